@@ -1,0 +1,167 @@
+// The `fleetdesk` command: the same core as the desktop app, headless (serve, simulate, replay, stats).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import workerPath from '../main/worker/engine.worker?modulePath';
+import { startWsServer } from '../main/adapters/ws-server';
+import { SimPublisher } from '../main/adapters/sim-publisher';
+import { redactUrl } from '../main/adapters/mqtt-subscriber';
+import { Store } from '../main/core/storage/store';
+import { replay } from '../main/core/replay/replay';
+import { FleetService } from '../main/service/fleet-service';
+
+const USAGE = `fleetdesk <command> [options]
+
+  serve      [--port 4780] [--host 127.0.0.1] [--db fleetdesk.sqlite]
+             [--broker URL [--broker-username U] | --embedded-broker-port 1883]
+             [--demo [--demo-vehicles 60] [--demo-rate 1]]
+             Headless FleetDesk with the same UI at http://HOST:PORT.
+             Broker password: FLEETDESK_BROKER_PASSWORD environment variable.
+  simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
+             Publishes the demo fleet (rate = reports per vehicle per second).
+  replay     --fences FILE.geojson --positions FILE.csv --events-out FILE.ndjson
+             Runs positions through the geofence engine; writes one JSON event per line.
+  stats      --db FILE     Prints row counts as JSON.
+`;
+
+class UsageError extends Error {}
+
+function num(value: string | undefined, name: string, dflt: number, min = 0): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+function need(value: string | undefined, name: string): string {
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      broker: { type: 'string' },
+      'broker-username': { type: 'string' },
+      'embedded-broker-port': { type: 'string' },
+      demo: { type: 'boolean' },
+      'demo-vehicles': { type: 'string' },
+      'demo-rate': { type: 'string' },
+    },
+  });
+  if (values.broker && values['embedded-broker-port']) throw new UsageError('use either --broker or --embedded-broker-port, not both');
+  const dbFile = path.resolve(values.db ?? 'fleetdesk.sqlite');
+  const log = (line: string) => console.error(`[fleetdesk] ${line}`);
+  const service = new FleetService({
+    dbFile,
+    workerPath,
+    broker: values.broker
+      ? { url: values.broker, username: values['broker-username'], password: process.env.FLEETDESK_BROKER_PASSWORD }
+      : undefined,
+    embeddedBroker: values.broker ? undefined : { port: num(values['embedded-broker-port'], 'embedded-broker-port', 1883) },
+    demo: values.demo
+      ? { vehicles: num(values['demo-vehicles'], 'demo-vehicles', 60, 1), rateHz: num(values['demo-rate'], 'demo-rate', 1, 0.01) }
+      : undefined,
+    log,
+  });
+  await service.start();
+  const server = await startWsServer({
+    rendererDir: path.join(import.meta.dirname, '../renderer'),
+    handlers: service.handlers,
+    events: service,
+    port: num(values.port, 'port', 4780),
+    host: values.host,
+  });
+  log(`database ${dbFile}`);
+  log(`broker ${redactUrl(service.brokerUrl)}${values.demo ? ' with the demo fleet' : ''}`);
+  console.log(`FleetDesk is running at ${server.url}`);
+  const shutdown = async () => {
+    await server.close();
+    await service.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+async function simulate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { broker: { type: 'string' }, vehicles: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' } },
+  });
+  const sim = new SimPublisher({
+    brokerUrl: need(values.broker, 'broker'),
+    vehicles: num(values.vehicles, 'vehicles', 60, 1),
+    rateHz: num(values.rate, 'rate', 1, 0.001),
+    durationS: values.duration === undefined ? undefined : num(values.duration, 'duration', 0),
+    seed: num(values.seed, 'seed', 42),
+  });
+  process.once('SIGINT', () => void sim.stop());
+  process.once('SIGTERM', () => void sim.stop());
+  console.error(`publishing ${sim.fleet.vehicles.length} vehicles to ${redactUrl(values.broker!)}`);
+  await sim.run();
+  console.log(JSON.stringify({ published: sim.published }));
+}
+
+async function replayCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { fences: { type: 'string' }, positions: { type: 'string' }, 'events-out': { type: 'string' } },
+  });
+  const fencesFile = need(values.fences, 'fences');
+  const positionsFile = need(values.positions, 'positions');
+  for (const f of [fencesFile, positionsFile]) if (!existsSync(f)) throw new UsageError(`file not found: ${f}`);
+  const r = await replay({ fencesFile, positionsFile, eventsOut: need(values['events-out'], 'events-out'), workerPath });
+  for (const p of r.problems) console.error(`skipped ${p}`);
+  if (r.skippedRows > r.problems.length) console.error(`… and ${r.skippedRows - r.problems.length} more skipped rows`);
+  console.log(
+    `${r.positions} positions, ${r.events} events, ${r.skippedRows} skipped rows in ${r.seconds.toFixed(2)} s: ` +
+      `${Math.round(r.positionsPerSecond)} positions/s`,
+  );
+}
+
+function stats(args: string[]): void {
+  const { values } = parseArgs({ args, options: { db: { type: 'string' } } });
+  const file = need(values.db, 'db');
+  if (!existsSync(file)) throw new UsageError(`database not found: ${file}`);
+  const store = new Store(file);
+  try {
+    console.log(JSON.stringify(store.stats()));
+  } finally {
+    store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'simulate':
+      return simulate(rest);
+    case 'replay':
+      return replayCommand(rest);
+    case 'stats':
+      return stats(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof UsageError || (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    console.error(`fleetdesk: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`fleetdesk: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,143 @@
+// Subscribes to fleet telemetry on any MQTT broker (mqtt.js) and reports its connection state.
+import { createHash } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { BrokerConnectionState } from '../../shared/types';
+
+export const TELEMETRY_TOPIC = 'fleet/+/telemetry';
+
+export interface BrokerSettings {
+  /** mqtt://, mqtts://, ws:// or wss:// URL; credentials may be given here or separately. */
+  url: string;
+  username?: string;
+  password?: string;
+  /** Stable client id, so the broker keeps our session (and queued QoS 1 messages) across restarts. */
+  clientId?: string;
+}
+
+/** The URL as it may be shown or logged: no user name, no password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+/** Error text with anything that looks like a credential removed. */
+export function redactError(message: string, settings: BrokerSettings): string {
+  let out = message;
+  for (const secret of [settings.password, settings.username]) {
+    if (secret) out = out.split(secret).join('***');
+  }
+  return out.replace(/\/\/[^@/\s]*@/g, '//');
+}
+
+export function clientIdFor(seed: string): string {
+  return `fleetdesk-${createHash('sha1').update(seed).digest('hex').slice(0, 12)}`;
+}
+
+export interface SubscriberEvents {
+  onState(state: BrokerConnectionState, error: string | null): void;
+  /** One message; call `ack` once it is safely stored. */
+  onMessage(topic: string, payload: Buffer, ack: () => void): void;
+}
+
+export class MqttSubscriber {
+  private client: MqttClient | null = null;
+
+  constructor(
+    private readonly settings: BrokerSettings,
+    private readonly events: SubscriberEvents,
+  ) {}
+
+  get displayUrl(): string {
+    return redactUrl(this.settings.url);
+  }
+
+  start(): void {
+    const url = new URL(this.settings.url);
+    const username = this.settings.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+    const password = this.settings.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+    url.username = '';
+    url.password = '';
+    this.events.onState('connecting', null);
+    const client = mqtt.connect(url.toString(), {
+      clientId: this.settings.clientId ?? clientIdFor(this.settings.url),
+      clean: false,
+      username,
+      password,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      resubscribe: true,
+    });
+    this.client = client;
+    this.deferPubacks(client);
+    client.on('connect', (connack) => {
+      this.events.onState('connected', null);
+      if (!connack.sessionPresent) {
+        client.subscribe(TELEMETRY_TOPIC, { qos: 1 }, (err) => {
+          if (err) this.events.onState('error', `subscribe to ${TELEMETRY_TOPIC} failed: ${redactError(err.message, this.settings)}`);
+        });
+      }
+    });
+    client.on('reconnect', () => this.events.onState('reconnecting', null));
+    client.on('offline', () => this.events.onState('offline', null));
+    client.on('error', (err) => this.events.onState('error', redactError(err.message, this.settings)));
+  }
+
+  /**
+   * Ack after commit without stalling the stream: mqtt.js handles one packet at a time and sends
+   * the PUBACK when handleMessage's callback runs. We let it go on parsing at once, but hold the
+   * PUBACK packet itself until the ingestor says the message is committed. Unacked messages of a
+   * dropped connection are redelivered by the broker (persistent session) and stored once.
+   * Relies on mqtt.js 5's private _sendPacket; the ingest tests guard it.
+   */
+  private deferPubacks(client: MqttClient): void {
+    type Packet = { cmd: string; messageId?: number };
+    type Send = (packet: Packet, cb?: () => void, ...rest: unknown[]) => void;
+    const internals = client as unknown as { _sendPacket: Send };
+    const send: Send = internals._sendPacket.bind(client);
+    let generation = 0;
+    const awaiting = new Set<number>(); // messageIds received, not yet committed
+    const held = new Map<number, Packet>(); // PUBACKs waiting for their commit
+    client.on('close', () => {
+      generation++;
+      awaiting.clear();
+      held.clear();
+    });
+    internals._sendPacket = (packet, cb, ...rest) => {
+      if (packet.cmd === 'puback' && packet.messageId !== undefined && awaiting.has(packet.messageId)) {
+        held.set(packet.messageId, packet);
+        cb?.();
+        return;
+      }
+      send(packet, cb, ...rest);
+    };
+    client.handleMessage = (packet, callback) => {
+      if (packet.cmd !== 'publish') return callback();
+      const id = packet.qos === 1 ? packet.messageId : undefined;
+      const gen = generation;
+      if (id !== undefined) awaiting.add(id);
+      this.events.onMessage(packet.topic, packet.payload as Buffer, () => {
+        if (id === undefined || gen !== generation) return;
+        awaiting.delete(id);
+        const puback = held.get(id);
+        if (puback) {
+          held.delete(id);
+          send(puback);
+        }
+      });
+      callback();
+    };
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (c) await c.endAsync(true);
+  }
+}

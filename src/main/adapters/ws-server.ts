@@ -1,0 +1,126 @@
+// `serve` mode transport: serves the renderer over HTTP and carries the API contract over a WebSocket.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { EVENT_NAMES, isMethodName, type ApiHandlers, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
+import { toErrorBody } from '../service/api-error';
+import { CONTENT_SECURITY_POLICY } from './csp';
+
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
+
+const MAX_FRAME_BYTES = 1024 * 1024; // a geofence with many vertices fits; nothing legitimate is bigger
+
+export interface ApiEventSource {
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+export interface WsServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `rendererDir` and the API on host:port (port 0 = any free port). */
+export async function startWsServer(options: {
+  rendererDir: string;
+  handlers: ApiHandlers;
+  events: ApiEventSource;
+  port: number;
+  host?: string;
+}): Promise<WsServer> {
+  const host = options.host ?? '127.0.0.1';
+  const root = path.resolve(options.rendererDir);
+  if (!existsSync(path.join(root, 'index.html'))) {
+    throw new Error(`The UI is not built (${path.join(root, 'index.html')} is missing). Run "npm run build" first.`);
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let rel = decodeURIComponent(url.pathname);
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = path.resolve(root, '.' + rel);
+    if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-cache',
+    });
+    createReadStream(file).pipe(res);
+  });
+
+  const wss = new WebSocketServer({
+    server,
+    path: '/api',
+    maxPayload: MAX_FRAME_BYTES,
+    // Only our own page may talk to the API: a web page elsewhere in the browser must not.
+    verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) => !origin || origin === `http://${req.headers.host}`,
+  });
+  const clients = new Set<WebSocket>();
+  const send = (ws: WebSocket, frame: ServerFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const unsubscribe = EVENT_NAMES.map((event) =>
+    options.events.on(event, (payload) => {
+      const text = JSON.stringify({ type: 'event', event, payload } satisfies ServerFrame);
+      for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    }),
+  );
+  wss.on('connection', (ws) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', () => clients.delete(ws));
+    ws.on('message', async (data) => {
+      let frame: { type?: unknown; id?: unknown; method?: unknown; params?: unknown };
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        return; // not ours; nothing to answer to
+      }
+      if (frame?.type !== 'call' || typeof frame.id !== 'number') return;
+      const id = frame.id;
+      if (!isMethodName(frame.method)) {
+        send(ws, { type: 'result', id, ok: false, error: { code: 'bad_request', message: `unknown method ${JSON.stringify(frame.method)}` } });
+        return;
+      }
+      try {
+        const handler = options.handlers[frame.method] as (p: unknown) => Promise<unknown>;
+        const result = await handler(frame.params ?? {});
+        send(ws, { type: 'result', id, ok: true, result });
+      } catch (err) {
+        send(ws, { type: 'result', id, ok: false, error: toErrorBody(err) });
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${options.port} on ${host} is already in use; choose another with --port.`) : err),
+    );
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      for (const u of unsubscribe) u();
+      for (const ws of clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Latest position per vehicle in memory, so the map and the vehicle list answer instantly.
+import type { TelemetryPoint, VehicleState, VehicleStatus } from '../../../shared/types';
+
+/** A vehicle that has not reported for this long is offline. */
+export const ONLINE_WINDOW_MS = 5 * 60_000;
+/** Below this speed a vehicle counts as standing still (GPS jitter shows a few km/h). */
+export const MOVING_MIN_KMH = 3;
+
+export function statusOf(point: TelemetryPoint, lastSeenMs: number, nowMs: number): VehicleStatus {
+  if (nowMs - lastSeenMs > ONLINE_WINDOW_MS) return 'offline';
+  return (point.speedKmh ?? 0) >= MOVING_MIN_KMH ? 'moving' : 'idle';
+}
+
+export class LiveState {
+  private readonly latest = new Map<string, { point: TelemetryPoint; lastSeenMs: number }>();
+
+  /** Applies a point; an older fix than the one shown only refreshes "last seen". Returns true if it changed. */
+  apply(point: TelemetryPoint, receivedMs: number): boolean {
+    const cur = this.latest.get(point.vehicleId);
+    if (cur && cur.point.tsMs > point.tsMs) {
+      cur.lastSeenMs = Math.max(cur.lastSeenMs, receivedMs);
+      return false;
+    }
+    this.latest.set(point.vehicleId, { point, lastSeenMs: Math.max(cur?.lastSeenMs ?? 0, receivedMs) });
+    return true;
+  }
+
+  get(vehicleId: string, nowMs: number): VehicleState | null {
+    const cur = this.latest.get(vehicleId);
+    return cur ? { vehicleId, status: statusOf(cur.point, cur.lastSeenMs, nowMs), lastSeenMs: cur.lastSeenMs, last: cur.point } : null;
+  }
+
+  all(nowMs: number): VehicleState[] {
+    return [...this.latest.keys()].sort().map((id) => this.get(id, nowMs)!);
+  }
+
+  onlineCount(nowMs: number): number {
+    let n = 0;
+    for (const v of this.latest.values()) if (nowMs - v.lastSeenMs <= ONLINE_WINDOW_MS) n++;
+    return n;
+  }
+
+  get size(): number {
+    return this.latest.size;
+  }
+}

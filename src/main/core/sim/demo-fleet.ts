@@ -1,0 +1,294 @@
+// A deterministic demo fleet: vehicles drive a jittered street grid around Birmingham (UK) and report telemetry.
+import type { GeofenceInput } from '../../../shared/types';
+import type { TelemetryPayload } from '../telemetry/validate';
+
+// Inland on purpose: the bundled Natural Earth coastline is too coarse for a port city's streets.
+export const CITY_CENTER = { lat: 52.4862, lon: -1.8904 }; // Birmingham city centre
+const GRID = 14; // nodes per side
+const SPACING_M = 550; // metres between grid nodes
+const JITTER_M = 90; // node displacement, so streets are not ruler-straight
+const ARTERIAL_EVERY = 4; // every 4th row/column is a faster road
+const M_PER_DEG_LAT = 111_320;
+const ACCEL_MS2 = 1.2; // comfortable acceleration, m/s²
+const BRAKE_MS2 = 1.8; // comfortable braking, m/s²
+
+/** Small, fast, seedable PRNG (mulberry32). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Node {
+  lat: number;
+  lon: number;
+  neighbours: number[];
+}
+
+function offset(lat: number, lon: number, northM: number, eastM: number): { lat: number; lon: number } {
+  return {
+    lat: lat + northM / M_PER_DEG_LAT,
+    lon: lon + eastM / (M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180)),
+  };
+}
+
+export function distanceM(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const R = 6_371_008.8;
+  const toRad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * toRad;
+  const dLon = (b.lon - a.lon) * toRad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLon / 2) ** 2;
+  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+function bearingDeg(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const toRad = Math.PI / 180;
+  const y = Math.sin((b.lon - a.lon) * toRad) * Math.cos(b.lat * toRad);
+  const x =
+    Math.cos(a.lat * toRad) * Math.sin(b.lat * toRad) -
+    Math.sin(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.cos((b.lon - a.lon) * toRad);
+  return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
+}
+
+const nodeId = (row: number, col: number) => row * GRID + col;
+const DEPOT_NODE = nodeId(3, 3);
+const RESTRICTED_NODE = nodeId(8, 8);
+const CUSTOMER_NODE = nodeId(6, 11);
+
+function buildNetwork(rand: () => number): Node[] {
+  const origin = offset(CITY_CENTER.lat, CITY_CENTER.lon, (-(GRID - 1) * SPACING_M) / 2, (-(GRID - 1) * SPACING_M) / 2);
+  const nodes: Node[] = [];
+  for (let r = 0; r < GRID; r++) {
+    for (let c = 0; c < GRID; c++) {
+      const p = offset(origin.lat, origin.lon, r * SPACING_M + (rand() - 0.5) * 2 * JITTER_M, c * SPACING_M + (rand() - 0.5) * 2 * JITTER_M);
+      nodes.push({ ...p, neighbours: [] });
+    }
+  }
+  for (let r = 0; r < GRID; r++) {
+    for (let c = 0; c < GRID; c++) {
+      if (c + 1 < GRID) link(nodes, nodeId(r, c), nodeId(r, c + 1));
+      if (r + 1 < GRID) link(nodes, nodeId(r, c), nodeId(r + 1, c));
+    }
+  }
+  return nodes;
+}
+
+function link(nodes: Node[], a: number, b: number): void {
+  nodes[a]!.neighbours.push(b);
+  nodes[b]!.neighbours.push(a);
+}
+
+function isArterial(a: number, b: number): boolean {
+  const [ra, ca, rb, cb] = [Math.floor(a / GRID), a % GRID, Math.floor(b / GRID), b % GRID];
+  return (ra === rb && ra % ARTERIAL_EVERY === 0) || (ca === cb && ca % ARTERIAL_EVERY === 0);
+}
+
+/** Shortest path in hops (grid edges are of similar length). */
+function route(nodes: Node[], from: number, to: number): number[] {
+  const prev = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (n === to) break;
+    for (const m of nodes[n]!.neighbours) {
+      if (!prev.has(m)) {
+        prev.set(m, n);
+        queue.push(m);
+      }
+    }
+  }
+  const path: number[] = [];
+  for (let n = to; n !== -1; n = prev.get(n)!) path.unshift(n);
+  return path;
+}
+
+interface SimVehicle {
+  id: string;
+  driverId: string;
+  path: number[]; // remaining nodes; path[0] is the node just left
+  edgeProgressM: number;
+  speedMs: number;
+  dwellUntilMs: number;
+  odometerKm: number;
+  fuelPct: number;
+  coolantC: number;
+  lat: number;
+  lon: number;
+  headingDeg: number;
+  dtc: string[];
+}
+
+export interface DemoFleetOptions {
+  vehicles: number;
+  seed?: number; // default 42
+  startMs: number;
+}
+
+/** The demo fleet's model: call `advance(toMs)` then `telemetry()` for each report round. */
+export class DemoFleet {
+  readonly nodes: Node[];
+  readonly vehicles: SimVehicle[] = [];
+  private readonly rand: () => number;
+  private clockMs: number;
+
+  constructor(options: DemoFleetOptions) {
+    this.rand = mulberry32(options.seed ?? 42);
+    this.nodes = buildNetwork(this.rand);
+    this.clockMs = options.startMs;
+    for (let i = 0; i < options.vehicles; i++) {
+      // A fifth of the fleet starts at the depot, so depot exits appear in the first minute.
+      const start = i % 5 === 0 ? DEPOT_NODE : Math.floor(this.rand() * this.nodes.length);
+      const n = this.nodes[start]!;
+      const v: SimVehicle = {
+        id: `VH-${String(i + 1).padStart(3, '0')}`,
+        driverId: `DR-${String(i + 1).padStart(3, '0')}`,
+        path: [start],
+        edgeProgressM: 0,
+        speedMs: 0,
+        dwellUntilMs: this.clockMs + Math.floor(this.rand() * 5000),
+        odometerKm: Math.round(20_000 + this.rand() * 180_000),
+        fuelPct: 35 + this.rand() * 60,
+        coolantC: 70,
+        lat: n.lat,
+        lon: n.lon,
+        headingDeg: 0,
+        dtc: [],
+      };
+      this.planTrip(v);
+      this.vehicles.push(v);
+    }
+  }
+
+  private planTrip(v: SimVehicle): void {
+    const here = v.path[v.path.length - 1]!;
+    const r = this.rand();
+    // Many trips go through the demo fences so that enter/exit alerts keep coming.
+    const dest =
+      r < 0.15 ? DEPOT_NODE : r < 0.3 ? RESTRICTED_NODE : r < 0.4 ? CUSTOMER_NODE : Math.floor(this.rand() * this.nodes.length);
+    v.path = route(this.nodes, here, dest === here ? (here + 1) % this.nodes.length : dest);
+    v.edgeProgressM = 0;
+  }
+
+  /** Moves every vehicle forward to `toMs` in 1-second physics steps. */
+  advance(toMs: number): void {
+    while (this.clockMs + 1000 <= toMs) {
+      this.clockMs += 1000;
+      for (const v of this.vehicles) this.step(v, 1);
+    }
+  }
+
+  private step(v: SimVehicle, dtS: number): void {
+    if (this.clockMs < v.dwellUntilMs) {
+      v.speedMs = 0;
+      v.coolantC += (80 - v.coolantC) * 0.01;
+      return;
+    }
+    if (v.path.length < 2) {
+      v.dwellUntilMs = this.clockMs + (20 + this.rand() * 100) * 1000;
+      this.planTrip(v);
+      return;
+    }
+    const a = this.nodes[v.path[0]!]!;
+    const b = this.nodes[v.path[1]!]!;
+    const edgeM = distanceM(a, b);
+    const remainingTripM = edgeM - v.edgeProgressM + (v.path.length > 2 ? SPACING_M * (v.path.length - 2) : 0);
+    const limitMs = (isArterial(v.path[0]!, v.path[1]!) ? 50 : 32) / 3.6;
+    const target = Math.min(limitMs * (0.85 + this.rand() * 0.25), Math.sqrt(2 * BRAKE_MS2 * Math.max(remainingTripM - 5, 0)) + 1);
+    v.speedMs =
+      v.speedMs < target ? Math.min(target, v.speedMs + ACCEL_MS2 * dtS) : Math.max(target, v.speedMs - BRAKE_MS2 * dtS);
+    const moved = v.speedMs * dtS;
+    v.edgeProgressM += moved;
+    v.odometerKm += moved / 1000;
+    v.fuelPct = Math.max(2, v.fuelPct - moved * 0.00012);
+    v.coolantC += (90 - v.coolantC) * 0.02;
+    while (v.path.length >= 2) {
+      const p = this.nodes[v.path[0]!]!;
+      const q = this.nodes[v.path[1]!]!;
+      const len = distanceM(p, q);
+      if (v.edgeProgressM < len) {
+        const f = v.edgeProgressM / len;
+        v.lat = p.lat + (q.lat - p.lat) * f;
+        v.lon = p.lon + (q.lon - p.lon) * f;
+        v.headingDeg = bearingDeg(p, q);
+        return;
+      }
+      v.edgeProgressM -= len;
+      v.path.shift();
+    }
+    const end = this.nodes[v.path[0]!]!;
+    v.lat = end.lat;
+    v.lon = end.lon;
+    v.speedMs = 0;
+  }
+
+  /** One report per vehicle at the current simulated time, in the wire format of fleet/<id>/telemetry. */
+  telemetry(): TelemetryPayload[] {
+    return this.vehicles.map((v) => {
+      if (this.rand() < 0.0005 && v.dtc.length === 0) v.dtc = ['P0301'];
+      const speedKmh = Math.round(v.speedMs * 3.6 * 10) / 10;
+      return {
+        vehicle_id: v.id,
+        timestamp: new Date(this.clockMs).toISOString(),
+        lat: Math.round(v.lat * 1e6) / 1e6,
+        lon: Math.round(v.lon * 1e6) / 1e6,
+        speed_kmh: speedKmh,
+        heading: Math.round(v.headingDeg),
+        fuel_level: Math.round(v.fuelPct * 10) / 10,
+        engine_rpm: speedKmh > 0 ? Math.round(800 + speedKmh * 35) : this.clockMs < v.dwellUntilMs ? 0 : 750,
+        odometer_km: Math.round(v.odometerKm * 100) / 100,
+        dtc_codes: v.dtc,
+        hdop: Math.round((0.7 + this.rand() * 0.8) * 10) / 10,
+        satellites: 7 + Math.floor(this.rand() * 6),
+        coolant_temp_c: Math.round(v.coolantC),
+        ignition: speedKmh > 0 || this.clockMs >= v.dwellUntilMs,
+        driver_id: v.driverId,
+      };
+    });
+  }
+
+  /** Streets of the demo city as GeoJSON lines ([lon, lat]), for the offline basemap of the demo. */
+  streets(): { type: 'Feature'; properties: { arterial: boolean }; geometry: { type: 'LineString'; coordinates: number[][] } }[] {
+    const out = [];
+    for (let a = 0; a < this.nodes.length; a++) {
+      for (const b of this.nodes[a]!.neighbours) {
+        if (b < a) continue;
+        out.push({
+          type: 'Feature' as const,
+          properties: { arterial: isArterial(a, b) },
+          geometry: {
+            type: 'LineString' as const,
+            coordinates: [
+              [this.nodes[a]!.lon, this.nodes[a]!.lat],
+              [this.nodes[b]!.lon, this.nodes[b]!.lat],
+            ],
+          },
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The demo's geofences: a depot, a restricted zone and a customer site around chosen junctions. */
+  demoGeofences(): GeofenceInput[] {
+    const square = (node: number, halfM: number): number[][][] => {
+      const n = this.nodes[node]!;
+      const corners = [
+        offset(n.lat, n.lon, -halfM, -halfM),
+        offset(n.lat, n.lon, -halfM, halfM),
+        offset(n.lat, n.lon, halfM, halfM),
+        offset(n.lat, n.lon, halfM, -halfM),
+      ].map((p) => [Math.round(p.lon * 1e6) / 1e6, Math.round(p.lat * 1e6) / 1e6]);
+      return [[...corners, corners[0]!]];
+    };
+    return [
+      { id: 'demo-depot', name: 'Central Depot', category: 'depot', color: '#2e7d32', geometry: { type: 'Polygon', coordinates: square(DEPOT_NODE, 120) } },
+      { id: 'demo-restricted', name: 'Restricted: Digbeth road works', category: 'restricted', color: '#c62828', geometry: { type: 'Polygon', coordinates: square(RESTRICTED_NODE, 400) } },
+      { id: 'demo-customer', name: 'Customer: Jewellery Quarter warehouse', category: 'customer', color: '#1565c0', geometry: { type: 'Polygon', coordinates: square(CUSTOMER_NODE, 200) } },
+    ];
+  }
+}

@@ -1,0 +1,438 @@
+// SQLite persistence for telemetry, vehicles, dead letters, geofences and alerts; all SQL is parameterised.
+import Database from 'better-sqlite3';
+import type {
+  Alert,
+  AlertSeverity,
+  AlertType,
+  DeadLetter,
+  FenceGeometry,
+  Geofence,
+  GeofenceCategory,
+  TelemetryPoint,
+} from '../../../shared/types';
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE telemetry (
+    id INTEGER PRIMARY KEY,
+    vehicle_id TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    speed_kmh REAL,
+    heading_deg REAL,
+    fuel_level_pct REAL,
+    engine_rpm REAL,
+    odometer_km REAL,
+    dtc_codes TEXT,
+    hdop REAL,
+    satellites INTEGER,
+    coolant_temp_c REAL,
+    ignition INTEGER,
+    driver_id TEXT,
+    received_ms INTEGER NOT NULL
+  );
+  -- one row per (vehicle, fix time): a redelivered message is stored once
+  CREATE UNIQUE INDEX telemetry_vehicle_ts ON telemetry(vehicle_id, ts_ms);
+
+  CREATE TABLE vehicles (
+    id TEXT PRIMARY KEY,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL
+  );
+
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY,
+    received_ms INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    topic TEXT,
+    reason TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    payload_bytes INTEGER NOT NULL
+  );
+
+  CREATE TABLE geofences (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    color TEXT NOT NULL,
+    geometry TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+  );
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    vehicle_id TEXT NOT NULL,
+    fence_id TEXT,
+    fence_name TEXT,
+    ts_ms INTEGER NOT NULL,
+    raised_ms INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    lat REAL,
+    lon REAL,
+    acknowledged_ms INTEGER,
+    acknowledged_by TEXT
+  );
+  CREATE INDEX alerts_open ON alerts(acknowledged_ms, id);
+
+  -- which fences each vehicle is inside, so a restart does not raise every enter again
+  CREATE TABLE vehicle_fence_state (
+    vehicle_id TEXT NOT NULL,
+    fence_id TEXT NOT NULL,
+    since_ms INTEGER NOT NULL,
+    PRIMARY KEY (vehicle_id, fence_id)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Dead-letter payloads are kept up to this size; the original size is recorded. */
+export const DEAD_LETTER_MAX_BYTES = 4096;
+
+export interface DeadLetterInput {
+  receivedMs: number;
+  source: string;
+  topic: string | null;
+  reason: string;
+  payload: Uint8Array;
+}
+
+export interface NewAlert {
+  type: AlertType;
+  severity: AlertSeverity;
+  vehicleId: string;
+  fenceId: string | null;
+  fenceName: string | null;
+  tsMs: number;
+  raisedMs: number;
+  message: string;
+  lat: number | null;
+  lon: number | null;
+}
+
+interface AlertRow {
+  id: number;
+  type: string;
+  severity: string;
+  vehicle_id: string;
+  fence_id: string | null;
+  fence_name: string | null;
+  ts_ms: number;
+  raised_ms: number;
+  message: string;
+  lat: number | null;
+  lon: number | null;
+  acknowledged_ms: number | null;
+  acknowledged_by: string | null;
+}
+
+interface TelemetryRow {
+  vehicle_id: string;
+  ts_ms: number;
+  lat: number;
+  lon: number;
+  speed_kmh: number | null;
+  heading_deg: number | null;
+  fuel_level_pct: number | null;
+  engine_rpm: number | null;
+  odometer_km: number | null;
+  dtc_codes: string | null;
+  hdop: number | null;
+  satellites: number | null;
+  coolant_temp_c: number | null;
+  ignition: number | null;
+  driver_id: string | null;
+  received_ms: number;
+}
+
+function alertFromRow(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    type: r.type as AlertType,
+    severity: r.severity as AlertSeverity,
+    vehicleId: r.vehicle_id,
+    fenceId: r.fence_id,
+    fenceName: r.fence_name,
+    tsMs: r.ts_ms,
+    raisedMs: r.raised_ms,
+    message: r.message,
+    lat: r.lat,
+    lon: r.lon,
+    acknowledgedMs: r.acknowledged_ms,
+    acknowledgedBy: r.acknowledged_by,
+  };
+}
+
+export function pointFromRow(r: TelemetryRow): TelemetryPoint {
+  return {
+    vehicleId: r.vehicle_id,
+    tsMs: r.ts_ms,
+    lat: r.lat,
+    lon: r.lon,
+    speedKmh: r.speed_kmh,
+    headingDeg: r.heading_deg,
+    fuelLevelPct: r.fuel_level_pct,
+    engineRpm: r.engine_rpm,
+    odometerKm: r.odometer_km,
+    dtcCodes: r.dtc_codes ? (JSON.parse(r.dtc_codes) as string[]) : [],
+    hdop: r.hdop,
+    satellites: r.satellites,
+    coolantTempC: r.coolant_temp_c,
+    ignition: r.ignition === null ? null : r.ignition === 1,
+    driverId: r.driver_id,
+  };
+}
+
+export interface StoredBatchResult {
+  /** Points that were new; duplicates (same vehicle and fix time) are left out. */
+  inserted: TelemetryPoint[];
+  duplicates: number;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(readonly file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL'); // durable at checkpoint; WAL keeps commits atomic
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.stmts = {
+      insertTelemetry: this.db.prepare(
+        `INSERT OR IGNORE INTO telemetry (vehicle_id, ts_ms, lat, lon, speed_kmh, heading_deg, fuel_level_pct,
+           engine_rpm, odometer_km, dtc_codes, hdop, satellites, coolant_temp_c, ignition, driver_id, received_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertVehicle: this.db.prepare(
+        `INSERT INTO vehicles (id, first_seen_ms, last_seen_ms) VALUES (?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`,
+      ),
+      insertDeadLetter: this.db.prepare(
+        `INSERT INTO dead_letters (received_ms, source, topic, reason, payload, payload_bytes) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      insertAlert: this.db.prepare(
+        `INSERT INTO alerts (type, severity, vehicle_id, fence_id, fence_name, ts_ms, raised_ms, message, lat, lon)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      alertById: this.db.prepare(`SELECT * FROM alerts WHERE id = ?`),
+      ackAlert: this.db.prepare(
+        `UPDATE alerts SET acknowledged_ms = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_ms IS NULL`,
+      ),
+      enterFence: this.db.prepare(
+        `INSERT OR REPLACE INTO vehicle_fence_state (vehicle_id, fence_id, since_ms) VALUES (?, ?, ?)`,
+      ),
+      exitFence: this.db.prepare(`DELETE FROM vehicle_fence_state WHERE vehicle_id = ? AND fence_id = ?`),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** Stores points and dead letters in one transaction. */
+  writeBatch(points: readonly TelemetryPoint[], deadLetters: readonly DeadLetterInput[], receivedMs: number): StoredBatchResult {
+    const inserted: TelemetryPoint[] = [];
+    let duplicates = 0;
+    const s = this.stmts;
+    this.db.transaction(() => {
+      for (const p of points) {
+        const res = s.insertTelemetry.run(
+          p.vehicleId,
+          p.tsMs,
+          p.lat,
+          p.lon,
+          p.speedKmh,
+          p.headingDeg,
+          p.fuelLevelPct,
+          p.engineRpm,
+          p.odometerKm,
+          p.dtcCodes.length ? JSON.stringify(p.dtcCodes) : null,
+          p.hdop,
+          p.satellites,
+          p.coolantTempC,
+          p.ignition === null ? null : p.ignition ? 1 : 0,
+          p.driverId,
+          receivedMs,
+        );
+        if (res.changes === 1) {
+          inserted.push(p);
+          s.upsertVehicle.run(p.vehicleId, receivedMs, receivedMs);
+        } else {
+          duplicates++;
+        }
+      }
+      for (const d of deadLetters) {
+        const kept = d.payload.byteLength > DEAD_LETTER_MAX_BYTES ? d.payload.subarray(0, DEAD_LETTER_MAX_BYTES) : d.payload;
+        s.insertDeadLetter.run(d.receivedMs, d.source, d.topic, d.reason, Buffer.from(kept), d.payload.byteLength);
+      }
+    })();
+    return { inserted, duplicates };
+  }
+
+  /** The newest stored point of each vehicle, with when it was received. */
+  latestPoints(): { point: TelemetryPoint; receivedMs: number }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.* FROM telemetry t
+         JOIN (SELECT vehicle_id, max(ts_ms) AS ts_ms FROM telemetry GROUP BY vehicle_id) m
+           ON m.vehicle_id = t.vehicle_id AND m.ts_ms = t.ts_ms`,
+      )
+      .all() as TelemetryRow[];
+    return rows.map((r) => ({ point: pointFromRow(r), receivedMs: r.received_ms }));
+  }
+
+  listDeadLetters(limit: number): DeadLetter[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?`)
+      .all(limit) as {
+      id: number;
+      received_ms: number;
+      source: string;
+      topic: string | null;
+      reason: string;
+      payload: Buffer;
+      payload_bytes: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      receivedMs: r.received_ms,
+      source: r.source,
+      topic: r.topic,
+      reason: r.reason,
+      payloadText: r.payload.toString('utf8'),
+      payloadBytes: r.payload_bytes,
+    }));
+  }
+
+  // --- geofences -------------------------------------------------------------------------------
+
+  listGeofences(): Geofence[] {
+    const rows = this.db.prepare(`SELECT * FROM geofences ORDER BY name, id`).all() as {
+      id: string;
+      name: string;
+      category: string;
+      color: string;
+      geometry: string;
+      created_ms: number;
+      updated_ms: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      category: r.category as GeofenceCategory,
+      color: r.color,
+      geometry: JSON.parse(r.geometry) as FenceGeometry,
+      createdMs: r.created_ms,
+      updatedMs: r.updated_ms,
+    }));
+  }
+
+  getGeofence(id: string): Geofence | null {
+    return this.listGeofences().find((f) => f.id === id) ?? null;
+  }
+
+  upsertGeofence(f: Geofence): void {
+    this.db
+      .prepare(
+        `INSERT INTO geofences (id, name, category, color, geometry, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, color = excluded.color,
+           geometry = excluded.geometry, updated_ms = excluded.updated_ms`,
+      )
+      .run(f.id, f.name, f.category, f.color, JSON.stringify(f.geometry), f.createdMs, f.updatedMs);
+  }
+
+  deleteGeofence(id: string): boolean {
+    return this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM vehicle_fence_state WHERE fence_id = ?`).run(id);
+      return this.db.prepare(`DELETE FROM geofences WHERE id = ?`).run(id).changes === 1;
+    })();
+  }
+
+  // --- alerts and fence state --------------------------------------------------------------------
+
+  /** Stores alerts and the fence membership changes behind them in one transaction. */
+  recordGeofenceEvents(
+    alerts: readonly NewAlert[],
+    membership: readonly { vehicleId: string; fenceId: string; inside: boolean; tsMs: number }[],
+  ): Alert[] {
+    const s = this.stmts;
+    return this.db.transaction(() => {
+      for (const m of membership) {
+        if (m.inside) s.enterFence.run(m.vehicleId, m.fenceId, m.tsMs);
+        else s.exitFence.run(m.vehicleId, m.fenceId);
+      }
+      return alerts.map((a) => {
+        const res = s.insertAlert.run(
+          a.type,
+          a.severity,
+          a.vehicleId,
+          a.fenceId,
+          a.fenceName,
+          a.tsMs,
+          a.raisedMs,
+          a.message,
+          a.lat,
+          a.lon,
+        );
+        return alertFromRow(s.alertById.get(res.lastInsertRowid) as AlertRow);
+      });
+    })();
+  }
+
+  fenceMembership(): { vehicleId: string; fenceId: string; sinceMs: number }[] {
+    const rows = this.db.prepare(`SELECT * FROM vehicle_fence_state`).all() as {
+      vehicle_id: string;
+      fence_id: string;
+      since_ms: number;
+    }[];
+    return rows.map((r) => ({ vehicleId: r.vehicle_id, fenceId: r.fence_id, sinceMs: r.since_ms }));
+  }
+
+  listAlerts(limit: number, includeAcknowledged: boolean): Alert[] {
+    const sql = includeAcknowledged
+      ? `SELECT * FROM alerts ORDER BY ts_ms DESC, id DESC LIMIT ?`
+      : `SELECT * FROM alerts WHERE acknowledged_ms IS NULL ORDER BY ts_ms DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(limit) as AlertRow[]).map(alertFromRow);
+  }
+
+  getAlert(id: number): Alert | null {
+    const row = this.stmts.alertById.get(id) as AlertRow | undefined;
+    return row ? alertFromRow(row) : null;
+  }
+
+  /** Marks an alert acknowledged; acknowledging twice keeps the first who and when. */
+  acknowledgeAlert(id: number, by: string, atMs: number): Alert | null {
+    this.stmts.ackAlert.run(atMs, by, id);
+    return this.getAlert(id);
+  }
+
+  countOpenAlerts(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE acknowledged_ms IS NULL`).get() as { n: number }).n;
+  }
+
+  stats(): { telemetryRows: number; vehicles: number; deadLetters: number; alerts: number; geofences: number } {
+    const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return {
+      telemetryRows: count('telemetry'),
+      vehicles: count('vehicles'),
+      deadLetters: count('dead_letters'),
+      alerts: count('alerts'),
+      geofences: count('geofences'),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

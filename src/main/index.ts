@@ -1,0 +1,113 @@
+// Electron entry: a thin shell that builds the FleetService and opens one sandboxed window onto it.
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import workerPath from './worker/engine.worker?modulePath';
+import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/api';
+import { CONTENT_SECURITY_POLICY } from './adapters/csp';
+import { FleetService } from './service/fleet-service';
+import { toErrorBody } from './service/api-error';
+
+const RENDERER_FILE = path.join(import.meta.dirname, '../renderer/index.html');
+const DEV_URL = process.env['ELECTRON_RENDERER_URL'];
+
+let win: BrowserWindow | null = null;
+let service: FleetService | null = null;
+
+/** Only our own page, in the top frame, may call the API. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame !== event.sender.mainFrame || event.sender !== win?.webContents) return false;
+  const url = frame.url;
+  return DEV_URL ? url.startsWith(DEV_URL) : url === new URL(`file://${RENDERER_FILE}`).href || url.startsWith(new URL(`file://${RENDERER_FILE}`).href + '#');
+}
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
+    title: 'FleetDesk',
+    backgroundColor: '#15191e',
+    show: false,
+    webPreferences: {
+      preload: path.join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win?.show());
+  // No navigation away from the app and no new windows; external links open in the system browser.
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  if (DEV_URL) void win.loadURL(DEV_URL);
+  else void win.loadFile(RENDERER_FILE);
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  // FleetDesk makes no remote requests: block anything that is not our own files or dev server.
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+    const ok = details.url.startsWith('file://') || details.url.startsWith('devtools://') || details.url.startsWith('data:') || (DEV_URL !== undefined && details.url.startsWith(DEV_URL.replace(/\/$/, '')));
+    callback({ cancel: !ok });
+  });
+
+  const brokerUrl = process.env['FLEETDESK_BROKER_URL'];
+  service = new FleetService({
+    dbFile: path.join(app.getPath('userData'), 'fleetdesk.sqlite'),
+    workerPath,
+    broker: brokerUrl
+      ? { url: brokerUrl, username: process.env['FLEETDESK_BROKER_USERNAME'], password: process.env['FLEETDESK_BROKER_PASSWORD'] }
+      : undefined,
+    embeddedBroker: brokerUrl ? undefined : { port: Number(process.env['FLEETDESK_EMBEDDED_BROKER_PORT'] ?? 1883) },
+    demo: process.env['FLEETDESK_DEMO'] === '0' ? undefined : { vehicles: 60, rateHz: 1 },
+    log: (line) => console.error(`[fleetdesk] ${line}`),
+  });
+  try {
+    await service.start();
+  } catch (err) {
+    dialog.showErrorBox('FleetDesk could not start', (err as Error).message);
+    app.exit(1);
+    return;
+  }
+
+  ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
+    if (!isTrustedSender(event)) return { ok: false, error: { code: 'bad_request', message: 'untrusted sender' } };
+    if (!isMethodName(method)) return { ok: false, error: { code: 'bad_request', message: `unknown method ${JSON.stringify(method)}` } };
+    try {
+      const handler = service!.handlers[method] as (p: unknown) => Promise<unknown>;
+      return { ok: true, result: await handler(params ?? {}) };
+    } catch (err) {
+      return { ok: false, error: toErrorBody(err) };
+    }
+  });
+  for (const name of EVENT_NAMES) {
+    service.on(name, (payload) => {
+      if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, name, payload);
+    });
+  }
+  createWindow();
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', (e) => {
+  if (!service) return;
+  e.preventDefault();
+  const s = service;
+  service = null;
+  void s.stop().finally(() => app.quit());
+});
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+});
+
+void main();

@@ -1,0 +1,268 @@
+// FleetDesk's service: builds storage, ingest, engine worker, broker link and demo from core + adapters.
+// The Electron shell and the `fleetdesk serve` command both construct exactly this.
+import { EventEmitter } from 'node:events';
+import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
+import type { BrokerConnectionState, Geofence, GeofenceCategory, GeofenceInput, SystemStatus, TelemetryPoint, VehicleState } from '../../shared/types';
+import { EngineHost } from '../core/engine/engine-host';
+import { alertFromGeofenceEvent } from '../core/geofence/alerts';
+import { validateFenceGeometry } from '../core/geofence/geometry';
+import { Ingestor } from '../core/ingest/ingestor';
+import { LiveState } from '../core/live/live-state';
+import { Store } from '../core/storage/store';
+import { DemoFleet } from '../core/sim/demo-fleet';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
+import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../adapters/mqtt-subscriber';
+import { SimPublisher } from '../adapters/sim-publisher';
+import { ApiError } from './api-error';
+
+export interface FleetServiceOptions {
+  dbFile: string;
+  workerPath: string;
+  /** External broker; when omitted an embedded broker is started. */
+  broker?: BrokerSettings;
+  embeddedBroker?: { port: number; host?: string };
+  /** Run the built-in demo fleet against the broker. */
+  demo?: { vehicles: number; rateHz: number; seed?: number };
+  /** How often live positions are pushed to UIs. */
+  positionPushMs?: number; // ms; default 250
+  log?: (line: string) => void;
+}
+
+const CATEGORIES: readonly GeofenceCategory[] = ['depot', 'customer', 'restricted', 'service_area', 'other'];
+const DEFAULT_COLORS: Record<GeofenceCategory, string> = {
+  depot: '#2e7d32',
+  customer: '#1565c0',
+  restricted: '#c62828',
+  service_area: '#6a1b9a',
+  other: '#455a64',
+};
+
+export class FleetService {
+  private readonly emitter = new EventEmitter();
+  private readonly live = new LiveState();
+  private store!: Store;
+  private ingestor!: Ingestor;
+  private engine!: EngineHost;
+  private subscriber: MqttSubscriber | null = null;
+  private embedded: EmbeddedBroker | null = null;
+  private sim: SimPublisher | null = null;
+  private fences = new Map<string, Geofence>();
+  private dirtyVehicles = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private engineChain: Promise<void> = Promise.resolve();
+  private brokerState: { state: BrokerConnectionState; url: string; lastError: string | null } = {
+    state: 'connecting',
+    url: '',
+    lastError: null,
+  };
+  private readonly log: (line: string) => void;
+  readonly handlers: ApiHandlers;
+
+  constructor(private readonly options: FleetServiceOptions) {
+    this.emitter.setMaxListeners(100);
+    this.log = options.log ?? (() => {});
+    this.handlers = this.createHandlers();
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  private emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  get brokerUrl(): string {
+    return this.embedded?.url ?? this.options.broker?.url ?? '';
+  }
+
+  async start(): Promise<void> {
+    this.store = new Store(this.options.dbFile);
+    if (this.options.demo && this.store.listGeofences().length === 0) {
+      const fleet = new DemoFleet({ vehicles: 1, seed: this.options.demo.seed, startMs: 0 });
+      for (const f of fleet.demoGeofences()) this.saveGeofence(f);
+    }
+    this.fences = new Map(this.store.listGeofences().map((f) => [f.id, f]));
+    for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
+
+    this.engine = new EngineHost({ workerPath: this.options.workerPath, onError: (m) => this.log(m) });
+    await this.engine.start([...this.fences.values()], this.store.fenceMembership());
+
+    this.ingestor = new Ingestor({
+      store: this.store,
+      onCommitted: (points, receivedMs) => this.onCommitted(points, receivedMs),
+      onError: (m) => this.log(m),
+    });
+
+    let settings = this.options.broker;
+    if (!settings) {
+      const port = this.options.embeddedBroker?.port ?? 1883;
+      this.embedded = await startEmbeddedBroker(port, this.options.embeddedBroker?.host ?? '127.0.0.1');
+      this.log(`embedded MQTT broker listening on ${this.embedded.url}`);
+      settings = { url: this.embedded.url };
+    }
+    this.brokerState = { state: 'connecting', url: redactUrl(settings.url), lastError: null };
+    this.subscriber = new MqttSubscriber(
+      { ...settings, clientId: settings.clientId ?? clientIdFor(`${settings.url}|${this.options.dbFile}`) },
+      {
+        onState: (state, error) => {
+          this.brokerState = { ...this.brokerState, state, lastError: error ?? (state === 'connected' ? null : this.brokerState.lastError) };
+          if (error) this.log(`broker: ${error}`);
+          this.emit('status', this.status());
+        },
+        onMessage: (topic, payload, ack) => this.ingestor.acceptMqtt(topic, payload, ack),
+      },
+    );
+    this.subscriber.start();
+
+    if (this.options.demo) {
+      this.sim = new SimPublisher({ brokerUrl: settings.url, ...this.options.demo });
+      this.sim.run().catch((err) => this.log(`demo fleet stopped: ${(err as Error).message}`));
+    }
+
+    this.timers.push(setInterval(() => this.pushPositions(), this.options.positionPushMs ?? 250));
+    this.timers.push(setInterval(() => this.emit('status', this.status()), 1000));
+  }
+
+  private onCommitted(points: TelemetryPoint[], receivedMs: number): void {
+    for (const p of points) if (this.live.apply(p, receivedMs)) this.dirtyVehicles.add(p.vehicleId);
+    // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
+    const ordered = [...points].sort((a, b) => a.tsMs - b.tsMs);
+    this.engineChain = this.engineChain
+      .then(() => this.engine.process(ordered))
+      .then((events) => {
+        if (events.length === 0) return;
+        const raisedMs = Date.now();
+        const alerts = this.store.recordGeofenceEvents(
+          events.map((e) => alertFromGeofenceEvent(e, this.fences.get(e.fenceId), raisedMs)),
+          events.map((e) => ({ vehicleId: e.vehicleId, fenceId: e.fenceId, inside: e.event === 'enter', tsMs: e.tsMs })),
+        );
+        for (const a of alerts) this.emit('alertRaised', a);
+      })
+      .catch((err) => this.log(`geofence check failed: ${(err as Error).message}`));
+  }
+
+  private pushPositions(): void {
+    if (this.dirtyVehicles.size === 0) return;
+    const now = Date.now();
+    const batch: VehicleState[] = [];
+    for (const id of this.dirtyVehicles) {
+      const s = this.live.get(id, now);
+      if (s) batch.push(s);
+    }
+    this.dirtyVehicles.clear();
+    this.emit('positions', batch);
+  }
+
+  status(): SystemStatus {
+    const now = Date.now();
+    return {
+      broker: { ...this.brokerState, embedded: this.embedded !== null },
+      vehiclesOnline: this.live.onlineCount(now),
+      vehiclesTotal: this.live.size,
+      lastMessageMs: this.ingestor?.counters.lastAcceptedMs ?? null,
+      ingest: {
+        accepted: this.ingestor?.counters.accepted ?? 0,
+        duplicates: this.ingestor?.counters.duplicates ?? 0,
+        rejected: this.ingestor?.counters.rejected ?? 0,
+      },
+      openAlerts: this.store?.countOpenAlerts() ?? 0,
+      demo: this.options.demo !== undefined,
+      nowMs: now,
+    };
+  }
+
+  private saveGeofence(input: GeofenceInput): Geofence {
+    if (input === null || typeof input !== 'object') throw new ApiError('bad_request', 'geofence is missing');
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (!name) throw new ApiError('bad_request', 'A geofence needs a name.');
+    if (name.length > 120) throw new ApiError('bad_request', 'A geofence name can be at most 120 characters.');
+    if (!CATEGORIES.includes(input.category)) {
+      throw new ApiError('bad_request', `Unknown category ${JSON.stringify(input.category)}; expected one of ${CATEGORIES.join(', ')}.`);
+    }
+    const geometryError = validateFenceGeometry(input.geometry);
+    if (geometryError) throw new ApiError('bad_request', `Geofence "${name}" was not saved: ${geometryError}.`);
+    const color = typeof input.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(input.color) ? input.color : DEFAULT_COLORS[input.category];
+    const now = Date.now();
+    const existing = input.id ? this.store.getGeofence(input.id) : null;
+    const fence: Geofence = {
+      id: input.id && /^[A-Za-z0-9_.:-]{1,64}$/.test(input.id) ? input.id : `fence-${now.toString(36)}-${Math.random().toString(36).slice(2, 7)}`,
+      name,
+      category: input.category,
+      color,
+      geometry: input.geometry,
+      createdMs: existing?.createdMs ?? now,
+      updatedMs: now,
+    };
+    this.store.upsertGeofence(fence);
+    this.fences.set(fence.id, fence);
+    this.engine?.upsertFence(fence);
+    return fence;
+  }
+
+  private createHandlers(): ApiHandlers {
+    const clampLimit = (n: unknown, dflt: number, max: number) =>
+      typeof n === 'number' && Number.isInteger(n) && n > 0 ? Math.min(n, max) : dflt;
+    return {
+      listVehicles: async () => this.live.all(Date.now()),
+      getVehicle: async (p) => {
+        const state = this.live.get(String(p?.vehicleId), Date.now());
+        if (!state) return null;
+        return { state, insideFenceIds: this.store.fenceMembership().filter((m) => m.vehicleId === state.vehicleId).map((m) => m.fenceId) };
+      },
+      listAlerts: async (p) => this.store.listAlerts(clampLimit(p?.limit, 200, 5000), p?.includeAcknowledged === true),
+      acknowledgeAlert: async (p) => {
+        if (typeof p?.alertId !== 'number') throw new ApiError('bad_request', 'alertId must be a number');
+        const by = typeof p.by === 'string' && p.by.trim() ? p.by.trim().slice(0, 80) : 'dispatcher';
+        const alert = this.store.acknowledgeAlert(p.alertId, by, Date.now());
+        if (!alert) throw new ApiError('not_found', `Alert ${p.alertId} does not exist.`);
+        this.emit('alertUpdated', alert);
+        this.emit('status', this.status());
+        return alert;
+      },
+      listGeofences: async () => [...this.fences.values()],
+      saveGeofence: async (input) => {
+        const fence = this.saveGeofence(input);
+        this.emit('geofencesChanged', [...this.fences.values()]);
+        return fence;
+      },
+      deleteGeofence: async (p) => {
+        const id = String(p?.id);
+        const deleted = this.store.deleteGeofence(id);
+        this.fences.delete(id);
+        this.engine.removeFence(id);
+        this.emit('geofencesChanged', [...this.fences.values()]);
+        return { deleted };
+      },
+      getStatus: async () => this.status(),
+      listDeadLetters: async (p) => this.store.listDeadLetters(clampLimit(p?.limit, 100, 1000)),
+      getMapOverlay: async () => {
+        if (!this.options.demo) return null;
+        const fleet = new DemoFleet({ vehicles: 0, seed: this.options.demo.seed, startMs: 0 });
+        return {
+          name: 'Demo city streets',
+          attribution: 'Demo streets: synthetic',
+          lines: fleet.streets().map((f) => ({ major: f.properties.arterial, coordinates: f.geometry.coordinates })),
+        };
+      },
+    };
+  }
+
+  /** Counts for `fleetdesk stats` and tests. */
+  stats() {
+    return this.store.stats();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.sim?.stop();
+    await this.subscriber?.stop();
+    this.ingestor?.close();
+    await this.engineChain;
+    await this.engine?.close();
+    await this.embedded?.close();
+    this.store?.close();
+  }
+}

@@ -1,0 +1,18 @@
+// Layout: vehicles on the left, the map in the middle, alerts on the right, status along the bottom.
+import { MapView } from '../features/map/MapView';
+import { VehiclePanel } from '../features/vehicles/VehiclePanel';
+import { AlertsPanel } from '../features/alerts/AlertsPanel';
+import { StatusBar } from '../features/status/StatusBar';
+
+export function App() {
+  return (
+    <div className="app">
+      <VehiclePanel />
+      <main className="map-wrap">
+        <MapView />
+      </main>
+      <AlertsPanel />
+      <StatusBar />
+    </div>
+  );
+}

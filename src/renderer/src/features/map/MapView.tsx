@@ -1,0 +1,137 @@
+// The live map: created once; basemap, geofences and vehicles are imperative layers updated in place.
+import { useEffect, useRef } from 'react';
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { MapContainer, useMap } from 'react-leaflet';
+import { feature } from 'topojson-client';
+import type { Topology, GeometryCollection } from 'topojson-specification';
+import countries50m from 'world-atlas/countries-50m.json';
+import { useFleet } from '../../app/store';
+import { toLatLng } from '../../lib/geo';
+import { api } from '../../lib/api';
+import { VehicleCanvasLayer } from './vehicle-layer';
+
+const START_CENTER = toLatLng(-1.8904, 52.4862); // the demo city; the map fits the fleet once it reports
+const START_ZOOM = 12;
+
+/** Offline basemap: Natural Earth country outlines bundled with the app; no network request. */
+function Basemap() {
+  const map = useMap();
+  useEffect(() => {
+    const topo = countries50m as unknown as Topology<{ countries: GeometryCollection }>;
+    const land = feature(topo, topo.objects.countries);
+    const renderer = L.canvas({ padding: 0.5 });
+    const layer = L.geoJSON(land, {
+      renderer,
+      interactive: false,
+      style: { color: '#4a5561', weight: 1, fillColor: '#232a31', fillOpacity: 1 },
+    } as L.GeoJSONOptions).addTo(map);
+    map.attributionControl.addAttribution('Basemap: Natural Earth (offline)');
+    return () => {
+      layer.remove();
+    };
+  }, [map]);
+  return null;
+}
+
+/** Reference lines the service offers (the demo city's streets), drawn under fences and vehicles. */
+function OverlayLayer() {
+  const map = useMap();
+  useEffect(() => {
+    let layer: L.LayerGroup | null = null;
+    let cancelled = false;
+    api
+      .call('getMapOverlay', {})
+      .then((overlay) => {
+        if (!overlay || cancelled) return;
+        const renderer = L.canvas({ padding: 0.5 });
+        layer = L.layerGroup(
+          overlay.lines.map((l) =>
+            L.polyline(
+              l.coordinates.map(([lon, lat]) => toLatLng(lon!, lat!)),
+              { renderer, interactive: false, color: l.major ? '#5d6b7a' : '#3a4450', weight: l.major ? 3 : 1.5 },
+            ),
+          ),
+        ).addTo(map);
+        map.attributionControl.addAttribution(overlay.attribution);
+      })
+      .catch(() => {
+        // The overlay is decoration; the map works without it.
+      });
+    return () => {
+      cancelled = true;
+      layer?.remove();
+    };
+  }, [map]);
+  return null;
+}
+
+function GeofenceLayer() {
+  const map = useMap();
+  const geofences = useFleet((s) => s.geofences);
+  const layerRef = useRef<L.GeoJSON | null>(null);
+  useEffect(() => {
+    const layer = L.geoJSON(undefined, {
+      style: (f) => ({ color: f?.properties?.color ?? '#888', weight: 2, fillOpacity: 0.12, dashArray: f?.properties?.category === 'restricted' ? '6 4' : undefined }),
+      onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name} (${f.properties.category})`, { sticky: true }),
+    }).addTo(map);
+    layerRef.current = layer;
+    return () => {
+      layer.remove();
+    };
+  }, [map]);
+  useEffect(() => {
+    const layer = layerRef.current;
+    if (!layer) return;
+    layer.clearLayers();
+    for (const f of geofences) {
+      layer.addData({ type: 'Feature', properties: { id: f.id, name: f.name, category: f.category, color: f.color }, geometry: f.geometry } as GeoJSON.Feature);
+    }
+  }, [geofences]);
+  return null;
+}
+
+function VehicleLayer() {
+  const map = useMap();
+  const select = useFleet((s) => s.select);
+  useEffect(() => {
+    const layer = new VehicleCanvasLayer((id) => select(id, false)).addTo(map);
+    let fitted = false;
+    const push = (s: ReturnType<typeof useFleet.getState>) => {
+      const list = Object.values(s.vehicles);
+      layer.setData(list, s.selectedVehicleId);
+      if (!fitted && list.length > 0) {
+        fitted = true;
+        const bounds = L.latLngBounds(list.map((v) => toLatLng(v.last.lon, v.last.lat)));
+        map.fitBounds(bounds.pad(0.1), { maxZoom: 14, animate: false });
+      }
+    };
+    push(useFleet.getState());
+    const unsubscribe = useFleet.subscribe((s, prev) => {
+      if (s.positionsVersion !== prev.positionsVersion || s.selectedVehicleId !== prev.selectedVehicleId) push(s);
+    });
+    return () => {
+      unsubscribe();
+      layer.remove();
+    };
+  }, [map, select]);
+  // Centre on the vehicle when the dispatcher picks it from the list.
+  const focus = useFleet((s) => s.focus);
+  useEffect(() => {
+    if (!focus) return;
+    const v = useFleet.getState().vehicles[focus.vehicleId];
+    if (v) map.setView(toLatLng(v.last.lon, v.last.lat), Math.max(map.getZoom(), 15), { animate: false });
+  }, [focus, map]);
+  return null;
+}
+
+export function MapView() {
+  return (
+    <MapContainer center={START_CENTER} zoom={START_ZOOM} className="map" preferCanvas zoomControl keyboard worldCopyJump>
+      <Basemap />
+      <OverlayLayer />
+      <GeofenceLayer />
+      <VehicleLayer />
+    </MapContainer>
+  );
+}

@@ -1,0 +1,51 @@
+// Status bar: broker connection, vehicles online, open alerts, message age, ingest counters.
+import { useFleet } from '../../app/store';
+import { age } from '../../lib/format';
+
+const BROKER_LABEL = {
+  connecting: 'connecting…',
+  connected: 'connected',
+  reconnecting: 'reconnecting…',
+  offline: 'offline',
+  error: 'error',
+} as const;
+
+export function StatusBar() {
+  const status = useFleet((s) => s.status);
+  const connected = useFleet((s) => s.connected);
+  const lastError = useFleet((s) => s.lastError);
+  const setError = useFleet((s) => s.setError);
+  if (!connected) {
+    return (
+      <footer className="statusbar" role="status">
+        <span className="state bad">UI disconnected from the FleetDesk service — reconnecting…</span>
+      </footer>
+    );
+  }
+  if (!status) return <footer className="statusbar" role="status">Loading…</footer>;
+  const b = status.broker;
+  return (
+    <footer className="statusbar" role="status">
+      <span className={`state ${b.state === 'connected' ? 'ok' : 'bad'}`} data-testid="broker-state" title={b.lastError ?? ''}>
+        Broker {b.embedded ? '(embedded) ' : ''}
+        {b.url}: {BROKER_LABEL[b.state]}
+        {b.lastError && b.state !== 'connected' ? ` — ${b.lastError}` : ''}
+      </span>
+      <span data-testid="vehicles-online">{status.vehiclesOnline} vehicles online</span>
+      <span>{status.openAlerts} open alerts</span>
+      <span className="muted">last message {age(status.lastMessageMs, status.nowMs)}</span>
+      <span className="muted">
+        ingested {status.ingest.accepted} · duplicates {status.ingest.duplicates} · rejected {status.ingest.rejected}
+      </span>
+      {status.demo && <span className="demo">DEMO FLEET</span>}
+      {lastError && (
+        <span className="error" role="alert">
+          {lastError}{' '}
+          <button type="button" onClick={() => setError(null)}>
+            dismiss
+          </button>
+        </span>
+      )}
+    </footer>
+  );
+}

@@ -1,0 +1,100 @@
+// The one API contract between the renderer and FleetDesk's core; both transports (Electron IPC, WebSocket) carry it.
+import type {
+  Alert,
+  DeadLetter,
+  Geofence,
+  GeofenceInput,
+  MapOverlay,
+  SystemStatus,
+  VehicleDetail,
+  VehicleState,
+} from './types';
+
+/** Request/response calls: method name → params and result. */
+export interface ApiMethods {
+  listVehicles: { params: Record<string, never>; result: VehicleState[] };
+  getVehicle: { params: { vehicleId: string }; result: VehicleDetail | null };
+  listAlerts: { params: { limit?: number; includeAcknowledged?: boolean }; result: Alert[] };
+  acknowledgeAlert: { params: { alertId: number; by?: string }; result: Alert };
+  listGeofences: { params: Record<string, never>; result: Geofence[] };
+  saveGeofence: { params: GeofenceInput; result: Geofence };
+  deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
+  getStatus: { params: Record<string, never>; result: SystemStatus };
+  listDeadLetters: { params: { limit?: number }; result: DeadLetter[] };
+  /** Extra reference lines for the offline basemap (the demo city's streets), if any. */
+  getMapOverlay: { params: Record<string, never>; result: MapOverlay | null };
+}
+
+/** Events pushed from the core to every connected UI. */
+export interface ApiEvents {
+  /** Latest states of vehicles that reported since the previous batch. */
+  positions: VehicleState[];
+  alertRaised: Alert;
+  alertUpdated: Alert;
+  status: SystemStatus;
+  geofencesChanged: Geofence[];
+}
+
+export type MethodName = keyof ApiMethods;
+export type EventName = keyof ApiEvents;
+export type Params<M extends MethodName> = ApiMethods[M]['params'];
+export type Result<M extends MethodName> = ApiMethods[M]['result'];
+
+/** Runtime allow-list of callable methods; transports refuse anything else. */
+export const METHOD_NAMES: readonly MethodName[] = [
+  'listVehicles',
+  'getVehicle',
+  'listAlerts',
+  'acknowledgeAlert',
+  'listGeofences',
+  'saveGeofence',
+  'deleteGeofence',
+  'getStatus',
+  'listDeadLetters',
+  'getMapOverlay',
+];
+
+export const EVENT_NAMES: readonly EventName[] = [
+  'positions',
+  'alertRaised',
+  'alertUpdated',
+  'status',
+  'geofencesChanged',
+];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);
+}
+
+/** Server side of the contract: one async function per method. */
+export type ApiHandlers = { [M in MethodName]: (params: Params<M>) => Promise<Result<M>> };
+
+/** Client side of the contract, as the renderer sees it, whatever the transport. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  /** Transport connection changes (a WebSocket can drop; IPC never does). */
+  onConnection(listener: (connected: boolean) => void): () => void;
+}
+
+/** An error a handler returns on purpose; its message is meant for the person using FleetDesk. */
+export interface ApiErrorBody {
+  code: 'bad_request' | 'not_found' | 'internal';
+  message: string;
+}
+
+// Wire frames of the WebSocket transport (IPC uses Electron's own framing).
+export type ClientFrame = { type: 'call'; id: number; method: string; params: unknown };
+export type ServerFrame =
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: ApiErrorBody }
+  | { type: 'event'; event: EventName; payload: unknown };
+
+/** What the preload exposes as `window.fleetdesk` in the Electron app. */
+export interface PreloadBridge {
+  call(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorBody }>;
+  on(listener: (event: EventName, payload: unknown) => void): () => void;
+}
+
+export const IPC_CALL_CHANNEL = 'fleetdesk:call';
+export const IPC_EVENT_CHANNEL = 'fleetdesk:event';

@@ -1,0 +1,132 @@
+// DTOs shared by main, preload and renderer. Times are UTC epoch ms; coordinates are WGS84 degrees.
+
+/** One validated telemetry report from a vehicle. */
+export interface TelemetryPoint {
+  vehicleId: string;
+  /** Device time of the fix, UTC epoch ms. */
+  tsMs: number;
+  lat: number;
+  lon: number;
+  speedKmh: number | null;
+  /** Degrees clockwise from north, 0–360. */
+  headingDeg: number | null;
+  /** Percent of tank, 0–100. */
+  fuelLevelPct: number | null;
+  engineRpm: number | null;
+  odometerKm: number | null;
+  dtcCodes: string[];
+  hdop: number | null;
+  satellites: number | null;
+  coolantTempC: number | null;
+  ignition: boolean | null;
+  driverId: string | null;
+}
+
+export type VehicleStatus = 'moving' | 'idle' | 'offline';
+
+/** Latest known state of a vehicle, as the live map shows it. */
+export interface VehicleState {
+  vehicleId: string;
+  status: VehicleStatus;
+  /** When FleetDesk last received a report (wall clock, UTC epoch ms). */
+  lastSeenMs: number;
+  last: TelemetryPoint;
+}
+
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+export type AlertType = 'geofence_enter' | 'geofence_exit';
+
+export interface Alert {
+  id: number;
+  type: AlertType;
+  severity: AlertSeverity;
+  vehicleId: string;
+  fenceId: string | null;
+  fenceName: string | null;
+  /** Time of the telemetry that caused the alert, UTC epoch ms. */
+  tsMs: number;
+  /** Wall-clock time FleetDesk raised it, UTC epoch ms. */
+  raisedMs: number;
+  message: string;
+  lat: number | null;
+  lon: number | null;
+  acknowledgedMs: number | null;
+  acknowledgedBy: string | null;
+}
+
+export type GeofenceCategory = 'depot' | 'customer' | 'restricted' | 'service_area' | 'other';
+
+/** GeoJSON geometry of a fence: rings of [lon, lat]. */
+export type FenceGeometry =
+  | { type: 'Polygon'; coordinates: number[][][] }
+  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface Geofence {
+  id: string;
+  name: string;
+  category: GeofenceCategory;
+  /** CSS colour used on the map. */
+  color: string;
+  geometry: FenceGeometry;
+  createdMs: number;
+  updatedMs: number;
+}
+
+export interface GeofenceInput {
+  /** Omit to create a new fence. */
+  id?: string;
+  name: string;
+  category: GeofenceCategory;
+  color?: string;
+  geometry: FenceGeometry;
+}
+
+export type BrokerConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'error';
+
+export interface SystemStatus {
+  broker: {
+    state: BrokerConnectionState;
+    /** Broker URL without credentials. */
+    url: string;
+    embedded: boolean;
+    lastError: string | null;
+  };
+  vehiclesOnline: number;
+  vehiclesTotal: number;
+  /** Wall-clock time of the last accepted message, UTC epoch ms. */
+  lastMessageMs: number | null;
+  ingest: {
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+  };
+  openAlerts: number;
+  demo: boolean;
+  /** Wall clock of the service, so the UI can compute ages without trusting its own clock. */
+  nowMs: number;
+}
+
+export interface DeadLetter {
+  id: number;
+  receivedMs: number;
+  source: string;
+  topic: string | null;
+  reason: string;
+  /** Payload as text (invalid UTF-8 replaced), truncated. */
+  payloadText: string;
+  payloadBytes: number;
+}
+
+export interface VehicleDetail {
+  state: VehicleState;
+  /** Fences the vehicle is inside now. */
+  insideFenceIds: string[];
+}
+
+/** Reference lines drawn under the live layers, e.g. the demo city's streets. */
+export interface MapOverlay {
+  name: string;
+  attribution: string;
+  /** Lines as [lon, lat] coordinates; `major` ones are drawn stronger. */
+  lines: { major: boolean; coordinates: number[][] }[];
+}
