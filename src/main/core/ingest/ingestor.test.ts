@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, telemetry, waitFor } from '../../../../test/helpers';
+import { Store } from '../storage/store';
+import { Ingestor } from './ingestor';
+
+const payload = (over: Record<string, unknown> = {}) => Buffer.from(JSON.stringify(telemetry(over)));
+const topic = 'fleet/T-001/telemetry';
+
+let store: Store | null = null;
+afterEach(() => store?.close());
+
+describe('Ingestor', () => {
+  it('commits a full batch at once and acknowledges only after the commit', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const committed: number[] = [];
+    const ing = new Ingestor({ store, maxBatch: 3, maxDelayMs: 10_000, onCommitted: (p) => committed.push(p.length) });
+    const acked: number[] = [];
+    for (let i = 0; i < 2; i++) ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000 + i * 1000 }), () => acked.push(i));
+    expect(acked).toEqual([]);
+    expect(store.stats().telemetryRows).toBe(0);
+    ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_802_000 }), () => acked.push(2));
+    expect(store.stats().telemetryRows).toBe(3);
+    expect(acked).toEqual([0, 1, 2]);
+    expect(committed).toEqual([3]);
+    ing.close();
+  });
+
+  it('commits a partial batch after the delay, so latency stays low at low rates', async () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const ing = new Ingestor({ store, maxBatch: 500, maxDelayMs: 20 });
+    let acked = false;
+    ing.acceptMqtt(topic, payload(), () => (acked = true));
+    await waitFor(() => acked, 'the ack');
+    expect(store.stats().telemetryRows).toBe(1);
+    ing.close();
+  });
+
+  it('puts an invalid message in the dead letters with its reason, and still acknowledges it', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const ing = new Ingestor({ store, maxBatch: 1 });
+    let acked = false;
+    ing.acceptMqtt(topic, Buffer.from('{"vehicle_id": nope'), () => (acked = true));
+    ing.acceptMqtt('fleet/T-001/other', payload());
+    expect(acked).toBe(true);
+    const dls = store.listDeadLetters(10).reverse();
+    expect(dls.map((d) => d.reason)).toEqual([expect.stringMatching(/^malformed JSON/), 'topic "fleet/T-001/other" is not fleet/<vehicle_id>/telemetry']);
+    expect(dls[0]!.payloadText).toBe('{"vehicle_id": nope');
+    expect(ing.counters).toMatchObject({ accepted: 0, rejected: 2 });
+  });
+
+  it('keeps a batch it could not write (disk full), acknowledges nothing, and writes it once space is back', async () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    // A real SQLITE_FULL: cap the database at its current size.
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    const errors: string[] = [];
+    const ing = new Ingestor({ store, maxBatch: 200, retryDelayMs: 30, onError: (m) => errors.push(m) });
+    let acks = 0;
+    for (let i = 0; i < 200; i++) ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000 + i * 1000 }), () => acks++);
+    expect(errors[0]).toMatch(/could not save telemetry \(database or disk is full\)/);
+    expect(acks).toBe(0);
+    store.db.pragma('max_page_count = 1073741823');
+    await waitFor(() => acks === 200, 'all acks after the disk has room again');
+    expect(store.stats().telemetryRows).toBe(200);
+    ing.close();
+  });
+
+  it('counts a redelivered message as a duplicate and hands on only new points', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const handed: number[] = [];
+    const ing = new Ingestor({ store, maxBatch: 1, onCommitted: (p) => handed.push(p.length) });
+    ing.acceptMqtt(topic, payload());
+    ing.acceptMqtt(topic, payload());
+    expect(handed).toEqual([1]);
+    expect(ing.counters).toMatchObject({ accepted: 1, duplicates: 1 });
+  });
+});

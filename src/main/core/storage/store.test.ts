@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TelemetryPoint } from '../../../shared/types';
+import { tempDir } from '../../../../test/helpers';
+import { DEAD_LETTER_MAX_BYTES, Store } from './store';
+
+const point = (over: Partial<TelemetryPoint> = {}): TelemetryPoint => ({
+  vehicleId: 'V1',
+  tsMs: 1_763_884_800_000,
+  lat: 52.48,
+  lon: -1.89,
+  speedKmh: 30,
+  headingDeg: 10,
+  fuelLevelPct: 50,
+  engineRpm: 1500,
+  odometerKm: 100,
+  dtcCodes: ['P0420'],
+  hdop: 1,
+  satellites: 8,
+  coolantTempC: 90,
+  ignition: true,
+  driverId: 'D1',
+  ...over,
+});
+
+let store: Store | null = null;
+afterEach(() => store?.close());
+
+describe('Store', () => {
+  it('stores a redelivered report (same vehicle and fix time) once', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const first = store.writeBatch([point(), point({ tsMs: 1_763_884_801_000 })], [], 1);
+    const again = store.writeBatch([point()], [], 2);
+    expect(first.inserted).toHaveLength(2);
+    expect(again).toEqual({ inserted: [], duplicates: 1 });
+    expect(store.stats().telemetryRows).toBe(2);
+  });
+
+  it('round-trips every telemetry field and returns the newest point per vehicle', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    store.writeBatch([point(), point({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [] }), point({ vehicleId: 'V2' })], [], 7);
+    const latest = store.latestPoints().sort((a, b) => a.point.vehicleId.localeCompare(b.point.vehicleId));
+    expect(latest).toEqual([
+      { point: point({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [] }), receivedMs: 7 },
+      { point: point({ vehicleId: 'V2' }), receivedMs: 7 },
+    ]);
+  });
+
+  it('keeps a dead letter with its reason and a truncated payload, recording the original size', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const big = new Uint8Array(DEAD_LETTER_MAX_BYTES + 500).fill(65);
+    store.writeBatch([], [{ receivedMs: 5, source: 'mqtt', topic: 'fleet/x/telemetry', reason: 'payload too large', payload: big }], 5);
+    const [dl] = store.listDeadLetters(10);
+    expect(dl).toMatchObject({ source: 'mqtt', topic: 'fleet/x/telemetry', reason: 'payload too large', payloadBytes: DEAD_LETTER_MAX_BYTES + 500 });
+    expect(dl!.payloadText).toHaveLength(DEAD_LETTER_MAX_BYTES);
+  });
+
+  it('keeps the first acknowledgement when an alert is acknowledged twice', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const [a] = store.recordGeofenceEvents(
+      [{ type: 'geofence_enter', severity: 'critical', vehicleId: 'V1', fenceId: 'F', fenceName: 'Zone', tsMs: 10, raisedMs: 11, message: 'V1 entered Zone', lat: 1, lon: 2 }],
+      [{ vehicleId: 'V1', fenceId: 'F', inside: true, tsMs: 10 }],
+    );
+    expect(store.countOpenAlerts()).toBe(1);
+    store.acknowledgeAlert(a!.id, 'anna', 100);
+    const second = store.acknowledgeAlert(a!.id, 'bob', 200);
+    expect(second).toMatchObject({ acknowledgedBy: 'anna', acknowledgedMs: 100 });
+    expect(store.countOpenAlerts()).toBe(0);
+    expect(store.listAlerts(10, false)).toEqual([]);
+    expect(store.fenceMembership()).toEqual([{ vehicleId: 'V1', fenceId: 'F', sinceMs: 10 }]);
+  });
+
+  it('reopens an existing database without re-running migrations', () => {
+    const file = path.join(tempDir(), 'db.sqlite');
+    store = new Store(file);
+    store.writeBatch([point()], [], 1);
+    store.close();
+    store = new Store(file);
+    expect(store.stats().telemetryRows).toBe(1);
+  });
+});

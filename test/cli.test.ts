@@ -1,0 +1,54 @@
+// The `fleetdesk` command as a user runs it: stats, simulate, and usage errors.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { startEmbeddedBroker } from '../src/main/adapters/embedded-broker';
+import { Store } from '../src/main/core/storage/store';
+import { validateTelemetry } from '../src/main/core/telemetry/validate';
+import { CLI_PATH, tempDir } from './helpers';
+
+const run = promisify(execFile);
+const cli = (...args: string[]) => run(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8' });
+
+describe('fleetdesk CLI', () => {
+  it('stats prints the counts of a database as JSON', async () => {
+    const file = path.join(tempDir(), 's.sqlite');
+    const store = new Store(file);
+    const p = validateTelemetry(JSON.stringify({ vehicle_id: 'A', timestamp: 1_763_884_800_000, lat: 1, lon: 1 }));
+    store.writeBatch(p.ok ? [p.point] : [], [{ receivedMs: 1, source: 'mqtt', topic: null, reason: 'x', payload: new Uint8Array([1]) }], 1);
+    store.close();
+    const { stdout } = await cli('stats', '--db', file);
+    expect(JSON.parse(stdout)).toEqual({ telemetryRows: 1, vehicles: 1, deadLetters: 1, alerts: 0, geofences: 0 });
+  });
+
+  it('simulate publishes valid demo telemetry for every vehicle to any broker', async () => {
+    const broker = await startEmbeddedBroker(0);
+    const sub = await mqtt.connectAsync(broker.url);
+    const seen = new Map<string, number>();
+    const bad: string[] = [];
+    sub.on('message', (topic, payload) => {
+      const id = topic.split('/')[1]!;
+      const r = validateTelemetry(payload, id);
+      if (!r.ok) bad.push(r.reason);
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    });
+    await sub.subscribeAsync('fleet/+/telemetry', { qos: 1 });
+    const { stdout } = await cli('simulate', '--broker', broker.url, '--vehicles', '7', '--rate', '4', '--duration', '1');
+    expect(JSON.parse(stdout).published).toBeGreaterThanOrEqual(21);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bad).toEqual([]);
+    expect([...seen.keys()].sort()).toEqual(['VH-001', 'VH-002', 'VH-003', 'VH-004', 'VH-005', 'VH-006', 'VH-007']);
+    await sub.endAsync();
+    await broker.close();
+  });
+
+  it('explains a usage error and exits 2', async () => {
+    const err = await cli('simulate', '--vehicles', 'many').catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain('fleetdesk: --broker is required');
+    const err2 = await cli('stats', '--db', '/nonexistent/x.sqlite').catch((e) => e);
+    expect(err2.stderr).toContain('database not found: /nonexistent/x.sqlite');
+  });
+});

@@ -1,0 +1,70 @@
+// Ack after commit, proven the hard way: kill -9 FleetDesk in the middle of a QoS 1 flood, restart it,
+// and every message the broker accepted must end up in the database exactly once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_PATH, requireTool, startMosquitto, telemetry, tempDir, waitFor, type Mosquitto } from './helpers';
+
+let broker: Mosquitto | null = null;
+const procs: ChildProcess[] = [];
+afterEach(async () => {
+  for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+  await broker?.stop();
+});
+
+function startFleetDesk(brokerUrl: string, dbFile: string): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, [CLI_PATH, 'serve', '--broker', brokerUrl, '--db', dbFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(proc);
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on('data', (d) => {
+      if (String(d).includes('FleetDesk is running')) resolve(proc);
+    });
+    proc.once('exit', (code) => reject(new Error(`fleetdesk exited with ${code}: ${err}`)));
+  });
+}
+
+function countRows(dbFile: string): { total: number; uniq: number } {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) AS total, count(DISTINCT vehicle_id || ts_ms) AS uniq FROM telemetry').get() as { total: number; uniq: number };
+  } finally {
+    db.close();
+  }
+}
+
+describe.runIf(requireTool('mosquitto'))('a crash during ingest', () => {
+  it('loses no message the broker accepted: kill -9 mid-flood, restart, all stored exactly once', async () => {
+    broker = await startMosquitto();
+    const dbFile = path.join(tempDir(), 'crash.sqlite');
+    const first = await startFleetDesk(broker.url, dbFile);
+    const pub = await mqtt.connectAsync(broker.url, { clientId: 'crash-publisher' });
+    const TOTAL = 6000;
+    const t0 = Date.UTC(2026, 10, 23, 8);
+    let acked = 0;
+    let killedAt = -1;
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < TOTAL; i++) {
+      const id = `K-${i % 200}`;
+      const msg = JSON.stringify(telemetry({ vehicle_id: id, timestamp: t0 + Math.floor(i / 200) * 1000 }));
+      sends.push(pub.publishAsync(`fleet/${id}/telemetry`, msg, { qos: 1 }).then(() => acked++));
+      if (i === 2500) {
+        await Promise.all(sends.slice(-50));
+        first.kill('SIGKILL');
+        killedAt = countRows(dbFile).total;
+      }
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(sends);
+    expect(acked).toBe(TOTAL);
+    expect(killedAt).toBeLessThan(TOTAL);
+    await startFleetDesk(broker.url, dbFile);
+    await waitFor(() => countRows(dbFile).total >= TOTAL, 'every accepted message to be stored', 30_000, 200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(countRows(dbFile)).toEqual({ total: TOTAL, uniq: TOTAL });
+    await pub.endAsync();
+  });
+});

@@ -1,0 +1,98 @@
+// The real UI in Debian's Chromium against `fleetdesk serve --demo`: a dispatcher's first minutes.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, CLI_PATH, freePort, requireTool, telemetry, tempDir } from '../helpers';
+
+const haveTools = requireTool('chromium') && requireTool('mosquitto_pub');
+const SHOTS = path.resolve('test-results');
+
+describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
+  let proc: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let brokerPort: number;
+  let dbFile: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const httpPort = await freePort();
+    brokerPort = await freePort();
+    dbFile = path.join(tempDir(), 'e2e.sqlite');
+    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--demo', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--db', dbFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      proc.stdout!.on('data', (d) => {
+        const m = /running at (\S+)/.exec(String(d));
+        if (m) resolve(m[1]!);
+      });
+      proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(url);
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    proc?.kill('SIGTERM');
+  });
+
+  it('shows the demo fleet online and drawn on the map', async () => {
+    await expect.poll(async () => Number((await page.getByTestId('vehicles-online').textContent())?.match(/^(\d+) vehicles online/)?.[1] ?? 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(50);
+    await expect.poll(async () => Number(await page.getByTestId('vehicle-canvas').getAttribute('data-drawn')), { timeout: 10_000 }).toBeGreaterThanOrEqual(50);
+    expect(await page.getByTestId('broker-state').textContent()).toContain('connected');
+  });
+
+  it('shows vehicles moving: a selected vehicle’s position changes', async () => {
+    await page.locator('li[data-vehicle-id="VH-002"]').click();
+    const detail = page.getByTestId('vehicle-detail');
+    await expect.poll(() => detail.textContent()).toContain('VH-002');
+    const position = async () => (await detail.locator('dt:text("Position") + dd').textContent())!;
+    const first = await position();
+    await expect.poll(position, { timeout: 15_000 }).not.toBe(first);
+  });
+
+  it('shows a geofence alert and lets the dispatcher acknowledge it', async () => {
+    const alert = page.locator('li.alert[data-alert-type^="geofence_"]').first();
+    await alert.waitFor({ timeout: 45_000 });
+    const id = Number(await alert.getAttribute('data-alert-id'));
+    expect(await alert.textContent()).toMatch(/entered|left/);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-live-map.png') });
+    await page.getByRole('button', { name: `Acknowledge alert ${id}` }).click();
+    await expect.poll(() => page.locator(`li.alert[data-alert-id="${id}"]`).count()).toBe(0);
+    const db = new Database(dbFile, { readonly: true });
+    const row = db.prepare('SELECT acknowledged_ms, acknowledged_by FROM alerts WHERE id = ?').get(id) as { acknowledged_ms: number; acknowledged_by: string };
+    db.close();
+    expect(row.acknowledged_by).toBe('dispatcher');
+    expect(row.acknowledged_ms).toBeGreaterThan(0);
+  });
+
+  it('a mosquitto_pub of one message for a new vehicle puts it on the map; a bad one is dead-lettered and the app keeps going', async () => {
+    const pub = (msg: string) => {
+      const r = spawnSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(brokerPort), '-q', '1', '-t', 'fleet/NEW-777/telemetry', '-m', msg]);
+      expect(r.status, String(r.stderr)).toBe(0);
+    };
+    const started = Date.now();
+    pub(JSON.stringify(telemetry({ vehicle_id: 'NEW-777', timestamp: new Date().toISOString(), lat: 52.4862, lon: -1.8904 })));
+    await page.locator('li[data-vehicle-id="NEW-777"]').waitFor({ timeout: 5_000 });
+    console.log(`NEW-777 appeared in the UI ${Date.now() - started} ms after mosquitto_pub`);
+    const rejectedBefore = Number((await page.locator('footer').textContent())?.match(/rejected (\d+)/)?.[1]);
+    pub('{"vehicle_id": "NEW-777", "lat": "not a number"');
+    await expect.poll(async () => Number((await page.locator('footer').textContent())?.match(/rejected (\d+)/)?.[1]), { timeout: 5_000 }).toBe(rejectedBefore + 1);
+    // Still live after the bad message.
+    const ingested = async () => Number((await page.locator('footer').textContent())?.match(/ingested (\d+)/)?.[1]);
+    const before = await ingested();
+    await expect.poll(ingested, { timeout: 5_000 }).toBeGreaterThan(before);
+    expect(pageErrors).toEqual([]);
+  });
+});
