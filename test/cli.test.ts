@@ -17,7 +17,7 @@ describe('fleetdesk CLI', () => {
     const file = path.join(tempDir(), 's.sqlite');
     const store = new Store(file);
     const p = validateTelemetry(JSON.stringify({ vehicle_id: 'A', timestamp: 1_763_884_800_000, lat: 1, lon: 1 }));
-    store.writeBatch(p.ok ? [p.point] : [], [{ receivedMs: 1, source: 'mqtt', topic: null, reason: 'x', payload: new Uint8Array([1]) }], 1);
+    store.writeBatch(p.ok ? [{ point: p.point, flags: [], source: 'mqtt' }] : [], [{ receivedMs: 1, source: 'mqtt', topic: null, reason: 'x', payload: new Uint8Array([1]) }], 1);
     store.close();
     const { stdout } = await cli('stats', '--db', file);
     expect(JSON.parse(stdout)).toEqual({ telemetryRows: 1, vehicles: 1, deadLetters: 1, alerts: 0, geofences: 0 });

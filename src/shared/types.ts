@@ -20,6 +20,8 @@ export interface TelemetryPoint {
   coolantTempC: number | null;
   ignition: boolean | null;
   driverId: string | null;
+  /** Other fields a device sent (e.g. OsmAnd's altitude, accuracy, batt). */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 export type VehicleStatus = 'moving' | 'idle' | 'offline';

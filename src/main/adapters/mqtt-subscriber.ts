@@ -43,6 +43,8 @@ export interface SubscriberEvents {
   onState(state: BrokerConnectionState, error: string | null): void;
   /** One message; call `ack` once it is safely stored. */
   onMessage(topic: string, payload: Buffer, ack: () => void): void;
+  /** A promise while the consumer is full: reading from the broker pauses until it resolves. */
+  backpressure?(): Promise<void> | null;
 }
 
 export class MqttSubscriber {
@@ -77,6 +79,7 @@ export class MqttSubscriber {
     this.client = client;
     this.deferPubacks(client);
     client.on('connect', (connack) => {
+      client.options.reconnectPeriod = 1000;
       this.events.onState('connected', null);
       if (!connack.sessionPresent) {
         client.subscribe(TELEMETRY_TOPIC, { qos: 1 }, (err) => {
@@ -84,7 +87,11 @@ export class MqttSubscriber {
         });
       }
     });
-    client.on('reconnect', () => this.events.onState('reconnecting', null));
+    client.on('reconnect', () => {
+      // Back off: 1 s, 2 s, 4 s … up to 30 s between attempts while the broker is away.
+      client.options.reconnectPeriod = Math.min((client.options.reconnectPeriod ?? 1000) * 2, 30_000);
+      this.events.onState('reconnecting', null);
+    });
     client.on('offline', () => this.events.onState('offline', null));
     client.on('error', (err) => this.events.onState('error', redactError(err.message, this.settings)));
   }
@@ -131,7 +138,10 @@ export class MqttSubscriber {
           send(puback);
         }
       });
-      callback();
+      // Not calling back stops mqtt.js reading the socket: TCP pushes back on the broker.
+      const wait = this.events.backpressure?.();
+      if (wait) void wait.then(() => callback());
+      else callback();
     };
   }
 

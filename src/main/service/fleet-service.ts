@@ -8,7 +8,7 @@ import { alertFromGeofenceEvent } from '../core/geofence/alerts';
 import { validateFenceGeometry } from '../core/geofence/geometry';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
-import { Store } from '../core/storage/store';
+import { Store, type IncomingPoint } from '../core/storage/store';
 import { DemoFleet } from '../core/sim/demo-fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
 import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../adapters/mqtt-subscriber';
@@ -112,6 +112,7 @@ export class FleetService {
           this.emit('status', this.status());
         },
         onMessage: (topic, payload, ack) => this.ingestor.acceptMqtt(topic, payload, ack),
+        backpressure: () => (this.ingestor.full ? this.ingestor.whenDrained() : null),
       },
     );
     this.subscriber.start();
@@ -125,7 +126,13 @@ export class FleetService {
     this.timers.push(setInterval(() => this.emit('status', this.status()), 1000));
   }
 
-  private onCommitted(points: TelemetryPoint[], receivedMs: number): void {
+  private onCommitted(incoming: IncomingPoint[], receivedMs: number): void {
+    // Untrusted fixes are stored and counted but neither move the vehicle nor reach the engine.
+    const points: TelemetryPoint[] = [];
+    for (const p of incoming) {
+      if (p.flags.length === 0) points.push(p.point);
+      else this.live.touch(p.point.vehicleId, receivedMs);
+    }
     for (const p of points) if (this.live.apply(p, receivedMs)) this.dirtyVehicles.add(p.vehicleId);
     // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
     const ordered = [...points].sort((a, b) => a.tsMs - b.tsMs);

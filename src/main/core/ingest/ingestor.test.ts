@@ -14,7 +14,7 @@ describe('Ingestor', () => {
   it('commits a full batch at once and acknowledges only after the commit', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
     const committed: number[] = [];
-    const ing = new Ingestor({ store, maxBatch: 3, maxDelayMs: 10_000, onCommitted: (p) => committed.push(p.length) });
+    const ing = new Ingestor({ store, maxBatch: 3, onCommitted: (p) => committed.push(p.length) });
     const acked: number[] = [];
     for (let i = 0; i < 2; i++) ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000 + i * 1000 }), () => acked.push(i));
     expect(acked).toEqual([]);
@@ -26,12 +26,14 @@ describe('Ingestor', () => {
     ing.close();
   });
 
-  it('commits a partial batch after the delay, so latency stays low at low rates', async () => {
+  it('commits a partial batch as soon as the input drains, so latency stays low at low rates', async () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const ing = new Ingestor({ store, maxBatch: 500, maxDelayMs: 20 });
+    const ing = new Ingestor({ store, maxBatch: 500 });
     let acked = false;
     ing.acceptMqtt(topic, payload(), () => (acked = true));
-    await waitFor(() => acked, 'the ack');
+    expect(acked).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toBe(true);
     expect(store.stats().telemetryRows).toBe(1);
     ing.close();
   });
@@ -74,5 +76,46 @@ describe('Ingestor', () => {
     ing.acceptMqtt(topic, payload());
     expect(handed).toEqual([1]);
     expect(ing.counters).toMatchObject({ accepted: 1, duplicates: 1 });
+  });
+});
+
+describe('Ingestor data quality and backpressure', () => {
+  it('stores an untrusted fix with its flags, counts it, and hands it on marked', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const handed: string[][] = [];
+    const ing = new Ingestor({ store, maxBatch: 2, now: () => 1_763_884_800_000, onCommitted: (p) => handed.push(...p.map((x) => x.flags)) });
+    ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000 }));
+    ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_801_000, hdop: 9, satellites: 2 }));
+    expect(handed).toEqual([[], ['high_hdop', 'few_satellites']]);
+    expect(store.db.prepare('SELECT quality FROM telemetry ORDER BY ts_ms').all()).toEqual([{ quality: null }, { quality: 'high_hdop,few_satellites' }]);
+    expect(ing.counters).toMatchObject({ accepted: 2, flagged: 1, flaggedByReason: { high_hdop: 1, few_satellites: 1 } });
+  });
+
+  it('judges fixes that arrive out of order in time order, so a late fix is not a jump', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const handed: string[][] = [];
+    const ing = new Ingestor({ store, maxBatch: 3, now: () => 1_763_884_900_000, onCommitted: (p) => handed.push(...p.map((x) => x.flags)) });
+    // 3 fixes 10 s apart, 200 m apart, arriving newest first
+    ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_820_000, lat: 52.4836 }));
+    ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_810_000, lat: 52.4818 }));
+    ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000, lat: 52.48 }));
+    expect(handed).toEqual([[], [], []]);
+  });
+
+  it('reports full when the queue passes its bound, and drained after the commit', async () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    const ing = new Ingestor({ store, maxBatch: 200, maxQueued: 400, retryDelayMs: 20 });
+    for (let i = 0; i < 450; i++) ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000 + i * 1000 }));
+    expect(ing.full).toBe(true);
+    let drained = false;
+    void ing.whenDrained().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(drained).toBe(false);
+    store.db.pragma('max_page_count = 1073741823');
+    await waitFor(() => drained, 'the drain');
+    expect(ing.full).toBe(false);
+    expect(store.stats().telemetryRows).toBe(450);
   });
 });

@@ -1,122 +1,151 @@
-// Batches validated telemetry into SQLite transactions (by size or time) and hands committed points on.
-import type { TelemetryPoint } from '../../../shared/types';
-import type { DeadLetterInput, Store } from '../storage/store';
-import { validateTelemetry, vehicleIdFromTopic } from '../telemetry/validate';
+// Ingest: validates, flags untrusted fixes, commits in group transactions as soon as the input drains,
+// and acknowledges each message only after its commit. Bounded: a full queue pushes back on the source.
+import type { DeadLetterInput, IncomingPoint, Store } from '../storage/store';
+import { QualityFilter, type QualityThresholds, DEFAULT_QUALITY } from '../telemetry/quality';
+import { validateTelemetry, vehicleIdFromTopic, type ValidationResult } from '../telemetry/validate';
 
 export interface IngestOptions {
   store: Store;
-  /** Flush when this many messages are waiting. */
-  maxBatch?: number; // messages; default 500
-  /** Flush at the latest this long after the first waiting message. */
-  maxDelayMs?: number; // ms; default 50
+  /** Most messages in one transaction. */
+  maxBatch?: number; // messages; default 2000
+  /** Above this many waiting messages the ingestor reports `full` and sources should pause. */
+  maxQueued?: number; // messages; default 20,000
   /** Wait before retrying a failed commit (e.g. disk full). */
   retryDelayMs?: number; // ms; default 1000
+  quality?: QualityThresholds;
   now?: () => number;
   /** Called after each commit with the points that were new, in arrival order. */
-  onCommitted?: (inserted: TelemetryPoint[], receivedMs: number) => void;
+  onCommitted?: (inserted: IncomingPoint[], receivedMs: number) => void;
   /** Called when a commit fails; the batch is kept and retried. */
   onError?: (message: string) => void;
 }
 
 export interface IngestCounters {
   accepted: number;
+  flagged: number;
   duplicates: number;
   rejected: number;
   lastAcceptedMs: number | null;
+  flaggedByReason: Record<string, number>;
 }
 
 interface Waiting {
-  points: TelemetryPoint[];
+  points: IncomingPoint[];
   deadLetters: DeadLetterInput[];
-  /** Acknowledgements to send once the batch is committed (e.g. MQTT PUBACK). */
+  /** Acknowledgements to send once the batch is committed (MQTT PUBACK, HTTP 200). */
   acks: (() => void)[];
 }
 
+const DEAD_LETTER_KEEP_BYTES = 4096;
+
 export class Ingestor {
   private readonly maxBatch: number;
-  private readonly maxDelayMs: number;
+  private readonly maxQueued: number;
   private readonly retryDelayMs: number;
   private readonly now: () => number;
+  private readonly quality: QualityFilter;
   private waiting: Waiting = { points: [], deadLetters: [], acks: [] };
-  private timer: NodeJS.Timeout | null = null;
+  private scheduled: NodeJS.Immediate | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private failing = false;
-  readonly counters: IngestCounters = { accepted: 0, duplicates: 0, rejected: 0, lastAcceptedMs: null };
+  private drainWaiters: (() => void)[] = [];
+  readonly counters: IngestCounters = { accepted: 0, flagged: 0, duplicates: 0, rejected: 0, lastAcceptedMs: null, flaggedByReason: {} };
 
   constructor(private readonly options: IngestOptions) {
-    this.maxBatch = options.maxBatch ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 50;
+    this.maxBatch = options.maxBatch ?? 2000;
+    this.maxQueued = options.maxQueued ?? 20_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.now = options.now ?? Date.now;
+    this.quality = new QualityFilter(options.quality ?? DEFAULT_QUALITY);
+    this.quality.seed(options.store.latestPoints().map((l) => l.point));
   }
 
   get queued(): number {
     return this.waiting.points.length + this.waiting.deadLetters.length;
   }
 
+  /** True while sources should stop sending until `whenDrained()` resolves. */
+  get full(): boolean {
+    return this.queued >= this.maxQueued;
+  }
+
+  whenDrained(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
   /** Takes one MQTT message; `ack` is called only after it (or its dead letter) is committed. */
   acceptMqtt(topic: string, payload: Uint8Array, ack?: () => void): void {
     const topicVehicle = vehicleIdFromTopic(topic);
-    const result = topicVehicle === null
-      ? { ok: false as const, reason: `topic "${topic.slice(0, 200)}" is not fleet/<vehicle_id>/telemetry` }
-      : validateTelemetry(payload, topicVehicle);
-    this.enqueue(result.ok ? result.point : null, result.ok ? null : result.reason, 'mqtt', topic, payload, ack);
+    const result: ValidationResult =
+      topicVehicle === null
+        ? { ok: false, reason: `topic "${topic.slice(0, 200)}" is not fleet/<vehicle_id>/telemetry` }
+        : validateTelemetry(payload, topicVehicle);
+    this.accept('mqtt', topic, payload, result, ack);
   }
 
-  /** Takes an already-decoded point from another source (e.g. a simulator or an HTTP endpoint). */
-  acceptPoint(point: TelemetryPoint, ack?: () => void): void {
-    this.enqueue(point, null, 'direct', null, new Uint8Array(), ack);
-  }
-
-  private enqueue(
-    point: TelemetryPoint | null,
-    reason: string | null,
-    source: string,
-    topic: string | null,
-    payload: Uint8Array,
-    ack?: () => void,
-  ): void {
-    if (point) this.waiting.points.push(point);
-    else this.waiting.deadLetters.push({ receivedMs: this.now(), source, topic, reason: reason!, payload: Uint8Array.from(payload.subarray(0, 4096)) });
+  /** Takes a message another adapter decoded (e.g. OsmAnd over HTTP), with its raw bytes for dead letters. */
+  accept(source: string, topic: string | null, payload: Uint8Array, result: ValidationResult, ack?: () => void): void {
+    if (result.ok) this.waiting.points.push({ point: result.point, flags: [], source });
+    else {
+      const kept = payload.byteLength > DEAD_LETTER_KEEP_BYTES ? payload.subarray(0, DEAD_LETTER_KEEP_BYTES) : payload;
+      // Keep the full size for the record; the store keeps the bytes we pass.
+      const copy = Uint8Array.from(kept);
+      this.waiting.deadLetters.push({ receivedMs: this.now(), source, topic, reason: result.reason, payload: copy, payloadBytes: payload.byteLength });
+    }
     if (ack) this.waiting.acks.push(ack);
     if (this.failing) return;
     if (this.queued >= this.maxBatch) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
+    else if (!this.scheduled) this.scheduled = setImmediate(() => this.flush());
   }
 
   /** Commits everything waiting now. Safe to call at any time. */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = null;
     }
     const batch = this.waiting;
     if (batch.points.length === 0 && batch.deadLetters.length === 0 && batch.acks.length === 0) return;
     const receivedMs = this.now();
+    // Judge each vehicle's fixes in time order, so a late-arriving older fix is not called a jump.
+    const ordered = [...batch.points].sort((a, b) => a.point.tsMs - b.point.tsMs);
+    for (const p of ordered) if (p.flags.length === 0) p.flags = this.quality.check(p.point, receivedMs);
     let result;
     try {
       result = this.options.store.writeBatch(batch.points, batch.deadLetters, receivedMs);
     } catch (err) {
-      // Nothing is acknowledged, nothing is dropped: keep the batch and try again.
+      // Nothing is acknowledged and nothing is dropped: keep the batch and try again.
       this.failing = true;
       this.options.onError?.(`could not save telemetry (${(err as Error).message}); retrying in ${this.retryDelayMs / 1000} s`);
-      this.timer = setTimeout(() => {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
         this.failing = false;
         this.flush();
       }, this.retryDelayMs);
       return;
     }
     this.waiting = { points: [], deadLetters: [], acks: [] };
-    this.counters.accepted += result.inserted.length;
-    this.counters.duplicates += result.duplicates;
-    this.counters.rejected += batch.deadLetters.length;
-    if (result.inserted.length) this.counters.lastAcceptedMs = receivedMs;
+    const c = this.counters;
+    for (const p of result.inserted) {
+      if (p.flags.length === 0) continue;
+      c.flagged++;
+      for (const f of p.flags) c.flaggedByReason[f] = (c.flaggedByReason[f] ?? 0) + 1;
+    }
+    c.accepted += result.inserted.length;
+    c.duplicates += result.duplicates;
+    c.rejected += batch.deadLetters.length;
+    if (result.inserted.length) c.lastAcceptedMs = receivedMs;
     for (const ack of batch.acks) ack();
     if (result.inserted.length) this.options.onCommitted?.(result.inserted, receivedMs);
+    for (const w of this.drainWaiters.splice(0)) w();
   }
 
   close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.failing = false;
     this.flush();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
   }
 }
+

@@ -25,6 +25,12 @@ export class LiveState {
     return true;
   }
 
+  /** A report arrived but its fix is not trusted: the vehicle is online, its position unchanged. */
+  touch(vehicleId: string, receivedMs: number): void {
+    const cur = this.latest.get(vehicleId);
+    if (cur) cur.lastSeenMs = Math.max(cur.lastSeenMs, receivedMs);
+  }
+
   get(vehicleId: string, nowMs: number): VehicleState | null {
     const cur = this.latest.get(vehicleId);
     return cur ? { vehicleId, status: statusOf(cur.point, cur.lastSeenMs, nowMs), lastSeenMs: cur.lastSeenMs, last: cur.point } : null;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryPoint } from '../../../shared/types';
 import { tempDir } from '../../../../test/helpers';
-import { DEAD_LETTER_MAX_BYTES, Store } from './store';
+import { DEAD_LETTER_MAX_BYTES, Store, type IncomingPoint } from './store';
 
 const point = (over: Partial<TelemetryPoint> = {}): TelemetryPoint => ({
   vehicleId: 'V1',
@@ -23,25 +23,36 @@ const point = (over: Partial<TelemetryPoint> = {}): TelemetryPoint => ({
   ...over,
 });
 
+const incoming = (over: Partial<TelemetryPoint> = {}, flags: string[] = []): IncomingPoint => ({ point: point(over), flags, source: 'mqtt' });
+
 let store: Store | null = null;
 afterEach(() => store?.close());
 
 describe('Store', () => {
   it('stores a redelivered report (same vehicle and fix time) once', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const first = store.writeBatch([point(), point({ tsMs: 1_763_884_801_000 })], [], 1);
-    const again = store.writeBatch([point()], [], 2);
+    const first = store.writeBatch([incoming(), incoming({ tsMs: 1_763_884_801_000 })], [], 1);
+    const again = store.writeBatch([incoming()], [], 2);
     expect(first.inserted).toHaveLength(2);
     expect(again).toEqual({ inserted: [], duplicates: 1 });
     expect(store.stats().telemetryRows).toBe(2);
   });
 
-  it('round-trips every telemetry field and returns the newest point per vehicle', () => {
+  it('round-trips every telemetry field and returns the newest trusted point per vehicle', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    store.writeBatch([point(), point({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [] }), point({ vehicleId: 'V2' })], [], 7);
+    store.writeBatch(
+      [
+        incoming(),
+        incoming({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [], attributes: { batt: 87 } }),
+        incoming({ vehicleId: 'V2' }),
+        incoming({ tsMs: 1_763_884_809_000, lat: 0, lon: 0 }, ['zero_position']),
+      ],
+      [],
+      7,
+    );
     const latest = store.latestPoints().sort((a, b) => a.point.vehicleId.localeCompare(b.point.vehicleId));
     expect(latest).toEqual([
-      { point: point({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [] }), receivedMs: 7 },
+      { point: point({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [], attributes: { batt: 87 } }), receivedMs: 7 },
       { point: point({ vehicleId: 'V2' }), receivedMs: 7 },
     ]);
   });
@@ -73,7 +84,7 @@ describe('Store', () => {
   it('reopens an existing database without re-running migrations', () => {
     const file = path.join(tempDir(), 'db.sqlite');
     store = new Store(file);
-    store.writeBatch([point()], [], 1);
+    store.writeBatch([incoming()], [], 1);
     store.close();
     store = new Store(file);
     expect(store.stats().telemetryRows).toBe(1);

@@ -86,6 +86,12 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (vehicle_id, fence_id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- why a point is not trusted (comma-separated flags), NULL when it is; where it came from; extra device fields
+  ALTER TABLE telemetry ADD COLUMN quality TEXT;
+  ALTER TABLE telemetry ADD COLUMN source TEXT;
+  ALTER TABLE telemetry ADD COLUMN attributes TEXT;
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -97,6 +103,8 @@ export interface DeadLetterInput {
   topic: string | null;
   reason: string;
   payload: Uint8Array;
+  /** Size of the original payload when `payload` is already cut short. */
+  payloadBytes?: number;
 }
 
 export interface NewAlert {
@@ -145,6 +153,7 @@ interface TelemetryRow {
   ignition: number | null;
   driver_id: string | null;
   received_ms: number;
+  attributes?: string | null;
 }
 
 function alertFromRow(r: AlertRow): Alert {
@@ -182,12 +191,21 @@ export function pointFromRow(r: TelemetryRow): TelemetryPoint {
     coolantTempC: r.coolant_temp_c,
     ignition: r.ignition === null ? null : r.ignition === 1,
     driverId: r.driver_id,
+    ...(r.attributes ? { attributes: JSON.parse(r.attributes) as Record<string, string | number | boolean> } : {}),
   };
+}
+
+/** A point on its way into storage, with its quality verdict and origin. */
+export interface IncomingPoint {
+  point: TelemetryPoint;
+  /** Empty when trusted; otherwise why not (see core/telemetry/quality.ts). */
+  flags: string[];
+  source: string;
 }
 
 export interface StoredBatchResult {
   /** Points that were new; duplicates (same vehicle and fix time) are left out. */
-  inserted: TelemetryPoint[];
+  inserted: IncomingPoint[];
   duplicates: number;
 }
 
@@ -205,8 +223,9 @@ export class Store {
     this.stmts = {
       insertTelemetry: this.db.prepare(
         `INSERT OR IGNORE INTO telemetry (vehicle_id, ts_ms, lat, lon, speed_kmh, heading_deg, fuel_level_pct,
-           engine_rpm, odometer_km, dtc_codes, hdop, satellites, coolant_temp_c, ignition, driver_id, received_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           engine_rpm, odometer_km, dtc_codes, hdop, satellites, coolant_temp_c, ignition, driver_id, received_ms,
+           quality, source, attributes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       upsertVehicle: this.db.prepare(
         `INSERT INTO vehicles (id, first_seen_ms, last_seen_ms) VALUES (?, ?, ?)
@@ -241,12 +260,13 @@ export class Store {
   }
 
   /** Stores points and dead letters in one transaction. */
-  writeBatch(points: readonly TelemetryPoint[], deadLetters: readonly DeadLetterInput[], receivedMs: number): StoredBatchResult {
-    const inserted: TelemetryPoint[] = [];
+  writeBatch(points: readonly IncomingPoint[], deadLetters: readonly DeadLetterInput[], receivedMs: number): StoredBatchResult {
+    const inserted: IncomingPoint[] = [];
     let duplicates = 0;
     const s = this.stmts;
     this.db.transaction(() => {
-      for (const p of points) {
+      for (const incoming of points) {
+        const p = incoming.point;
         const res = s.insertTelemetry.run(
           p.vehicleId,
           p.tsMs,
@@ -264,9 +284,12 @@ export class Store {
           p.ignition === null ? null : p.ignition ? 1 : 0,
           p.driverId,
           receivedMs,
+          incoming.flags.length ? incoming.flags.join(',') : null,
+          incoming.source,
+          p.attributes && Object.keys(p.attributes).length ? JSON.stringify(p.attributes) : null,
         );
         if (res.changes === 1) {
-          inserted.push(p);
+          inserted.push(incoming);
           s.upsertVehicle.run(p.vehicleId, receivedMs, receivedMs);
         } else {
           duplicates++;
@@ -274,18 +297,18 @@ export class Store {
       }
       for (const d of deadLetters) {
         const kept = d.payload.byteLength > DEAD_LETTER_MAX_BYTES ? d.payload.subarray(0, DEAD_LETTER_MAX_BYTES) : d.payload;
-        s.insertDeadLetter.run(d.receivedMs, d.source, d.topic, d.reason, Buffer.from(kept), d.payload.byteLength);
+        s.insertDeadLetter.run(d.receivedMs, d.source, d.topic, d.reason, Buffer.from(kept), d.payloadBytes ?? d.payload.byteLength);
       }
     })();
     return { inserted, duplicates };
   }
 
-  /** The newest stored point of each vehicle, with when it was received. */
+  /** The newest trusted point of each vehicle, with when it was received. */
   latestPoints(): { point: TelemetryPoint; receivedMs: number }[] {
     const rows = this.db
       .prepare(
         `SELECT t.* FROM telemetry t
-         JOIN (SELECT vehicle_id, max(ts_ms) AS ts_ms FROM telemetry GROUP BY vehicle_id) m
+         JOIN (SELECT vehicle_id, max(ts_ms) AS ts_ms FROM telemetry WHERE quality IS NULL GROUP BY vehicle_id) m
            ON m.vehicle_id = t.vehicle_id AND m.ts_ms = t.ts_ms`,
       )
       .all() as TelemetryRow[];
