@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 function startFleetDesk(brokerUrl: string, dbFile: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [CLI_PATH, 'serve', '--broker', brokerUrl, '--db', dbFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI_PATH, 'serve', '--broker', brokerUrl, '--db', dbFile, '--port', '0', '--osmand-port', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
   procs.push(proc);
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));

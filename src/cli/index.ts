@@ -15,6 +15,7 @@ const USAGE = `fleetdesk <command> [options]
   serve      [--port 4780] [--host 127.0.0.1] [--db fleetdesk.sqlite]
              [--broker URL [--broker-username U] | --embedded-broker-port 1883]
              [--demo [--demo-vehicles 60] [--demo-rate 1]]
+             [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
              Headless FleetDesk with the same UI at http://HOST:PORT.
              Broker password: FLEETDESK_BROKER_PASSWORD environment variable.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
@@ -51,6 +52,8 @@ async function serve(args: string[]): Promise<void> {
       demo: { type: 'boolean' },
       'demo-vehicles': { type: 'string' },
       'demo-rate': { type: 'string' },
+      'osmand-port': { type: 'string' },
+      'osmand-host': { type: 'string' },
     },
   });
   if (values.broker && values['embedded-broker-port']) throw new UsageError('use either --broker or --embedded-broker-port, not both');
@@ -66,6 +69,7 @@ async function serve(args: string[]): Promise<void> {
     demo: values.demo
       ? { vehicles: num(values['demo-vehicles'], 'demo-vehicles', 60, 1), rateHz: num(values['demo-rate'], 'demo-rate', 1, 0.01) }
       : undefined,
+    osmand: values['osmand-port'] === 'off' ? undefined : { port: num(values['osmand-port'], 'osmand-port', 5055), host: values['osmand-host'] },
     log,
   });
   await service.start();

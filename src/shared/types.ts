@@ -99,10 +99,14 @@ export interface SystemStatus {
   lastMessageMs: number | null;
   ingest: {
     accepted: number;
+    /** Stored but not trusted (GPS drift, clock): see Ingest health. */
+    flagged: number;
     duplicates: number;
     rejected: number;
   };
   openAlerts: number;
+  /** The OsmAnd HTTP endpoint, or why it is not running. */
+  osmand: { url: string | null; error: string | null };
   demo: boolean;
   /** Wall clock of the service, so the UI can compute ages without trusting its own clock. */
   nowMs: number;

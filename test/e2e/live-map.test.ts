@@ -22,7 +22,7 @@ describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
     const httpPort = await freePort();
     brokerPort = await freePort();
     dbFile = path.join(tempDir(), 'e2e.sqlite');
-    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--demo', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--db', dbFile], {
+    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--demo', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', '0', '--db', dbFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const url = await new Promise<string>((resolve, reject) => {

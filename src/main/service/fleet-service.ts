@@ -13,6 +13,7 @@ import { DemoFleet } from '../core/sim/demo-fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
 import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../adapters/mqtt-subscriber';
 import { SimPublisher } from '../adapters/sim-publisher';
+import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
 
 export interface FleetServiceOptions {
@@ -21,6 +22,8 @@ export interface FleetServiceOptions {
   /** External broker; when omitted an embedded broker is started. */
   broker?: BrokerSettings;
   embeddedBroker?: { port: number; host?: string };
+  /** OsmAnd / Traccar Client HTTP endpoint; omitted = off. */
+  osmand?: { port: number; host?: string };
   /** Run the built-in demo fleet against the broker. */
   demo?: { vehicles: number; rateHz: number; seed?: number };
   /** How often live positions are pushed to UIs. */
@@ -46,6 +49,8 @@ export class FleetService {
   private subscriber: MqttSubscriber | null = null;
   private embedded: EmbeddedBroker | null = null;
   private sim: SimPublisher | null = null;
+  private osmand: OsmAndServer | null = null;
+  private osmandError: string | null = null;
   private fences = new Map<string, Geofence>();
   private dirtyVehicles = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
@@ -117,6 +122,17 @@ export class FleetService {
     );
     this.subscriber.start();
 
+    if (this.options.osmand) {
+      try {
+        this.osmand = await startOsmAndServer(this.ingestor, this.options.osmand.port, this.options.osmand.host);
+        this.log(`OsmAnd endpoint listening on ${this.osmand.url}`);
+      } catch (err) {
+        // Not fatal: MQTT keeps working; the status bar says why this endpoint is missing.
+        this.osmandError = (err as Error).message;
+        this.log(this.osmandError);
+      }
+    }
+
     if (this.options.demo) {
       this.sim = new SimPublisher({ brokerUrl: settings.url, ...this.options.demo });
       this.sim.run().catch((err) => this.log(`demo fleet stopped: ${(err as Error).message}`));
@@ -171,10 +187,12 @@ export class FleetService {
       lastMessageMs: this.ingestor?.counters.lastAcceptedMs ?? null,
       ingest: {
         accepted: this.ingestor?.counters.accepted ?? 0,
+        flagged: this.ingestor?.counters.flagged ?? 0,
         duplicates: this.ingestor?.counters.duplicates ?? 0,
         rejected: this.ingestor?.counters.rejected ?? 0,
       },
       openAlerts: this.store?.countOpenAlerts() ?? 0,
+      osmand: { url: this.osmand?.url ?? null, error: this.osmandError },
       demo: this.options.demo !== undefined,
       nowMs: now,
     };
@@ -266,6 +284,7 @@ export class FleetService {
     this.timers = [];
     await this.sim?.stop();
     await this.subscriber?.stop();
+    await this.osmand?.close();
     this.ingestor?.close();
     await this.engineChain;
     await this.engine?.close();

@@ -96,6 +96,11 @@ export function validateTelemetry(payload: Uint8Array | string, topicVehicleId?:
   } catch (err) {
     return { ok: false, reason: `malformed JSON: ${(err as Error).message.slice(0, 120)}` };
   }
+  return validateTelemetryObject(value, topicVehicleId);
+}
+
+/** Validates an already-parsed payload object (other protocols map onto the same wire format). */
+export function validateTelemetryObject(value: unknown, topicVehicleId?: string): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, reason: 'payload is not a JSON object' };
   }
