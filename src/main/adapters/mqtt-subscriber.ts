@@ -75,6 +75,7 @@ export class MqttSubscriber {
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: true,
+      log: () => {}, // mqtt.js logs every packet through `debug`; ~2 % of ingest CPU even when off
     });
     this.client = client;
     this.deferPubacks(client);
@@ -124,6 +125,20 @@ export class MqttSubscriber {
       }
       send(packet, cb, ...rest);
     };
+    // PUBACKs released by one commit leave in one socket write, not one write each.
+    let corked: NodeJS.WritableStream & { cork(): void; uncork(): void } | null = null;
+    const sendReleased = (packet: Packet) => {
+      const stream = (client as unknown as { stream?: NodeJS.WritableStream & { cork(): void; uncork(): void } }).stream;
+      if (stream && !corked) {
+        corked = stream;
+        stream.cork();
+        process.nextTick(() => {
+          corked?.uncork();
+          corked = null;
+        });
+      }
+      send(packet);
+    };
     client.handleMessage = (packet, callback) => {
       if (packet.cmd !== 'publish') return callback();
       const id = packet.qos === 1 ? packet.messageId : undefined;
@@ -135,7 +150,7 @@ export class MqttSubscriber {
         const puback = held.get(id);
         if (puback) {
           held.delete(id);
-          send(puback);
+          sendReleased(puback);
         }
       });
       // Not calling back stops mqtt.js reading the socket: TCP pushes back on the broker.

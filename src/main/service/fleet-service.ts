@@ -28,6 +28,8 @@ export interface FleetServiceOptions {
   demo?: { vehicles: number; rateHz: number; seed?: number };
   /** How often live positions are pushed to UIs. */
   positionPushMs?: number; // ms; default 250
+  /** Instrumentation (benchmarks): every commit's new points and the commit time. */
+  observeCommits?: (points: IncomingPoint[], committedMs: number) => void;
   log?: (line: string) => void;
 }
 
@@ -143,6 +145,7 @@ export class FleetService {
   }
 
   private onCommitted(incoming: IncomingPoint[], receivedMs: number): void {
+    this.options.observeCommits?.(incoming, receivedMs);
     // Untrusted fixes are stored and counted but neither move the vehicle nor reach the engine.
     const points: TelemetryPoint[] = [];
     for (const p of incoming) {
