@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../src/main/adapters/embedded-broker';
+import { INTERNAL_USERNAME } from '../src/main/core/security/broker-policy';
 import { Store } from '../src/main/core/storage/store';
 import { validateTelemetry } from '../src/main/core/telemetry/validate';
 import { CLI_PATH, tempDir } from './helpers';
@@ -24,8 +25,9 @@ describe('fleetdesk CLI', () => {
   });
 
   it('simulate publishes valid demo telemetry for every vehicle to any broker', async () => {
-    const broker = await startEmbeddedBroker(0);
-    const sub = await mqtt.connectAsync(broker.url);
+    const broker = await startEmbeddedBroker({ port: 0, security: () => ({ allowAnonymous: true, fleetTokenHash: null, vehicleSecretHash: () => null, internalSecret: 'x' }) });
+    // the test listens as FleetDesk itself would; the simulator publishes anonymously, as the demo allows
+    const sub = await mqtt.connectAsync(broker.url, { username: INTERNAL_USERNAME, password: 'x' });
     const seen = new Map<string, number>();
     const bad: string[] = [];
     sub.on('message', (topic, payload) => {

@@ -44,7 +44,7 @@ afterEach(async () => service?.stop());
 describe('malformed telemetry', () => {
   it('10,000 malformed payloads: zero crashes, all in dead letters with a reason, and good data still flows', async () => {
     const dbFile = path.join(tempDir(), 'fuzz.sqlite');
-    service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0 } });
+    service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true } });
     await service.start();
     const pub = await mqtt.connectAsync(service.brokerUrl);
     const rand = mulberry32(99);

@@ -16,7 +16,7 @@ afterEach(async () => {
 async function startService(opts: Partial<ConstructorParameters<typeof FleetService>[0]> = {}) {
   const dbFile = opts.dbFile ?? path.join(tempDir(), 'fleet.sqlite');
   const logs: string[] = [];
-  const service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0 }, log: (l) => logs.push(l), ...opts });
+  const service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, log: (l) => logs.push(l), ...opts });
   await service.start();
   cleanups.push(() => service.stop());
   await waitFor(async () => (await service.handlers.getStatus({})).broker.state === 'connected', 'the subscriber to connect');

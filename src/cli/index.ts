@@ -13,7 +13,9 @@ import { FleetService } from '../main/service/fleet-service';
 const USAGE = `fleetdesk <command> [options]
 
   serve      [--port 4780] [--host 127.0.0.1] [--db fleetdesk.sqlite]
-             [--broker URL [--broker-username U] | --embedded-broker-port 1883]
+             [--broker URL [--broker-username U] | --embedded-broker-port 1883
+              [--embedded-broker-host 127.0.0.1] [--allow-anonymous]
+              [--tls-port 8883 --tls-cert FILE --tls-key FILE]]
              [--demo [--demo-vehicles 60] [--demo-rate 1]]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
              Headless FleetDesk with the same UI at http://HOST:PORT.
@@ -49,6 +51,11 @@ async function serve(args: string[]): Promise<void> {
       broker: { type: 'string' },
       'broker-username': { type: 'string' },
       'embedded-broker-port': { type: 'string' },
+      'embedded-broker-host': { type: 'string' },
+      'allow-anonymous': { type: 'boolean' },
+      'tls-port': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       demo: { type: 'boolean' },
       'demo-vehicles': { type: 'string' },
       'demo-rate': { type: 'string' },
@@ -65,7 +72,15 @@ async function serve(args: string[]): Promise<void> {
     broker: values.broker
       ? { url: values.broker, username: values['broker-username'], password: process.env.FLEETDESK_BROKER_PASSWORD }
       : undefined,
-    embeddedBroker: values.broker ? undefined : { port: num(values['embedded-broker-port'], 'embedded-broker-port', 1883) },
+    embeddedBroker: values.broker
+      ? undefined
+      : {
+          port: num(values['embedded-broker-port'], 'embedded-broker-port', 1883),
+          host: values['embedded-broker-host'],
+          // The demo is a sandbox on loopback: anyone may publish to it, as the README says.
+          allowAnonymous: values['allow-anonymous'] || values.demo ? true : undefined,
+          tls: values['tls-port'] ? { port: num(values['tls-port'], 'tls-port', 8883), certFile: need(values['tls-cert'], 'tls-cert'), keyFile: need(values['tls-key'], 'tls-key') } : undefined,
+        },
     demo: values.demo
       ? { vehicles: num(values['demo-vehicles'], 'demo-vehicles', 60, 1), rateHz: num(values['demo-rate'], 'demo-rate', 1, 0.01) }
       : undefined,

@@ -68,7 +68,13 @@ async function main(): Promise<void> {
     broker: brokerUrl
       ? { url: brokerUrl, username: process.env['FLEETDESK_BROKER_USERNAME'], password: process.env['FLEETDESK_BROKER_PASSWORD'] }
       : undefined,
-    embeddedBroker: brokerUrl ? undefined : { port: Number(process.env['FLEETDESK_EMBEDDED_BROKER_PORT'] ?? 1883) },
+    embeddedBroker: brokerUrl
+      ? undefined
+      : {
+          port: Number(process.env['FLEETDESK_EMBEDDED_BROKER_PORT'] ?? 1883),
+          host: process.env['FLEETDESK_EMBEDDED_BROKER_HOST'],
+          allowAnonymous: process.env['FLEETDESK_ALLOW_ANONYMOUS'] === '1' || process.env['FLEETDESK_DEMO'] !== '0' ? true : undefined,
+        },
     osmand: process.env['FLEETDESK_OSMAND_PORT'] === 'off' ? undefined : { port: Number(process.env['FLEETDESK_OSMAND_PORT'] ?? 5055), host: process.env['FLEETDESK_OSMAND_HOST'] },
     demo: process.env['FLEETDESK_DEMO'] === '0' ? undefined : { vehicles: 60, rateHz: 1 },
     log: (line) => console.error(`[fleetdesk] ${line}`),

@@ -1,6 +1,7 @@
 // The one API contract between the renderer and FleetDesk's core; both transports (Electron IPC, WebSocket) carry it.
 import type {
   Alert,
+  BrokerSecuritySettings,
   DeadLetter,
   Geofence,
   GeofenceInput,
@@ -23,6 +24,14 @@ export interface ApiMethods {
   listDeadLetters: { params: { limit?: number }; result: DeadLetter[] };
   /** Extra reference lines for the offline basemap (the demo city's streets), if any. */
   getMapOverlay: { params: Record<string, never>; result: MapOverlay | null };
+  getBrokerSecurity: { params: Record<string, never>; result: BrokerSecuritySettings };
+  /** Creates (or replaces) a vehicle's broker secret; the secret is returned this once only. */
+  createDeviceCredential: { params: { vehicleId: string }; result: { vehicleId: string; secret: string } };
+  revokeDeviceCredential: { params: { vehicleId: string }; result: { revoked: boolean } };
+  setAllowAnonymous: { params: { allow: boolean }; result: BrokerSecuritySettings };
+  /** A new shared fleet token (returned once); any vehicle id may log in with it. */
+  rotateFleetToken: { params: Record<string, never>; result: { token: string } };
+  clearFleetToken: { params: Record<string, never>; result: BrokerSecuritySettings };
 }
 
 /** Events pushed from the core to every connected UI. */
@@ -52,6 +61,12 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'getStatus',
   'listDeadLetters',
   'getMapOverlay',
+  'getBrokerSecurity',
+  'createDeviceCredential',
+  'revokeDeviceCredential',
+  'setAllowAnonymous',
+  'rotateFleetToken',
+  'clearFleetToken',
 ];
 
 export const EVENT_NAMES: readonly EventName[] = [

@@ -136,3 +136,15 @@ export interface MapOverlay {
   /** Lines as [lon, lat] coordinates; `major` ones are drawn stronger. */
   lines: { major: boolean; coordinates: number[][] }[];
 }
+
+/** Security of the embedded broker, as the Devices panel shows it. Secrets are never sent back. */
+export interface BrokerSecuritySettings {
+  embedded: boolean;
+  /** Where vehicles connect, e.g. mqtt://127.0.0.1:1883 (and mqtts:// when TLS is on). */
+  listenUrls: string[];
+  allowAnonymous: boolean;
+  /** True when anonymous access is forced on for this run (demo or --allow-anonymous). */
+  anonymousForcedByStartup: boolean;
+  fleetTokenSet: boolean;
+  devices: { vehicleId: string; createdMs: number }[];
+}

@@ -1,12 +1,25 @@
-// The embedded MQTT broker (aedes) for offline depots and the demo: listens on loopback by default.
+// The embedded MQTT broker (aedes) for offline depots and the demo: loopback by default, credentials
+// and per-vehicle topic ACLs from the broker policy, optional TLS listener with the user's certificate.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Aedes } from 'aedes';
+import tls from 'node:tls';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { authenticate, canPublish, canSubscribe, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
 export interface EmbeddedBroker {
   host: string;
   port: number;
   url: string;
+  tlsUrl: string | null;
   close(): Promise<void>;
+}
+
+export interface EmbeddedBrokerOptions {
+  port?: number; // default 1883; 0 = any free port
+  host?: string; // default 127.0.0.1; 0.0.0.0 or a LAN address to serve vehicles on the depot network
+  /** Consulted on every connection, so changes in the UI apply at once. */
+  security: () => BrokerSecurity;
+  tls?: { port: number; certFile: string; keyFile: string };
 }
 
 export class PortInUseError extends Error {
@@ -23,27 +36,68 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Starts aedes on host:port (port 0 picks a free one). Rejects with PortInUseError if the port is taken. */
-export async function startEmbeddedBroker(port = 1883, host = '127.0.0.1'): Promise<EmbeddedBroker> {
-  const broker = await Aedes.createBroker();
-  const server = net.createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      broker.close();
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err);
-    });
-    server.listen(port, host, () => resolve());
+const identities = new WeakMap<Client, Identity>();
+
+function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err));
+    server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
   });
-  const actualPort = (server.address() as net.AddressInfo).port;
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const host = options.host ?? '127.0.0.1';
+  const broker = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      const r = authenticate(options.security(), username, password);
+      if (r.ok) {
+        identities.set(client, r.identity);
+        return done(null, true);
+      }
+      const err = new Error(r.reason === 'bad_credentials' ? 'bad user name or password' : 'not authorized') as AuthenticateError;
+      err.returnCode = r.reason === 'bad_credentials' ? 4 : 5;
+      done(err, false);
+    },
+    authorizePublish: (client, packet, callback) => {
+      if (!client) return callback(null); // the broker's own messages
+      const id = identities.get(client);
+      callback(id && canPublish(id, packet.topic) ? null : new Error(`not allowed to publish to ${packet.topic}`));
+    },
+    authorizeSubscribe: (client, sub, callback) => {
+      const id = identities.get(client);
+      callback(null, id && canSubscribe(id, sub.topic) ? sub : null);
+    },
+  });
+  const servers: net.Server[] = [];
+  let port = 0;
+  let tlsUrl: string | null = null;
+  try {
+    const plain = net.createServer(broker.handle);
+    servers.push(plain);
+    port = await listen(plain, options.port ?? 1883, host);
+    if (options.tls) {
+      const secure = tls.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle);
+      servers.push(secure);
+      const tlsPort = await listen(secure, options.tls.port, host);
+      tlsUrl = `mqtts://${host}:${tlsPort}`;
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    broker.close();
+    throw err;
+  }
   return {
     host,
-    port: actualPort,
-    url: `mqtt://${host}:${actualPort}`,
+    port,
+    url: `mqtt://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    tlsUrl,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        broker.close();
-        // server.close waits for open sockets; aedes closing its clients ends them.
+        broker.close(() => {
+          let open = servers.length;
+          if (open === 0) resolve();
+          for (const s of servers) s.close(() => --open === 0 && resolve());
+        });
       }),
   };
 }

@@ -4,6 +4,8 @@ import { DemoFleet } from '../core/sim/demo-fleet';
 
 export interface SimPublisherOptions {
   brokerUrl: string;
+  username?: string;
+  password?: string;
   vehicles: number;
   /** Reports per vehicle per second. */
   rateHz: number;
@@ -27,6 +29,8 @@ export class SimPublisher {
   async run(): Promise<void> {
     const client = await mqtt.connectAsync(this.options.brokerUrl, {
       clientId: `fleetdesk-sim-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
+      username: this.options.username,
+      password: this.options.password,
       reconnectPeriod: 1000,
     });
     this.client = client;

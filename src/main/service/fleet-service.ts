@@ -2,7 +2,7 @@
 // The Electron shell and the `fleetdesk serve` command both construct exactly this.
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
-import type { BrokerConnectionState, Geofence, GeofenceCategory, GeofenceInput, SystemStatus, TelemetryPoint, VehicleState } from '../../shared/types';
+import type { BrokerConnectionState, BrokerSecuritySettings, Geofence, GeofenceCategory, GeofenceInput, SystemStatus, TelemetryPoint, VehicleState } from '../../shared/types';
 import { EngineHost } from '../core/engine/engine-host';
 import { alertFromGeofenceEvent } from '../core/geofence/alerts';
 import { validateFenceGeometry } from '../core/geofence/geometry';
@@ -15,13 +15,20 @@ import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../
 import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
+import { hashSecret, INTERNAL_USERNAME, newSecret, type BrokerSecurity } from '../core/security/broker-policy';
 
 export interface FleetServiceOptions {
   dbFile: string;
   workerPath: string;
   /** External broker; when omitted an embedded broker is started. */
   broker?: BrokerSettings;
-  embeddedBroker?: { port: number; host?: string };
+  embeddedBroker?: {
+    port: number;
+    host?: string;
+    /** Force anonymous access on for this run (demo mode, --allow-anonymous); otherwise the saved setting. */
+    allowAnonymous?: boolean;
+    tls?: { port: number; certFile: string; keyFile: string };
+  };
   /** OsmAnd / Traccar Client HTTP endpoint; omitted = off. */
   osmand?: { port: number; host?: string };
   /** Run the built-in demo fleet against the broker. */
@@ -63,6 +70,8 @@ export class FleetService {
     lastError: null,
   };
   private readonly log: (line: string) => void;
+  /** FleetDesk's own clients log in to the embedded broker with this; it lives only as long as the process. */
+  private readonly internalSecret = newSecret();
   readonly handlers: ApiHandlers;
 
   constructor(private readonly options: FleetServiceOptions) {
@@ -104,10 +113,10 @@ export class FleetService {
 
     let settings = this.options.broker;
     if (!settings) {
-      const port = this.options.embeddedBroker?.port ?? 1883;
-      this.embedded = await startEmbeddedBroker(port, this.options.embeddedBroker?.host ?? '127.0.0.1');
-      this.log(`embedded MQTT broker listening on ${this.embedded.url}`);
-      settings = { url: this.embedded.url };
+      const eb = this.options.embeddedBroker;
+      this.embedded = await startEmbeddedBroker({ port: eb?.port ?? 1883, host: eb?.host, tls: eb?.tls, security: () => this.brokerSecurity() });
+      this.log(`embedded MQTT broker listening on ${this.embedded.url}${this.embedded.tlsUrl ? ` and ${this.embedded.tlsUrl}` : ''}`);
+      settings = { url: this.embedded.url, username: INTERNAL_USERNAME, password: this.internalSecret };
     }
     this.brokerState = { state: 'connecting', url: redactUrl(settings.url), lastError: null };
     this.subscriber = new MqttSubscriber(
@@ -136,7 +145,7 @@ export class FleetService {
     }
 
     if (this.options.demo) {
-      this.sim = new SimPublisher({ brokerUrl: settings.url, ...this.options.demo });
+      this.sim = new SimPublisher({ brokerUrl: settings.url, username: settings.username, password: settings.password, ...this.options.demo });
       this.sim.run().catch((err) => this.log(`demo fleet stopped: ${(err as Error).message}`));
     }
 
@@ -179,6 +188,28 @@ export class FleetService {
     }
     this.dirtyVehicles.clear();
     this.emit('positions', batch);
+  }
+
+  private brokerSecurity(): BrokerSecurity {
+    const forced = this.options.embeddedBroker?.allowAnonymous === true;
+    return {
+      allowAnonymous: forced || this.store.getSetting('broker.allowAnonymous') === 'true',
+      fleetTokenHash: this.store.getSetting('broker.fleetTokenHash'),
+      vehicleSecretHash: (id) => this.store.deviceSecretHash(id),
+      internalSecret: this.internalSecret,
+    };
+  }
+
+  private securitySettings(): BrokerSecuritySettings {
+    const sec = this.brokerSecurity();
+    return {
+      embedded: this.embedded !== null,
+      listenUrls: this.embedded ? [this.embedded.url, ...(this.embedded.tlsUrl ? [this.embedded.tlsUrl] : [])] : [],
+      allowAnonymous: sec.allowAnonymous,
+      anonymousForcedByStartup: this.options.embeddedBroker?.allowAnonymous === true,
+      fleetTokenSet: sec.fleetTokenHash !== null,
+      devices: this.store.listDeviceCredentials(),
+    };
   }
 
   status(): SystemStatus {
@@ -265,6 +296,28 @@ export class FleetService {
       },
       getStatus: async () => this.status(),
       listDeadLetters: async (p) => this.store.listDeadLetters(clampLimit(p?.limit, 100, 1000)),
+      getBrokerSecurity: async () => this.securitySettings(),
+      createDeviceCredential: async (p) => {
+        const id = typeof p?.vehicleId === 'string' ? p.vehicleId.trim() : '';
+        if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) throw new ApiError('bad_request', 'A vehicle id is 1–64 letters, digits or _ . : - (it is also the MQTT user name).');
+        const secret = newSecret();
+        this.store.setDeviceCredential(id, hashSecret(secret), Date.now());
+        return { vehicleId: id, secret };
+      },
+      revokeDeviceCredential: async (p) => ({ revoked: this.store.deleteDeviceCredential(String(p?.vehicleId)) }),
+      setAllowAnonymous: async (p) => {
+        this.store.setSetting('broker.allowAnonymous', p?.allow === true ? 'true' : 'false');
+        return this.securitySettings();
+      },
+      rotateFleetToken: async () => {
+        const token = newSecret();
+        this.store.setSetting('broker.fleetTokenHash', hashSecret(token));
+        return { token };
+      },
+      clearFleetToken: async () => {
+        this.store.setSetting('broker.fleetTokenHash', null);
+        return this.securitySettings();
+      },
       getMapOverlay: async () => {
         if (!this.options.demo) return null;
         const fleet = new DemoFleet({ vehicles: 0, seed: this.options.demo.seed, startMs: 0 });

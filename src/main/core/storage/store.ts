@@ -92,6 +92,18 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (vehicle_id, fence_id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- per-vehicle broker credentials: secrets only as scrypt hashes
+  CREATE TABLE device_credentials (
+    vehicle_id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -464,6 +476,39 @@ export class Store {
       alerts: count('alerts'),
       geofences: count('geofences'),
     };
+  }
+
+  // --- broker credentials and settings ---------------------------------------------------------
+
+  listDeviceCredentials(): { vehicleId: string; createdMs: number }[] {
+    return (this.db.prepare(`SELECT vehicle_id, created_ms FROM device_credentials ORDER BY vehicle_id`).all() as { vehicle_id: string; created_ms: number }[]).map(
+      (r) => ({ vehicleId: r.vehicle_id, createdMs: r.created_ms }),
+    );
+  }
+
+  deviceSecretHash(vehicleId: string): string | null {
+    const row = this.db.prepare(`SELECT secret_hash FROM device_credentials WHERE vehicle_id = ?`).get(vehicleId) as { secret_hash: string } | undefined;
+    return row?.secret_hash ?? null;
+  }
+
+  setDeviceCredential(vehicleId: string, secretHash: string, nowMs: number): void {
+    this.db
+      .prepare(`INSERT INTO device_credentials (vehicle_id, secret_hash, created_ms) VALUES (?, ?, ?) ON CONFLICT(vehicle_id) DO UPDATE SET secret_hash = excluded.secret_hash, created_ms = excluded.created_ms`)
+      .run(vehicleId, secretHash, nowMs);
+  }
+
+  deleteDeviceCredential(vehicleId: string): boolean {
+    return this.db.prepare(`DELETE FROM device_credentials WHERE vehicle_id = ?`).run(vehicleId).changes === 1;
+  }
+
+  getSetting(key: string): string | null {
+    const row = this.db.prepare(`SELECT value FROM settings WHERE key = ?`).get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setSetting(key: string, value: string | null): void {
+    if (value === null) this.db.prepare(`DELETE FROM settings WHERE key = ?`).run(key);
+    else this.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
   close(): void {
