@@ -18,6 +18,7 @@ const USAGE = `fleetdesk <command> [options]
               [--tls-port 8883 --tls-cert FILE --tls-key FILE]]
              [--demo [--demo-vehicles 60] [--demo-rate 1]]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
+             [--retention-days 90]
              Headless FleetDesk with the same UI at http://HOST:PORT.
              Broker password: FLEETDESK_BROKER_PASSWORD environment variable.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
@@ -61,6 +62,7 @@ async function serve(args: string[]): Promise<void> {
       'demo-rate': { type: 'string' },
       'osmand-port': { type: 'string' },
       'osmand-host': { type: 'string' },
+      'retention-days': { type: 'string' },
     },
   });
   if (values.broker && values['embedded-broker-port']) throw new UsageError('use either --broker or --embedded-broker-port, not both');
@@ -84,6 +86,7 @@ async function serve(args: string[]): Promise<void> {
     demo: values.demo
       ? { vehicles: num(values['demo-vehicles'], 'demo-vehicles', 60, 1), rateHz: num(values['demo-rate'], 'demo-rate', 1, 0.01) }
       : undefined,
+    retention: values['retention-days'] ? { rawRetentionDays: num(values['retention-days'], 'retention-days', 90, 1) } : undefined,
     osmand: values['osmand-port'] === 'off' ? undefined : { port: num(values['osmand-port'], 'osmand-port', 5055), host: values['osmand-host'] },
     log,
   });

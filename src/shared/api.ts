@@ -5,6 +5,7 @@ import type {
   DeadLetter,
   Geofence,
   GeofenceInput,
+  IngestHealth,
   MapOverlay,
   SystemStatus,
   VehicleDetail,
@@ -24,6 +25,7 @@ export interface ApiMethods {
   listDeadLetters: { params: { limit?: number }; result: DeadLetter[] };
   /** Extra reference lines for the offline basemap (the demo city's streets), if any. */
   getMapOverlay: { params: Record<string, never>; result: MapOverlay | null };
+  getIngestHealth: { params: Record<string, never>; result: IngestHealth };
   getBrokerSecurity: { params: Record<string, never>; result: BrokerSecuritySettings };
   /** Creates (or replaces) a vehicle's broker secret; the secret is returned this once only. */
   createDeviceCredential: { params: { vehicleId: string }; result: { vehicleId: string; secret: string } };
@@ -61,6 +63,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'getStatus',
   'listDeadLetters',
   'getMapOverlay',
+  'getIngestHealth',
   'getBrokerSecurity',
   'createDeviceCredential',
   'revokeDeviceCredential',

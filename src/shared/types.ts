@@ -148,3 +148,16 @@ export interface BrokerSecuritySettings {
   fleetTokenSet: boolean;
   devices: { vehicleId: string; createdMs: number }[];
 }
+
+/** What the Ingest health view shows. Rates are per second over the last 10 s and 60 s. */
+export interface IngestHealth {
+  nowMs: number;
+  queueDepth: number;
+  rates: { windowS: number; accepted: number; flagged: number; rejected: number }[];
+  totals: { accepted: number; flagged: number; duplicates: number; rejected: number };
+  /** Dead letters of the last 24 h, grouped by kind of reason. */
+  rejectsByReason: { reason: string; count: number }[];
+  /** Untrusted fixes since start, by flag. */
+  flaggedByReason: { flag: string; text: string; count: number }[];
+  retention: { rawRetentionDays: number; downsampleIntervalMs: number; deadLetterRetentionDays: number; lastRunMs: number | null; lastDeletedPoints: number | null };
+}

@@ -2,7 +2,7 @@
 // The Electron shell and the `fleetdesk serve` command both construct exactly this.
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
-import type { BrokerConnectionState, BrokerSecuritySettings, Geofence, GeofenceCategory, GeofenceInput, SystemStatus, TelemetryPoint, VehicleState } from '../../shared/types';
+import type { BrokerConnectionState, BrokerSecuritySettings, IngestHealth, Geofence, GeofenceCategory, GeofenceInput, SystemStatus, TelemetryPoint, VehicleState } from '../../shared/types';
 import { EngineHost } from '../core/engine/engine-host';
 import { alertFromGeofenceEvent } from '../core/geofence/alerts';
 import { validateFenceGeometry } from '../core/geofence/geometry';
@@ -15,6 +15,8 @@ import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../
 import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
+import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
+import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { hashSecret, INTERNAL_USERNAME, newSecret, type BrokerSecurity } from '../core/security/broker-policy';
 
 export interface FleetServiceOptions {
@@ -35,6 +37,8 @@ export interface FleetServiceOptions {
   demo?: { vehicles: number; rateHz: number; seed?: number };
   /** How often live positions are pushed to UIs. */
   positionPushMs?: number; // ms; default 250
+  /** Retention of raw points; defaults in core/retention. */
+  retention?: Partial<RetentionSettings>;
   /** Instrumentation (benchmarks): every commit's new points and the commit time. */
   observeCommits?: (points: IncomingPoint[], committedMs: number) => void;
   log?: (line: string) => void;
@@ -64,6 +68,9 @@ export class FleetService {
   private dirtyVehicles = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private engineChain: Promise<void> = Promise.resolve();
+  /** Counter samples, one per second, for the rates in Ingest health. */
+  private samples: { atMs: number; accepted: number; flagged: number; rejected: number }[] = [];
+  private retentionRun: { running: boolean; lastRunMs: number | null; lastDeletedPoints: number | null } = { running: false, lastRunMs: null, lastDeletedPoints: null };
   private brokerState: { state: BrokerConnectionState; url: string; lastError: string | null } = {
     state: 'connecting',
     url: '',
@@ -150,7 +157,17 @@ export class FleetService {
     }
 
     this.timers.push(setInterval(() => this.pushPositions(), this.options.positionPushMs ?? 250));
-    this.timers.push(setInterval(() => this.emit('status', this.status()), 1000));
+    this.timers.push(
+      setInterval(() => {
+        const c = this.ingestor.counters;
+        this.samples.push({ atMs: Date.now(), accepted: c.accepted, flagged: c.flagged, rejected: c.rejected });
+        if (this.samples.length > 61) this.samples.shift();
+        this.emit('status', this.status());
+      }, 1000),
+    );
+    // Retention: first pass a minute after start, then every 6 hours; never two at once.
+    this.timers.push(setTimeout(() => void this.runRetentionNow(), 60_000));
+    this.timers.push(setInterval(() => void this.runRetentionNow(), 6 * 3_600_000));
   }
 
   private onCommitted(incoming: IncomingPoint[], receivedMs: number): void {
@@ -178,7 +195,16 @@ export class FleetService {
       .catch((err) => this.log(`geofence check failed: ${(err as Error).message}`));
   }
 
+  private lastPushedCounters = '';
+
   private pushPositions(): void {
+    // Counters changed since the last status push: push now rather than wait for the 1 s tick.
+    const c = this.ingestor.counters;
+    const key = `${c.accepted}|${c.rejected}|${c.duplicates}|${c.flagged}`;
+    if (key !== this.lastPushedCounters) {
+      this.lastPushedCounters = key;
+      this.emit('status', this.status());
+    }
     if (this.dirtyVehicles.size === 0) return;
     const now = Date.now();
     const batch: VehicleState[] = [];
@@ -188,6 +214,61 @@ export class FleetService {
     }
     this.dirtyVehicles.clear();
     this.emit('positions', batch);
+  }
+
+  private retentionSettings(): RetentionSettings {
+    return { ...DEFAULT_RETENTION, ...this.options.retention };
+  }
+
+  /** Runs one retention pass (also used by tests); resolves when done. */
+  async runRetentionNow(nowMs = Date.now()) {
+    if (this.retentionRun.running) return null;
+    this.retentionRun.running = true;
+    try {
+      const r = await runRetention(this.store, nowMs, this.retentionSettings());
+      this.retentionRun.lastRunMs = Date.now();
+      this.retentionRun.lastDeletedPoints = r.deletedPoints;
+      if (r.deletedPoints || r.deletedDeadLetters) this.log(`retention: thinned ${r.deletedPoints} old points, removed ${r.deletedDeadLetters} old dead letters`);
+      return r;
+    } catch (err) {
+      this.log(`retention failed: ${(err as Error).message}`);
+      return null;
+    } finally {
+      this.retentionRun.running = false;
+    }
+  }
+
+  private ingestHealth(): IngestHealth {
+    const now = Date.now();
+    const c = this.ingestor.counters;
+    const latest = { atMs: now, accepted: c.accepted, flagged: c.flagged, rejected: c.rejected };
+    const rates = [10, 60].map((windowS) => {
+      const base = [...this.samples].reverse().find((x) => now - x.atMs >= windowS * 1000) ?? this.samples[0] ?? latest;
+      const dt = Math.max(1, (now - base.atMs) / 1000);
+      return {
+        windowS,
+        accepted: Math.round(((latest.accepted - base.accepted) / dt) * 10) / 10,
+        flagged: Math.round(((latest.flagged - base.flagged) / dt) * 10) / 10,
+        rejected: Math.round(((latest.rejected - base.rejected) / dt) * 10) / 10,
+      };
+    });
+    const byReason = new Map<string, number>();
+    for (const r of this.store.deadLetterReasons(now - 86_400_000)) {
+      const kind = reasonKind(r.reason);
+      byReason.set(kind, (byReason.get(kind) ?? 0) + r.count);
+    }
+    const rs = this.retentionSettings();
+    return {
+      nowMs: now,
+      queueDepth: this.ingestor.queued,
+      rates,
+      totals: { accepted: c.accepted, flagged: c.flagged, duplicates: c.duplicates, rejected: c.rejected },
+      rejectsByReason: [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+      flaggedByReason: Object.entries(c.flaggedByReason)
+        .map(([flag, count]) => ({ flag, text: QUALITY_FLAG_TEXT[flag as QualityFlag] ?? flag, count }))
+        .sort((a, b) => b.count - a.count),
+      retention: { ...rs, lastRunMs: this.retentionRun.lastRunMs, lastDeletedPoints: this.retentionRun.lastDeletedPoints },
+    };
   }
 
   private brokerSecurity(): BrokerSecurity {
@@ -296,6 +377,7 @@ export class FleetService {
       },
       getStatus: async () => this.status(),
       listDeadLetters: async (p) => this.store.listDeadLetters(clampLimit(p?.limit, 100, 1000)),
+      getIngestHealth: async () => this.ingestHealth(),
       getBrokerSecurity: async () => this.securitySettings(),
       createDeviceCredential: async (p) => {
         const id = typeof p?.vehicleId === 'string' ? p.vehicleId.trim() : '';
@@ -336,7 +418,7 @@ export class FleetService {
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     await this.sim?.stop();
     await this.subscriber?.stop();
@@ -347,4 +429,11 @@ export class FleetService {
     await this.embedded?.close();
     this.store?.close();
   }
+}
+
+/** Groups dead-letter reasons into kinds: "field lat: …" → "field lat", "malformed JSON: …" → "malformed JSON". */
+export function reasonKind(reason: string): string {
+  const colon = reason.indexOf(':');
+  const head = colon > 0 ? reason.slice(0, colon) : reason;
+  return head.replace(/"[^"]*"/g, '"…"').replace(/\b\d+(\.\d+)?\b/g, 'N').slice(0, 80);
 }

@@ -377,6 +377,14 @@ export class Store {
     }));
   }
 
+  /** Dead-letter reasons since a time, with counts. */
+  deadLetterReasons(sinceMs: number): { reason: string; count: number }[] {
+    return this.db.prepare(`SELECT reason, count(*) AS count FROM dead_letters WHERE received_ms >= ? GROUP BY reason ORDER BY count DESC LIMIT 5000`).all(sinceMs) as {
+      reason: string;
+      count: number;
+    }[];
+  }
+
   // --- geofences -------------------------------------------------------------------------------
 
   listGeofences(): Geofence[] {

@@ -1,7 +1,7 @@
 // Layout: vehicles on the left, the map in the middle, alerts on the right, status along the bottom.
 import { MapView } from '../features/map/MapView';
 import { VehiclePanel } from '../features/vehicles/VehiclePanel';
-import { AlertsPanel } from '../features/alerts/AlertsPanel';
+import { RightPanel } from '../features/alerts/RightPanel';
 import { StatusBar } from '../features/status/StatusBar';
 
 export function App() {
@@ -11,7 +11,7 @@ export function App() {
       <main className="map-wrap">
         <MapView />
       </main>
-      <AlertsPanel />
+      <RightPanel />
       <StatusBar />
     </div>
   );

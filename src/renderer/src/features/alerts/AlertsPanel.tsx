@@ -18,9 +18,9 @@ export function AlertsPanel() {
     [alerts, showAck],
   );
   return (
-    <aside className="panel alerts" aria-label="Alerts">
+    <section className="alerts" aria-label="Alerts">
       <header className="panel-head">
-        <h2>Alerts</h2>
+        <h2>Open alerts</h2>
         <label className="muted toggle">
           <input type="checkbox" checked={showAck} onChange={(e) => setShowAck(e.target.checked)} /> show acknowledged
         </label>
@@ -48,6 +48,6 @@ export function AlertsPanel() {
           </li>
         ))}
       </ul>
-    </aside>
+    </section>
   );
 }

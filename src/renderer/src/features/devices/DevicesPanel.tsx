@@ -1,0 +1,96 @@
+// Devices and broker security: per-vehicle secrets (shown once), the shared fleet token, anonymous access.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { BrokerSecuritySettings } from '../../../../shared/types';
+import { api } from '../../lib/api';
+import { localTime } from '../../lib/format';
+import { useFleet } from '../../app/store';
+
+export function DevicesPanel() {
+  const [sec, setSec] = useState<BrokerSecuritySettings | null>(null);
+  const [newId, setNewId] = useState('');
+  const [revealed, setRevealed] = useState<{ label: string; user: string; secret: string } | null>(null);
+  const setError = useFleet((s) => s.setError);
+  const fail = useCallback((what: string) => (err: unknown) => setError(`${what}: ${(err as Error).message}`), [setError]);
+  const reload = useCallback(() => api.call('getBrokerSecurity', {}).then(setSec, fail('Could not load devices')), [fail]);
+  useEffect(() => void reload(), [reload]);
+
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    api.call('createDeviceCredential', { vehicleId: newId.trim() }).then((r) => {
+      setRevealed({ label: `Secret for ${r.vehicleId}`, user: r.vehicleId, secret: r.secret });
+      setNewId('');
+      void reload();
+    }, fail('Could not add the vehicle'));
+  };
+  if (!sec) return <p className="muted empty">Loading…</p>;
+  if (!sec.embedded) return <p className="muted empty">FleetDesk uses an external broker; manage its users there.</p>;
+  return (
+    <div className="scroll" data-testid="devices-panel">
+      <p>
+        Vehicles connect to <span className="num">{sec.listenUrls.join(' and ')}</span>, user name = vehicle id, and may publish only to{' '}
+        <code>fleet/&lt;their id&gt;/…</code>.
+      </p>
+      {revealed && (
+        <div className="reveal" role="alert">
+          <strong>{revealed.label}</strong> — copy it now; FleetDesk keeps only a hash and cannot show it again.
+          <input readOnly value={revealed.secret} aria-label="New secret" onFocus={(e) => e.target.select()} data-testid="new-secret" />
+          <button type="button" onClick={() => setRevealed(null)}>
+            Done
+          </button>
+        </div>
+      )}
+      <form className="row" onSubmit={add}>
+        <input placeholder="Vehicle id, e.g. VAN-17" value={newId} onChange={(e) => setNewId(e.target.value)} aria-label="New vehicle id" />
+        <button type="submit" disabled={!newId.trim()}>
+          Add vehicle
+        </button>
+      </form>
+      <table className="grid">
+        <tbody>
+          {sec.devices.map((d) => (
+            <tr key={d.vehicleId}>
+              <td>{d.vehicleId}</td>
+              <td className="muted">since {localTime(d.createdMs)}</td>
+              <td>
+                <button type="button" onClick={() => api.call('revokeDeviceCredential', { vehicleId: d.vehicleId }).then(reload, fail('Could not revoke'))}>
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Shared fleet token</h3>
+      <p className="muted">Any vehicle may log in with its own id and this token. Simpler to roll out, weaker than per-vehicle secrets.</p>
+      <div className="row">
+        <button
+          type="button"
+          onClick={() =>
+            api.call('rotateFleetToken', {}).then((r) => {
+              setRevealed({ label: 'New fleet token', user: '(any vehicle id)', secret: r.token });
+              void reload();
+            }, fail('Could not create a token'))
+          }
+        >
+          {sec.fleetTokenSet ? 'Replace token' : 'Create token'}
+        </button>
+        {sec.fleetTokenSet && (
+          <button type="button" onClick={() => api.call('clearFleetToken', {}).then(setSec, fail('Could not remove the token'))}>
+            Remove token
+          </button>
+        )}
+      </div>
+      <h3>Anonymous access</h3>
+      <label className="row">
+        <input
+          type="checkbox"
+          checked={sec.allowAnonymous}
+          disabled={sec.anonymousForcedByStartup}
+          onChange={(e) => api.call('setAllowAnonymous', { allow: e.target.checked }).then(setSec, fail('Could not change anonymous access'))}
+        />
+        Let clients without a user name publish telemetry
+      </label>
+      {sec.anonymousForcedByStartup && <p className="muted">On for this run (demo mode or --allow-anonymous).</p>}
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+// Ingest health: rates, rejects by reason, untrusted fixes, queue depth, retention, and the dead letters themselves.
+import { useEffect, useState } from 'react';
+import type { DeadLetter, IngestHealth } from '../../../../shared/types';
+import { api } from '../../lib/api';
+import { localTime } from '../../lib/format';
+import { useFleet } from '../../app/store';
+
+const REFRESH_MS = 2000;
+
+export function IngestPanel() {
+  const [health, setHealth] = useState<IngestHealth | null>(null);
+  const [dead, setDead] = useState<DeadLetter[]>([]);
+  const [open, setOpen] = useState<number | null>(null);
+  const setError = useFleet((s) => s.setError);
+  useEffect(() => {
+    let alive = true;
+    const load = () =>
+      Promise.all([api.call('getIngestHealth', {}), api.call('listDeadLetters', { limit: 100 })])
+        .then(([h, d]) => {
+          if (!alive) return;
+          setHealth(h);
+          setDead(d);
+        })
+        .catch((err) => setError(`Could not load ingest health: ${(err as Error).message}`));
+    void load();
+    const t = setInterval(load, REFRESH_MS);
+    return () => {
+      alive = false;
+      clearInterval(t);
+    };
+  }, [setError]);
+  if (!health) return <p className="muted empty">Loading…</p>;
+  return (
+    <div className="scroll" data-testid="ingest-panel">
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>per second</th>
+            <th>accepted</th>
+            <th>untrusted</th>
+            <th>rejected</th>
+          </tr>
+        </thead>
+        <tbody>
+          {health.rates.map((r) => (
+            <tr key={r.windowS}>
+              <td>last {r.windowS} s</td>
+              <td className="num">{r.accepted}</td>
+              <td className="num">{r.flagged}</td>
+              <td className="num">{r.rejected}</td>
+            </tr>
+          ))}
+          <tr>
+            <td>since start</td>
+            <td className="num">{health.totals.accepted}</td>
+            <td className="num">{health.totals.flagged}</td>
+            <td className="num">{health.totals.rejected}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p className="muted">
+        Queue {health.queueDepth} waiting · {health.totals.duplicates} duplicates ignored · raw points kept {health.retention.rawRetentionDays} days, then one per{' '}
+        {Math.round(health.retention.downsampleIntervalMs / 1000)} s · dead letters kept {health.retention.deadLetterRetentionDays} days
+      </p>
+      <h3>Rejected (last 24 h)</h3>
+      {health.rejectsByReason.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <table className="grid" data-testid="rejects-by-reason">
+          <tbody>
+            {health.rejectsByReason.map((r) => (
+              <tr key={r.reason}>
+                <td>{r.reason}</td>
+                <td className="num">{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Untrusted fixes (stored, not used for alerts)</h3>
+      {health.flaggedByReason.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <table className="grid">
+          <tbody>
+            {health.flaggedByReason.map((r) => (
+              <tr key={r.flag}>
+                <td>{r.text}</td>
+                <td className="num">{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Dead letters</h3>
+      <ul className="dead-letters">
+        {dead.map((d) => (
+          <li key={d.id} data-dead-letter-id={d.id}>
+            <button type="button" className="link" onClick={() => setOpen(open === d.id ? null : d.id)} aria-expanded={open === d.id}>
+              <time>{localTime(d.receivedMs, health.nowMs)}</time> {d.source} {d.topic ?? ''} — {d.reason}
+            </button>
+            {open === d.id && (
+              <pre className="payload" aria-label="Raw payload">
+                {d.payloadText}
+                {d.payloadBytes > d.payloadText.length ? `\n… (${d.payloadBytes} bytes in all; first 4 KiB kept)` : ''}
+              </pre>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
