@@ -9,6 +9,7 @@ import { redactUrl } from '../main/adapters/mqtt-subscriber';
 import { Store } from '../main/core/storage/store';
 import { replay } from '../main/core/replay/replay';
 import { FleetService } from '../main/service/fleet-service';
+import { FileSecretStore, secretsFileFor } from '../main/core/security/secret-store';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -26,6 +27,9 @@ const USAGE = `fleetdesk <command> [options]
   replay     --fences FILE.geojson --positions FILE.csv --events-out FILE.ndjson
              Runs positions through the geofence engine; writes one JSON event per line.
   stats      --db FILE     Prints row counts as JSON.
+  secrets    set|clear broker-password [--db fleetdesk.sqlite]
+             Stores the external broker's password (read from standard input) in
+             a file beside the database that only its owner can read (mode 600).
 `;
 
 class UsageError extends Error {}
@@ -72,7 +76,11 @@ async function serve(args: string[]): Promise<void> {
     dbFile,
     workerPath,
     broker: values.broker
-      ? { url: values.broker, username: values['broker-username'], password: process.env.FLEETDESK_BROKER_PASSWORD }
+      ? {
+          url: values.broker,
+          username: values['broker-username'],
+          password: process.env.FLEETDESK_BROKER_PASSWORD ?? new FileSecretStore(secretsFileFor(dbFile), { warn: log }).get('broker.password') ?? undefined,
+        }
       : undefined,
     embeddedBroker: values.broker
       ? undefined
@@ -146,6 +154,25 @@ async function replayCommand(args: string[]): Promise<void> {
   );
 }
 
+async function secrets(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { db: { type: 'string' } }, allowPositionals: true });
+  const [action, name] = positionals;
+  if ((action !== 'set' && action !== 'clear') || name !== 'broker-password') throw new UsageError('use: secrets set|clear broker-password [--db FILE]');
+  const store = new FileSecretStore(secretsFileFor(path.resolve(values.db ?? 'fleetdesk.sqlite')));
+  if (action === 'clear') {
+    store.set('broker.password', null);
+    console.log('broker password removed');
+    return;
+  }
+  // From standard input, so it never appears in the shell history or the process list.
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const value = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (!value) throw new UsageError('no password on standard input');
+  store.set('broker.password', value);
+  console.log(`broker password stored in ${store.file} (mode 600)`);
+}
+
 function stats(args: string[]): void {
   const { values } = parseArgs({ args, options: { db: { type: 'string' } } });
   const file = need(values.db, 'db');
@@ -169,6 +196,8 @@ async function main(argv: string[]): Promise<void> {
       return replayCommand(rest);
     case 'stats':
       return stats(rest);
+    case 'secrets':
+      return secrets(rest);
     case undefined:
     case 'help':
     case '--help':

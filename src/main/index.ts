@@ -1,11 +1,12 @@
 // Electron entry: a thin shell that builds the FleetService and opens one sandboxed window onto it.
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import workerPath from './worker/engine.worker?modulePath';
 import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/api';
 import { CONTENT_SECURITY_POLICY } from './adapters/csp';
 import { FleetService } from './service/fleet-service';
 import { toErrorBody } from './service/api-error';
+import { FileSecretStore, secretsFileFor } from './core/security/secret-store';
 
 const RENDERER_FILE = path.join(import.meta.dirname, '../renderer/index.html');
 const DEV_URL = process.env['ELECTRON_RENDERER_URL'];
@@ -62,11 +63,21 @@ async function main(): Promise<void> {
   });
 
   const brokerUrl = process.env['FLEETDESK_BROKER_URL'];
+  const dbFile = path.join(app.getPath('userData'), 'fleetdesk.sqlite');
+  // Secrets sealed by the OS keychain (safeStorage) where available, in a 0600 file beside the database.
+  const secretStore = new FileSecretStore(secretsFileFor(dbFile), {
+    seal: (v) => (safeStorage.isEncryptionAvailable() ? `ss:${safeStorage.encryptString(v).toString('base64')}` : v),
+    unseal: (v) => (v.startsWith('ss:') ? safeStorage.decryptString(Buffer.from(v.slice(3), 'base64')) : v),
+  });
+  if (process.env['FLEETDESK_BROKER_PASSWORD']) {
+    // Take it from the environment once, keep it sealed, so later starts need no password in the environment.
+    secretStore.set('broker.password', process.env['FLEETDESK_BROKER_PASSWORD']);
+  }
   service = new FleetService({
-    dbFile: path.join(app.getPath('userData'), 'fleetdesk.sqlite'),
+    dbFile,
     workerPath,
     broker: brokerUrl
-      ? { url: brokerUrl, username: process.env['FLEETDESK_BROKER_USERNAME'], password: process.env['FLEETDESK_BROKER_PASSWORD'] }
+      ? { url: brokerUrl, username: process.env['FLEETDESK_BROKER_USERNAME'], password: secretStore.get('broker.password') ?? undefined }
       : undefined,
     embeddedBroker: brokerUrl
       ? undefined
