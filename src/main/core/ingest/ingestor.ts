@@ -10,6 +10,11 @@ export interface IngestOptions {
   maxBatch?: number; // messages; default 2000
   /** Above this many waiting messages the ingestor reports `full` and sources should pause. */
   maxQueued?: number; // messages; default 20,000
+  /**
+   * Commits come at most this often unless a batch is full: a lone message still commits at once,
+   * but a flood is gathered into larger transactions (each commit rewrites the B-tree pages it touches).
+   */
+  minCommitIntervalMs?: number; // ms; default 10
   /** Wait before retrying a failed commit (e.g. disk full). */
   retryDelayMs?: number; // ms; default 1000
   quality?: QualityThresholds;
@@ -45,7 +50,10 @@ export class Ingestor {
   private readonly now: () => number;
   private readonly quality: QualityFilter;
   private waiting: Waiting = { points: [], deadLetters: [], acks: [] };
-  private scheduled: NodeJS.Immediate | null = null;
+  // One pending flush, either on the next turn of the loop or after the minimum commit interval.
+  private scheduled: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timeout'; handle: NodeJS.Timeout } | null = null;
+  private readonly minCommitIntervalMs: number;
+  private lastCommitMs = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private failing = false;
   private drainWaiters: (() => void)[] = [];
@@ -55,6 +63,7 @@ export class Ingestor {
     this.maxBatch = options.maxBatch ?? 2000;
     this.maxQueued = options.maxQueued ?? 20_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.minCommitIntervalMs = options.minCommitIntervalMs ?? 10;
     this.now = options.now ?? Date.now;
     this.quality = new QualityFilter(options.quality ?? DEFAULT_QUALITY);
     this.quality.seed(options.store.latestPoints().map((l) => l.point));
@@ -96,15 +105,22 @@ export class Ingestor {
     if (ack) this.waiting.acks.push(ack);
     if (this.failing) return;
     if (this.queued >= this.maxBatch) this.flush();
-    else if (!this.scheduled) this.scheduled = setImmediate(() => this.flush());
+    else if (!this.scheduled) {
+      const wait = this.lastCommitMs + this.minCommitIntervalMs - performance.now();
+      this.scheduled =
+        wait > 0 ? { kind: 'timeout', handle: setTimeout(() => this.flush(), wait) } : { kind: 'immediate', handle: setImmediate(() => this.flush()) };
+    }
   }
 
   /** Commits everything waiting now. Safe to call at any time. */
   flush(): void {
     if (this.scheduled) {
-      clearImmediate(this.scheduled);
+      // clearImmediate on a Timeout (or the reverse) corrupts Node's timer lists: clear by kind.
+      if (this.scheduled.kind === 'immediate') clearImmediate(this.scheduled.handle);
+      else clearTimeout(this.scheduled.handle);
       this.scheduled = null;
     }
+    this.lastCommitMs = performance.now();
     const batch = this.waiting;
     if (batch.points.length === 0 && batch.deadLetters.length === 0 && batch.acks.length === 0) return;
     const receivedMs = this.now();
