@@ -169,7 +169,7 @@ async function scenario(brokerName: 'mosquitto' | 'aedes'): Promise<Row[]> {
       dbFile: path.join(tmp, `${brokerName}-${mode}.sqlite`),
       workerPath,
       broker: mosq ? { url: mosq.url } : undefined,
-      embeddedBroker: mosq ? undefined : { port: 0 },
+      embeddedBroker: mosq ? undefined : { port: 0, allowAnonymous: true }, // the benchmark publisher logs in anonymously
       observeCommits: (points, at) => {
         if (!firstCommit) firstCommit = at;
         lastCommit = at;
