@@ -66,11 +66,14 @@ export interface Mosquitto {
 }
 
 /** Starts Debian's mosquitto on a free loopback port and waits until it accepts connections. */
-export async function startMosquitto(port?: number): Promise<Mosquitto> {
+export async function startMosquitto(port?: number, options: { persistenceDir?: string } = {}): Promise<Mosquitto> {
   const p = port ?? (await freePort());
   const dir = tempDir('fleetdesk-mosquitto-');
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\n`);
+  const persistence = options.persistenceDir
+    ? `persistence true\npersistence_location ${options.persistenceDir}/\nautosave_interval 1\n`
+    : 'persistence false\n';
+  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\n${persistence}max_inflight_messages 0\nmax_queued_messages 1000000\n`);
   const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
