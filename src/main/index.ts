@@ -1,5 +1,6 @@
 // Electron entry: a thin shell that builds the FleetService and opens one sandboxed window onto it.
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import workerPath from './worker/engine.worker?modulePath';
 import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/api';
@@ -9,6 +10,7 @@ import { toErrorBody } from './service/api-error';
 import { FileSecretStore, secretsFileFor } from './core/security/secret-store';
 
 const RENDERER_FILE = path.join(import.meta.dirname, '../renderer/index.html');
+const RENDERER_URL = pathToFileURL(RENDERER_FILE).href; // escapes spaces and non-ASCII in the install path
 const DEV_URL = process.env['ELECTRON_RENDERER_URL'];
 
 let win: BrowserWindow | null = null;
@@ -18,8 +20,8 @@ let service: FleetService | null = null;
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
   if (!frame || frame !== event.sender.mainFrame || event.sender !== win?.webContents) return false;
-  const url = frame.url;
-  return DEV_URL ? url.startsWith(DEV_URL) : url === new URL(`file://${RENDERER_FILE}`).href || url.startsWith(new URL(`file://${RENDERER_FILE}`).href + '#');
+  const url = frame.url.split('#')[0] ?? '';
+  return DEV_URL ? url.startsWith(DEV_URL) : url === RENDERER_URL;
 }
 
 function createWindow(): void {

@@ -22,7 +22,7 @@ describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
     const httpPort = await freePort();
     brokerPort = await freePort();
     dbFile = path.join(tempDir(), 'e2e.sqlite');
-    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--demo', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', '0', '--db', dbFile], {
+    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--demo', '--demo-vehicles', '350', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', '0', '--db', dbFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const url = await new Promise<string>((resolve, reject) => {
@@ -51,6 +51,18 @@ describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
     await expect.poll(async () => Number((await page.getByTestId('vehicles-online').textContent())?.match(/^(\d+) vehicles online/)?.[1] ?? 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(50);
     await expect.poll(async () => Number(await page.getByTestId('vehicle-canvas').getAttribute('data-drawn')), { timeout: 10_000 }).toBeGreaterThanOrEqual(50);
     expect(await page.getByTestId('broker-state').textContent()).toContain('connected');
+  });
+
+  it('lists a large fleet without drawing every row, and search finds any vehicle', async () => {
+    await expect.poll(() => page.locator('li[data-vehicle-id]').count(), { timeout: 15_000 }).toBe(300);
+    expect(await page.locator('li.more').textContent()).toBe('50 more — type in the search to narrow the list');
+    await page.keyboard.press('/');
+    await page.keyboard.type('VH-350');
+    await expect.poll(() => page.locator('li[data-vehicle-id]').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('vehicle-detail').textContent()).toContain('VH-350');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('li[data-vehicle-id]').count()).toBe(300);
   });
 
   it('shows vehicles moving: a selected vehicle’s position changes', async () => {

@@ -4,6 +4,9 @@ import { useFleet } from '../../app/store';
 import { age, fixed, localTime } from '../../lib/format';
 import { STATUS_COLORS } from '../map/vehicle-layer';
 
+/** Rows drawn at once; a fleet of thousands is found with the search, not by scrolling. */
+const MAX_ROWS = 300;
+
 export function VehiclePanel() {
   const vehicles = useFleet((s) => s.vehicles);
   const selectedId = useFleet((s) => s.selectedVehicleId);
@@ -62,7 +65,7 @@ export function VehiclePanel() {
         aria-label="Search vehicles"
       />
       <ul className="vehicle-list" role="listbox" aria-label="Vehicle list" tabIndex={0} onKeyDown={onKeyDown}>
-        {list.map((v) => (
+        {list.slice(0, MAX_ROWS).map((v) => (
           <li
             key={v.vehicleId}
             role="option"
@@ -77,6 +80,11 @@ export function VehiclePanel() {
             <span className="muted age">{age(v.lastSeenMs, nowMs)}</span>
           </li>
         ))}
+        {list.length > MAX_ROWS && (
+          <li className="more muted" aria-disabled>
+            {list.length - MAX_ROWS} more — type in the search to narrow the list
+          </li>
+        )}
       </ul>
       {selected && (
         <section className="detail" aria-label="Vehicle detail" data-testid="vehicle-detail">
