@@ -65,34 +65,35 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-/** Starts Debian's mosquitto on a free loopback port and waits until it accepts connections. */
-export async function startMosquitto(port?: number, options: { persistenceDir?: string } = {}): Promise<Mosquitto> {
-  const p = port ?? (await freePort());
-  const dir = tempDir('fleetdesk-mosquitto-');
-  const conf = path.join(dir, 'mosquitto.conf');
-  const persistence = options.persistenceDir
-    ? `persistence true\npersistence_location ${options.persistenceDir}/\nautosave_interval 1\n`
-    : 'persistence false\n';
-  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\n${persistence}max_inflight_messages 0\nmax_queued_messages 1000000\n`);
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  await waitFor(
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+export function waitForPort(port: number, what: string, isDead: () => string | null = () => null): Promise<boolean> {
+  return waitFor(
     () =>
       new Promise<boolean>((resolve) => {
-        if (proc.exitCode !== null) throw new Error(`mosquitto exited: ${stderr}`);
-        const s = net.connect(p, '127.0.0.1');
+        const dead = isDead();
+        if (dead) throw new Error(dead);
+        const s = net.connect(port, '127.0.0.1');
         s.once('connect', () => {
           s.destroy();
           resolve(true);
         });
         s.once('error', () => resolve(false));
       }),
-    `mosquitto on port ${p}`,
+    what,
   );
+}
+
+/** Runs Debian's mosquitto with `config` (the listener line is added) and waits until it accepts. */
+export async function runMosquitto(port: number, config: string, dir: string): Promise<Mosquitto> {
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\n${config}`);
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  await waitForPort(port, `mosquitto on port ${port}`, () => (proc.exitCode !== null ? `mosquitto exited: ${stderr}` : null));
   return {
-    port: p,
-    url: `mqtt://127.0.0.1:${p}`,
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
     proc,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -101,6 +102,30 @@ export async function startMosquitto(port?: number, options: { persistenceDir?: 
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/** Starts Debian's mosquitto on a free loopback port, anonymous, with limits raised for floods. */
+export async function startMosquitto(port?: number, options: { persistenceDir?: string } = {}): Promise<Mosquitto> {
+  const persistence = options.persistenceDir
+    ? `persistence true\npersistence_location ${options.persistenceDir}/\nautosave_interval 1\n`
+    : 'persistence false\n';
+  return runMosquitto(port ?? (await freePort()), `allow_anonymous true\n${persistence}max_inflight_messages 0\nmax_queued_messages 1000000\n`, tempDir('fleetdesk-mosquitto-'));
+}
+
+/** Runs `fleetdesk serve ARGS` from the build and resolves with its URL once it is up. */
+export async function startServe(args: string[], stderr: 'inherit' | 'pipe' = 'inherit'): Promise<{ url: string; proc: ChildProcess; output: () => string }> {
+  const proc = spawn(process.execPath, [CLI_PATH, 'serve', ...args], { stdio: ['ignore', 'pipe', stderr] });
+  let output = '';
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr?.on('data', (d) => (output += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', () => {
+      const m = /running at (\S+)/.exec(output);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+  return { url, proc, output: () => output };
 }
 
 export const CHROMIUM_ARGS = [

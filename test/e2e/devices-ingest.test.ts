@@ -1,10 +1,10 @@
 // Devices and Ingest health in the real UI, without demo mode (so anonymous access is off).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, CLI_PATH, freePort, requireTool, telemetry, tempDir } from '../helpers';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, telemetry, tempDir } from '../helpers';
 
 const haveTools = requireTool('chromium') && requireTool('mosquitto_pub');
 
@@ -20,16 +20,9 @@ describe.runIf(haveTools)('devices and ingest health in the browser', () => {
   beforeAll(async () => {
     const httpPort = await freePort();
     brokerPort = await freePort();
-    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', 'off', '--db', path.join(tempDir(), 'd.sqlite')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      proc.stdout!.on('data', (d) => {
-        const m = /running at (\S+)/.exec(String(d));
-        if (m) resolve(m[1]!);
-      });
-      proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
+    const served = await startServe(['--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', 'off', '--db', path.join(tempDir(), 'd.sqlite')]);
+    proc = served.proc;
+    const url = served.url;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(url);

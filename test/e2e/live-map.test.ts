@@ -1,11 +1,11 @@
 // The real UI in Debian's Chromium against `fleetdesk serve --demo`: a dispatcher's first minutes.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, CLI_PATH, freePort, requireTool, telemetry, tempDir } from '../helpers';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, telemetry, tempDir } from '../helpers';
 
 const haveTools = requireTool('chromium') && requireTool('mosquitto_pub');
 const SHOTS = path.resolve('test-results');
@@ -22,16 +22,9 @@ describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
     const httpPort = await freePort();
     brokerPort = await freePort();
     dbFile = path.join(tempDir(), 'e2e.sqlite');
-    proc = spawn(process.execPath, [CLI_PATH, 'serve', '--demo', '--demo-vehicles', '350', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', '0', '--db', dbFile], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      proc.stdout!.on('data', (d) => {
-        const m = /running at (\S+)/.exec(String(d));
-        if (m) resolve(m[1]!);
-      });
-      proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
+    const served = await startServe(['--demo', '--demo-vehicles', '350', '--port', String(httpPort), '--embedded-broker-port', String(brokerPort), '--osmand-port', '0', '--db', dbFile]);
+    proc = served.proc;
+    const url = served.url;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));

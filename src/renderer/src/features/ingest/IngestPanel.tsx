@@ -7,6 +7,23 @@ import { useFleet } from '../../app/store';
 
 const REFRESH_MS = 2000;
 
+/** A reason and how often it happened, most frequent first; "None." when empty. */
+function CountTable({ rows, testId }: { rows: [string, number][]; testId?: string }) {
+  if (rows.length === 0) return <p className="muted">None.</p>;
+  return (
+    <table className="grid" data-testid={testId}>
+      <tbody>
+        {rows.map(([label, count]) => (
+          <tr key={label}>
+            <td>{label}</td>
+            <td className="num">{count}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function IngestPanel() {
   const [health, setHealth] = useState<IngestHealth | null>(null);
   const [dead, setDead] = useState<DeadLetter[]>([]);
@@ -63,35 +80,9 @@ export function IngestPanel() {
         {Math.round(health.retention.downsampleIntervalMs / 1000)} s · dead letters kept {health.retention.deadLetterRetentionDays} days
       </p>
       <h3>Rejected (last 24 h)</h3>
-      {health.rejectsByReason.length === 0 ? (
-        <p className="muted">None.</p>
-      ) : (
-        <table className="grid" data-testid="rejects-by-reason">
-          <tbody>
-            {health.rejectsByReason.map((r) => (
-              <tr key={r.reason}>
-                <td>{r.reason}</td>
-                <td className="num">{r.count}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <CountTable rows={health.rejectsByReason.map((r) => [r.reason, r.count])} testId="rejects-by-reason" />
       <h3>Untrusted fixes (stored, not used for alerts)</h3>
-      {health.flaggedByReason.length === 0 ? (
-        <p className="muted">None.</p>
-      ) : (
-        <table className="grid">
-          <tbody>
-            {health.flaggedByReason.map((r) => (
-              <tr key={r.flag}>
-                <td>{r.text}</td>
-                <td className="num">{r.count}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <CountTable rows={health.flaggedByReason.map((r) => [r.text, r.count])} />
       <h3>Dead letters</h3>
       <ul className="dead-letters">
         {dead.map((d) => (
