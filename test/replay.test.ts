@@ -28,6 +28,13 @@ describe('fleetdesk replay', () => {
     expect(r.stderr).toContain('line 12: impossible coordinates lat=95.000');
   });
 
+  it('reads circles (Point + radius_m) and corridors (LineString + width_m) and writes the hand-computed events', async () => {
+    const r = await replayCli(path.join(FIX, 'mixed-fences.geojson'), path.join(FIX, 'mixed-positions.csv'));
+    expect(r.events).toBe(readFileSync(path.join(FIX, 'mixed-expected.ndjson'), 'utf8'));
+    const err = await replayCli(path.join(FIX, 'no-radius.geojson'), path.join(FIX, 'mixed-positions.csv')).catch((e) => e);
+    expect(err.stderr).toContain('fleetdesk: fence "no-radius" (feature 1): a Point fence needs properties.radius_m');
+  });
+
   it('refuses a fence file with a broken polygon, naming the fence and the ring', async () => {
     const err = await replayCli(path.join(FIX, 'broken-fences.geojson'), path.join(FIX, 'positions.csv')).catch((e) => e);
     expect(err.code).toBe(1);

@@ -58,10 +58,14 @@ export interface Alert {
 
 export type GeofenceCategory = 'depot' | 'customer' | 'restricted' | 'service_area' | 'other';
 
-/** GeoJSON geometry of a fence: rings of [lon, lat]. */
+/** A fence's shape. Polygons are GeoJSON (rings of [lon, lat], holes allowed); circles and corridors are ours. */
 export type FenceGeometry =
   | { type: 'Polygon'; coordinates: number[][][] }
-  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+  | { type: 'MultiPolygon'; coordinates: number[][][][] }
+  /** Centre [lon, lat] and radius in metres. */
+  | { type: 'Circle'; center: [number, number]; radiusM: number }
+  /** A route as a line of [lon, lat] and the corridor's total width in metres (half on each side). */
+  | { type: 'Corridor'; line: number[][]; widthM: number };
 
 export interface Geofence {
   id: string;

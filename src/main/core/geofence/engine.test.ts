@@ -77,7 +77,7 @@ describe('GeofenceEngine', () => {
         return [Math.round((cx + r * Math.cos(a)) * 4) / 4, Math.round((cy + r * Math.sin(a)) * 4) / 4];
       });
       ring.push(ring[0]!);
-      return { id: `f${String(i).padStart(3, '0')}`, geometry: { type: 'Polygon', coordinates: [ring] } as FenceGeometry };
+      return { id: `f${String(i).padStart(3, '0')}`, geometry: { type: 'Polygon' as const, coordinates: [ring] } };
     }).filter((f) => new Set(f.geometry.coordinates[0]!.slice(0, -1).map(String)).size >= 3);
     const positions: EnginePosition[] = [];
     for (let v = 0; v < 20; v++) {

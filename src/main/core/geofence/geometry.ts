@@ -1,4 +1,5 @@
-// Geofence geometry: validation with messages that name the ring and the reason, and exact point tests.
+// Geofence geometry: validation with messages that name the ring and the reason, and exact point tests
+// for polygons (with holes), multipolygons, circles and corridors. A point on a boundary is outside.
 import pointInPolygon from 'point-in-polygon-hao';
 import { kinks } from '@turf/turf';
 import type { FenceGeometry } from '../../../shared/types';
@@ -6,6 +7,37 @@ import type { FenceGeometry } from '../../../shared/types';
 export type BBox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
 const MAX_VERTICES = 100_000; // per fence; a hand-drawn fence has tens, an imported boundary a few thousand
+const MAX_RADIUS_M = 100_000; // a circle larger than 100 km is a region, better drawn as a polygon
+const MAX_CORRIDOR_WIDTH_M = 10_000;
+const EARTH_RADIUS_M = 6_371_008.8;
+const M_PER_DEG = (Math.PI / 180) * EARTH_RADIUS_M;
+
+function validPosition(p: unknown): p is [number, number] {
+  return (
+    Array.isArray(p) && p.length >= 2 && typeof p[0] === 'number' && typeof p[1] === 'number' &&
+    Number.isFinite(p[0]) && Number.isFinite(p[1]) && p[0] >= -180 && p[0] <= 180 && p[1] >= -90 && p[1] <= 90
+  );
+}
+
+function validateCircle(g: { center?: unknown; radiusM?: unknown }): string | null {
+  if (!validPosition(g.center)) return 'circle: center must be [lon, lat] within longitude -180..180 / latitude -90..90';
+  const r = g.radiusM;
+  if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0) return 'circle: radiusM must be a number of metres above 0';
+  if (r > MAX_RADIUS_M) return `circle: radius ${r} m is over the ${MAX_RADIUS_M / 1000} km limit; draw a polygon instead`;
+  return null;
+}
+
+function validateCorridor(g: { line?: unknown; widthM?: unknown }): string | null {
+  if (!Array.isArray(g.line) || g.line.length < 2) return 'corridor: line needs at least 2 [lon, lat] points';
+  for (let i = 0; i < g.line.length; i++) {
+    if (!validPosition(g.line[i])) return `corridor: point ${i + 1} is not a [lon, lat] pair within range`;
+  }
+  const w = g.widthM;
+  if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) return 'corridor: widthM must be a number of metres above 0';
+  if (w > MAX_CORRIDOR_WIDTH_M) return `corridor: width ${w} m is over the ${MAX_CORRIDOR_WIDTH_M / 1000} km limit`;
+  if (g.line.length > MAX_VERTICES) return `corridor has ${g.line.length} points; the limit is ${MAX_VERTICES}`;
+  return null;
+}
 
 function describeRing(polygonIndex: number, ringIndex: number, multi: boolean): string {
   const ring = ringIndex === 0 ? 'outer ring' : `hole ${ringIndex}`;
@@ -46,12 +78,14 @@ function validateRing(ring: unknown, where: string): string | null {
 export function validateFenceGeometry(geometry: unknown): string | null {
   if (geometry === null || typeof geometry !== 'object') return 'geometry is missing';
   const g = geometry as { type?: unknown; coordinates?: unknown };
+  if (g.type === 'Circle') return validateCircle(geometry as { center?: unknown; radiusM?: unknown });
+  if (g.type === 'Corridor') return validateCorridor(geometry as { line?: unknown; widthM?: unknown });
   let polygons: unknown[];
   if (g.type === 'Polygon') polygons = [g.coordinates];
   else if (g.type === 'MultiPolygon') {
     if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) return 'MultiPolygon has no polygons';
     polygons = g.coordinates;
-  } else return `geometry type ${JSON.stringify(g.type)} is not supported; expected Polygon or MultiPolygon`;
+  } else return `geometry type ${JSON.stringify(g.type)} is not supported; expected Polygon, MultiPolygon, Circle or Corridor`;
   const multi = g.type === 'MultiPolygon';
   let vertices = 0;
   for (let pi = 0; pi < polygons.length; pi++) {
@@ -67,35 +101,97 @@ export function validateFenceGeometry(geometry: unknown): string | null {
   return null;
 }
 
-/** Polygons of a fence as an array of polygons (rings of [lon, lat]). */
-export function polygonsOf(geometry: FenceGeometry): number[][][][] {
+/** Polygons of a polygon fence as an array of polygons (rings of [lon, lat]). */
+export function polygonsOf(geometry: Extract<FenceGeometry, { type: 'Polygon' | 'MultiPolygon' }>): number[][][][] {
   return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
 }
 
-export function bboxOf(geometry: FenceGeometry): BBox {
+/** Degrees of latitude and longitude that `m` metres span at latitude `lat` (the wider of the two edges). */
+function degreesFor(m: number, lat: number): { dLat: number; dLon: number } {
+  const dLat = m / M_PER_DEG;
+  const cos = Math.cos((Math.min(89.9, Math.abs(lat) + dLat) * Math.PI) / 180);
+  return { dLat, dLon: Math.min(180, m / (M_PER_DEG * cos)) };
+}
+
+function pointsBBox(points: number[][]): BBox {
   let minLon = Infinity;
   let minLat = Infinity;
   let maxLon = -Infinity;
   let maxLat = -Infinity;
-  for (const poly of polygonsOf(geometry)) {
-    for (const [lon, lat] of poly[0]!) {
-      if (lon! < minLon) minLon = lon!;
-      if (lon! > maxLon) maxLon = lon!;
-      if (lat! < minLat) minLat = lat!;
-      if (lat! > maxLat) maxLat = lat!;
-    }
+  for (const [lon, lat] of points) {
+    if (lon! < minLon) minLon = lon!;
+    if (lon! > maxLon) maxLon = lon!;
+    if (lat! < minLat) minLat = lat!;
+    if (lat! > maxLat) maxLat = lat!;
   }
   return [minLon, minLat, maxLon, maxLat];
 }
 
+/** A box that surely contains the fence (for the spatial index; the exact test comes after). */
+export function bboxOf(geometry: FenceGeometry): BBox {
+  switch (geometry.type) {
+    case 'Circle': {
+      const [lon, lat] = geometry.center;
+      const { dLat, dLon } = degreesFor(geometry.radiusM, lat);
+      return [lon - dLon, lat - dLat, lon + dLon, lat + dLat];
+    }
+    case 'Corridor': {
+      const [minLon, minLat, maxLon, maxLat] = pointsBBox(geometry.line);
+      const { dLat, dLon } = degreesFor(geometry.widthM / 2, Math.max(Math.abs(minLat), Math.abs(maxLat)));
+      return [minLon - dLon, minLat - dLat, maxLon + dLon, maxLat + dLat];
+    }
+    default:
+      return pointsBBox(polygonsOf(geometry).flatMap((poly) => poly[0]!));
+  }
+}
+
+/** Great-circle distance in metres. */
+export function haversineM(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const r = Math.PI / 180;
+  const dLat = (lat2 - lat1) * r;
+  const dLon = (lon2 - lon1) * r;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
 /**
- * Exact test: is [lon, lat] strictly inside the fence? Points on any edge, including a hole's,
- * count as outside (a vehicle on the line has not entered yet).
+ * Metres from a point to a polyline. Each segment is measured in a local equirectangular projection
+ * centred on the point: within 0.1 % of the geodesic distance for corridors up to tens of km wide.
+ */
+export function distanceToLineM(lon: number, lat: number, line: number[][]): number {
+  const kx = M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+  let best = Infinity;
+  for (let i = 0; i + 1 < line.length; i++) {
+    const ax = (line[i]![0]! - lon) * kx;
+    const ay = (line[i]![1]! - lat) * M_PER_DEG;
+    const bx = (line[i + 1]![0]! - lon) * kx;
+    const by = (line[i + 1]![1]! - lat) * M_PER_DEG;
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+    const d = Math.hypot(ax + t * dx, ay + t * dy);
+    if (d < best) best = d;
+  }
+  return best;
+}
+
+/**
+ * Exact test: is [lon, lat] strictly inside the fence? Points on any edge, including a hole's, on a
+ * circle's rim or a corridor's edge count as outside (a vehicle on the line has not entered yet).
  */
 export function isStrictlyInside(geometry: FenceGeometry, lon: number, lat: number): boolean {
-  const p = [lon, lat];
-  for (const poly of polygonsOf(geometry)) {
-    if (pointInPolygon(p, poly) === true) return true;
+  switch (geometry.type) {
+    case 'Circle':
+      return haversineM(geometry.center[0], geometry.center[1], lon, lat) < geometry.radiusM;
+    case 'Corridor':
+      return distanceToLineM(lon, lat, geometry.line) < geometry.widthM / 2;
+    default: {
+      const p = [lon, lat];
+      for (const poly of polygonsOf(geometry)) {
+        if (pointInPolygon(p, poly) === true) return true;
+      }
+      return false;
+    }
   }
-  return false;
 }

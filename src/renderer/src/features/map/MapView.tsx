@@ -66,28 +66,54 @@ function OverlayLayer() {
   return null;
 }
 
+/** Metres per screen pixel at a latitude and zoom (Web Mercator). */
+function metresPerPixel(lat: number, zoom: number): number {
+  return (40_075_016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8);
+}
+
 function GeofenceLayer() {
   const map = useMap();
   const geofences = useFleet((s) => s.geofences);
-  const layerRef = useRef<L.GeoJSON | null>(null);
+  const groupRef = useRef<L.LayerGroup | null>(null);
   useEffect(() => {
-    const layer = L.geoJSON(undefined, {
-      style: (f) => ({ color: f?.properties?.color ?? '#888', weight: 2, fillOpacity: 0.12, dashArray: f?.properties?.category === 'restricted' ? '6 4' : undefined }),
-      onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name} (${f.properties.category})`, { sticky: true }),
-    }).addTo(map);
-    layerRef.current = layer;
+    const group = L.layerGroup().addTo(map);
+    groupRef.current = group;
     return () => {
-      layer.remove();
+      group.remove();
     };
   }, [map]);
   useEffect(() => {
-    const layer = layerRef.current;
-    if (!layer) return;
-    layer.clearLayers();
+    const group = groupRef.current;
+    if (!group) return;
+    group.clearLayers();
+    const corridors: { layer: L.Polyline; widthM: number; lat: number }[] = [];
     for (const f of geofences) {
-      layer.addData({ type: 'Feature', properties: { id: f.id, name: f.name, category: f.category, color: f.color }, geometry: f.geometry } as GeoJSON.Feature);
+      const style = { color: f.color, weight: 2, fillOpacity: 0.12, dashArray: f.category === 'restricted' ? '6 4' : undefined };
+      const label = `${f.name} (${f.category})`;
+      const g = f.geometry;
+      let layer: L.Layer;
+      if (g.type === 'Circle') layer = L.circle(toLatLng(g.center[0], g.center[1]), { ...style, radius: g.radiusM });
+      else if (g.type === 'Corridor') {
+        // drawn as the route with its real width: the stroke is re-scaled to metres on every zoom
+        const line = L.polyline(
+          g.line.map(([lon, lat]) => toLatLng(lon!, lat!)),
+          { color: f.color, opacity: 0.35, lineCap: 'round', lineJoin: 'round' },
+        );
+        corridors.push({ layer: line, widthM: g.widthM, lat: g.line[0]![1]! });
+        layer = line;
+      } else layer = L.geoJSON({ type: 'Feature', properties: {}, geometry: g } as GeoJSON.Feature, { style: () => style });
+      (layer as L.Path).bindTooltip?.(label, { sticky: true });
+      group.addLayer(layer);
     }
-  }, [geofences]);
+    const rescale = () => {
+      for (const c of corridors) c.layer.setStyle({ weight: Math.max(2, c.widthM / metresPerPixel(c.lat, map.getZoom())) });
+    };
+    rescale();
+    map.on('zoomend', rescale);
+    return () => {
+      map.off('zoomend', rescale);
+    };
+  }, [geofences, map]);
   return null;
 }
 
