@@ -26,6 +26,28 @@ export function cityFences(count: number, seed = 1) {
   });
 }
 
+/** A realistic mix for one city: 70 % polygons (as cityFences), 20 % circles (50–500 m), 10 % corridors (2–8 km routes, 30–100 m wide). */
+export function cityMixedFences(count: number, seed = 3) {
+  const rand = mulberry32(seed);
+  const polys = cityFences(count, seed);
+  return polys.map((f, i) => {
+    const r = rand();
+    const [cx, cy] = f.geometry.coordinates[0]![0]!;
+    if (r < 0.7) return f;
+    if (r < 0.9) return { id: `c${i}`, geometry: { type: 'Circle' as const, center: [cx!, cy!] as [number, number], radiusM: 50 + rand() * 450 } };
+    const line: number[][] = [[cx!, cy!]];
+    const legs = 3 + Math.floor(rand() * 6);
+    let h = rand() * Math.PI * 2;
+    for (let k = 0; k < legs; k++) {
+      h += (rand() - 0.5) * 1.2;
+      const legM = 2000 / legs + rand() * (6000 / legs);
+      const [lx, ly] = line[line.length - 1]!;
+      line.push([lx! + (Math.cos(h) * legM) / M_PER_DEG_LON, ly! + (Math.sin(h) * legM) / M_PER_DEG_LAT]);
+    }
+    return { id: `r${i}`, geometry: { type: 'Corridor' as const, line, widthM: 30 + rand() * 70 } };
+  });
+}
+
 /** `vehicles` random walks at 0–60 km/h reporting every `periodS` seconds, in time order. */
 export function cityPositions(vehicles: number, steps: number, periodS = 10, seed = 2) {
   const rand = mulberry32(seed);
