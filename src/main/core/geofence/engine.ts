@@ -80,6 +80,8 @@ export class GeofenceEngine {
       if (p.tsMs < v.lastTsMs) continue;
       v.lastTsMs = p.tsMs;
       const now = this.index.containing(p.lon, p.lat);
+      // Most positions change nothing: same fences as before, no allocation.
+      if (now.length === v.inside.size && now.every((id) => v.inside.has(id))) continue;
       const nowSet = new Set(now);
       const exits = [...v.inside].filter((id) => !nowSet.has(id)).sort();
       for (const id of exits) {
