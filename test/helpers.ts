@@ -1,6 +1,6 @@
 // Shared test helpers: free ports, temp dirs, real mosquitto and Chromium, and polling.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +10,13 @@ export const CLI_PATH = path.resolve('out/main/cli.js');
 export const CHROMIUM_PATH = '/usr/lib/chromium/chromium';
 export const ON_CI = process.env['CI'] === 'true';
 
+/** A fresh temporary directory inside the test run's directory, which global teardown removes. */
 export function tempDir(prefix = 'fleetdesk-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const parent = process.env['FLEETDESK_TEST_TMP'] ?? os.tmpdir();
+  const dir = mkdtempSync(path.join(parent, prefix));
+  // mosquitto drops root for its own user and must be able to reach its files in here
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 export async function freePort(): Promise<number> {

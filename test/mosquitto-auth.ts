@@ -1,13 +1,11 @@
 // Starts mosquitto with a password file (mosquitto_passwd) and anonymous access off.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { freePort, runMosquitto, tempDir, type Mosquitto } from './helpers';
 
 export async function startMosquittoWith(options: { users: Record<string, string> }): Promise<Mosquitto> {
   const dir = tempDir('fleetdesk-mosquitto-auth-');
-  // mosquitto started as root drops to its own user, which must be able to read the password file
-  chmodSync(dir, 0o755);
   const passwd = path.join(dir, 'passwd');
   writeFileSync(passwd, '');
   for (const [u, p] of Object.entries(options.users)) execFileSync('mosquitto_passwd', ['-b', passwd, u, p]);
