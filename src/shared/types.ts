@@ -54,6 +54,10 @@ export interface Alert {
   lon: number | null;
   acknowledgedMs: number | null;
   acknowledgedBy: string | null;
+  /** How many times this (vehicle, type, fence) fired while the alert stayed open; 1 = once. */
+  repeatCount: number;
+  /** Telemetry time of the latest repeat, UTC epoch ms. */
+  lastSeenMs: number;
 }
 
 export type GeofenceCategory = 'depot' | 'customer' | 'restricted' | 'service_area' | 'other';
@@ -109,6 +113,7 @@ export interface SystemStatus {
     rejected: number;
   };
   openAlerts: number;
+  openAlertsBySeverity: Record<AlertSeverity, number>;
   /** The OsmAnd HTTP endpoint, or why it is not running. */
   osmand: { url: string | null; error: string | null };
   demo: boolean;

@@ -186,11 +186,12 @@ export class FleetService {
       .then((events) => {
         if (events.length === 0) return;
         const raisedMs = Date.now();
-        const alerts = this.store.recordGeofenceEvents(
+        const { raised, repeated } = this.store.recordGeofenceEvents(
           events.map((e) => alertFromGeofenceEvent(e, this.fences.get(e.fenceId), raisedMs)),
           events.map((e) => ({ vehicleId: e.vehicleId, fenceId: e.fenceId, inside: e.event === 'enter', tsMs: e.tsMs })),
         );
-        for (const a of alerts) this.emit('alertRaised', a);
+        for (const a of raised) this.emit('alertRaised', a);
+        for (const a of repeated) this.emit('alertUpdated', a);
       })
       .catch((err) => this.log(`geofence check failed: ${(err as Error).message}`));
   }
@@ -307,6 +308,7 @@ export class FleetService {
         rejected: this.ingestor?.counters.rejected ?? 0,
       },
       openAlerts: this.store?.countOpenAlerts() ?? 0,
+      openAlertsBySeverity: this.store?.openAlertsBySeverity() ?? { info: 0, warning: 0, critical: 0 },
       osmand: { url: this.osmand?.url ?? null, error: this.osmandError },
       demo: this.options.demo !== undefined,
       nowMs: now,

@@ -68,7 +68,9 @@ describe('Store', () => {
 
   it('keeps the first acknowledgement when an alert is acknowledged twice', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const [a] = store.recordGeofenceEvents(
+    const {
+      raised: [a],
+    } = store.recordGeofenceEvents(
       [{ type: 'geofence_enter', severity: 'critical', vehicleId: 'V1', fenceId: 'F', fenceName: 'Zone', tsMs: 10, raisedMs: 11, message: 'V1 entered Zone', lat: 1, lon: 2 }],
       [{ vehicleId: 'V1', fenceId: 'F', inside: true, tsMs: 10 }],
     );
@@ -88,5 +90,48 @@ describe('Store', () => {
     store.close();
     store = new Store(file);
     expect(store.stats().telemetryRows).toBe(1);
+  });
+});
+
+describe('alert de-duplication', () => {
+  const enter = (tsMs: number) => ({
+    type: 'geofence_enter' as const,
+    severity: 'critical' as const,
+    vehicleId: 'V1',
+    fenceId: 'F',
+    fenceName: 'Zone',
+    tsMs,
+    raisedMs: tsMs,
+    message: 'V1 entered Zone',
+    lat: 1,
+    lon: 2,
+  });
+
+  it('folds a repeat into the open alert with a count and last-seen time, and starts afresh once acknowledged', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const first = store.recordGeofenceEvents([enter(10)], []);
+    expect(first.raised.map((a) => [a.repeatCount, a.lastSeenMs])).toEqual([[1, 10]]);
+    const second = store.recordGeofenceEvents([enter(20), enter(30)], []);
+    expect(second.raised).toEqual([]);
+    expect(second.repeated.map((a) => [a.id, a.repeatCount, a.lastSeenMs])).toEqual([[first.raised[0]!.id, 3, 30]]);
+    expect(store.countOpenAlerts()).toBe(1);
+    expect(store.openAlertsBySeverity()).toEqual({ info: 0, warning: 0, critical: 1 });
+    store.acknowledgeAlert(first.raised[0]!.id, 'anna', 40);
+    const third = store.recordGeofenceEvents([enter(50)], []);
+    expect(third.raised.map((a) => a.repeatCount)).toEqual([1]);
+    expect(third.raised[0]!.id).not.toBe(first.raised[0]!.id);
+  });
+
+  it('keeps different vehicles, fences and types apart', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const r = store.recordGeofenceEvents([enter(10), { ...enter(11), vehicleId: 'V2' }, { ...enter(12), fenceId: 'G' }, { ...enter(13), type: 'geofence_exit' }], []);
+    expect(r.raised).toHaveLength(4);
+  });
+
+  it('reports an alert raised and repeated in one batch once, as raised, with its count', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const r = store.recordGeofenceEvents([enter(10), enter(20)], []);
+    expect(r.raised.map((a) => a.repeatCount)).toEqual([2]);
+    expect(r.repeated).toEqual([]);
   });
 });

@@ -106,6 +106,13 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- de-duplication: one open alert per (vehicle, type, fence), counting repeats
+  ALTER TABLE alerts ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE alerts ADD COLUMN last_seen_ms INTEGER;
+  UPDATE alerts SET last_seen_ms = ts_ms;
+  CREATE INDEX alerts_dedupe ON alerts(vehicle_id, type, fence_id) WHERE acknowledged_ms IS NULL;
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -148,6 +155,8 @@ interface AlertRow {
   lon: number | null;
   acknowledged_ms: number | null;
   acknowledged_by: string | null;
+  repeat_count: number;
+  last_seen_ms: number | null;
 }
 
 interface TelemetryRow {
@@ -207,6 +216,8 @@ function alertFromRow(r: AlertRow): Alert {
     lon: r.lon,
     acknowledgedMs: r.acknowledged_ms,
     acknowledgedBy: r.acknowledged_by,
+    repeatCount: r.repeat_count,
+    lastSeenMs: r.last_seen_ms ?? r.ts_ms,
   };
 }
 
@@ -273,9 +284,13 @@ export class Store {
         `INSERT INTO dead_letters (received_ms, source, topic, reason, payload, payload_bytes) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       insertAlert: this.db.prepare(
-        `INSERT INTO alerts (type, severity, vehicle_id, fence_id, fence_name, ts_ms, raised_ms, message, lat, lon)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alerts (type, severity, vehicle_id, fence_id, fence_name, ts_ms, raised_ms, message, lat, lon, last_seen_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      openDuplicate: this.db.prepare(
+        `SELECT id FROM alerts WHERE vehicle_id = ? AND type = ? AND fence_id IS ? AND acknowledged_ms IS NULL ORDER BY id DESC LIMIT 1`,
+      ),
+      repeatAlert: this.db.prepare(`UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_ms = max(coalesce(last_seen_ms, ts_ms), ?), lat = ?, lon = ? WHERE id = ?`),
       alertById: this.db.prepare(`SELECT * FROM alerts WHERE id = ?`),
       ackAlert: this.db.prepare(
         `UPDATE alerts SET acknowledged_ms = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_ms IS NULL`,
@@ -417,33 +432,47 @@ export class Store {
 
   // --- alerts and fence state --------------------------------------------------------------------
 
-  /** Stores alerts and the fence membership changes behind them in one transaction. */
+  /**
+   * Stores alerts and the fence membership changes behind them in one transaction. An alert whose
+   * (vehicle, type, fence) already has an open, unacknowledged alert is folded into it (repeat count,
+   * last seen) rather than stored again: the dispatcher sees one line, not one per crossing.
+   */
   recordGeofenceEvents(
     alerts: readonly NewAlert[],
     membership: readonly { vehicleId: string; fenceId: string; inside: boolean; tsMs: number }[],
-  ): Alert[] {
+  ): { raised: Alert[]; repeated: Alert[] } {
     const s = this.stmts;
     return this.db.transaction(() => {
       for (const m of membership) {
         if (m.inside) s.enterFence.run(m.vehicleId, m.fenceId, m.tsMs);
         else s.exitFence.run(m.vehicleId, m.fenceId);
       }
-      return alerts.map((a) => {
-        const res = s.insertAlert.run(
-          a.type,
-          a.severity,
-          a.vehicleId,
-          a.fenceId,
-          a.fenceName,
-          a.tsMs,
-          a.raisedMs,
-          a.message,
-          a.lat,
-          a.lon,
-        );
-        return alertFromRow(s.alertById.get(res.lastInsertRowid) as AlertRow);
-      });
+      const raised: Alert[] = [];
+      const repeated = new Map<number, Alert>();
+      for (const a of alerts) {
+        const open = s.openDuplicate.get(a.vehicleId, a.type, a.fenceId) as { id: number } | undefined;
+        if (open) {
+          s.repeatAlert.run(a.tsMs, a.lat, a.lon, open.id);
+          repeated.set(open.id, alertFromRow(s.alertById.get(open.id) as AlertRow));
+          continue;
+        }
+        const res = s.insertAlert.run(a.type, a.severity, a.vehicleId, a.fenceId, a.fenceName, a.tsMs, a.raisedMs, a.message, a.lat, a.lon, a.tsMs);
+        raised.push(alertFromRow(s.alertById.get(res.lastInsertRowid) as AlertRow));
+      }
+      // an alert raised and repeated in the same batch is reported once, as raised, with its count
+      const raisedIds = new Set(raised.map((r) => r.id));
+      for (let i = 0; i < raised.length; i++) if (repeated.has(raised[i]!.id)) raised[i] = repeated.get(raised[i]!.id)!;
+      return { raised, repeated: [...repeated.values()].filter((r) => !raisedIds.has(r.id)) };
     })();
+  }
+
+  /** Open (unacknowledged) alerts by severity. */
+  openAlertsBySeverity(): Record<AlertSeverity, number> {
+    const out: Record<AlertSeverity, number> = { info: 0, warning: 0, critical: 0 };
+    for (const r of this.db.prepare(`SELECT severity, count(*) AS n FROM alerts WHERE acknowledged_ms IS NULL GROUP BY severity`).all() as { severity: AlertSeverity; n: number }[]) {
+      out[r.severity] = r.n;
+    }
+    return out;
   }
 
   fenceMembership(): { vehicleId: string; fenceId: string; sinceMs: number }[] {
@@ -457,8 +486,8 @@ export class Store {
 
   listAlerts(limit: number, includeAcknowledged: boolean): Alert[] {
     const sql = includeAcknowledged
-      ? `SELECT * FROM alerts ORDER BY ts_ms DESC, id DESC LIMIT ?`
-      : `SELECT * FROM alerts WHERE acknowledged_ms IS NULL ORDER BY ts_ms DESC, id DESC LIMIT ?`;
+      ? `SELECT * FROM alerts ORDER BY coalesce(last_seen_ms, ts_ms) DESC, id DESC LIMIT ?`
+      : `SELECT * FROM alerts WHERE acknowledged_ms IS NULL ORDER BY coalesce(last_seen_ms, ts_ms) DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(limit) as AlertRow[]).map(alertFromRow);
   }
 

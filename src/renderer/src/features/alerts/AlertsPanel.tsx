@@ -14,7 +14,7 @@ export function AlertsPanel() {
     () =>
       Object.values(alerts)
         .filter((a) => showAck || a.acknowledgedMs === null)
-        .sort((a, b) => b.tsMs - a.tsMs || b.id - a.id),
+        .sort((a, b) => b.lastSeenMs - a.lastSeenMs || b.id - a.id),
     [alerts, showAck],
   );
   return (
@@ -32,9 +32,16 @@ export function AlertsPanel() {
             <div className="alert-main" onClick={() => select(a.vehicleId, true)} title="Show vehicle on the map">
               <span className={`sev ${a.severity}`}>{a.severity}</span>
               <span className="msg">{a.message}</span>
+              {a.repeatCount > 1 && (
+                <span className="repeat" title={`Happened ${a.repeatCount} times while open; last at ${localTime(a.lastSeenMs, nowMs)}`}>
+                  ×{a.repeatCount}
+                </span>
+              )}
             </div>
             <div className="alert-meta">
-              <time dateTime={new Date(a.tsMs).toISOString()}>{localTime(a.tsMs, nowMs)}</time>
+              <time dateTime={new Date(a.lastSeenMs).toISOString()}>
+                {a.repeatCount > 1 ? `${localTime(a.tsMs, nowMs)} … ${localTime(a.lastSeenMs, nowMs)}` : localTime(a.tsMs, nowMs)}
+              </time>
               {a.acknowledgedMs === null ? (
                 <button type="button" onClick={() => void acknowledge(a.id)} aria-label={`Acknowledge alert ${a.id}`}>
                   Ack

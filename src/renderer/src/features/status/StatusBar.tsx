@@ -32,7 +32,11 @@ export function StatusBar() {
         {b.lastError && b.state !== 'connected' ? ` — ${b.lastError}` : ''}
       </span>
       <span data-testid="vehicles-online">{status.vehiclesOnline} vehicles online</span>
-      <span>{status.openAlerts} open alerts</span>
+      <span data-testid="open-alerts" title="Open (unacknowledged) alerts by severity">
+        {status.openAlerts} open alerts
+        {status.openAlertsBySeverity.critical > 0 && <b className="sev-count critical"> · {status.openAlertsBySeverity.critical} critical</b>}
+        {status.openAlertsBySeverity.warning > 0 && <span className="sev-count warning"> · {status.openAlertsBySeverity.warning} warning</span>}
+      </span>
       <span className="muted">last message {age(status.lastMessageMs, status.nowMs)}</span>
       <span className="muted">
         ingested {status.ingest.accepted} · duplicates {status.ingest.duplicates} · rejected {status.ingest.rejected}
