@@ -21,7 +21,7 @@ const USAGE = `fleetdesk <command> [options]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
              [--retention-days 90]
              Headless FleetDesk with the same UI at http://HOST:PORT.
-             Broker password: FLEETDESK_BROKER_PASSWORD environment variable.
+             Broker password: FLEETDESK_BROKER_PASSWORD, or stored once with 'fleetdesk secrets set'.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
              Publishes the demo fleet (rate = reports per vehicle per second).
   replay     --fences FILE.geojson --positions FILE.csv --events-out FILE.ndjson

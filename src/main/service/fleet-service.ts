@@ -17,6 +17,7 @@ import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server'
 import { ApiError } from './api-error';
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
+import { VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
 import { hashSecret, INTERNAL_USERNAME, newSecret, type BrokerSecurity } from '../core/security/broker-policy';
 
 export interface FleetServiceOptions {
@@ -296,6 +297,7 @@ export class FleetService {
 
   status(): SystemStatus {
     const now = Date.now();
+    const bySeverity = this.store?.openAlertsBySeverity() ?? { info: 0, warning: 0, critical: 0 };
     return {
       broker: { ...this.brokerState, embedded: this.embedded !== null },
       vehiclesOnline: this.live.onlineCount(now),
@@ -307,8 +309,8 @@ export class FleetService {
         duplicates: this.ingestor?.counters.duplicates ?? 0,
         rejected: this.ingestor?.counters.rejected ?? 0,
       },
-      openAlerts: this.store?.countOpenAlerts() ?? 0,
-      openAlertsBySeverity: this.store?.openAlertsBySeverity() ?? { info: 0, warning: 0, critical: 0 },
+      openAlerts: bySeverity.info + bySeverity.warning + bySeverity.critical,
+      openAlertsBySeverity: bySeverity,
       osmand: { url: this.osmand?.url ?? null, error: this.osmandError },
       demo: this.options.demo !== undefined,
       nowMs: now,
@@ -383,7 +385,7 @@ export class FleetService {
       getBrokerSecurity: async () => this.securitySettings(),
       createDeviceCredential: async (p) => {
         const id = typeof p?.vehicleId === 'string' ? p.vehicleId.trim() : '';
-        if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) throw new ApiError('bad_request', 'A vehicle id is 1–64 letters, digits or _ . : - (it is also the MQTT user name).');
+        if (!VEHICLE_ID_PATTERN.test(id)) throw new ApiError('bad_request', 'A vehicle id is 1–64 letters, digits or _ . : - (it is also the MQTT user name).');
         const secret = newSecret();
         this.store.setDeviceCredential(id, hashSecret(secret), Date.now());
         return { vehicleId: id, secret };

@@ -20,6 +20,8 @@ interface Entry {
   segment?: number;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export class FenceIndex {
   private readonly tree = new RBush<Entry>();
   private readonly entries = new Map<string, Entry[]>();
@@ -72,9 +74,9 @@ export class FenceIndex {
   }
 
   /** Ids of fences that strictly contain the point, sorted. */
-  containing(lon: number, lat: number): string[] {
+  containing(lon: number, lat: number): readonly string[] {
     const hits = this.tree.search({ minX: lon, minY: lat, maxX: lon, maxY: lat });
-    if (hits.length === 0) return hits as unknown as string[];
+    if (hits.length === 0) return NONE;
     const ids: string[] = [];
     for (const h of hits) {
       const g = h.fence.geometry;

@@ -3,14 +3,13 @@
 import pointInPolygon from 'point-in-polygon-hao';
 import { kinks } from '@turf/turf';
 import type { FenceGeometry } from '../../../shared/types';
+import { haversineM, M_PER_DEG } from '../geo/distance';
 
 export type BBox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
 const MAX_VERTICES = 100_000; // per fence; a hand-drawn fence has tens, an imported boundary a few thousand
 const MAX_RADIUS_M = 100_000; // a circle larger than 100 km is a region, better drawn as a polygon
 const MAX_CORRIDOR_WIDTH_M = 10_000;
-const EARTH_RADIUS_M = 6_371_008.8;
-const M_PER_DEG = (Math.PI / 180) * EARTH_RADIUS_M;
 
 function validPosition(p: unknown): p is [number, number] {
   return (
@@ -143,15 +142,6 @@ export function bboxOf(geometry: FenceGeometry): BBox {
     default:
       return pointsBBox(polygonsOf(geometry).flatMap((poly) => poly[0]!));
   }
-}
-
-/** Great-circle distance in metres. */
-export function haversineM(lon1: number, lat1: number, lon2: number, lat2: number): number {
-  const r = Math.PI / 180;
-  const dLat = (lat2 - lat1) * r;
-  const dLon = (lon2 - lon1) * r;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 /**

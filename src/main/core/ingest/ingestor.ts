@@ -1,6 +1,6 @@
 // Ingest: validates, flags untrusted fixes, commits in group transactions as soon as the input drains,
 // and acknowledges each message only after its commit. Bounded: a full queue pushes back on the source.
-import type { DeadLetterInput, IncomingPoint, Store } from '../storage/store';
+import { DEAD_LETTER_MAX_BYTES, type DeadLetterInput, type IncomingPoint, type Store } from '../storage/store';
 import { QualityFilter, type QualityThresholds, DEFAULT_QUALITY } from '../telemetry/quality';
 import { validateTelemetry, vehicleIdFromTopic, type ValidationResult } from '../telemetry/validate';
 
@@ -40,8 +40,6 @@ interface Waiting {
   /** Acknowledgements to send once the batch is committed (MQTT PUBACK, HTTP 200). */
   acks: (() => void)[];
 }
-
-const DEAD_LETTER_KEEP_BYTES = 4096;
 
 export class Ingestor {
   private readonly maxBatch: number;
@@ -97,9 +95,8 @@ export class Ingestor {
   accept(source: string, topic: string | null, payload: Uint8Array, result: ValidationResult, ack?: () => void): void {
     if (result.ok) this.waiting.points.push({ point: result.point, flags: [], source });
     else {
-      const kept = payload.byteLength > DEAD_LETTER_KEEP_BYTES ? payload.subarray(0, DEAD_LETTER_KEEP_BYTES) : payload;
-      // Keep the full size for the record; the store keeps the bytes we pass.
-      const copy = Uint8Array.from(kept);
+      // A copy of only what the store keeps (the caller may reuse its buffer), with the original size.
+      const copy = Uint8Array.from(payload.subarray(0, DEAD_LETTER_MAX_BYTES));
       this.waiting.deadLetters.push({ receivedMs: this.now(), source, topic, reason: result.reason, payload: copy, payloadBytes: payload.byteLength });
     }
     if (ack) this.waiting.acks.push(ack);

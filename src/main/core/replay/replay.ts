@@ -16,17 +16,16 @@ const BATCH = 8192; // positions per message to the worker
  * A GeoJSON feature's geometry as a fence: Polygon and MultiPolygon as they are; a Point with
  * `properties.radius_m` is a circle; a LineString with `properties.width_m` is a corridor.
  */
-export function fenceGeometryOf(geometry: unknown, properties: Record<string, unknown> | null | undefined): unknown {
+export function fenceGeometryOf(geometry: unknown, properties: Record<string, unknown> | null | undefined): { geometry: unknown } | { missing: string } {
   const g = geometry as { type?: string; coordinates?: unknown } | null;
+  const prop = (name: string) => properties?.[name];
   if (g?.type === 'Point') {
-    if (properties?.['radius_m'] === undefined) return { type: 'Circle', center: g.coordinates, radiusM: NaN, missing: 'radius_m' };
-    return { type: 'Circle', center: g.coordinates, radiusM: Number(properties['radius_m']) };
+    return prop('radius_m') === undefined ? { missing: 'radius_m' } : { geometry: { type: 'Circle', center: g.coordinates, radiusM: Number(prop('radius_m')) } };
   }
   if (g?.type === 'LineString') {
-    if (properties?.['width_m'] === undefined) return { type: 'Corridor', line: g.coordinates, widthM: NaN, missing: 'width_m' };
-    return { type: 'Corridor', line: g.coordinates, widthM: Number(properties['width_m']) };
+    return prop('width_m') === undefined ? { missing: 'width_m' } : { geometry: { type: 'Corridor', line: g.coordinates, widthM: Number(prop('width_m')) } };
   }
-  return geometry;
+  return { geometry };
 }
 
 /** Reads fences from a GeoJSON FeatureCollection; id from properties.id, else the feature's id. */
@@ -47,12 +46,11 @@ export function loadFencesGeoJson(file: string): IndexedFence[] {
     const id = String(rawId);
     if (seen.has(id)) throw new Error(`feature ${i + 1}: fence id "${id}" is used twice`);
     seen.add(id);
-    const geometry = fenceGeometryOf(feat.geometry, feat.properties as Record<string, unknown> | null);
-    const missing = (geometry as { missing?: string }).missing;
-    if (missing) throw new Error(`fence "${id}" (feature ${i + 1}): a ${(feat.geometry as { type: string }).type} fence needs properties.${missing}`);
-    const err = validateFenceGeometry(geometry);
+    const shape = fenceGeometryOf(feat.geometry, feat.properties as Record<string, unknown> | null);
+    if ('missing' in shape) throw new Error(`fence "${id}" (feature ${i + 1}): a ${(feat.geometry as { type: string }).type} fence needs properties.${shape.missing}`);
+    const err = validateFenceGeometry(shape.geometry);
     if (err) throw new Error(`fence "${id}" (feature ${i + 1}): ${err}`);
-    fences.push({ id, geometry: geometry as FenceGeometry });
+    fences.push({ id, geometry: shape.geometry as FenceGeometry });
   });
   return fences;
 }

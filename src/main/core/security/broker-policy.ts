@@ -1,5 +1,6 @@
 // Who may connect to the embedded broker and what each may publish or subscribe to. Pure; no I/O.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../telemetry/validate';
 
 /** FleetDesk's own clients (its subscriber, the demo fleet) log in with this name and a per-run secret. */
 export const INTERNAL_USERNAME = 'fleetdesk-internal';
@@ -40,8 +41,6 @@ export interface BrokerSecurity {
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: 'bad_credentials' | 'not_authorized' };
 
-const VEHICLE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 export function authenticate(sec: BrokerSecurity, username: string | undefined, password: Buffer | undefined): AuthResult {
   if (username === undefined || username === '') {
     return sec.allowAnonymous && password === undefined ? { ok: true, identity: { kind: 'anonymous' } } : { ok: false, reason: 'not_authorized' };
@@ -52,7 +51,7 @@ export function authenticate(sec: BrokerSecurity, username: string | undefined, 
     const b = Buffer.from(sec.internalSecret);
     return a.length === b.length && timingSafeEqual(a, b) ? { ok: true, identity: { kind: 'internal' } } : { ok: false, reason: 'bad_credentials' };
   }
-  if (!VEHICLE_ID.test(username)) return { ok: false, reason: 'bad_credentials' };
+  if (!VEHICLE_ID_PATTERN.test(username)) return { ok: false, reason: 'bad_credentials' };
   const own = sec.vehicleSecretHash(username);
   if ((own && verifySecret(secret, own)) || (sec.fleetTokenHash && verifySecret(secret, sec.fleetTokenHash))) {
     return { ok: true, identity: { kind: 'vehicle', vehicleId: username } };
@@ -64,7 +63,8 @@ export function authenticate(sec: BrokerSecurity, username: string | undefined, 
 export function canPublish(identity: Identity, topic: string): boolean {
   if (identity.kind === 'internal') return true;
   if (identity.kind === 'vehicle') return topic.startsWith(`fleet/${identity.vehicleId}/`) && !topic.includes('+') && !topic.includes('#');
-  return /^fleet\/[A-Za-z0-9_.:-]{1,64}\/telemetry$/.test(topic);
+  const id = vehicleIdFromTopic(topic);
+  return id !== null && VEHICLE_ID_PATTERN.test(id);
 }
 
 /** A vehicle may subscribe only to its own subtree (e.g. commands to it); never to other vehicles' topics. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateTelemetry } from '../telemetry/validate';
 import { validateFenceGeometry } from '../geofence/geometry';
-import { CITY_CENTER, DemoFleet, distanceM } from './demo-fleet';
+import { distanceM } from '../geo/distance';
+import { CITY_CENTER, DemoFleet } from './demo-fleet';
 
 describe('DemoFleet', () => {
   it('is deterministic for a seed', () => {

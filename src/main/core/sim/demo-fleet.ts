@@ -1,6 +1,7 @@
 // A deterministic demo fleet: vehicles drive a jittered street grid around Birmingham (UK) and report telemetry.
 import type { GeofenceInput } from '../../../shared/types';
 import type { TelemetryPayload } from '../telemetry/validate';
+import { distanceM } from '../geo/distance';
 
 // Inland on purpose: the bundled Natural Earth coastline is too coarse for a port city's streets.
 export const CITY_CENTER = { lat: 52.4862, lon: -1.8904 }; // Birmingham city centre
@@ -35,15 +36,6 @@ function offset(lat: number, lon: number, northM: number, eastM: number): { lat:
     lat: lat + northM / M_PER_DEG_LAT,
     lon: lon + eastM / (M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180)),
   };
-}
-
-export function distanceM(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const R = 6_371_008.8;
-  const toRad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * toRad;
-  const dLon = (b.lon - a.lon) * toRad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 function bearingDeg(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {

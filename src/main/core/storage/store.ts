@@ -503,8 +503,10 @@ export class Store {
   }
 
   countOpenAlerts(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE acknowledged_ms IS NULL`).get() as { n: number }).n;
+    const s = this.openAlertsBySeverity();
+    return s.info + s.warning + s.critical;
   }
+
 
   stats(): { telemetryRows: number; vehicles: number; deadLetters: number; alerts: number; geofences: number } {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;

@@ -1,7 +1,7 @@
 // GPS drift and clock filter: flags (never drops) points a dispatcher should not trust for geofences,
 // alerts or distance. A flagged point is stored with its reasons and shown in history.
 import type { TelemetryPoint } from '../../../shared/types';
-import { distanceM } from '../sim/demo-fleet';
+import { distanceM } from '../geo/distance';
 
 export interface QualityThresholds {
   /** Fixes with a higher horizontal dilution of precision are flagged. */

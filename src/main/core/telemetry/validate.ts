@@ -9,12 +9,15 @@ const EARLIEST_VALID_MS = Date.UTC(2000, 0, 1);
 /** Epoch values below this are almost certainly seconds sent where milliseconds were expected. */
 const EPOCH_MS_FLOOR = 100_000_000_000; // 1973-03-03 in ms, 5138 AD in seconds
 
+/** A vehicle id: also its MQTT user name and the middle of its topic, so no '/', '+' or '#'. */
+export const VEHICLE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 const num = (min: number, max: number) => Type.Number({ minimum: min, maximum: max });
 const optionalNum = (min: number, max: number) => Type.Optional(Type.Union([num(min, max), Type.Null()]));
 
 /** Wire format of `fleet/<vehicle_id>/telemetry` (see README). Unknown extra fields are ignored. */
 export const TelemetryPayload = Type.Object({
-  vehicle_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
+  vehicle_id: Type.String({ minLength: 1, maxLength: 64, pattern: VEHICLE_ID_PATTERN.source }),
   timestamp: Type.Union([Type.String({ maxLength: 40 }), Type.Number()]),
   lat: num(-90, 90),
   lon: num(-180, 180),
