@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { listen } from './listen';
 import { authenticate, canPublish, canSubscribe, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
 export interface EmbeddedBroker {
@@ -38,12 +39,6 @@ export class PortInUseError extends Error {
 
 const identities = new WeakMap<Client, Identity>();
 
-function listen(server: net.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err));
-    server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
-  });
-}
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
@@ -74,11 +69,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   try {
     const plain = net.createServer(broker.handle);
     servers.push(plain);
-    port = await listen(plain, options.port ?? 1883, host);
+    const wanted = options.port ?? 1883;
+    port = await listen(plain, wanted, host, () => new PortInUseError(host, wanted));
     if (options.tls) {
       const secure = tls.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle);
       servers.push(secure);
-      const tlsPort = await listen(secure, options.tls.port, host);
+      const tlsPort = await listen(secure, options.tls.port, host, () => new PortInUseError(host, options.tls!.port));
       tlsUrl = `mqtts://${host}:${tlsPort}`;
     }
   } catch (err) {

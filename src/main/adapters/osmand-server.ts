@@ -1,8 +1,8 @@
 // HTTP listener for the OsmAnd protocol (Traccar Client, many trackers): answers only after the commit.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Ingestor } from '../core/ingest/ingestor';
 import { parseOsmAndJson, parseOsmAndParams } from '../core/telemetry/osmand';
+import { listen } from './listen';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -40,7 +40,6 @@ export async function startOsmAndServer(ingestor: Ingestor, port = 5055, host = 
         try {
           parsed = JSON.parse(body.toString('utf8'));
         } catch (err) {
-          parsed = undefined;
           result = { ok: false as const, reason: `malformed JSON: ${(err as Error).message.slice(0, 120)}`, status: 400 };
         }
         result ??= parseOsmAndJson(parsed, receivedMs);
@@ -57,13 +56,7 @@ export async function startOsmAndServer(ingestor: Ingestor, port = 5055, host = 
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`OsmAnd port ${port} on ${host} is already in use; choose another with --osmand-port.`) : err),
-    );
-    server.listen(port, host, () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
+  const actual = await listen(server, port, host, () => new Error(`OsmAnd port ${port} on ${host} is already in use; choose another with --osmand-port.`));
   return {
     port: actual,
     url: `http://${host}:${actual}`,

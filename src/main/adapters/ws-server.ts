@@ -1,12 +1,12 @@
 // `serve` mode transport: serves the renderer over HTTP and carries the API contract over a WebSocket.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, isMethodName, type ApiHandlers, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
 import { toErrorBody } from '../service/api-error';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { listen } from './listen';
 
 
 const MIME: Record<string, string> = {
@@ -106,13 +106,7 @@ export async function startWsServer(options: {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${options.port} on ${host} is already in use; choose another with --port.`) : err),
-    );
-    server.listen(options.port, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port, host, () => new Error(`Port ${options.port} on ${host} is already in use; choose another with --port.`));
   return {
     port,
     url: `http://${host}:${port}`,
