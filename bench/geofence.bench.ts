@@ -1,16 +1,14 @@
 // Geofence engine benchmark: positions/s through ONE engine worker with 10,000 mixed fences in one city
 // and 10,000 vehicles, batches as the ingest path sends them (target ≥ 200,000 positions/s).
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { EngineHost } from '../src/main/core/engine/engine-host';
 import { GeofenceEngine } from '../src/main/core/geofence/engine';
 import { cityMixedFences, cityPositions } from './city';
-import { fmt, report, type Row } from './report';
+import { builtWorkerPath, fmt, report, type Row } from './report';
 
 const FENCES = Number(process.argv[2] ?? 10_000);
 const VEHICLES = 10_000;
 const STEPS = 60;
-const workerPath = path.resolve('out/main/chunks', readdirSync('out/main/chunks').find((f) => f.startsWith('engine.worker'))!);
+const workerPath = builtWorkerPath();
 
 const fences = cityMixedFences(FENCES);
 const positions = cityPositions(VEHICLES, STEPS, 10, 4);

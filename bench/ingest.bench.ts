@@ -9,7 +9,7 @@ import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { FleetService } from '../src/main/service/fleet-service';
 import { cityFences } from './city';
-import { fmt, report, type Row } from './report';
+import { builtWorkerPath, fmt, report, type Row } from './report';
 
 const VEHICLES = 10_000;
 const FLOOD_MESSAGES = Number(process.env['FLOOD'] ?? 400_000);
@@ -17,49 +17,33 @@ const LATENCY_RATE = 10_000; // msg/s
 const LATENCY_SECONDS = 10;
 const WINDOW = 2_000; // QoS 1 publishes in flight from the publisher
 
-// ---------- publisher (runs in its own process) ----------
-async function publisher(url: string, mode: 'flood' | 'rate', count: number): Promise<void> {
+// ---------- publishers (run in their own process) ----------
+
+/** The n-th report of bench vehicle v with fix time tsMs: a slow walk, so the drift filter trusts every fix. */
+function benchReport(v: number, n: number, tsMs: number): string {
+  return JSON.stringify({ vehicle_id: `B${v}`, timestamp: tsMs, lat: 52.4 + (v % 100) * 0.002 + n * 0.00001, lon: -1.95 + Math.floor(v / 100) * 0.002, speed_kmh: 30, heading: 0, fuel_level: 50, engine_rpm: 1800, odometer_km: 1000 + n, dtc_codes: [], hdop: 0.9, satellites: 9 });
+}
+
+/** Fixed rate with mqtt.js: every 10 ms, the messages due by now; the fix time is the send time (for latency). */
+async function ratePublisher(url: string, count: number): Promise<void> {
   const client = await mqtt.connectAsync(url, { clientId: `bench-pub-${process.pid}` });
-  const base = Date.now() - 3_600_000; // fix times an hour ago, one per second per vehicle, for the flood
   const seq = new Int32Array(VEHICLES);
-  const payload = (v: number, tsMs: number) => {
-    // a slow random walk, so the drift filter trusts every fix
-    const lat = 52.4 + (v % 100) * 0.002 + seq[v]! * 0.00001;
-    const lon = -1.95 + Math.floor(v / 100) * 0.002;
-    return JSON.stringify({ vehicle_id: `B${v}`, timestamp: tsMs, lat, lon, speed_kmh: 30, heading: 0, fuel_level: 50, engine_rpm: 1800, odometer_km: 1000 + seq[v]!, dtc_codes: [], hdop: 0.9, satellites: 9 });
-  };
-  let inFlight = 0;
   let sent = 0;
   let done = 0;
   await new Promise<void>((resolve) => {
-    const onAck = () => {
-      inFlight--;
-      done++;
-      if (done === count) resolve();
-      else if (mode === 'flood') pump();
+    const start = Date.now();
+    const tick = () => {
+      const due = Math.min(count, Math.floor(((Date.now() - start) / 1000) * LATENCY_RATE));
+      while (sent < due) {
+        const v = sent % VEHICLES;
+        client.publish(`fleet/B${v}/telemetry`, benchReport(v, seq[v]!++, Date.now()), { qos: 1 }, () => {
+          if (++done === count) resolve();
+        });
+        sent++;
+      }
+      if (sent < count) setTimeout(tick, 10);
     };
-    const one = (tsMs?: number) => {
-      const v = sent % VEHICLES;
-      const ts = tsMs ?? base + seq[v]! * 1000;
-      client.publish(`fleet/B${v}/telemetry`, payload(v, ts), { qos: 1 }, onAck);
-      seq[v]!++;
-      sent++;
-      inFlight++;
-    };
-    const pump = () => {
-      while (inFlight < WINDOW && sent < count) one();
-    };
-    if (mode === 'flood') pump();
-    else {
-      // Fixed rate: every 10 ms, the messages due by now; the fix time is the send time (for latency).
-      const start = Date.now();
-      const tick = () => {
-        const due = Math.min(count, Math.floor(((Date.now() - start) / 1000) * LATENCY_RATE));
-        while (sent < due) one(Date.now());
-        if (sent < count) setTimeout(tick, 10);
-      };
-      tick();
-    }
+    tick();
   });
   await client.endAsync();
 }
@@ -80,8 +64,7 @@ async function rawFlood(url: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const v = i % VEHICLES;
     const n = seq[v]!++;
-    const payload = JSON.stringify({ vehicle_id: `B${v}`, timestamp: base + n * 1000, lat: 52.4 + (v % 100) * 0.002 + n * 0.00001, lon: -1.95 + Math.floor(v / 100) * 0.002, speed_kmh: 30, heading: 0, fuel_level: 50, engine_rpm: 1800, odometer_km: 1000 + n, dtc_codes: [], hdop: 0.9, satellites: 9 });
-    packets[i] = mqttPacket.generate({ cmd: 'publish', topic: `fleet/B${v}/telemetry`, payload, qos: 1, messageId: (i % 65535) + 1, retain: false, dup: false });
+    packets[i] = mqttPacket.generate({ cmd: 'publish', topic: `fleet/B${v}/telemetry`, payload: benchReport(v, n, base + n * 1000), qos: 1, messageId: (i % 65535) + 1, retain: false, dup: false });
   }
   const parser = mqttPacket.parser();
   let acked = 0;
@@ -112,7 +95,7 @@ async function rawFlood(url: string, count: number): Promise<void> {
 
 if (process.argv[2] === '--publisher') {
   if (process.argv[4] === 'flood') await rawFlood(process.argv[3]!, Number(process.argv[5]));
-  else await publisher(process.argv[3]!, 'rate', Number(process.argv[5]));
+  else await ratePublisher(process.argv[3]!, Number(process.argv[5]));
   process.exit(0);
 }
 
@@ -121,7 +104,7 @@ const self = fileURLToPath(import.meta.url);
 const tmp = path.resolve('.bench-tmp/ingest');
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
-const workerPath = path.resolve('out/main/chunks', (await import('node:fs')).readdirSync('out/main/chunks').find((f) => f.startsWith('engine.worker'))!);
+const workerPath = builtWorkerPath();
 
 function runPublisher(url: string, mode: 'flood' | 'rate', count: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -223,7 +206,7 @@ async function inProcess(): Promise<Row> {
   for (let i = 0; i < FLOOD_MESSAGES; i++) {
     const v = i % VEHICLES;
     const n = seq[v]!++;
-    msgs.push({ topic: `fleet/B${v}/telemetry`, payload: Buffer.from(JSON.stringify({ vehicle_id: `B${v}`, timestamp: base + n * 1000, lat: 52.4 + (v % 100) * 0.002 + n * 0.00001, lon: -1.95 + Math.floor(v / 100) * 0.002, speed_kmh: 30, heading: 0, fuel_level: 50, engine_rpm: 1800, odometer_km: 1000 + n, dtc_codes: [], hdop: 0.9, satellites: 9 })) });
+    msgs.push({ topic: `fleet/B${v}/telemetry`, payload: Buffer.from(benchReport(v, n, base + n * 1000)) });
   }
   const t = performance.now();
   // arrive in network-sized bursts, with the event loop turning in between, as from a socket

@@ -1,6 +1,15 @@
 // Benchmark output: a table on stdout and the same table appended to BENCHMARKS.md with machine and date.
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+
+/** The engine worker as electron-vite built it (scripts/bench.mjs builds first); its chunk name is hashed. */
+export function builtWorkerPath(): string {
+  const dir = path.resolve('out/main/chunks');
+  const file = readdirSync(dir).find((f) => f.startsWith('engine.worker'));
+  if (!file) throw new Error(`no engine.worker chunk in ${dir}; run "npm run build"`);
+  return path.join(dir, file);
+}
 
 export type Row = Record<string, string | number>;
 

@@ -1,11 +1,11 @@
 // An external, password-protected mosquitto: the password comes from the 0600 secrets file and never
 // shows up in FleetDesk's output or status, even when it is wrong.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, freePort, requireTool, tempDir, waitFor, type Mosquitto } from './helpers';
+import { CLI_PATH, requireTool, startServe, tempDir, waitFor, type Mosquitto } from './helpers';
 import { startMosquittoWith } from './mosquitto-auth';
 
 const PASSWORD = 'S3cret-broker-pw-7781';
@@ -21,16 +21,11 @@ function setSecret(db: string, value: string) {
 }
 
 async function serve(db: string, brokerUrl: string) {
-  const port = await freePort();
-  const p = spawn(process.execPath, [CLI_PATH, 'serve', '--db', db, '--port', String(port), '--osmand-port', 'off', '--broker', brokerUrl, '--broker-username', 'fleetdesk'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(p);
-  let output = '';
-  p.stdout!.on('data', (d) => (output += d));
-  p.stderr!.on('data', (d) => (output += d));
-  await waitFor(() => output.includes('running at'), 'serve to start');
+  const { url, proc, output } = await startServe(['--db', db, '--port', '0', '--osmand-port', 'off', '--broker', brokerUrl, '--broker-username', 'fleetdesk'], 'pipe');
+  procs.push(proc);
   const status = () =>
     new Promise<{ broker: { state: string; lastError: string | null } }>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { origin: `http://127.0.0.1:${port}` });
+      const ws = new WebSocket(`${url.replace('http://', 'ws://')}/api`, { origin: url });
       ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getStatus', params: {} })));
       ws.on('message', (d) => {
         const f = JSON.parse(String(d));
@@ -41,7 +36,7 @@ async function serve(db: string, brokerUrl: string) {
       });
       ws.on('error', reject);
     });
-  return { output: () => output, status };
+  return { output, status };
 }
 
 describe.runIf(requireTool('mosquitto'))('external broker password', () => {

@@ -1,11 +1,11 @@
 // Ack after commit, proven the hard way: kill -9 FleetDesk in the middle of a QoS 1 flood, restart it,
 // and every message the broker accepted must end up in the database exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, requireTool, startMosquitto, telemetry, tempDir, waitFor, type Mosquitto } from './helpers';
+import { requireTool, startMosquitto, startServe, telemetry, tempDir, waitFor, type Mosquitto } from './helpers';
 
 let broker: Mosquitto | null = null;
 const procs: ChildProcess[] = [];
@@ -14,17 +14,10 @@ afterEach(async () => {
   await broker?.stop();
 });
 
-function startFleetDesk(brokerUrl: string, dbFile: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [CLI_PATH, 'serve', '--broker', brokerUrl, '--db', dbFile, '--port', '0', '--osmand-port', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startFleetDesk(brokerUrl: string, dbFile: string): Promise<ChildProcess> {
+  const { proc } = await startServe(['--broker', brokerUrl, '--db', dbFile, '--port', '0', '--osmand-port', 'off'], 'pipe');
   procs.push(proc);
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d) => {
-      if (String(d).includes('FleetDesk is running')) resolve(proc);
-    });
-    proc.once('exit', (code) => reject(new Error(`fleetdesk exited with ${code}: ${err}`)));
-  });
+  return proc;
 }
 
 function countRows(dbFile: string): { total: number; uniq: number } {
