@@ -105,6 +105,7 @@ function GeofenceLayer() {
       (layer as L.Path).bindTooltip?.(label, { sticky: true });
       group.addLayer(layer);
     }
+    map.getContainer().dataset['fences'] = String(group.getLayers().length);
     const rescale = () => {
       for (const c of corridors) c.layer.setStyle({ weight: Math.max(2, c.widthM / metresPerPixel(c.lat, map.getZoom())) });
     };

@@ -1,0 +1,64 @@
+// In the real UI: a phone reporting over OsmAnd drives in and out of a restricted circle twice; the
+// dispatcher sees the vehicle, the fence on the map, ONE critical alert counted ×2, and the critical
+// count in the status bar.
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir } from '../helpers';
+
+describe.runIf(requireTool('chromium'))('fences and de-duplicated alerts in the browser', () => {
+  let proc: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let osmandPort: number;
+
+  const call = (method: string, params: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace('http://', 'ws://')}/api`, { origin: url });
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, params })));
+      ws.on('message', (d) => {
+        const f = JSON.parse(String(d));
+        if (f.type !== 'result') return;
+        ws.close();
+        if (f.ok) resolve(f.result);
+        else reject(new Error(f.error.message));
+      });
+      ws.on('error', reject);
+    });
+
+  beforeAll(async () => {
+    osmandPort = await freePort();
+    const served = await startServe(['--port', '0', '--embedded-broker-port', String(await freePort()), '--osmand-port', String(osmandPort), '--db', path.join(tempDir(), 'f.sqlite')]);
+    proc = served.proc;
+    url = served.url;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    proc?.kill('SIGTERM');
+  });
+
+  it('draws a circle fence, shows an OsmAnd phone, and folds a repeated entry into one critical alert ×2', async () => {
+    await call('saveGeofence', { name: 'Yard gate', category: 'restricted', geometry: { type: 'Circle', center: [-1.89, 52.48], radiusM: 100 } });
+    await expect.poll(() => page.locator('.map').getAttribute('data-fences')).toBe('1');
+    const t = Math.floor(Date.now() / 1000) - 120;
+    // outside, inside, outside, inside: 10 s apart, ~200 m steps (72 km/h, trusted by the drift filter)
+    for (const [i, lat] of [52.4818, 52.48, 52.4818, 52.48].entries()) {
+      const res = await fetch(`http://127.0.0.1:${osmandPort}/?id=PHONE-7&lat=${lat}&lon=-1.89&timestamp=${t + i * 10}&speed=20`);
+      expect(res.status).toBe(200);
+    }
+    await page.locator('li[data-vehicle-id="PHONE-7"]').waitFor({ timeout: 5000 });
+    const enter = page.locator('li.alert[data-alert-type="geofence_enter"]');
+    await expect.poll(() => enter.locator('.repeat').textContent(), { timeout: 5000 }).toBe('×2');
+    expect(await enter.count()).toBe(1);
+    expect(await enter.textContent()).toContain('PHONE-7 entered Yard gate');
+    await expect.poll(() => page.getByTestId('open-alerts').textContent(), { timeout: 3000 }).toContain('1 critical');
+    await page.screenshot({ path: 'test-results/e2e-fences-alerts.png' });
+  });
+});
