@@ -1,7 +1,7 @@
 // Geofence engine benchmark: positions/s through ONE engine worker with 10,000 mixed fences in one city
 // and 10,000 vehicles, batches as the ingest path sends them (target ≥ 200,000 positions/s).
-import { EngineHost } from '../src/main/core/engine/engine-host';
-import { GeofenceEngine } from '../src/main/core/geofence/engine';
+import { EngineHost, positionOnly } from '../src/main/core/engine/engine-host';
+import { FleetEngine } from '../src/main/core/engine/fleet-engine';
 import { cityMixedFences, cityPositions } from './city';
 import { builtWorkerPath, fmt, report, type Row } from './report';
 
@@ -11,7 +11,8 @@ const STEPS = 60;
 const workerPath = builtWorkerPath();
 
 const fences = cityMixedFences(FENCES);
-const positions = cityPositions(VEHICLES, STEPS, 10, 4);
+// full fixes (speed, heading, ignition), so the driving and health rules run too, as in the app
+const positions = cityPositions(VEHICLES, STEPS, 10, 4).map((p) => ({ ...positionOnly(p), speedKmh: 40, headingDeg: 90, ignition: true, fuelLevelPct: 60, coolantTempC: 90 }));
 const kinds = { polygon: 0, circle: 0, corridor: 0 };
 for (const f of fences) kinds[f.geometry.type === 'Circle' ? 'circle' : f.geometry.type === 'Corridor' ? 'corridor' : 'polygon']++;
 
@@ -27,7 +28,7 @@ for (const batch of [500, 2000, 8192]) {
   // keep two batches in flight, as ingest does while it commits the next one
   const inflight: Promise<unknown>[] = [];
   for (let i = 0; i < rest.length; i += batch) {
-    inflight.push(host.process(rest.slice(i, i + batch)).then((e) => (events += e.length)));
+    inflight.push(host.process(rest.slice(i, i + batch)).then((o) => (events += o.geofence.length + o.driving.length + o.health.length)));
     if (inflight.length >= 2) await inflight.shift();
   }
   await Promise.all(inflight);
@@ -35,10 +36,13 @@ for (const batch of [500, 2000, 8192]) {
   await host.close();
   rows.push({ path: `worker, batches of ${fmt(batch)}`, 'positions/s': fmt(rest.length / s), events: fmt(events), seconds: s.toFixed(2) });
 }
-const engine = new GeofenceEngine(fences);
+const engine = new FleetEngine(fences);
 const t = performance.now();
 let events = 0;
-for (let i = 0; i < positions.length; i += 8192) events += engine.step(positions.slice(i, i + 8192)).length;
+for (let i = 0; i < positions.length; i += 8192) {
+  const o = engine.step(positions.slice(i, i + 8192));
+  events += o.geofence.length + o.driving.length + o.health.length;
+}
 const s = (performance.now() - t) / 1000;
 rows.push({ path: 'engine step in this thread (no messaging)', 'positions/s': fmt(positions.length / s), events: fmt(events), seconds: s.toFixed(2) });
 

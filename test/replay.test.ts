@@ -32,7 +32,13 @@ describe('fleetdesk replay', () => {
     const r = await replayCli(path.join(FIX, 'mixed-fences.geojson'), path.join(FIX, 'mixed-positions.csv'));
     expect(r.events).toBe(readFileSync(path.join(FIX, 'mixed-expected.ndjson'), 'utf8'));
     const err = await replayCli(path.join(FIX, 'no-radius.geojson'), path.join(FIX, 'mixed-positions.csv')).catch((e) => e);
-    expect(err.stderr).toContain('fleetdesk: fence "no-radius" (feature 1): a Point fence needs properties.radius_m');
+    expect(err.stderr).toContain('feature 1 ("no-radius"): a Point fence needs properties.radius_m');
+  });
+
+  it('applies fence rules from GeoJSON properties and emits driving and health events from the optional columns', async () => {
+    // yard: 5 s entry delay, 20 km/h limit, dwell after 1 min; weekend-only fence on a Monday: silent
+    const r = await replayCli(path.join(FIX, 'rules-fences.geojson'), path.join(FIX, 'rules-positions.csv'));
+    expect(r.events).toBe(readFileSync(path.join(FIX, 'rules-expected.ndjson'), 'utf8'));
   });
 
   it('refuses a fence file with a broken polygon, naming the fence and the ring', async () => {

@@ -1,6 +1,12 @@
 // The one API contract between the renderer and FleetDesk's core; both transports (Electron IPC, WebSocket) carry it.
 import type {
   Alert,
+  AlertQuery,
+  AlertSettings,
+  DrivingEvent,
+  EngineConfig,
+  Suppression,
+  SuppressionInput,
   BrokerSecuritySettings,
   DeadLetter,
   Geofence,
@@ -16,8 +22,17 @@ import type {
 export interface ApiMethods {
   listVehicles: { params: Record<string, never>; result: VehicleState[] };
   getVehicle: { params: { vehicleId: string }; result: VehicleDetail | null };
-  listAlerts: { params: { limit?: number; includeAcknowledged?: boolean }; result: Alert[] };
+  listAlerts: { params: AlertQuery; result: Alert[] };
   acknowledgeAlert: { params: { alertId: number; by?: string }; result: Alert };
+  /** The condition is over (acknowledges it too if nobody had). */
+  resolveAlert: { params: { alertId: number; by?: string }; result: Alert };
+  /** Snooze or mute one vehicle's alerts (of one type, or all); suppressed alerts are still recorded. */
+  suppress: { params: SuppressionInput; result: Suppression };
+  listSuppressions: { params: Record<string, never>; result: Suppression[] };
+  endSuppression: { params: { id: number }; result: { ended: boolean } };
+  getRuleSettings: { params: Record<string, never>; result: { engine: EngineConfig; alerts: AlertSettings } };
+  saveRuleSettings: { params: { engine: EngineConfig; alerts: AlertSettings }; result: { engine: EngineConfig; alerts: AlertSettings } };
+  listDrivingEvents: { params: { fromMs?: number; toMs?: number; vehicleId?: string; driverId?: string; limit?: number }; result: DrivingEvent[] };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -57,6 +72,13 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'getVehicle',
   'listAlerts',
   'acknowledgeAlert',
+  'resolveAlert',
+  'suppress',
+  'listSuppressions',
+  'endSuppression',
+  'getRuleSettings',
+  'saveRuleSettings',
+  'listDrivingEvents',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',

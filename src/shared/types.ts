@@ -36,7 +36,46 @@ export interface VehicleState {
 }
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
-export type AlertType = 'geofence_enter' | 'geofence_exit';
+export type DrivingEventType = 'harsh_brake' | 'rapid_accel' | 'hard_corner' | 'speeding' | 'excessive_idle';
+export type HealthAlertType = 'dtc' | 'low_fuel' | 'fuel_drop' | 'coolant_high' | 'offline';
+export type AlertType = 'geofence_enter' | 'geofence_exit' | 'geofence_dwell' | DrivingEventType | HealthAlertType;
+export const ALERT_TYPES: readonly AlertType[] = [
+  'geofence_enter',
+  'geofence_exit',
+  'geofence_dwell',
+  'speeding',
+  'harsh_brake',
+  'rapid_accel',
+  'hard_corner',
+  'excessive_idle',
+  'dtc',
+  'low_fuel',
+  'fuel_drop',
+  'coolant_high',
+  'offline',
+];
+
+/** A driving event derived from telemetry; feeds driver scoring. */
+export interface DrivingEvent {
+  id: number;
+  type: DrivingEventType;
+  vehicleId: string;
+  driverId: string | null;
+  /** Fix time when the event was detected (end of a harsh manoeuvre, speeding confirmed, idling over), UTC epoch ms. */
+  tsMs: number;
+  /** Fix time the episode began, UTC epoch ms. */
+  startMs: number;
+  /** 0–1: how far past the threshold it went (0 at the threshold, 1 at the rule's full-severity point). */
+  severity: number;
+  /** The measured peak: m/s² for brake/accel/corner, km/h for speeding, seconds for idling. */
+  value: number;
+  threshold: number;
+  lat: number;
+  lon: number;
+}
+
+/** Alert severity per rule; 'off' records nothing as an alert (driving events are still kept for scoring). */
+export type RuleSeverity = AlertSeverity | 'off';
 
 export interface Alert {
   id: number;
@@ -58,6 +97,47 @@ export interface Alert {
   repeatCount: number;
   /** Telemetry time of the latest repeat, UTC epoch ms. */
   lastSeenMs: number;
+  resolvedMs: number | null;
+  resolvedBy: string | null;
+  /** Recorded while a snooze or mute covered it: kept, but not counted or pushed to the dispatcher's attention. */
+  suppressed: boolean;
+  /** When an unacknowledged critical alert escalated, UTC epoch ms. */
+  escalatedMs: number | null;
+}
+
+export interface AlertQuery {
+  limit?: number;
+  includeAcknowledged?: boolean;
+  includeSuppressed?: boolean;
+  severity?: AlertSeverity[];
+  types?: AlertType[];
+  vehicleId?: string;
+  /** Telemetry time range, UTC epoch ms. */
+  fromMs?: number;
+  toMs?: number;
+  sort?: 'time' | 'severity';
+}
+
+/** A dispatcher's snooze (short, e.g. 1 h) or mute (a known ongoing issue, with a reason) of one vehicle's alerts. */
+export interface Suppression {
+  id: number;
+  kind: 'snooze' | 'mute';
+  vehicleId: string;
+  /** null = every alert type of the vehicle. */
+  type: AlertType | null;
+  untilMs: number;
+  reason: string;
+  createdBy: string;
+  createdMs: number;
+}
+
+export interface SuppressionInput {
+  kind: 'snooze' | 'mute';
+  vehicleId: string;
+  type: AlertType | null;
+  durationMin: number;
+  reason?: string;
+  by?: string;
 }
 
 export type GeofenceCategory = 'depot' | 'customer' | 'restricted' | 'service_area' | 'other';
@@ -71,6 +151,60 @@ export type FenceGeometry =
   /** A route as a line of [lon, lat] and the corridor's total width in metres (half on each side). */
   | { type: 'Corridor'; line: number[][]; widthM: number };
 
+/** When a fence's rules apply: days of week (0 = Sunday) and a daily window in a time zone. */
+export interface FenceSchedule {
+  days: number[];
+  /** Minutes after local midnight; end < start spans midnight (e.g. 22:00–06:00). */
+  startMin: number;
+  endMin: number;
+  /** IANA time zone, e.g. Europe/London. */
+  timeZone: string;
+}
+
+export interface FenceRules {
+  /** Speed limit inside the fence; speeding is judged against it instead of the vehicle class limit. */
+  speedLimitKmh?: number;
+  /** Enter/exit/dwell only fire while the schedule is active (membership is always tracked). */
+  schedule?: FenceSchedule;
+  /** Anti-bounce: a crossing fires only after the vehicle stayed on the new side this long. */
+  entryDelayS?: number;
+  /** A dwell alert after this long inside, once per visit. */
+  dwellAlertMin?: number;
+}
+
+export interface VehicleClassThresholds {
+  harshBrakeMs2: number;
+  rapidAccelMs2: number;
+  hardCornerMs2: number;
+  cornerMinSpeedKmh: number;
+  speedLimitKmh: number;
+  speedingMinDurationS: number;
+  speedingFullSeverityOverKmh: number;
+  idleMinDurationS: number;
+  idleFullSeverityOverS: number;
+}
+
+/** The engine's thresholds (Settings → Rules). */
+export interface EngineConfig {
+  /** Threshold sets by vehicle class; "default" applies to every vehicle without a class. */
+  classes: Record<string, Partial<VehicleClassThresholds>>;
+  vehicleClass: Record<string, string>;
+  lowFuelPct: number;
+  /** A parked vehicle losing this many percentage points of fuel raises "possible theft". */
+  fuelDropPct: number;
+  coolantMaxC: number;
+  maxSampleGapS: number;
+}
+
+/** Alert settings (Settings → Alerts). */
+export interface AlertSettings {
+  severity: Record<AlertType, RuleSeverity>;
+  /** A vehicle with no report for this long raises "offline". */
+  offlineAfterMin: number;
+  /** Unacknowledged critical alerts escalate after this long. */
+  escalateAfterMin: number;
+}
+
 export interface Geofence {
   id: string;
   name: string;
@@ -78,6 +212,7 @@ export interface Geofence {
   /** CSS colour used on the map. */
   color: string;
   geometry: FenceGeometry;
+  rules: FenceRules;
   createdMs: number;
   updatedMs: number;
 }
@@ -89,6 +224,7 @@ export interface GeofenceInput {
   category: GeofenceCategory;
   color?: string;
   geometry: FenceGeometry;
+  rules?: FenceRules;
 }
 
 export type BrokerConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'error';

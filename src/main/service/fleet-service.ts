@@ -2,14 +2,33 @@
 // The Electron shell and the `fleetdesk serve` command both construct exactly this.
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
-import type { BrokerConnectionState, BrokerSecuritySettings, IngestHealth, Geofence, GeofenceCategory, GeofenceInput, SystemStatus, TelemetryPoint, VehicleState } from '../../shared/types';
+import {
+  ALERT_TYPES,
+  type AlertSettings,
+  type AlertType,
+  type BrokerConnectionState,
+  type BrokerSecuritySettings,
+  type EngineConfig,
+  type IngestHealth,
+  type Geofence,
+  type GeofenceCategory,
+  type GeofenceInput,
+  type Suppression,
+  type SystemStatus,
+  type TelemetryPoint,
+  type VehicleState,
+} from '../../shared/types';
+import { FENCE_CATEGORIES } from '../../shared/fence-geojson';
 import { EngineHost } from '../core/engine/engine-host';
-import { alertFromGeofenceEvent } from '../core/geofence/alerts';
+import type { EngineOutput } from '../core/engine/fleet-engine';
 import { validateFenceGeometry } from '../core/geofence/geometry';
+import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../core/rules/alerts';
+import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, validateFenceRules } from '../core/rules/config';
+import type { RuleInput } from '../core/rules/driving';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
 import { Store, type IncomingPoint } from '../core/storage/store';
-import { DemoFleet } from '../core/sim/demo-fleet';
+import { DemoFleet, demoEngineConfig } from '../core/sim/demo-fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
 import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../adapters/mqtt-subscriber';
 import { SimPublisher } from '../adapters/sim-publisher';
@@ -45,7 +64,9 @@ export interface FleetServiceOptions {
   log?: (line: string) => void;
 }
 
-const CATEGORIES: readonly GeofenceCategory[] = ['depot', 'customer', 'restricted', 'service_area', 'other'];
+const CATEGORIES = FENCE_CATEGORIES;
+const ENGINE_CONFIG_KEY = 'engine.config';
+const ALERT_SETTINGS_KEY = 'alerts.settings';
 const DEFAULT_COLORS: Record<GeofenceCategory, string> = {
   depot: '#2e7d32',
   customer: '#1565c0',
@@ -66,6 +87,12 @@ export class FleetService {
   private osmand: OsmAndServer | null = null;
   private osmandError: string | null = null;
   private fences = new Map<string, Geofence>();
+  private engineConfig: EngineConfig = DEFAULT_ENGINE_CONFIG;
+  private alertSettings: AlertSettings = DEFAULT_ALERT_SETTINGS;
+  private suppressions: Suppression[] = [];
+  /** Vehicles with an "offline" alert raised and not yet back. */
+  private offlineVehicles = new Set<string>();
+  private startedMs = Date.now();
   private dirtyVehicles = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private engineChain: Promise<void> = Promise.resolve();
@@ -106,12 +133,18 @@ export class FleetService {
     if (this.options.demo && this.store.listGeofences().length === 0) {
       const fleet = new DemoFleet({ vehicles: 1, seed: this.options.demo.seed, startMs: 0 });
       for (const f of fleet.demoGeofences()) this.saveGeofence(f);
+      if (this.store.getSetting(ENGINE_CONFIG_KEY) === null) this.store.setSetting(ENGINE_CONFIG_KEY, JSON.stringify(demoEngineConfig()));
     }
     this.fences = new Map(this.store.listGeofences().map((f) => [f.id, f]));
     for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
 
+    this.engineConfig = this.loadSetting(ENGINE_CONFIG_KEY, DEFAULT_ENGINE_CONFIG, validateEngineConfig);
+    this.alertSettings = this.loadSetting(ALERT_SETTINGS_KEY, DEFAULT_ALERT_SETTINGS, validateAlertSettings);
+    this.alertSettings = { ...this.alertSettings, severity: { ...DEFAULT_ALERT_SETTINGS.severity, ...this.alertSettings.severity } };
+    this.suppressions = this.store.activeSuppressions(Date.now());
+    this.startedMs = Date.now();
     this.engine = new EngineHost({ workerPath: this.options.workerPath, onError: (m) => this.log(m) });
-    await this.engine.start([...this.fences.values()], this.store.fenceMembership());
+    await this.engine.start([...this.fences.values()], this.store.fenceMembership(), this.engineConfig);
 
     this.ingestor = new Ingestor({
       store: this.store,
@@ -166,6 +199,9 @@ export class FleetService {
         this.emit('status', this.status());
       }, 1000),
     );
+    // Offline vehicles and escalation of unacknowledged critical alerts, on the wall clock.
+    this.timers.push(setInterval(() => this.checkOffline(), 15_000));
+    this.timers.push(setInterval(() => this.escalate(), 5_000));
     // Retention: first pass a minute after start, then every 6 hours; never two at once.
     this.timers.push(setTimeout(() => void this.runRetentionNow(), 60_000));
     this.timers.push(setInterval(() => void this.runRetentionNow(), 6 * 3_600_000));
@@ -180,21 +216,74 @@ export class FleetService {
       else this.live.touch(p.point.vehicleId, receivedMs);
     }
     for (const p of points) if (this.live.apply(p, receivedMs)) this.dirtyVehicles.add(p.vehicleId);
+    for (const p of points) if (this.offlineVehicles.has(p.vehicleId)) this.backOnline(p.vehicleId);
     // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
-    const ordered = [...points].sort((a, b) => a.tsMs - b.tsMs);
+    const ordered = points.map(ruleInputOf).sort((a, b) => a.tsMs - b.tsMs);
     this.engineChain = this.engineChain
       .then(() => this.engine.process(ordered))
-      .then((events) => {
-        if (events.length === 0) return;
-        const raisedMs = Date.now();
-        const { raised, repeated } = this.store.recordGeofenceEvents(
-          events.map((e) => alertFromGeofenceEvent(e, this.fences.get(e.fenceId), raisedMs)),
-          events.map((e) => ({ vehicleId: e.vehicleId, fenceId: e.fenceId, inside: e.event === 'enter', tsMs: e.tsMs })),
-        );
-        for (const a of raised) this.emit('alertRaised', a);
-        for (const a of repeated) this.emit('alertUpdated', a);
-      })
-      .catch((err) => this.log(`geofence check failed: ${(err as Error).message}`));
+      .then((output) => this.recordEngineOutput(output))
+      .catch((err) => this.log(`engine check failed: ${(err as Error).message}`));
+  }
+
+  private recordEngineOutput(output: EngineOutput): void {
+    if (output.geofence.length + output.driving.length + output.health.length === 0) return;
+    const raisedMs = Date.now();
+    const alerts = alertsFromEngineOutput(output, { fences: this.fences, settings: this.alertSettings, suppressions: this.suppressions, raisedMs });
+    const { raised, repeated } = this.store.recordEngineOutput({
+      alerts,
+      fenceEvents: output.geofence,
+      drivingEvents: output.driving.map((d) => ({ type: d.type, vehicleId: d.vehicleId, driverId: d.driverId, tsMs: d.tsMs, startMs: d.startMs, severity: d.severity, value: d.value, threshold: d.threshold, lat: d.lat, lon: d.lon })),
+    });
+    for (const a of raised) this.emit('alertRaised', a);
+    for (const a of repeated) this.emit('alertUpdated', a);
+  }
+
+  /** Raises "offline" for vehicles silent longer than the setting (counted from start at the earliest). */
+  checkOffline(nowMs = Date.now()): void {
+    const limitMs = this.alertSettings.offlineAfterMin * 60_000;
+    const severity = this.alertSettings.severity.offline;
+    if (severity === 'off') return;
+    const ctx = { fences: this.fences, settings: this.alertSettings, suppressions: this.suppressions, raisedMs: nowMs };
+    const alerts = [];
+    for (const v of this.live.all(nowMs)) {
+      if (this.offlineVehicles.has(v.vehicleId) || nowMs - Math.max(v.lastSeenMs, this.startedMs) < limitMs) continue;
+      this.offlineVehicles.add(v.vehicleId);
+      const min = Math.round((nowMs - v.lastSeenMs) / 60_000);
+      alerts.push(newAlert(ctx, 'offline', severity, { vehicleId: v.vehicleId, tsMs: v.last.tsMs, lat: v.last.lat, lon: v.last.lon, message: `${v.vehicleId}: no report for ${min} min` }));
+    }
+    if (alerts.length === 0) return;
+    const { raised, repeated } = this.store.recordEngineOutput({ alerts });
+    for (const a of raised) this.emit('alertRaised', a);
+    for (const a of repeated) this.emit('alertUpdated', a);
+  }
+
+  private backOnline(vehicleId: string): void {
+    this.offlineVehicles.delete(vehicleId);
+    for (const id of this.store.openAlertIds(vehicleId, 'offline')) {
+      const a = this.store.resolveAlert(id, 'FleetDesk (reported again)', Date.now());
+      if (a) this.emit('alertUpdated', a);
+    }
+  }
+
+  /** Marks unacknowledged critical alerts older than the setting as escalated and pushes them. */
+  escalate(nowMs = Date.now()): void {
+    const due = this.store.escalateDue(nowMs - this.alertSettings.escalateAfterMin * 60_000, nowMs);
+    for (const a of due) this.emit('alertUpdated', a);
+    if (due.length) this.emit('status', this.status());
+  }
+
+  private loadSetting<T>(key: string, dflt: T, validate: (x: unknown) => string | null): T {
+    const text = this.store.getSetting(key);
+    if (text === null) return dflt;
+    try {
+      const value = JSON.parse(text) as T;
+      const err = validate(value);
+      if (!err) return value;
+      this.log(`saved ${key} is invalid (${err}); using defaults`);
+    } catch {
+      this.log(`saved ${key} is not JSON; using defaults`);
+    }
+    return dflt;
   }
 
   private lastPushedCounters = '';
@@ -327,6 +416,8 @@ export class FleetService {
     }
     const geometryError = validateFenceGeometry(input.geometry);
     if (geometryError) throw new ApiError('bad_request', `Geofence "${name}" was not saved: ${geometryError}.`);
+    const rulesError = validateFenceRules(input.rules);
+    if (rulesError) throw new ApiError('bad_request', `Geofence "${name}" was not saved: ${rulesError}.`);
     const color = typeof input.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(input.color) ? input.color : DEFAULT_COLORS[input.category];
     const now = Date.now();
     const existing = input.id ? this.store.getGeofence(input.id) : null;
@@ -336,6 +427,7 @@ export class FleetService {
       category: input.category,
       color,
       geometry: input.geometry,
+      rules: input.rules ?? {},
       createdMs: existing?.createdMs ?? now,
       updatedMs: now,
     };
@@ -355,7 +447,79 @@ export class FleetService {
         if (!state) return null;
         return { state, insideFenceIds: this.store.fenceMembership().filter((m) => m.vehicleId === state.vehicleId).map((m) => m.fenceId) };
       },
-      listAlerts: async (p) => this.store.listAlerts(clampLimit(p?.limit, 200, 5000), p?.includeAcknowledged === true),
+      listAlerts: async (p) => {
+        const q = p ?? {};
+        const list = <T extends string>(x: unknown, allowed: readonly T[]): T[] | undefined => (Array.isArray(x) ? x.filter((v): v is T => allowed.includes(v as T)) : undefined);
+        const time = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+        return this.store.listAlerts({
+          limit: clampLimit(q.limit, 200, 5000),
+          includeAcknowledged: q.includeAcknowledged === true,
+          includeSuppressed: q.includeSuppressed === true,
+          severity: list(q.severity, ['info', 'warning', 'critical'] as const),
+          types: list(q.types, ALERT_TYPES),
+          vehicleId: typeof q.vehicleId === 'string' && q.vehicleId.trim() ? q.vehicleId.trim() : undefined,
+          fromMs: time(q.fromMs),
+          toMs: time(q.toMs),
+          sort: q.sort === 'severity' ? 'severity' : 'time',
+        });
+      },
+      resolveAlert: async (p) => {
+        if (typeof p?.alertId !== 'number') throw new ApiError('bad_request', 'alertId must be a number');
+        const by = typeof p.by === 'string' && p.by.trim() ? p.by.trim().slice(0, 80) : 'dispatcher';
+        const alert = this.store.resolveAlert(p.alertId, by, Date.now());
+        if (!alert) throw new ApiError('not_found', `Alert ${p.alertId} does not exist.`);
+        this.emit('alertUpdated', alert);
+        this.emit('status', this.status());
+        return alert;
+      },
+      suppress: async (p) => {
+        const kind = p?.kind === 'mute' ? 'mute' : p?.kind === 'snooze' ? 'snooze' : null;
+        if (!kind) throw new ApiError('bad_request', 'kind must be snooze or mute');
+        const vehicleId = typeof p.vehicleId === 'string' ? p.vehicleId.trim() : '';
+        if (!VEHICLE_ID_PATTERN.test(vehicleId)) throw new ApiError('bad_request', 'Which vehicle? vehicleId is missing or not a vehicle id.');
+        if (p.type !== null && !ALERT_TYPES.includes(p.type as AlertType)) throw new ApiError('bad_request', `Unknown alert type ${JSON.stringify(p.type)}.`);
+        if (typeof p.durationMin !== 'number' || !(p.durationMin > 0) || p.durationMin > 30 * 24 * 60) throw new ApiError('bad_request', 'durationMin must be between 1 minute and 30 days.');
+        const reason = typeof p.reason === 'string' ? p.reason.trim().slice(0, 200) : '';
+        if (kind === 'mute' && !reason) throw new ApiError('bad_request', 'A mute needs a reason (the known issue), so the next shift knows why alerts are quiet.');
+        const now = Date.now();
+        const created = this.store.addSuppression({
+          kind,
+          vehicleId,
+          type: p.type,
+          untilMs: now + p.durationMin * 60_000,
+          reason: reason || 'snoozed',
+          createdBy: typeof p.by === 'string' && p.by.trim() ? p.by.trim().slice(0, 80) : 'dispatcher',
+          createdMs: now,
+        });
+        this.suppressions = this.store.activeSuppressions(now);
+        return created;
+      },
+      listSuppressions: async () => (this.suppressions = this.store.activeSuppressions(Date.now())),
+      endSuppression: async (p) => {
+        const ended = this.store.endSuppression(Number(p?.id), Date.now());
+        this.suppressions = this.store.activeSuppressions(Date.now());
+        return { ended };
+      },
+      getRuleSettings: async () => ({ engine: this.engineConfig, alerts: this.alertSettings }),
+      saveRuleSettings: async (p) => {
+        const engineErr = validateEngineConfig(p?.engine);
+        if (engineErr) throw new ApiError('bad_request', `Rules not saved: ${engineErr}.`);
+        const merged = { ...p.alerts, severity: { ...DEFAULT_ALERT_SETTINGS.severity, ...p.alerts?.severity } };
+        const alertErr = validateAlertSettings(merged);
+        if (alertErr) throw new ApiError('bad_request', `Alert settings not saved: ${alertErr}.`);
+        this.engineConfig = p.engine;
+        this.alertSettings = merged;
+        this.store.setSetting(ENGINE_CONFIG_KEY, JSON.stringify(p.engine));
+        this.store.setSetting(ALERT_SETTINGS_KEY, JSON.stringify(merged));
+        this.engine.setConfig(p.engine);
+        return { engine: this.engineConfig, alerts: this.alertSettings };
+      },
+      listDrivingEvents: async (p) => {
+        const now = Date.now();
+        const fromMs = typeof p?.fromMs === 'number' ? p.fromMs : now - 86_400_000;
+        const toMs = typeof p?.toMs === 'number' ? p.toMs : now + 86_400_000;
+        return this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p?.vehicleId, driverId: p?.driverId, limit: clampLimit(p?.limit, 1000, 100_000) });
+      },
       acknowledgeAlert: async (p) => {
         if (typeof p?.alertId !== 'number') throw new ApiError('bad_request', 'alertId must be a number');
         const by = typeof p.by === 'string' && p.by.trim() ? p.by.trim().slice(0, 80) : 'dispatcher';
@@ -433,6 +597,24 @@ export class FleetService {
     await this.embedded?.close();
     this.store?.close();
   }
+}
+
+/** What the rules see of a trusted fix. */
+export function ruleInputOf(p: TelemetryPoint): RuleInput {
+  return {
+    vehicleId: p.vehicleId,
+    tsMs: p.tsMs,
+    lon: p.lon,
+    lat: p.lat,
+    speedKmh: p.speedKmh,
+    headingDeg: p.headingDeg,
+    ignition: p.ignition,
+    engineRpm: p.engineRpm,
+    fuelLevelPct: p.fuelLevelPct,
+    coolantTempC: p.coolantTempC,
+    dtcCodes: p.dtcCodes,
+    driverId: p.driverId,
+  };
 }
 
 /** Groups dead-letter reasons into kinds: "field lat: …" → "field lat", "malformed JSON: …" → "malformed JSON". */

@@ -1,11 +1,11 @@
 // The engine worker: decode a message, call the core engine, post the result. No logic of its own.
 import { parentPort } from 'node:worker_threads';
-import { GeofenceEngine, type EnginePosition } from '../core/geofence/engine';
-import type { FromWorker, ToWorker } from '../core/engine/protocol';
+import { FleetEngine } from '../core/engine/fleet-engine';
+import { fromColumns, type FromWorker, type ToWorker } from '../core/engine/protocol';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const port = parentPort;
-let engine = new GeofenceEngine();
+let engine = new FleetEngine();
 
 function post(msg: FromWorker): void {
   port.postMessage(msg);
@@ -16,23 +16,22 @@ port.on('message', (msg: ToWorker) => {
   try {
     switch (msg.type) {
       case 'init':
-        engine = new GeofenceEngine(msg.fences);
-        engine.restoreMembership(msg.membership);
-        post({ type: 'ready', fences: engine.fenceCount });
+        engine = new FleetEngine(msg.fences, msg.config);
+        engine.geofences.restoreMembership(msg.membership);
+        post({ type: 'ready', fences: engine.geofences.fenceCount });
         break;
       case 'upsertFence':
-        engine.upsertFence(msg.fence);
+        engine.geofences.upsertFence(msg.fence);
         break;
       case 'removeFence':
-        engine.removeFence(msg.id);
+        engine.geofences.removeFence(msg.id);
+        break;
+      case 'config':
+        engine.setConfig(msg.config);
         break;
       case 'positions': {
-        const { vehicleIds, tsMs, lon, lat } = msg.batch;
-        const batch: EnginePosition[] = new Array(vehicleIds.length);
-        for (let i = 0; i < vehicleIds.length; i++) {
-          batch[i] = { vehicleId: vehicleIds[i]!, tsMs: tsMs[i]!, lon: lon[i]!, lat: lat[i]! };
-        }
-        post({ type: 'events', seq: msg.seq, events: engine.step(batch), processed: batch.length });
+        const batch = fromColumns(msg.batch);
+        post({ type: 'events', seq: msg.seq, output: engine.step(batch), processed: batch.length });
         break;
       }
     }

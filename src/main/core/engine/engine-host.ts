@@ -1,11 +1,21 @@
 // Runs the geofence engine in a worker thread: batches in, events out, restarts the worker if it dies.
 import { Worker } from 'node:worker_threads';
-import type { EnginePosition, GeofenceEvent } from '../geofence/engine';
+import type { EngineConfig } from '../../../shared/types';
 import type { IndexedFence } from '../geofence/fence-index';
-import type { FromWorker, PositionColumns, ToWorker } from './protocol';
+import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
+import type { RuleInput } from '../rules/driving';
+import type { EngineOutput } from './fleet-engine';
+import { toColumns, transferablesOf, type FromWorker, type ToWorker } from './protocol';
+
+/** A fix with only a position (replay, benchmarks): every other reading unknown. */
+export function positionOnly(p: { vehicleId: string; tsMs: number; lon: number; lat: number }): RuleInput {
+  return { ...p, speedKmh: null, headingDeg: null, ignition: null, engineRpm: null, fuelLevelPct: null, coolantTempC: null, dtcCodes: null, driverId: null };
+}
+
+const NO_OUTPUT: EngineOutput = Object.freeze({ geofence: [], driving: [], health: [] }) as unknown as EngineOutput;
 
 interface Pending {
-  resolve: (events: GeofenceEvent[]) => void;
+  resolve: (output: EngineOutput) => void;
   reject: (err: Error) => void;
 }
 
@@ -22,15 +32,17 @@ export class EngineHost {
   private readonly pending = new Map<number, Pending>();
   private fences = new Map<string, IndexedFence>();
   private membership: { vehicleId: string; fenceId: string; sinceMs: number }[] = [];
+  private config: EngineConfig = DEFAULT_ENGINE_CONFIG;
   private closed = false;
   private ready: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: EngineHostOptions) {}
 
   /** Starts the worker with the given fences and remembered membership. */
-  start(fences: IndexedFence[], membership: { vehicleId: string; fenceId: string; sinceMs: number }[] = []): Promise<void> {
+  start(fences: IndexedFence[], membership: { vehicleId: string; fenceId: string; sinceMs: number }[] = [], config: EngineConfig = DEFAULT_ENGINE_CONFIG): Promise<void> {
     this.fences = new Map(fences.map((f) => [f.id, f]));
     this.membership = membership;
+    this.config = config;
     this.spawn();
     return this.ready;
   }
@@ -62,7 +74,7 @@ export class EngineHost {
         this.spawn();
       }
     });
-    this.post({ type: 'init', fences: [...this.fences.values()], membership: this.membership });
+    this.post({ type: 'init', fences: [...this.fences.values()], membership: this.membership, config: this.config });
   }
 
   private post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
@@ -73,7 +85,7 @@ export class EngineHost {
     if (msg.type === 'events') {
       const p = this.pending.get(msg.seq);
       this.pending.delete(msg.seq);
-      p?.resolve(msg.events);
+      p?.resolve(msg.output);
     } else if (msg.type === 'error') {
       if (msg.seq !== null) {
         const p = this.pending.get(msg.seq);
@@ -95,33 +107,21 @@ export class EngineHost {
     this.post({ type: 'removeFence', id });
   }
 
-  /** Sends positions (in the order to evaluate them) and resolves with the events they cause. */
-  async process(positions: readonly EnginePosition[]): Promise<GeofenceEvent[]> {
-    if (positions.length === 0) return [];
+  setConfig(config: EngineConfig): void {
+    this.config = config;
+    this.post({ type: 'config', config });
+  }
+
+  /** Sends fixes (in the order to evaluate them) and resolves with the events they cause. */
+  async process(positions: readonly RuleInput[]): Promise<EngineOutput> {
+    if (positions.length === 0) return NO_OUTPUT;
     await this.ready;
     if (!this.worker) throw new Error('geofence engine is not running');
-    const n = positions.length;
-    const batch: PositionColumns = {
-      vehicleIds: new Array<string>(n),
-      tsMs: new Float64Array(n),
-      lon: new Float64Array(n),
-      lat: new Float64Array(n),
-    };
-    for (let i = 0; i < n; i++) {
-      const p = positions[i]!;
-      batch.vehicleIds[i] = p.vehicleId;
-      batch.tsMs[i] = p.tsMs;
-      batch.lon[i] = p.lon;
-      batch.lat[i] = p.lat;
-    }
+    const batch = toColumns(positions);
     const seq = ++this.seq;
-    return new Promise<GeofenceEvent[]>((resolve, reject) => {
+    return new Promise<EngineOutput>((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.post({ type: 'positions', seq, batch }, [
-        batch.tsMs.buffer as ArrayBuffer,
-        batch.lon.buffer as ArrayBuffer,
-        batch.lat.buffer as ArrayBuffer,
-      ]);
+      this.post({ type: 'positions', seq, batch }, transferablesOf(batch));
     });
   }
 

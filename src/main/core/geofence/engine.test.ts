@@ -112,3 +112,66 @@ describe('GeofenceEngine', () => {
     expect(got).toEqual(expected);
   });
 });
+
+describe('fence rules', () => {
+  const ev = (events: { event: string; fenceId: string; tsMs: number; sinceMs: number }[]) => events.map((x) => [x.event, x.fenceId, x.tsMs, x.sinceMs]);
+
+  it('entry delay: a bounce at the edge raises nothing; a real entry fires after the delay, dated from the crossing', () => {
+    const e = new GeofenceEngine([{ id: 'A', geometry: sq(0, 0, 1), rules: { entryDelayS: 10 } }]);
+    // in for 5 s, out again: nothing
+    expect(e.step([pos('v', 0, -0.1, 0.5), pos('v', 1000, 0.1, 0.5), pos('v', 5000, 0.1, 0.5), pos('v', 6000, -0.1, 0.5)])).toEqual([]);
+    // in at 20 s, still in at 25 s (not yet), at 30 s: enter since 20 s
+    expect(ev(e.step([pos('v', 20_000, 0.1, 0.5), pos('v', 25_000, 0.2, 0.5), pos('v', 30_000, 0.3, 0.5)]))).toEqual([['enter', 'A', 30_000, 20_000]]);
+    // the same delay on the way out
+    expect(e.step([pos('v', 40_000, 1.1, 0.5), pos('v', 45_000, 0.9, 0.5)])).toEqual([]);
+    expect(ev(e.step([pos('v', 50_000, 1.1, 0.5), pos('v', 61_000, 1.2, 0.5)]))).toEqual([['exit', 'A', 61_000, 50_000]]);
+    expect(e.insideOf('v')).toEqual([]);
+  });
+
+  it('dwell: one alert per visit after N minutes inside, counted in telemetry time', () => {
+    const e = new GeofenceEngine([{ id: 'A', geometry: sq(0, 0, 1), rules: { dwellAlertMin: 10 } }]);
+    const inside = [0, 5, 9.99, 10, 11, 20].map((m) => pos('v', m * 60_000, 0.5, 0.5));
+    expect(ev(e.step(inside))).toEqual([
+      ['enter', 'A', 0, 0],
+      ['dwell', 'A', 600_000, 0],
+    ]);
+    // leave and come back: a new visit, a new dwell
+    const again = [pos('v', 21 * 60_000, 2, 2), pos('v', 22 * 60_000, 0.5, 0.5), pos('v', 33 * 60_000, 0.5, 0.5)];
+    expect(ev(e.step(again)).map((x) => x[0])).toEqual(['exit', 'enter', 'dwell']);
+  });
+
+  it('schedule: crossings outside the active window are tracked but raise nothing', () => {
+    // weekdays 07:00–19:00 London
+    const schedule = { days: [1, 2, 3, 4, 5], startMin: 420, endMin: 1140, timeZone: 'Europe/London' };
+    const e = new GeofenceEngine([{ id: 'A', geometry: sq(0, 0, 1), rules: { schedule } }]);
+    const sat = Date.UTC(2026, 0, 10, 12); // a Saturday
+    const mon = Date.UTC(2026, 0, 12, 12); // a Monday
+    expect(e.step([pos('v', sat, 0.5, 0.5)])).toEqual([]);
+    expect(e.insideOf('v')).toEqual(['A']); // membership kept: no enter on Monday for a vehicle already inside
+    expect(ev(e.step([pos('v', mon, 0.5, 0.5), pos('v', mon + 1000, 2, 2)]))).toEqual([['exit', 'A', mon + 1000, mon + 1000]]);
+  });
+
+  it('speed limits: the lowest limit of the fences a vehicle is in, while their schedule is active', () => {
+    const e = new GeofenceEngine([
+      { id: 'town', geometry: sq(0, 0, 10), rules: { speedLimitKmh: 50 } },
+      { id: 'school', geometry: sq(1, 1, 1), rules: { speedLimitKmh: 30, schedule: { days: [1, 2, 3, 4, 5], startMin: 480, endMin: 960, timeZone: 'UTC' } } },
+    ]);
+    const mon = Date.UTC(2026, 0, 12, 9);
+    e.step([pos('v', mon, 1.5, 1.5)]);
+    expect(e.speedLimitAt('v', mon)).toBe(30);
+    expect(e.speedLimitAt('v', mon + 10 * 3_600_000)).toBe(50); // 19:00: school zone off
+    e.step([pos('v', mon + 1000, 20, 20)]);
+    expect(e.speedLimitAt('v', mon + 1000)).toBeNull();
+  });
+
+  it('a polygon across the antimeridian contains points on both sides of ±180°', () => {
+    // around Fiji: 175°E to 175°W
+    const fiji: FenceGeometry = { type: 'Polygon', coordinates: [[[175, -20], [-175, -20], [-175, -15], [175, -15], [175, -20]]] };
+    const e = new GeofenceEngine([{ id: 'F', geometry: fiji }]);
+    const events = e.step([pos('v', 1, 178, -17), pos('v', 2, -178, -17), pos('v', 3, 179.9, -17), pos('v', 4, 0, -17), pos('w', 1, -170, -17), pos('x', 1, 170, -17)]);
+    expect(events.map((x) => [x.vehicleId, x.event, x.tsMs])).toEqual([
+      ['v', 'enter', 1],
+      ['v', 'exit', 4],
+    ]);
+  });
+});

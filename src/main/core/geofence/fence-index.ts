@@ -2,12 +2,13 @@
 // A corridor is indexed segment by segment: one box around a long diagonal route would cover a large
 // area and make every vehicle near it a candidate.
 import RBush from 'rbush';
-import type { FenceGeometry } from '../../../shared/types';
+import type { FenceGeometry, FenceRules } from '../../../shared/types';
 import { bboxOf, distanceToLineM, isStrictlyInside } from './geometry';
 
 export interface IndexedFence {
   id: string;
   geometry: FenceGeometry;
+  rules?: FenceRules;
 }
 
 interface Entry {
@@ -47,6 +48,8 @@ export class FenceIndex {
       return out;
     }
     const [minX, minY, maxX, maxY] = bboxOf(g);
+    // a polygon across the antimeridian has maxX > 180: index both sides of ±180
+    if (maxX > 180) return [{ minX, minY, maxX: 180, maxY, fence }, { minX: -180, minY, maxX: maxX - 360, maxY, fence }];
     return [{ minX, minY, maxX, maxY, fence }];
   }
 

@@ -121,3 +121,11 @@ describe('corridor fences', () => {
     expect(validateFenceGeometry(g)).toBe(message);
   });
 });
+
+describe('antimeridian', () => {
+  it('accepts a ring that crosses ±180° and still refuses a self-crossing one there', async () => {
+    const { validateFenceGeometry } = await import('./geometry');
+    expect(validateFenceGeometry({ type: 'Polygon', coordinates: [[[175, -20], [-175, -20], [-175, -15], [175, -15], [175, -20]]] })).toBeNull();
+    expect(validateFenceGeometry({ type: 'Polygon', coordinates: [[[175, -20], [-175, -15], [-175, -20], [175, -15], [175, -20]]] })).toMatch(/outer ring: crosses itself near \[180/);
+  });
+});

@@ -65,10 +65,12 @@ function validateRing(ring: unknown, where: string): string | null {
   }
   const distinct = new Set((ring as number[][]).slice(0, -1).map((p) => `${p[0]},${p[1]}`));
   if (distinct.size < 3) return `${where}: needs at least 3 distinct corners, has ${distinct.size}`;
-  const crossings = kinks({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: ring as number[][] } });
+  const coords = ringCrossesAntimeridian(ring as number[][]) ? unwrapRing(ring as number[][]) : (ring as number[][]);
+  const crossings = kinks({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: coords } });
   if (crossings.features.length > 0) {
     const c = crossings.features[0]!.geometry.coordinates;
-    return `${where}: crosses itself near [${c[0]!.toFixed(6)}, ${c[1]!.toFixed(6)}]`;
+    const lon = c[0]! > 180 ? c[0]! - 360 : c[0]!;
+    return `${where}: crosses itself near [${lon.toFixed(6)}, ${c[1]!.toFixed(6)}]`;
   }
   return null;
 }
@@ -100,9 +102,36 @@ export function validateFenceGeometry(geometry: unknown): string | null {
   return null;
 }
 
+/**
+ * The antimeridian: a ring with an edge jumping more than 180° of longitude is taken to cross ±180°
+ * (the short way round), as a dispatcher drawing around Fiji or the Bering Strait means. Such a
+ * polygon is evaluated "unwrapped": western longitudes shifted by +360 so the ring is continuous.
+ */
+export function ringCrossesAntimeridian(ring: number[][]): boolean {
+  for (let i = 0; i + 1 < ring.length; i++) if (Math.abs(ring[i + 1]![0]! - ring[i]![0]!) > 180) return true;
+  return false;
+}
+
+function unwrapRing(ring: number[][]): number[][] {
+  return ring.map(([lon, lat]) => [lon! < 0 ? lon! + 360 : lon!, lat!]);
+}
+
 /** Polygons of a polygon fence as an array of polygons (rings of [lon, lat]). */
 export function polygonsOf(geometry: Extract<FenceGeometry, { type: 'Polygon' | 'MultiPolygon' }>): number[][][][] {
   return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+}
+
+const unwrapped = new WeakMap<object, number[][][][] | null>();
+
+/** For a polygon fence crossing the antimeridian: its polygons with longitudes in 0..360; else null. */
+export function unwrappedPolygonsOf(geometry: Extract<FenceGeometry, { type: 'Polygon' | 'MultiPolygon' }>): number[][][][] | null {
+  let u = unwrapped.get(geometry);
+  if (u === undefined) {
+    const polys = polygonsOf(geometry);
+    u = polys.some((poly) => poly.some(ringCrossesAntimeridian)) ? polys.map((poly) => poly.map(unwrapRing)) : null;
+    unwrapped.set(geometry, u);
+  }
+  return u;
 }
 
 /** Degrees of latitude and longitude that `m` metres span at latitude `lat` (the wider of the two edges). */
@@ -139,8 +168,11 @@ export function bboxOf(geometry: FenceGeometry): BBox {
       const { dLat, dLon } = degreesFor(geometry.widthM / 2, Math.max(Math.abs(minLat), Math.abs(maxLat)));
       return [minLon - dLon, minLat - dLat, maxLon + dLon, maxLat + dLat];
     }
-    default:
-      return pointsBBox(polygonsOf(geometry).flatMap((poly) => poly[0]!));
+    default: {
+      // crossing the antimeridian: maxLon is above 180 (the index splits such a box in two)
+      const polys = unwrappedPolygonsOf(geometry) ?? polygonsOf(geometry);
+      return pointsBBox(polys.flatMap((poly) => poly[0]!));
+    }
   }
 }
 
@@ -177,8 +209,9 @@ export function isStrictlyInside(geometry: FenceGeometry, lon: number, lat: numb
     case 'Corridor':
       return distanceToLineM(lon, lat, geometry.line) < geometry.widthM / 2;
     default: {
-      const p = [lon, lat];
-      for (const poly of polygonsOf(geometry)) {
+      const wrapped = unwrappedPolygonsOf(geometry);
+      const p = [wrapped && lon < 0 ? lon + 360 : lon, lat];
+      for (const poly of wrapped ?? polygonsOf(geometry)) {
         if (pointInPolygon(p, poly) === true) return true;
       }
       return false;

@@ -4,55 +4,63 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import type { FenceGeometry } from '../../../shared/types';
 import { EngineHost } from '../engine/engine-host';
-import type { EnginePosition } from '../geofence/engine';
+import { fencesFromGeoJson } from '../../../shared/fence-geojson';
+import { positionOnly } from '../engine/engine-host';
 import type { IndexedFence } from '../geofence/fence-index';
 import { validateFenceGeometry } from '../geofence/geometry';
+import { validateFenceRules } from '../rules/config';
+import type { RuleInput } from '../rules/driving';
 import { parseTimestampMs } from '../telemetry/validate';
 import { splitCsvLine } from './csv';
 
 const BATCH = 8192; // positions per message to the worker
 
-/**
- * A GeoJSON feature's geometry as a fence: Polygon and MultiPolygon as they are; a Point with
- * `properties.radius_m` is a circle; a LineString with `properties.width_m` is a corridor.
- */
-export function fenceGeometryOf(geometry: unknown, properties: Record<string, unknown> | null | undefined): { geometry: unknown } | { missing: string } {
-  const g = geometry as { type?: string; coordinates?: unknown } | null;
-  const prop = (name: string) => properties?.[name];
-  if (g?.type === 'Point') {
-    return prop('radius_m') === undefined ? { missing: 'radius_m' } : { geometry: { type: 'Circle', center: g.coordinates, radiusM: Number(prop('radius_m')) } };
-  }
-  if (g?.type === 'LineString') {
-    return prop('width_m') === undefined ? { missing: 'width_m' } : { geometry: { type: 'Corridor', line: g.coordinates, widthM: Number(prop('width_m')) } };
-  }
-  return { geometry };
-}
-
-/** Reads fences from a GeoJSON FeatureCollection; id from properties.id, else the feature's id. */
+/** Reads fences (with rules) from a GeoJSON FeatureCollection; id from properties.id, else the feature's id. */
 export function loadFencesGeoJson(file: string): IndexedFence[] {
-  let doc: { type?: string; features?: unknown[] };
+  let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (doc?.type !== 'FeatureCollection' || !Array.isArray(doc.features)) throw new Error(`${file} is not a GeoJSON FeatureCollection`);
-  const fences: IndexedFence[] = [];
+  let parsed;
+  try {
+    parsed = fencesFromGeoJson(doc);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
   const seen = new Set<string>();
-  doc.features.forEach((f, i) => {
-    const feat = f as { id?: unknown; properties?: { id?: unknown } | null; geometry?: unknown };
-    const rawId = feat.properties?.id ?? feat.id;
-    if (rawId === undefined || rawId === null || rawId === '') throw new Error(`feature ${i + 1} has no id (properties.id or id)`);
-    const id = String(rawId);
-    if (seen.has(id)) throw new Error(`feature ${i + 1}: fence id "${id}" is used twice`);
-    seen.add(id);
-    const shape = fenceGeometryOf(feat.geometry, feat.properties as Record<string, unknown> | null);
-    if ('missing' in shape) throw new Error(`fence "${id}" (feature ${i + 1}): a ${(feat.geometry as { type: string }).type} fence needs properties.${shape.missing}`);
-    const err = validateFenceGeometry(shape.geometry);
-    if (err) throw new Error(`fence "${id}" (feature ${i + 1}): ${err}`);
-    fences.push({ id, geometry: shape.geometry as FenceGeometry });
+  return parsed.map((f, i) => {
+    if (f.id === undefined) throw new Error(`feature ${i + 1} has no id (properties.id or id)`);
+    if (seen.has(f.id)) throw new Error(`feature ${i + 1}: fence id "${f.id}" is used twice`);
+    seen.add(f.id);
+    const err = validateFenceGeometry(f.geometry) ?? validateFenceRules(f.rules);
+    if (err) throw new Error(`fence "${f.id}" (feature ${i + 1}): ${err}`);
+    return { id: f.id, geometry: f.geometry as FenceGeometry, rules: f.rules };
   });
-  return fences;
+}
+
+/** Columns replay reads when present; an empty cell is unknown. */
+const OPTIONAL_COLUMNS = ['speed_kmh', 'heading_deg', 'ignition', 'engine_rpm', 'fuel_level_pct', 'coolant_temp_c', 'dtc_codes', 'driver_id'] as const;
+
+function readOptional(cells: string[], col: Record<(typeof OPTIONAL_COLUMNS)[number], number>): Partial<RuleInput> | string {
+  const out: Partial<RuleInput> = {};
+  const text = (c: (typeof OPTIONAL_COLUMNS)[number]) => (col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
+  for (const [c, key] of [['speed_kmh', 'speedKmh'], ['heading_deg', 'headingDeg'], ['engine_rpm', 'engineRpm'], ['fuel_level_pct', 'fuelLevelPct'], ['coolant_temp_c', 'coolantTempC']] as const) {
+    const t = text(c);
+    if (t === '') continue;
+    const n = Number(t);
+    if (!Number.isFinite(n)) return `${c} is not a number: ${JSON.stringify(t)}`;
+    out[key] = n;
+  }
+  const ig = text('ignition').toLowerCase();
+  if (ig !== '') {
+    if (!['true', 'false', '1', '0'].includes(ig)) return `ignition must be true/false/1/0: ${JSON.stringify(ig)}`;
+    out.ignition = ig === 'true' || ig === '1';
+  }
+  if (col.dtc_codes >= 0) out.dtcCodes = text('dtc_codes').split(/[;\s]+/).filter(Boolean);
+  if (text('driver_id') !== '') out.driverId = text('driver_id');
+  return out;
 }
 
 export interface ReplayResult {
@@ -79,7 +87,8 @@ export async function replay(options: {
   const started = process.hrtime.bigint();
   let header: string[] | null = null;
   let col = { v: -1, ts: -1, lat: -1, lon: -1 };
-  let positions: EnginePosition[] = [];
+  let opt: Record<(typeof OPTIONAL_COLUMNS)[number], number> = Object.fromEntries(OPTIONAL_COLUMNS.map((c) => [c, -1])) as never;
+  let positions: RuleInput[] = [];
   let tsText: string[] = [];
   let lineNo = 0;
   const result: ReplayResult = { positions: 0, skippedRows: 0, events: 0, seconds: 0, positionsPerSecond: 0, problems: [] };
@@ -94,12 +103,19 @@ export async function replay(options: {
     const texts = tsText;
     positions = [];
     tsText = [];
-    const events = await engine.process(batch);
-    for (const e of events) {
-      const line = JSON.stringify({ vehicle_id: e.vehicleId, fence_id: e.fenceId, event: e.event, ts: texts[e.index] }) + '\n';
-      if (!out.write(line)) await once(out, 'drain');
+    const output = await engine.process(batch);
+    const lines: [number, object][] = [];
+    for (const e of output.geofence) lines.push([e.index, { vehicle_id: e.vehicleId, fence_id: e.fenceId, event: e.event, ts: texts[e.index] }]);
+    for (const e of output.driving) {
+      lines.push([e.index, { vehicle_id: e.vehicleId, event: e.type, ts: texts[e.index], start_ms: e.startMs, severity: e.severity, value: e.value, threshold: e.threshold, driver_id: e.driverId }]);
     }
-    result.events += events.length;
+    for (const e of output.health) lines.push([e.index, { vehicle_id: e.vehicleId, event: e.type, ts: texts[e.index], detail: e.detail }]);
+    // in input order; at one row geofence events first, then driving, then health (stable sort)
+    lines.sort((a, b) => a[0] - b[0]);
+    for (const [, obj] of lines) {
+      if (!out.write(JSON.stringify(obj) + '\n')) await once(out, 'drain');
+    }
+    result.events += lines.length;
   };
 
   try {
@@ -113,6 +129,7 @@ export async function replay(options: {
         col = { v: header.indexOf('vehicle_id'), ts: header.indexOf('ts'), lat: header.indexOf('lat'), lon: header.indexOf('lon') };
         const missing = Object.entries({ vehicle_id: col.v, ts: col.ts, lat: col.lat, lon: col.lon }).filter(([, i]) => i < 0).map(([k]) => k);
         if (missing.length) throw new Error(`${options.positionsFile}: header lacks column(s) ${missing.join(', ')}`);
+        opt = Object.fromEntries(OPTIONAL_COLUMNS.map((c) => [c, header!.indexOf(c)])) as typeof opt;
         continue;
       }
       const vehicleId = cells[col.v]?.trim();
@@ -132,7 +149,12 @@ export async function replay(options: {
         problem(`line ${lineNo}: impossible coordinates lat=${cells[col.lat]} lon=${cells[col.lon]}`);
         continue;
       }
-      positions.push({ vehicleId, tsMs: t.ms, lon, lat });
+      const read = readOptional(cells, opt);
+      if (typeof read === 'string') {
+        problem(`line ${lineNo}: ${read}`);
+        continue;
+      }
+      positions.push({ ...positionOnly({ vehicleId, tsMs: t.ms, lon, lat }), ...read });
       tsText.push(ts);
       result.positions++;
       if (positions.length >= BATCH) await flush();

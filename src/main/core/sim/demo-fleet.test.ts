@@ -30,7 +30,7 @@ describe('DemoFleet', () => {
     }
     const after = f.telemetry();
     expect(maxSpeed).toBeGreaterThan(30);
-    expect(maxSpeed).toBeLessThanOrEqual(65);
+    expect(maxSpeed).toBeLessThanOrEqual(80); // rough drivers exceed 50 km/h limits, nobody drives like on a motorway
     const drivenKm = after.reduce((s, m, i) => s + m.odometer_km! - before[i]!.odometer_km!, 0);
     expect(drivenKm / 50).toBeGreaterThan(1); // ten minutes in town
     expect(drivenKm / 50).toBeLessThan(10);

@@ -1,5 +1,6 @@
 // A deterministic demo fleet: vehicles drive a jittered street grid around Birmingham (UK) and report telemetry.
-import type { GeofenceInput } from '../../../shared/types';
+import type { EngineConfig, GeofenceInput } from '../../../shared/types';
+import { DEFAULT_CLASS_THRESHOLDS, DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import type { TelemetryPayload } from '../telemetry/validate';
 import { distanceM } from '../geo/distance';
 
@@ -113,6 +114,10 @@ interface SimVehicle {
   lon: number;
   headingDeg: number;
   dtc: string[];
+  /** 0 = calm driver, 1 = aggressive: faster, harder on the pedals, leaves the engine running. */
+  style: number;
+  /** Engine left running during the current stop. */
+  idling: boolean;
 }
 
 export interface DemoFleetOptions {
@@ -150,6 +155,9 @@ export class DemoFleet {
         lon: n.lon,
         headingDeg: 0,
         dtc: [],
+        // a few drivers are rough (style near 1), most are calm: scores must tell them apart
+        style: Math.pow(this.rand(), 3),
+        idling: false,
       };
       this.planTrip(v);
       this.vehicles.push(v);
@@ -177,11 +185,15 @@ export class DemoFleet {
   private step(v: SimVehicle, dtS: number): void {
     if (this.clockMs < v.dwellUntilMs) {
       v.speedMs = 0;
-      v.coolantC += (80 - v.coolantC) * 0.01;
+      v.coolantC += ((v.idling ? 88 : 80) - v.coolantC) * 0.01;
       return;
     }
+    v.idling = false;
     if (v.path.length < 2) {
-      v.dwellUntilMs = this.clockMs + (20 + this.rand() * 100) * 1000;
+      // most stops are short; one in ten is a long delivery stop, where rough drivers leave the engine on
+      const long = this.rand() < 0.1;
+      v.dwellUntilMs = this.clockMs + (long ? 360 + this.rand() * 540 : 20 + this.rand() * 100) * 1000;
+      v.idling = long && v.style > 0.4;
       this.planTrip(v);
       return;
     }
@@ -190,9 +202,10 @@ export class DemoFleet {
     const edgeM = distanceM(a, b);
     const remainingTripM = edgeM - v.edgeProgressM + (v.path.length > 2 ? SPACING_M * (v.path.length - 2) : 0);
     const limitMs = (isArterial(v.path[0]!, v.path[1]!) ? 50 : 32) / 3.6;
-    const target = Math.min(limitMs * (0.85 + this.rand() * 0.25), Math.sqrt(2 * BRAKE_MS2 * Math.max(remainingTripM - 5, 0)) + 1);
+    const brakeMs2 = BRAKE_MS2 * (1 + 1.6 * v.style);
+    const target = Math.min(limitMs * (0.85 + this.rand() * 0.25 + 0.3 * v.style), Math.sqrt(2 * brakeMs2 * Math.max(remainingTripM - 5, 0)) + 1);
     v.speedMs =
-      v.speedMs < target ? Math.min(target, v.speedMs + ACCEL_MS2 * dtS) : Math.max(target, v.speedMs - BRAKE_MS2 * dtS);
+      v.speedMs < target ? Math.min(target, v.speedMs + ACCEL_MS2 * (1 + 2 * v.style) * dtS) : Math.max(target, v.speedMs - brakeMs2 * dtS);
     const moved = v.speedMs * dtS;
     v.edgeProgressM += moved;
     v.odometerKm += moved / 1000;
@@ -231,13 +244,13 @@ export class DemoFleet {
         speed_kmh: speedKmh,
         heading: Math.round(v.headingDeg),
         fuel_level: Math.round(v.fuelPct * 10) / 10,
-        engine_rpm: speedKmh > 0 ? Math.round(800 + speedKmh * 35) : this.clockMs < v.dwellUntilMs ? 0 : 750,
+        engine_rpm: speedKmh > 0 ? Math.round(800 + speedKmh * 35) : this.clockMs < v.dwellUntilMs && !v.idling ? 0 : 750,
         odometer_km: Math.round(v.odometerKm * 100) / 100,
         dtc_codes: v.dtc,
         hdop: Math.round((0.7 + this.rand() * 0.8) * 10) / 10,
         satellites: 7 + Math.floor(this.rand() * 6),
         coolant_temp_c: Math.round(v.coolantC),
-        ignition: speedKmh > 0 || this.clockMs >= v.dwellUntilMs,
+        ignition: speedKmh > 0 || this.clockMs >= v.dwellUntilMs || v.idling,
         driver_id: v.driverId,
       };
     });
@@ -279,8 +292,29 @@ export class DemoFleet {
     };
     return [
       { id: 'demo-depot', name: 'Central Depot', category: 'depot', color: '#2e7d32', geometry: { type: 'Polygon', coordinates: square(DEPOT_NODE, 120) } },
-      { id: 'demo-restricted', name: 'Restricted: Digbeth road works', category: 'restricted', color: '#c62828', geometry: { type: 'Polygon', coordinates: square(RESTRICTED_NODE, 400) } },
-      { id: 'demo-customer', name: 'Customer: Jewellery Quarter warehouse', category: 'customer', color: '#1565c0', geometry: { type: 'Polygon', coordinates: square(CUSTOMER_NODE, 200) } },
+      {
+        id: 'demo-restricted',
+        name: 'Restricted: Digbeth road works',
+        category: 'restricted',
+        color: '#c62828',
+        geometry: { type: 'Polygon', coordinates: square(RESTRICTED_NODE, 400) },
+        // anti-bounce: a van clipping the corner for a few seconds raises nothing
+        rules: { entryDelayS: 10 },
+      },
+      {
+        id: 'demo-customer',
+        name: 'Customer: Jewellery Quarter warehouse',
+        category: 'customer',
+        color: '#1565c0',
+        geometry: { type: 'Polygon', coordinates: square(CUSTOMER_NODE, 200) },
+        // a yard: walking pace, and a dwell alert when a van waits too long
+        rules: { speedLimitKmh: 20, dwellAlertMin: 10 },
+      },
     ];
   }
+}
+
+/** The demo fleet is urban: a 50 km/h limit for every van, so rough drivers show up as speeding. */
+export function demoEngineConfig(): EngineConfig {
+  return { ...DEFAULT_ENGINE_CONFIG, classes: { default: { ...DEFAULT_CLASS_THRESHOLDS, speedLimitKmh: 50 } } };
 }

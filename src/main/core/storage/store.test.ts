@@ -70,16 +70,16 @@ describe('Store', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
     const {
       raised: [a],
-    } = store.recordGeofenceEvents(
-      [{ type: 'geofence_enter', severity: 'critical', vehicleId: 'V1', fenceId: 'F', fenceName: 'Zone', tsMs: 10, raisedMs: 11, message: 'V1 entered Zone', lat: 1, lon: 2 }],
-      [{ vehicleId: 'V1', fenceId: 'F', inside: true, tsMs: 10 }],
-    );
+    } = store.recordEngineOutput({
+      alerts: [{ type: 'geofence_enter', severity: 'critical', vehicleId: 'V1', fenceId: 'F', fenceName: 'Zone', tsMs: 10, raisedMs: 11, message: 'V1 entered Zone', lat: 1, lon: 2, suppressed: false }],
+      fenceEvents: [{ vehicleId: 'V1', fenceId: 'F', event: 'enter', tsMs: 10, sinceMs: 10 }],
+    });
     expect(store.countOpenAlerts()).toBe(1);
     store.acknowledgeAlert(a!.id, 'anna', 100);
     const second = store.acknowledgeAlert(a!.id, 'bob', 200);
     expect(second).toMatchObject({ acknowledgedBy: 'anna', acknowledgedMs: 100 });
     expect(store.countOpenAlerts()).toBe(0);
-    expect(store.listAlerts(10, false)).toEqual([]);
+    expect(store.listAlerts({ limit: 10 })).toEqual([]);
     expect(store.fenceMembership()).toEqual([{ vehicleId: 'V1', fenceId: 'F', sinceMs: 10 }]);
   });
 
@@ -105,32 +105,33 @@ describe('alert de-duplication', () => {
     message: 'V1 entered Zone',
     lat: 1,
     lon: 2,
+    suppressed: false,
   });
 
   it('folds a repeat into the open alert with a count and last-seen time, and starts afresh once acknowledged', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const first = store.recordGeofenceEvents([enter(10)], []);
+    const first = store.recordEngineOutput({ alerts: [enter(10)] });
     expect(first.raised.map((a) => [a.repeatCount, a.lastSeenMs])).toEqual([[1, 10]]);
-    const second = store.recordGeofenceEvents([enter(20), enter(30)], []);
+    const second = store.recordEngineOutput({ alerts: [enter(20), enter(30)] });
     expect(second.raised).toEqual([]);
     expect(second.repeated.map((a) => [a.id, a.repeatCount, a.lastSeenMs])).toEqual([[first.raised[0]!.id, 3, 30]]);
     expect(store.countOpenAlerts()).toBe(1);
     expect(store.openAlertsBySeverity()).toEqual({ info: 0, warning: 0, critical: 1 });
     store.acknowledgeAlert(first.raised[0]!.id, 'anna', 40);
-    const third = store.recordGeofenceEvents([enter(50)], []);
+    const third = store.recordEngineOutput({ alerts: [enter(50)] });
     expect(third.raised.map((a) => a.repeatCount)).toEqual([1]);
     expect(third.raised[0]!.id).not.toBe(first.raised[0]!.id);
   });
 
   it('keeps different vehicles, fences and types apart', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const r = store.recordGeofenceEvents([enter(10), { ...enter(11), vehicleId: 'V2' }, { ...enter(12), fenceId: 'G' }, { ...enter(13), type: 'geofence_exit' }], []);
+    const r = store.recordEngineOutput({ alerts: [enter(10), { ...enter(11), vehicleId: 'V2' }, { ...enter(12), fenceId: 'G' }, { ...enter(13), type: 'geofence_exit' }] });
     expect(r.raised).toHaveLength(4);
   });
 
   it('reports an alert raised and repeated in one batch once, as raised, with its count', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const r = store.recordGeofenceEvents([enter(10), enter(20)], []);
+    const r = store.recordEngineOutput({ alerts: [enter(10), enter(20)] });
     expect(r.raised.map((a) => a.repeatCount)).toEqual([2]);
     expect(r.repeated).toEqual([]);
   });

@@ -2,12 +2,16 @@
 import Database from 'better-sqlite3';
 import type {
   Alert,
+  AlertQuery,
   AlertSeverity,
   AlertType,
   DeadLetter,
+  DrivingEvent,
   FenceGeometry,
+  FenceRules,
   Geofence,
   GeofenceCategory,
+  Suppression,
   TelemetryPoint,
 } from '../../../shared/types';
 
@@ -113,6 +117,50 @@ const MIGRATIONS: string[] = [
   UPDATE alerts SET last_seen_ms = ts_ms;
   CREATE INDEX alerts_dedupe ON alerts(vehicle_id, type, fence_id) WHERE acknowledged_ms IS NULL;
   `,
+  `
+  -- fence rules; alert resolve, suppression and escalation; driving events; raw fence crossings
+  ALTER TABLE geofences ADD COLUMN rules TEXT;
+  ALTER TABLE alerts ADD COLUMN resolved_ms INTEGER;
+  ALTER TABLE alerts ADD COLUMN resolved_by TEXT;
+  ALTER TABLE alerts ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE alerts ADD COLUMN escalated_ms INTEGER;
+  CREATE INDEX alerts_time ON alerts(ts_ms);
+  CREATE TABLE driving_events (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    vehicle_id TEXT NOT NULL,
+    driver_id TEXT,
+    ts_ms INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    severity REAL NOT NULL,
+    value REAL NOT NULL,
+    threshold REAL NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL
+  );
+  CREATE UNIQUE INDEX driving_events_key ON driving_events(vehicle_id, type, start_ms);
+  CREATE INDEX driving_events_time ON driving_events(ts_ms);
+  CREATE INDEX driving_events_driver ON driving_events(driver_id, ts_ms);
+  CREATE TABLE fence_events (
+    id INTEGER PRIMARY KEY,
+    vehicle_id TEXT NOT NULL,
+    fence_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    since_ms INTEGER NOT NULL
+  );
+  CREATE INDEX fence_events_vehicle ON fence_events(vehicle_id, ts_ms);
+  CREATE TABLE suppressions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    vehicle_id TEXT NOT NULL,
+    type TEXT,
+    until_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -139,6 +187,8 @@ export interface NewAlert {
   message: string;
   lat: number | null;
   lon: number | null;
+  /** Covered by a snooze or mute when raised. */
+  suppressed: boolean;
 }
 
 interface AlertRow {
@@ -157,6 +207,10 @@ interface AlertRow {
   acknowledged_by: string | null;
   repeat_count: number;
   last_seen_ms: number | null;
+  resolved_ms: number | null;
+  resolved_by: string | null;
+  suppressed: number;
+  escalated_ms: number | null;
 }
 
 interface TelemetryRow {
@@ -185,6 +239,7 @@ interface GeofenceRow {
   category: string;
   color: string;
   geometry: string;
+  rules: string | null;
   created_ms: number;
   updated_ms: number;
 }
@@ -196,6 +251,7 @@ function geofenceFromRow(r: GeofenceRow): Geofence {
     category: r.category as GeofenceCategory,
     color: r.color,
     geometry: JSON.parse(r.geometry) as FenceGeometry,
+    rules: r.rules ? (JSON.parse(r.rules) as FenceRules) : {},
     createdMs: r.created_ms,
     updatedMs: r.updated_ms,
   };
@@ -218,6 +274,10 @@ function alertFromRow(r: AlertRow): Alert {
     acknowledgedBy: r.acknowledged_by,
     repeatCount: r.repeat_count,
     lastSeenMs: r.last_seen_ms ?? r.ts_ms,
+    resolvedMs: r.resolved_ms,
+    resolvedBy: r.resolved_by,
+    suppressed: r.suppressed === 1,
+    escalatedMs: r.escalated_ms,
   };
 }
 
@@ -284,13 +344,19 @@ export class Store {
         `INSERT INTO dead_letters (received_ms, source, topic, reason, payload, payload_bytes) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       insertAlert: this.db.prepare(
-        `INSERT INTO alerts (type, severity, vehicle_id, fence_id, fence_name, ts_ms, raised_ms, message, lat, lon, last_seen_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alerts (type, severity, vehicle_id, fence_id, fence_name, ts_ms, raised_ms, message, lat, lon, last_seen_ms, suppressed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       openDuplicate: this.db.prepare(
-        `SELECT id FROM alerts WHERE vehicle_id = ? AND type = ? AND fence_id IS ? AND acknowledged_ms IS NULL ORDER BY id DESC LIMIT 1`,
+        `SELECT id FROM alerts WHERE vehicle_id = ? AND type = ? AND fence_id IS ? AND acknowledged_ms IS NULL AND suppressed = ? ORDER BY id DESC LIMIT 1`,
       ),
-      repeatAlert: this.db.prepare(`UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_ms = max(coalesce(last_seen_ms, ts_ms), ?), lat = ?, lon = ? WHERE id = ?`),
+      repeatAlert: this.db.prepare(
+        `UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_ms = max(coalesce(last_seen_ms, ts_ms), ?), lat = ?, lon = ?, message = ? WHERE id = ?`,
+      ),
+      insertDrivingEvent: this.db.prepare(
+        `INSERT OR IGNORE INTO driving_events (type, vehicle_id, driver_id, ts_ms, start_ms, severity, value, threshold, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertFenceEvent: this.db.prepare(`INSERT INTO fence_events (vehicle_id, fence_id, event, ts_ms, since_ms) VALUES (?, ?, ?, ?, ?)`),
       alertById: this.db.prepare(`SELECT * FROM alerts WHERE id = ?`),
       ackAlert: this.db.prepare(
         `UPDATE alerts SET acknowledged_ms = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_ms IS NULL`,
@@ -416,11 +482,11 @@ export class Store {
   upsertGeofence(f: Geofence): void {
     this.db
       .prepare(
-        `INSERT INTO geofences (id, name, category, color, geometry, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO geofences (id, name, category, color, geometry, rules, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, color = excluded.color,
-           geometry = excluded.geometry, updated_ms = excluded.updated_ms`,
+           geometry = excluded.geometry, rules = excluded.rules, updated_ms = excluded.updated_ms`,
       )
-      .run(f.id, f.name, f.category, f.color, JSON.stringify(f.geometry), f.createdMs, f.updatedMs);
+      .run(f.id, f.name, f.category, f.color, JSON.stringify(f.geometry), JSON.stringify(f.rules ?? {}), f.createdMs, f.updatedMs);
   }
 
   deleteGeofence(id: string): boolean {
@@ -433,30 +499,37 @@ export class Store {
   // --- alerts and fence state --------------------------------------------------------------------
 
   /**
-   * Stores alerts and the fence membership changes behind them in one transaction. An alert whose
-   * (vehicle, type, fence) already has an open, unacknowledged alert is folded into it (repeat count,
-   * last seen) rather than stored again: the dispatcher sees one line, not one per crossing.
+   * Stores one engine batch in one transaction: alerts, fence crossings (membership for restarts and
+   * visits for history), driving events. An alert whose (vehicle, type, fence) already has an open,
+   * unacknowledged alert (equally suppressed or not) is folded into it (repeat count, last seen, latest
+   * message) rather than stored again: the dispatcher sees one line, not one per crossing.
    */
-  recordGeofenceEvents(
-    alerts: readonly NewAlert[],
-    membership: readonly { vehicleId: string; fenceId: string; inside: boolean; tsMs: number }[],
-  ): { raised: Alert[]; repeated: Alert[] } {
+  recordEngineOutput(input: {
+    alerts: readonly NewAlert[];
+    fenceEvents?: readonly { vehicleId: string; fenceId: string; event: 'enter' | 'exit' | 'dwell'; tsMs: number; sinceMs: number }[];
+    drivingEvents?: readonly Omit<DrivingEvent, 'id'>[];
+  }): { raised: Alert[]; repeated: Alert[] } {
     const s = this.stmts;
     return this.db.transaction(() => {
-      for (const m of membership) {
-        if (m.inside) s.enterFence.run(m.vehicleId, m.fenceId, m.tsMs);
-        else s.exitFence.run(m.vehicleId, m.fenceId);
+      for (const m of input.fenceEvents ?? []) {
+        if (m.event === 'enter') s.enterFence.run(m.vehicleId, m.fenceId, m.sinceMs);
+        else if (m.event === 'exit') s.exitFence.run(m.vehicleId, m.fenceId);
+        s.insertFenceEvent.run(m.vehicleId, m.fenceId, m.event, m.tsMs, m.sinceMs);
+      }
+      for (const d of input.drivingEvents ?? []) {
+        s.insertDrivingEvent.run(d.type, d.vehicleId, d.driverId, d.tsMs, d.startMs, d.severity, d.value, d.threshold, d.lat, d.lon);
       }
       const raised: Alert[] = [];
       const repeated = new Map<number, Alert>();
-      for (const a of alerts) {
-        const open = s.openDuplicate.get(a.vehicleId, a.type, a.fenceId) as { id: number } | undefined;
+      for (const a of input.alerts) {
+        const sup = a.suppressed ? 1 : 0;
+        const open = s.openDuplicate.get(a.vehicleId, a.type, a.fenceId, sup) as { id: number } | undefined;
         if (open) {
-          s.repeatAlert.run(a.tsMs, a.lat, a.lon, open.id);
+          s.repeatAlert.run(a.tsMs, a.lat, a.lon, a.message, open.id);
           repeated.set(open.id, alertFromRow(s.alertById.get(open.id) as AlertRow));
           continue;
         }
-        const res = s.insertAlert.run(a.type, a.severity, a.vehicleId, a.fenceId, a.fenceName, a.tsMs, a.raisedMs, a.message, a.lat, a.lon, a.tsMs);
+        const res = s.insertAlert.run(a.type, a.severity, a.vehicleId, a.fenceId, a.fenceName, a.tsMs, a.raisedMs, a.message, a.lat, a.lon, a.tsMs, sup);
         raised.push(alertFromRow(s.alertById.get(res.lastInsertRowid) as AlertRow));
       }
       // an alert raised and repeated in the same batch is reported once, as raised, with its count
@@ -466,10 +539,22 @@ export class Store {
     })();
   }
 
+  listDrivingEvents(q: { fromMs: number; toMs: number; vehicleId?: string; driverId?: string; limit?: number }): DrivingEvent[] {
+    const where = ['ts_ms >= ?', 'ts_ms < ?'];
+    const args: unknown[] = [q.fromMs, q.toMs];
+    if (q.vehicleId) (where.push('vehicle_id = ?'), args.push(q.vehicleId));
+    if (q.driverId) (where.push('driver_id = ?'), args.push(q.driverId));
+    args.push(q.limit ?? 100_000);
+    const rows = this.db.prepare(`SELECT * FROM driving_events WHERE ${where.join(' AND ')} ORDER BY ts_ms, id LIMIT ?`).all(...args) as {
+      id: number; type: string; vehicle_id: string; driver_id: string | null; ts_ms: number; start_ms: number; severity: number; value: number; threshold: number; lat: number; lon: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, type: r.type as DrivingEvent['type'], vehicleId: r.vehicle_id, driverId: r.driver_id, tsMs: r.ts_ms, startMs: r.start_ms, severity: r.severity, value: r.value, threshold: r.threshold, lat: r.lat, lon: r.lon }));
+  }
+
   /** Open (unacknowledged) alerts by severity. */
   openAlertsBySeverity(): Record<AlertSeverity, number> {
     const out: Record<AlertSeverity, number> = { info: 0, warning: 0, critical: 0 };
-    for (const r of this.db.prepare(`SELECT severity, count(*) AS n FROM alerts WHERE acknowledged_ms IS NULL GROUP BY severity`).all() as { severity: AlertSeverity; n: number }[]) {
+    for (const r of this.db.prepare(`SELECT severity, count(*) AS n FROM alerts WHERE acknowledged_ms IS NULL AND suppressed = 0 GROUP BY severity`).all() as { severity: AlertSeverity; n: number }[]) {
       out[r.severity] = r.n;
     }
     return out;
@@ -484,11 +569,24 @@ export class Store {
     return rows.map((r) => ({ vehicleId: r.vehicle_id, fenceId: r.fence_id, sinceMs: r.since_ms }));
   }
 
-  listAlerts(limit: number, includeAcknowledged: boolean): Alert[] {
-    const sql = includeAcknowledged
-      ? `SELECT * FROM alerts ORDER BY coalesce(last_seen_ms, ts_ms) DESC, id DESC LIMIT ?`
-      : `SELECT * FROM alerts WHERE acknowledged_ms IS NULL ORDER BY coalesce(last_seen_ms, ts_ms) DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(limit) as AlertRow[]).map(alertFromRow);
+  /** Alerts newest first (or most severe first), filtered; parameters are bound, never spliced. */
+  listAlerts(q: AlertQuery & { limit: number }): Alert[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (!q.includeAcknowledged) where.push('acknowledged_ms IS NULL');
+    if (!q.includeSuppressed) where.push('suppressed = 0');
+    if (q.severity?.length) (where.push(`severity IN (${q.severity.map(() => '?').join(',')})`), args.push(...q.severity));
+    if (q.types?.length) (where.push(`type IN (${q.types.map(() => '?').join(',')})`), args.push(...q.types));
+    if (q.vehicleId) (where.push('vehicle_id = ?'), args.push(q.vehicleId));
+    if (q.fromMs !== undefined) (where.push('coalesce(last_seen_ms, ts_ms) >= ?'), args.push(q.fromMs));
+    if (q.toMs !== undefined) (where.push('ts_ms < ?'), args.push(q.toMs));
+    const order =
+      q.sort === 'severity'
+        ? `CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, coalesce(last_seen_ms, ts_ms) DESC, id DESC`
+        : `coalesce(last_seen_ms, ts_ms) DESC, id DESC`;
+    args.push(q.limit);
+    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    return (this.db.prepare(sql).all(...args) as AlertRow[]).map(alertFromRow);
   }
 
   getAlert(id: number): Alert | null {
@@ -500,6 +598,55 @@ export class Store {
   acknowledgeAlert(id: number, by: string, atMs: number): Alert | null {
     this.stmts.ackAlert.run(atMs, by, id);
     return this.getAlert(id);
+  }
+
+  /** Resolves an alert (acknowledging it too if nobody had); resolving twice keeps the first. */
+  resolveAlert(id: number, by: string, atMs: number): Alert | null {
+    this.db
+      .prepare(
+        `UPDATE alerts SET resolved_ms = ?, resolved_by = ?, acknowledged_ms = coalesce(acknowledged_ms, ?), acknowledged_by = coalesce(acknowledged_by, ?)
+         WHERE id = ? AND resolved_ms IS NULL`,
+      )
+      .run(atMs, by, atMs, by, id);
+    return this.getAlert(id);
+  }
+
+  /** Open, unresolved alerts of a vehicle and type (e.g. "offline" when the vehicle reports again). */
+  openAlertIds(vehicleId: string, type: AlertType): number[] {
+    return (this.db.prepare(`SELECT id FROM alerts WHERE vehicle_id = ? AND type = ? AND resolved_ms IS NULL AND acknowledged_ms IS NULL`).all(vehicleId, type) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Marks unacknowledged critical alerts raised at or before `raisedBeforeMs` as escalated; returns them. */
+  escalateDue(raisedBeforeMs: number, nowMs: number): Alert[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE alerts SET escalated_ms = ? WHERE severity = 'critical' AND acknowledged_ms IS NULL AND suppressed = 0
+           AND escalated_ms IS NULL AND raised_ms <= ? RETURNING *`,
+      )
+      .all(nowMs, raisedBeforeMs) as AlertRow[];
+    return rows.map(alertFromRow);
+  }
+
+  // --- suppressions ------------------------------------------------------------------------------
+
+  addSuppression(x: Omit<Suppression, 'id'>): Suppression {
+    const res = this.db
+      .prepare(`INSERT INTO suppressions (kind, vehicle_id, type, until_ms, reason, created_by, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(x.kind, x.vehicleId, x.type, x.untilMs, x.reason, x.createdBy, x.createdMs);
+    return { ...x, id: Number(res.lastInsertRowid) };
+  }
+
+  /** Suppressions still running at the time (ended ones stay in the table as a record). */
+  activeSuppressions(nowMs: number): Suppression[] {
+    const rows = this.db.prepare(`SELECT * FROM suppressions WHERE until_ms > ? ORDER BY until_ms`).all(nowMs) as {
+      id: number; kind: string; vehicle_id: string; type: string | null; until_ms: number; reason: string; created_by: string; created_ms: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind as Suppression['kind'], vehicleId: r.vehicle_id, type: r.type as AlertType | null, untilMs: r.until_ms, reason: r.reason, createdBy: r.created_by, createdMs: r.created_ms }));
+  }
+
+  /** Ends a suppression now (kept as a record). */
+  endSuppression(id: number, nowMs: number): boolean {
+    return this.db.prepare(`UPDATE suppressions SET until_ms = ? WHERE id = ? AND until_ms > ?`).run(nowMs, id, nowMs).changes === 1;
   }
 
   countOpenAlerts(): number {

@@ -1,0 +1,45 @@
+// Everything the engine worker decides, for one batch of trusted fixes: geofence crossings and dwells,
+// driving events (against fence speed limits where the vehicle is inside one) and vehicle health.
+import type { EngineConfig } from '../../../shared/types';
+import { GeofenceEngine, type GeofenceEvent } from '../geofence/engine';
+import type { IndexedFence } from '../geofence/fence-index';
+import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
+import { DrivingDetector, type DrivingEventOut, type RuleInput } from '../rules/driving';
+import { HealthDetector, type HealthEventOut } from '../rules/health';
+
+export interface EngineOutput {
+  geofence: GeofenceEvent[];
+  driving: DrivingEventOut[];
+  health: HealthEventOut[];
+}
+
+export class FleetEngine {
+  readonly geofences: GeofenceEngine;
+  private readonly driving: DrivingDetector;
+  private readonly health: HealthDetector;
+
+  constructor(fences: Iterable<IndexedFence> = [], config: EngineConfig = DEFAULT_ENGINE_CONFIG) {
+    this.geofences = new GeofenceEngine(fences);
+    this.driving = new DrivingDetector(config);
+    this.health = new HealthDetector(config);
+  }
+
+  setConfig(config: EngineConfig): void {
+    this.driving.setConfig(config);
+    this.health.setConfig(config);
+  }
+
+  /** Fixes in evaluation order (time order per vehicle); stale fixes are skipped by every rule. */
+  step(batch: readonly RuleInput[]): EngineOutput {
+    const out: EngineOutput = { geofence: [], driving: [], health: [] };
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      if (!this.geofences.stepOne(p, i, out.geofence)) continue;
+      const d = this.driving.push(p, i, this.geofences.speedLimitAt(p.vehicleId, p.tsMs));
+      if (d.length) out.driving.push(...d);
+      const h = this.health.push(p, i);
+      if (h.length) out.health.push(...h);
+    }
+    return out;
+  }
+}

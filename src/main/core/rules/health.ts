@@ -1,0 +1,92 @@
+// Vehicle-health alerts from telemetry: new trouble codes, low fuel, fuel lost while parked, hot engine.
+// Each fires once when its condition starts and re-arms only after a margin (no alert per message).
+import type { EngineConfig, HealthAlertType } from '../../../shared/types';
+import type { RuleInput } from './driving';
+
+export interface HealthEventOut {
+  type: Exclude<HealthAlertType, 'offline'>;
+  vehicleId: string;
+  tsMs: number;
+  lon: number;
+  lat: number;
+  index: number;
+  /** What a dispatcher reads after the vehicle id, e.g. "fuel 31 % → 18 % while parked". */
+  detail: string;
+  value: number;
+}
+
+interface HealthState {
+  dtc: Set<string>;
+  lowFuel: boolean;
+  hot: boolean;
+  /** Highest fuel level since the vehicle parked; null while moving. */
+  parkedFuelMaxPct: number | null;
+}
+
+const LOW_FUEL_REARM_PCT = 5;
+const COOLANT_REARM_C = 5;
+const PARKED_SPEED_KMH = 3;
+
+export class HealthDetector {
+  private readonly state = new Map<string, HealthState>();
+
+  constructor(private config: EngineConfig) {}
+
+  setConfig(config: EngineConfig): void {
+    this.config = config;
+  }
+
+  push(p: RuleInput, index: number): HealthEventOut[] {
+    let s = this.state.get(p.vehicleId);
+    if (!s) {
+      s = { dtc: new Set(), lowFuel: false, hot: false, parkedFuelMaxPct: null };
+      this.state.set(p.vehicleId, s);
+    }
+    const out: HealthEventOut[] = [];
+    const ev = (type: HealthEventOut['type'], detail: string, value: number) =>
+      out.push({ type, vehicleId: p.vehicleId, tsMs: p.tsMs, lon: p.lon, lat: p.lat, index, detail, value });
+
+    if (p.dtcCodes !== null) {
+      const fresh = p.dtcCodes.filter((c) => !s.dtc.has(c));
+      if (fresh.length > 0) ev('dtc', `new trouble code${fresh.length > 1 ? 's' : ''} ${fresh.join(', ')}`, fresh.length);
+      s.dtc = new Set(p.dtcCodes); // a cleared code that comes back is new again
+    }
+
+    const fuel = p.fuelLevelPct;
+    if (fuel !== null) {
+      if (!s.lowFuel && fuel < this.config.lowFuelPct) {
+        s.lowFuel = true;
+        ev('low_fuel', `fuel low: ${round(fuel)} % (limit ${this.config.lowFuelPct} %)`, fuel);
+      } else if (s.lowFuel && fuel >= this.config.lowFuelPct + LOW_FUEL_REARM_PCT) {
+        s.lowFuel = false;
+      }
+      const parked = p.speedKmh !== null && p.speedKmh < PARKED_SPEED_KMH && p.ignition !== true;
+      if (!parked) {
+        s.parkedFuelMaxPct = null;
+      } else {
+        const ref = Math.max(s.parkedFuelMaxPct ?? fuel, fuel);
+        if (ref - fuel >= this.config.fuelDropPct) {
+          ev('fuel_drop', `fuel ${round(ref)} % → ${round(fuel)} % while parked: possible theft or leak`, ref - fuel);
+          s.parkedFuelMaxPct = fuel;
+        } else {
+          s.parkedFuelMaxPct = ref;
+        }
+      }
+    }
+
+    const c = p.coolantTempC;
+    if (c !== null) {
+      if (!s.hot && c > this.config.coolantMaxC) {
+        s.hot = true;
+        ev('coolant_high', `coolant ${round(c)} °C (limit ${this.config.coolantMaxC} °C)`, c);
+      } else if (s.hot && c <= this.config.coolantMaxC - COOLANT_REARM_C) {
+        s.hot = false;
+      }
+    }
+    return out;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
