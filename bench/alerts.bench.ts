@@ -29,7 +29,8 @@ const fleet = new DemoFleet({ vehicles: VEHICLES, seed: 42, startMs: start });
 const fences = fleet.demoGeofences().map((f) => ({ ...f, id: f.id!, color: f.color!, rules: f.rules ?? {}, createdMs: 0, updatedMs: 0 }) as Geofence);
 const byId = new Map(fences.map((f) => [f.id, f]));
 const config = demoEngineConfig();
-const naive = new FleetEngine(fences.map((f) => ({ ...f, rules: {} })), config);
+// the same fences and rules, only without the entry delay
+const naive = new FleetEngine(fences.map((f) => ({ ...f, rules: { ...f.rules, entryDelayS: undefined } })), config);
 const engine = new FleetEngine(fences, config);
 const everything = { ...DEFAULT_ALERT_SETTINGS, severity: Object.fromEntries(Object.entries(DEFAULT_ALERT_SETTINGS.severity).map(([k, v]) => [k, v === 'off' ? 'info' : v])) as typeof DEFAULT_ALERT_SETTINGS.severity };
 

@@ -1,33 +1,12 @@
 // FleetService end to end in Node: real MQTT brokers (aedes in-process, Debian's mosquitto), a real SQLite file.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../src/shared/types';
 import { FleetService } from '../src/main/service/fleet-service';
 import { ApiError } from '../src/main/service/api-error';
 import { startMosquitto, requireTool, telemetry, tempDir, waitFor, WORKER_PATH, type Mosquitto } from './helpers';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function startService(opts: Partial<ConstructorParameters<typeof FleetService>[0]> = {}) {
-  const dbFile = opts.dbFile ?? path.join(tempDir(), 'fleet.sqlite');
-  const logs: string[] = [];
-  const service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, log: (l) => logs.push(l), ...opts });
-  await service.start();
-  cleanups.push(() => service.stop());
-  await waitFor(async () => (await service.handlers.getStatus({})).broker.state === 'connected', 'the subscriber to connect');
-  return { service, dbFile, logs };
-}
-
-async function publisher(url: string) {
-  const client = await mqtt.connectAsync(url, { clientId: `test-pub-${Math.random()}` });
-  cleanups.push(() => client.endAsync());
-  return client;
-}
+import { onCleanup, publisher, startService } from './service-helpers';
 
 const square = (lon: number, lat: number, d: number) => ({
   type: 'Polygon' as const,
@@ -113,7 +92,7 @@ describe('FleetService with the embedded aedes broker', () => {
     const { service } = await startService();
     const port = Number(new URL(service.brokerUrl).port);
     const other = new FleetService({ dbFile: path.join(tempDir(), 'b.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port } });
-    cleanups.push(() => other.stop());
+    onCleanup(() => other.stop());
     await expect(other.start()).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use, so the embedded MQTT broker cannot start.`);
   });
 });

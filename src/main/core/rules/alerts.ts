@@ -41,9 +41,12 @@ export const ALERT_TYPE_TEXT: Record<AlertType, string> = {
   offline: 'Offline',
 };
 
-/** Is an alert of this vehicle and type covered by a snooze or mute at this wall-clock time? */
-export function isSuppressed(suppressions: readonly Suppression[], vehicleId: string, type: AlertType, nowMs: number): boolean {
-  return suppressions.some((s) => s.vehicleId === vehicleId && (s.type === null || s.type === type) && s.untilMs > nowMs);
+/**
+ * Is an alert of this vehicle and type covered by a snooze or mute at this wall-clock time? A snooze
+ * (a quick "not now") never silences a critical alert; only a mute, given with a reason, does.
+ */
+export function isSuppressed(suppressions: readonly Suppression[], vehicleId: string, type: AlertType, severity: AlertSeverity, nowMs: number): boolean {
+  return suppressions.some((s) => s.vehicleId === vehicleId && (s.type === null || s.type === type) && s.untilMs > nowMs && (s.kind === 'mute' || severity !== 'critical'));
 }
 
 /** Severity of a fence crossing: the rule's setting, raised for restricted fences. */
@@ -78,7 +81,7 @@ export function newAlert(
     message: a.message,
     lat: a.lat,
     lon: a.lon,
-    suppressed: isSuppressed(ctx.suppressions, a.vehicleId, type, ctx.raisedMs),
+    suppressed: isSuppressed(ctx.suppressions, a.vehicleId, type, severity, ctx.raisedMs),
   };
 }
 

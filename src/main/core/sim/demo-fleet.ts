@@ -200,10 +200,22 @@ export class DemoFleet {
     const a = this.nodes[v.path[0]!]!;
     const b = this.nodes[v.path[1]!]!;
     const edgeM = distanceM(a, b);
-    const remainingTripM = edgeM - v.edgeProgressM + (v.path.length > 2 ? SPACING_M * (v.path.length - 2) : 0);
+    let remainingTripM = edgeM - v.edgeProgressM;
+    for (let i = 1; i + 1 < v.path.length; i++) remainingTripM += distanceM(this.nodes[v.path[i]!]!, this.nodes[v.path[i + 1]!]!);
     const limitMs = (isArterial(v.path[0]!, v.path[1]!) ? 50 : 32) / 3.6;
     const brakeMs2 = BRAKE_MS2 * (1 + 1.6 * v.style);
-    const target = Math.min(limitMs * (0.85 + this.rand() * 0.25 + 0.3 * v.style), Math.sqrt(2 * brakeMs2 * Math.max(remainingTripM - 5, 0)) + 1);
+    // plan stops with 60 % of the braking the driver uses, so 1-second steps never overshoot into a sudden stop
+    const planMs2 = 0.6 * brakeMs2;
+    let target = Math.min(limitMs * (0.85 + this.rand() * 0.25 + 0.3 * v.style), Math.sqrt(2 * planMs2 * Math.max(remainingTripM - 5, 0)) + 0.5);
+    // slow down for a turn at the next junction: calm drivers to walking-plus pace, rough ones much less
+    if (v.path.length > 2) {
+      const c = this.nodes[v.path[2]!]!;
+      const turnDeg = Math.abs(((bearingDeg(b, c) - bearingDeg(a, b) + 540) % 360) - 180);
+      if (turnDeg > 30) {
+        const turnMs = (14 + 30 * v.style * v.style) / 3.6;
+        target = Math.min(target, Math.sqrt(turnMs * turnMs + 2 * planMs2 * Math.max(edgeM - v.edgeProgressM - 3, 0)));
+      }
+    }
     v.speedMs =
       v.speedMs < target ? Math.min(target, v.speedMs + ACCEL_MS2 * (1 + 2 * v.style) * dtS) : Math.max(target, v.speedMs - brakeMs2 * dtS);
     const moved = v.speedMs * dtS;
@@ -219,7 +231,11 @@ export class DemoFleet {
         const f = v.edgeProgressM / len;
         v.lat = p.lat + (q.lat - p.lat) * f;
         v.lon = p.lon + (q.lon - p.lon) * f;
-        v.headingDeg = bearingDeg(p, q);
+        // the heading swings round as fast as the driver's lateral acceleration allows, not in one jump
+        const want = bearingDeg(p, q);
+        const delta = ((want - v.headingDeg + 540) % 360) - 180;
+        const maxDeg = (((1.8 + 4 * v.style * v.style) / Math.max(v.speedMs, 0.5)) * 180 * dtS) / Math.PI;
+        v.headingDeg = (v.headingDeg + Math.max(-maxDeg, Math.min(maxDeg, delta)) + 360) % 360;
         return;
       }
       v.edgeProgressM -= len;
