@@ -6,6 +6,13 @@
 import type { FenceRules, FenceSchedule, Geofence, GeofenceCategory } from './types';
 
 export const FENCE_CATEGORIES: readonly GeofenceCategory[] = ['depot', 'customer', 'restricted', 'service_area', 'other'];
+export const FENCE_DEFAULT_COLORS: Record<GeofenceCategory, string> = {
+  depot: '#2e7d32',
+  customer: '#1565c0',
+  restricted: '#c62828',
+  service_area: '#6a1b9a',
+  other: '#455a64',
+};
 
 export interface GeoJsonFeature {
   type: 'Feature';

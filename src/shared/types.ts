@@ -55,6 +55,23 @@ export const ALERT_TYPES: readonly AlertType[] = [
   'offline',
 ];
 
+/** Alert types as a dispatcher reads them. */
+export const ALERT_TYPE_TEXT: Record<AlertType, string> = {
+  geofence_enter: 'Fence entered',
+  geofence_exit: 'Fence left',
+  geofence_dwell: 'Dwell in fence',
+  speeding: 'Speeding',
+  harsh_brake: 'Harsh braking',
+  rapid_accel: 'Rapid acceleration',
+  hard_corner: 'Hard cornering',
+  excessive_idle: 'Excessive idling',
+  dtc: 'Trouble code',
+  low_fuel: 'Low fuel',
+  fuel_drop: 'Fuel drop (parked)',
+  coolant_high: 'Coolant over-temperature',
+  offline: 'Offline',
+};
+
 /** A driving event derived from telemetry; feeds driver scoring. */
 export interface DrivingEvent {
   id: number;
@@ -250,6 +267,8 @@ export interface SystemStatus {
   };
   openAlerts: number;
   openAlertsBySeverity: Record<AlertSeverity, number>;
+  /** Unacknowledged critical alerts past the escalation time. */
+  escalatedAlerts: number;
   /** The OsmAnd HTTP endpoint, or why it is not running. */
   osmand: { url: string | null; error: string | null };
   demo: boolean;

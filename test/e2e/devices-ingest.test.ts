@@ -38,7 +38,7 @@ describe.runIf(haveTools)('devices and ingest health in the browser', () => {
     expect(anon.status).not.toBe(0);
     expect(anon.stderr).toMatch(/not authori[sz]ed/i);
 
-    await page.keyboard.press('Alt+3');
+    await page.keyboard.press('Alt+5'); // Devices
     await page.getByLabel('New vehicle id').fill('VAN-17');
     await page.getByRole('button', { name: 'Add vehicle' }).click();
     const secret = await page.getByTestId('new-secret').inputValue();
@@ -53,7 +53,7 @@ describe.runIf(haveTools)('devices and ingest health in the browser', () => {
   it('shows a rejected message by reason in the Ingest tab, with its raw payload', async () => {
     const secret = await page.getByTestId('new-secret').inputValue();
     expect(pub('{"vehicle_id":"VAN-17","lat":', ['-u', 'VAN-17', '-P', secret]).status).toBe(0);
-    await page.keyboard.press('Alt+2');
+    await page.keyboard.press('Alt+4'); // Ingest
     await expect.poll(() => page.getByTestId('rejects-by-reason').textContent(), { timeout: 5000 }).toContain('malformed JSON');
     await expect.poll(async () => (await page.locator('footer').textContent())?.match(/rejected (\d+)/)?.[1], { timeout: 2000 }).toBe('1');
     await page.locator('[data-dead-letter-id] button').first().click();

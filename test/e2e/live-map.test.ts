@@ -68,6 +68,8 @@ describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
   });
 
   it('shows a geofence alert and lets the dispatcher acknowledge it', async () => {
+    // depot visits are info: the list opens on warning and critical, so switch info on
+    await page.getByRole('button', { name: 'info', exact: true }).click();
     const alert = page.locator('li.alert[data-alert-type^="geofence_"]').first();
     await alert.waitFor({ timeout: 45_000 });
     const id = Number(await alert.getAttribute('data-alert-id'));

@@ -11,14 +11,13 @@ import {
   type EngineConfig,
   type IngestHealth,
   type Geofence,
-  type GeofenceCategory,
   type GeofenceInput,
   type Suppression,
   type SystemStatus,
   type TelemetryPoint,
   type VehicleState,
 } from '../../shared/types';
-import { FENCE_CATEGORIES } from '../../shared/fence-geojson';
+import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../shared/fence-geojson';
 import { EngineHost } from '../core/engine/engine-host';
 import type { EngineOutput } from '../core/engine/fleet-engine';
 import { validateFenceGeometry } from '../core/geofence/geometry';
@@ -67,13 +66,7 @@ export interface FleetServiceOptions {
 const CATEGORIES = FENCE_CATEGORIES;
 const ENGINE_CONFIG_KEY = 'engine.config';
 const ALERT_SETTINGS_KEY = 'alerts.settings';
-const DEFAULT_COLORS: Record<GeofenceCategory, string> = {
-  depot: '#2e7d32',
-  customer: '#1565c0',
-  restricted: '#c62828',
-  service_area: '#6a1b9a',
-  other: '#455a64',
-};
+const DEFAULT_COLORS = FENCE_DEFAULT_COLORS;
 
 export class FleetService {
   private readonly emitter = new EventEmitter();
@@ -400,6 +393,7 @@ export class FleetService {
       },
       openAlerts: bySeverity.info + bySeverity.warning + bySeverity.critical,
       openAlertsBySeverity: bySeverity,
+      escalatedAlerts: this.store?.countEscalated() ?? 0,
       osmand: { url: this.osmand?.url ?? null, error: this.osmandError },
       demo: this.options.demo !== undefined,
       nowMs: now,

@@ -1,6 +1,6 @@
 // Turns engine output into the alerts a dispatcher reads: severity per rule (restricted fences raise
 // their crossings), plain messages, and suppression by snooze/mute (kept, marked suppressed).
-import type { AlertSettings, AlertSeverity, AlertType, Geofence, RuleSeverity, Suppression } from '../../../shared/types';
+import { ALERT_TYPE_TEXT, type AlertSettings, type AlertSeverity, type AlertType, type Geofence, type RuleSeverity, type Suppression } from '../../../shared/types';
 import type { EngineOutput } from '../engine/fleet-engine';
 import type { NewAlert } from '../storage/store';
 
@@ -23,22 +23,6 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   },
   offlineAfterMin: 10,
   escalateAfterMin: 5,
-};
-
-export const ALERT_TYPE_TEXT: Record<AlertType, string> = {
-  geofence_enter: 'Fence entered',
-  geofence_exit: 'Fence left',
-  geofence_dwell: 'Dwell in fence',
-  speeding: 'Speeding',
-  harsh_brake: 'Harsh braking',
-  rapid_accel: 'Rapid acceleration',
-  hard_corner: 'Hard cornering',
-  excessive_idle: 'Excessive idling',
-  dtc: 'Trouble code',
-  low_fuel: 'Low fuel',
-  fuel_drop: 'Fuel drop (parked)',
-  coolant_high: 'Coolant over-temperature',
-  offline: 'Offline',
 };
 
 /**

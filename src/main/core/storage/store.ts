@@ -560,6 +560,10 @@ export class Store {
     return out;
   }
 
+  countEscalated(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE escalated_ms IS NOT NULL AND acknowledged_ms IS NULL`).get() as { n: number }).n;
+  }
+
   fenceMembership(): { vehicleId: string; fenceId: string; sinceMs: number }[] {
     const rows = this.db.prepare(`SELECT * FROM vehicle_fence_state`).all() as {
       vehicle_id: string;

@@ -1,6 +1,6 @@
 // UI state (zustand), normalised by id; fed by the API's events, refetched whenever the connection returns.
 import { create } from 'zustand';
-import type { Alert, Geofence, SystemStatus, VehicleState } from '../../../shared/types';
+import type { Alert, AlertQuery, AlertSeverity, AlertType, Geofence, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
 import { api } from '../lib/api';
 
 export interface FleetState {
@@ -14,12 +14,85 @@ export interface FleetState {
   selectedVehicleId: string | null;
   /** A request to centre the map, bumped on each click so repeated clicks re-centre. */
   focus: { vehicleId: string; seq: number } | null;
-  showAcknowledged: boolean;
+  alertFilter: AlertFilter;
+  /** The fence open in the Fences tab (or being drawn). */
+  selectedFenceId: string | null;
+  /** Which right-hand tab is showing; selecting a fence on the map opens Fences. */
+  rightTab: RightTab;
+  suppressions: Suppression[];
+  /** Play a sound when a critical alert escalates (remembered on this workstation). */
+  soundOn: boolean;
   lastError: string | null;
   select(vehicleId: string | null, centre?: boolean): void;
   acknowledge(alertId: number): Promise<void>;
-  setShowAcknowledged(v: boolean): void;
+  resolve(alertId: number): Promise<void>;
+  suppress(kind: 'snooze' | 'mute', vehicleId: string, type: AlertType | null, durationMin: number, reason?: string): Promise<boolean>;
+  endSuppression(id: number): Promise<void>;
+  setAlertFilter(patch: Partial<AlertFilter>): void;
+  selectFence(id: string | null): void;
+  setRightTab(tab: RightTab): void;
+  setSoundOn(on: boolean): void;
   setError(message: string | null): void;
+}
+
+export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices'] as const;
+export type RightTab = (typeof RIGHT_TABS)[number];
+
+export interface AlertFilter {
+  severities: AlertSeverity[];
+  type: AlertType | '';
+  vehicle: string;
+  /** How far back, in hours; 0 = all. */
+  hours: number;
+  sort: 'time' | 'severity';
+  showAcknowledged: boolean;
+  showSuppressed: boolean;
+}
+
+/** Info alerts are records (visits, idling): the list opens on what needs a dispatcher. */
+export const DEFAULT_ALERT_FILTER: AlertFilter = { severities: ['warning', 'critical'], type: '', vehicle: '', hours: 0, sort: 'time', showAcknowledged: false, showSuppressed: false };
+
+export function alertQuery(f: AlertFilter, nowMs: number): AlertQuery {
+  return {
+    limit: 500,
+    severity: f.severities,
+    types: f.type ? [f.type] : undefined,
+    vehicleId: f.vehicle.trim() || undefined,
+    fromMs: f.hours > 0 ? nowMs - f.hours * 3_600_000 : undefined,
+    sort: f.sort,
+    includeAcknowledged: f.showAcknowledged,
+    includeSuppressed: f.showSuppressed,
+  };
+}
+
+/** Does an alert pushed live belong in the list the filter shows? (the same rules as the query) */
+export function matchesFilter(a: Alert, f: AlertFilter, nowMs: number): boolean {
+  if (!f.severities.includes(a.severity)) return false;
+  if (f.type && a.type !== f.type) return false;
+  if (f.vehicle.trim() && a.vehicleId !== f.vehicle.trim()) return false;
+  if (f.hours > 0 && a.lastSeenMs < nowMs - f.hours * 3_600_000) return false;
+  if (!f.showAcknowledged && a.acknowledgedMs !== null) return false;
+  if (!f.showSuppressed && a.suppressed) return false;
+  return true;
+}
+
+const SOUND_KEY = 'fleetdesk.escalationSound';
+
+function beep(): void {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.2, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.6);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.6);
+    osc.onended = () => void ctx.close();
+  } catch {
+    // no audio device: the visual escalation still shows
+  }
 }
 
 export const useFleet = create<FleetState>((set, get) => ({
@@ -31,7 +104,11 @@ export const useFleet = create<FleetState>((set, get) => ({
   status: null,
   selectedVehicleId: null,
   focus: null,
-  showAcknowledged: false,
+  alertFilter: DEFAULT_ALERT_FILTER,
+  selectedFenceId: null,
+  rightTab: 'Alerts',
+  suppressions: [],
+  soundOn: typeof localStorage !== 'undefined' && localStorage.getItem(SOUND_KEY) === 'on',
   lastError: null,
   select(vehicleId, centre = true) {
     set((s) => ({
@@ -41,15 +118,47 @@ export const useFleet = create<FleetState>((set, get) => ({
   },
   async acknowledge(alertId) {
     try {
-      const updated = await api.call('acknowledgeAlert', { alertId, by: 'dispatcher' });
-      set((s) => ({ alerts: { ...s.alerts, [updated.id]: updated } }));
+      applyAlert(await api.call('acknowledgeAlert', { alertId, by: 'dispatcher' }));
     } catch (err) {
       get().setError(`Could not acknowledge alert: ${(err as Error).message}`);
     }
   },
-  setShowAcknowledged(v) {
-    set({ showAcknowledged: v });
-    void loadAlerts();
+  async resolve(alertId) {
+    try {
+      const updated = await api.call('resolveAlert', { alertId, by: 'dispatcher' });
+      applyAlert(updated);
+    } catch (err) {
+      get().setError(`Could not resolve alert: ${(err as Error).message}`);
+    }
+  },
+  async suppress(kind, vehicleId, type, durationMin, reason) {
+    try {
+      await api.call('suppress', { kind, vehicleId, type, durationMin, reason, by: 'dispatcher' });
+      await loadSuppressions();
+      return true;
+    } catch (err) {
+      get().setError(`Could not ${kind}: ${(err as Error).message}`);
+      return false;
+    }
+  },
+  async endSuppression(id) {
+    await api.call('endSuppression', { id }).catch((err) => get().setError(`Could not end it: ${(err as Error).message}`));
+    await loadSuppressions();
+  },
+  setAlertFilter(patch) {
+    set((s) => ({ alertFilter: { ...s.alertFilter, ...patch } }));
+    void loadAlerts().catch((err) => get().setError(`Could not load alerts: ${(err as Error).message}`));
+  },
+  selectFence(id) {
+    set(id ? { selectedFenceId: id, rightTab: 'Fences' } : { selectedFenceId: null });
+  },
+  setRightTab(tab) {
+    set({ rightTab: tab });
+  },
+  setSoundOn(on) {
+    localStorage.setItem(SOUND_KEY, on ? 'on' : 'off');
+    set({ soundOn: on });
+    if (on) beep();
   },
   setError(message) {
     set({ lastError: message });
@@ -57,8 +166,26 @@ export const useFleet = create<FleetState>((set, get) => ({
 }));
 
 async function loadAlerts(): Promise<void> {
-  const list = await api.call('listAlerts', { limit: 500, includeAcknowledged: useFleet.getState().showAcknowledged });
+  const list = await api.call('listAlerts', alertQuery(useFleet.getState().alertFilter, Date.now()));
   useFleet.setState({ alerts: Object.fromEntries(list.map((a) => [a.id, a])) });
+}
+
+async function loadSuppressions(): Promise<void> {
+  useFleet.setState({ suppressions: await api.call('listSuppressions', {}) });
+}
+
+/** Puts a pushed or updated alert into the list, or takes it out if the filter no longer shows it. */
+function applyAlert(a: Alert): void {
+  useFleet.setState((s) => {
+    const prev = s.alerts[a.id];
+    if (s.soundOn && a.escalatedMs !== null && prev && prev.escalatedMs === null) beep();
+    if (!matchesFilter(a, s.alertFilter, Date.now())) {
+      if (!prev) return {};
+      const { [a.id]: _gone, ...rest } = s.alerts;
+      return { alerts: rest };
+    }
+    return { alerts: { ...s.alerts, [a.id]: a } };
+  });
 }
 
 async function loadAll(): Promise<void> {
@@ -73,7 +200,7 @@ async function loadAll(): Promise<void> {
     geofences,
     status,
   }));
-  await loadAlerts();
+  await Promise.all([loadAlerts(), loadSuppressions()]);
 }
 
 /** Wires API events into the store; call once at start-up. */
@@ -89,18 +216,8 @@ export function connectStore(): void {
       return { vehicles, positionsVersion: s.positionsVersion + 1 };
     });
   });
-  api.on('alertRaised', (a) => {
-    useFleet.setState((s) => ({ alerts: { ...s.alerts, [a.id]: a } }));
-  });
-  api.on('alertUpdated', (a) => {
-    useFleet.setState((s) => {
-      if (a.acknowledgedMs !== null && !s.showAcknowledged) {
-        const { [a.id]: _gone, ...rest } = s.alerts;
-        return { alerts: rest };
-      }
-      return { alerts: { ...s.alerts, [a.id]: a } };
-    });
-  });
+  api.on('alertRaised', applyAlert);
+  api.on('alertUpdated', applyAlert);
   api.on('status', (status) => useFleet.setState({ status }));
   api.on('geofencesChanged', (geofences) => useFleet.setState({ geofences }));
 }

@@ -1,15 +1,15 @@
-// The right-hand panel: Alerts, Ingest health and Devices as tabs (Alt+1, Alt+2, Alt+3).
-import { useEffect, useState } from 'react';
+// The right-hand panel: Alerts, Fences, Rules, Ingest health and Devices as tabs (Alt+1 … Alt+5).
+import { useEffect } from 'react';
 import { AlertsPanel } from './AlertsPanel';
 import { IngestPanel } from '../ingest/IngestPanel';
 import { DevicesPanel } from '../devices/DevicesPanel';
-import { useFleet } from '../../app/store';
-
-const TABS = ['Alerts', 'Ingest', 'Devices'] as const;
-type Tab = (typeof TABS)[number];
+import { FencesPanel } from '../fences/FencesPanel';
+import { RulesPanel } from '../rules/RulesPanel';
+import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
 
 export function RightPanel() {
-  const [tab, setTab] = useState<Tab>('Alerts');
+  const tab = useFleet((s) => s.rightTab);
+  const setTab = useFleet((s) => s.setRightTab);
   const open = useFleet((s) => s.status?.openAlerts ?? 0);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -22,7 +22,7 @@ export function RightPanel() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [setTab]);
   return (
     <aside className="panel right">
       <nav className="tabs" role="tablist">
@@ -34,6 +34,8 @@ export function RightPanel() {
         ))}
       </nav>
       {tab === 'Alerts' && <AlertsPanel />}
+      {tab === 'Fences' && <FencesPanel />}
+      {tab === 'Rules' && <RulesPanel />}
       {tab === 'Ingest' && <IngestPanel />}
       {tab === 'Devices' && <DevicesPanel />}
     </aside>

@@ -10,6 +10,7 @@ import { useFleet } from '../../app/store';
 import { toLatLng } from '../../lib/geo';
 import { api } from '../../lib/api';
 import { VehicleCanvasLayer } from './vehicle-layer';
+import { clearFenceLayers, registerFenceLayer, registerMap } from '../fences/editor';
 
 const START_CENTER = toLatLng(-1.8904, 52.4862); // the demo city; the map fits the fleet once it reports
 const START_ZOOM = 12;
@@ -71,9 +72,20 @@ function metresPerPixel(lat: number, zoom: number): number {
   return (40_075_016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8);
 }
 
+/** Gives the geofence editor the map. */
+function EditorBridge() {
+  const map = useMap();
+  useEffect(() => {
+    registerMap(map);
+    return () => registerMap(null);
+  }, [map]);
+  return null;
+}
+
 function GeofenceLayer() {
   const map = useMap();
   const geofences = useFleet((s) => s.geofences);
+  const selectFence = useFleet((s) => s.selectFence);
   const groupRef = useRef<L.LayerGroup | null>(null);
   useEffect(() => {
     const group = L.layerGroup().addTo(map);
@@ -86,6 +98,7 @@ function GeofenceLayer() {
     const group = groupRef.current;
     if (!group) return;
     group.clearLayers();
+    clearFenceLayers();
     const corridors: { layer: L.Polyline; widthM: number; lat: number }[] = [];
     for (const f of geofences) {
       const style = { color: f.color, weight: 2, fillOpacity: 0.12, dashArray: f.category === 'restricted' ? '6 4' : undefined };
@@ -101,8 +114,14 @@ function GeofenceLayer() {
         );
         corridors.push({ layer: line, widthM: g.widthM, lat: g.line[0]![1]! });
         layer = line;
-      } else layer = L.geoJSON({ type: 'Feature', properties: {}, geometry: g } as GeoJSON.Feature, { style: () => style });
+      } else {
+        const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+        const latlngs = polys.map((rings) => rings.map((ring) => ring.slice(0, -1).map(([lon, lat]) => toLatLng(lon!, lat!))));
+        layer = L.polygon(g.type === 'Polygon' ? latlngs[0]! : latlngs, style);
+      }
       (layer as L.Path).bindTooltip?.(label, { sticky: true });
+      layer.on('click', () => selectFence(f.id));
+      registerFenceLayer(f.id, layer);
       group.addLayer(layer);
     }
     map.getContainer().dataset['fences'] = String(group.getLayers().length);
@@ -114,7 +133,7 @@ function GeofenceLayer() {
     return () => {
       map.off('zoomend', rescale);
     };
-  }, [geofences, map]);
+  }, [geofences, map, selectFence]);
   return null;
 }
 
@@ -159,6 +178,7 @@ export function MapView() {
       <OverlayLayer />
       <GeofenceLayer />
       <VehicleLayer />
+      <EditorBridge />
     </MapContainer>
   );
 }

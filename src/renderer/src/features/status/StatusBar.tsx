@@ -37,6 +37,11 @@ export function StatusBar() {
         {status.openAlertsBySeverity.critical > 0 && <b className="sev-count critical"> · {status.openAlertsBySeverity.critical} critical</b>}
         {status.openAlertsBySeverity.warning > 0 && <span className="sev-count warning"> · {status.openAlertsBySeverity.warning} warning</span>}
       </span>
+      {status.escalatedAlerts > 0 && (
+        <span className="escalated-count" data-testid="escalated" role="alert">
+          {status.escalatedAlerts} escalated: critical and unacknowledged
+        </span>
+      )}
       <span className="muted">last message {age(status.lastMessageMs, status.nowMs)}</span>
       <span className="muted">
         ingested {status.ingest.accepted} · duplicates {status.ingest.duplicates} · rejected {status.ingest.rejected}

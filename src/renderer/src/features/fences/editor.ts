@@ -1,0 +1,110 @@
+// The map side of the geofence editor (leaflet-geoman): draw new shapes, edit or move a fence's shape,
+// and read a shape back as a FleetDesk fence geometry. The panel calls these; the map registers itself.
+import L from 'leaflet';
+import '../../lib/leaflet-global';
+import '@geoman-io/leaflet-geoman-free';
+import '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css';
+import type { FenceGeometry } from '../../../../shared/types';
+
+let map: L.Map | null = null;
+/** The editable Leaflet layer of each fence on the map (polygon, circle, or corridor polyline). */
+const fenceLayers = new Map<string, L.Layer>();
+let editing: { id: string; layer: L.Layer } | null = null;
+
+export function registerMap(m: L.Map | null): void {
+  map = m;
+  if (m) m.pm.setGlobalOptions({ allowSelfIntersection: true, snappable: false } as never);
+}
+
+export function registerFenceLayer(id: string, layer: L.Layer | null): void {
+  if (layer) fenceLayers.set(id, layer);
+  else fenceLayers.delete(id);
+}
+
+export function clearFenceLayers(): void {
+  fenceLayers.clear();
+  editing = null;
+}
+
+export type DrawShape = 'Polygon' | 'Circle' | 'Corridor';
+
+const round = (x: number) => Math.round(x * 1e7) / 1e7;
+
+/** The geometry a Leaflet shape stands for; a polyline becomes a corridor of the given width. */
+export function geometryOfLayer(layer: L.Layer, corridorWidthM = 50): FenceGeometry | null {
+  if (layer instanceof L.Circle) {
+    const c = layer.getLatLng();
+    return { type: 'Circle', center: [round(c.lng), round(c.lat)], radiusM: Math.round(layer.getRadius() * 10) / 10 };
+  }
+  if (layer instanceof L.Polygon) {
+    const g = layer.toGeoJSON(7).geometry;
+    if (g.type === 'Polygon' || g.type === 'MultiPolygon') return g as FenceGeometry;
+    return null;
+  }
+  if (layer instanceof L.Polyline) {
+    const pts = (layer.getLatLngs() as L.LatLng[]).map((p) => [round(p.lng), round(p.lat)]);
+    return { type: 'Corridor', line: pts, widthM: corridorWidthM };
+  }
+  return null;
+}
+
+/** Starts drawing; resolves with the drawn geometry, or null if the dispatcher cancels (Esc). */
+export function draw(shape: DrawShape): Promise<FenceGeometry | null> {
+  const m = map;
+  if (!m) return Promise.resolve(null);
+  stopEditing();
+  return new Promise((resolve) => {
+    const done = (g: FenceGeometry | null) => {
+      m.off('pm:create', onCreate);
+      m.off('pm:drawend', onEnd);
+      resolve(g);
+    };
+    const onCreate = (e: { layer: L.Layer }) => {
+      const g = geometryOfLayer(e.layer);
+      e.layer.remove(); // the saved fence is drawn by the fence layer, from the stored geometry
+      done(g);
+    };
+    // drawend also fires after create; by then the promise is settled and this is a no-op
+    const onEnd = () => setTimeout(() => done(null), 0);
+    m.on('pm:create', onCreate as never);
+    m.on('pm:drawend', onEnd);
+    m.pm.enableDraw(shape === 'Corridor' ? 'Line' : shape, { snappable: false, finishOn: shape === 'Corridor' ? 'dblclick' : undefined } as never);
+  });
+}
+
+export function cancelDraw(): void {
+  map?.pm.disableDraw();
+}
+
+/** Makes a fence's shape editable on the map: drag vertices (polygons, corridors), resize (circles), move. */
+export function startEditing(id: string): boolean {
+  stopEditing();
+  const layer = fenceLayers.get(id);
+  if (!layer) return false;
+  const pm = (layer as unknown as { pm: { enable(o?: object): void; enableLayerDrag?(): void } }).pm;
+  pm.enable({ allowSelfIntersection: true, draggable: true });
+  editing = { id, layer };
+  return true;
+}
+
+/** The edited shape as it is now (null when not editing that fence). */
+export function editedGeometry(id: string, corridorWidthM?: number): FenceGeometry | null {
+  if (!editing || editing.id !== id) return null;
+  return geometryOfLayer(editing.layer, corridorWidthM);
+}
+
+export function stopEditing(): void {
+  if (!editing) return;
+  (editing.layer as unknown as { pm?: { disable(): void } }).pm?.disable();
+  editing = null;
+}
+
+export function isEditing(id: string): boolean {
+  return editing?.id === id;
+}
+
+/** Shows a fence: fits the map to it. */
+export function zoomToFence(id: string): void {
+  const layer = fenceLayers.get(id) as L.Layer & { getBounds?: () => L.LatLngBounds };
+  if (map && layer?.getBounds) map.fitBounds(layer.getBounds().pad(0.3), { animate: false, maxZoom: 17 });
+}
