@@ -35,10 +35,8 @@ export class FleetEngine {
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
       if (!this.geofences.stepOne(p, i, out.geofence)) continue;
-      const d = this.driving.push(p, i, this.geofences.speedLimitAt(p.vehicleId, p.tsMs));
-      if (d.length) out.driving.push(...d);
-      const h = this.health.push(p, i);
-      if (h.length) out.health.push(...h);
+      this.driving.push(p, i, this.geofences.speedLimitAt(p.vehicleId, p.tsMs), out.driving);
+      this.health.push(p, i, out.health);
     }
     return out;
   }

@@ -114,22 +114,25 @@ export class GeofenceEngine {
     if (p.tsMs < v.lastTsMs) return false;
     v.lastTsMs = p.tsMs;
     const now = this.index.containing(p.lon, p.lat);
-    const emit = (fenceId: string, event: GeofenceEvent['event'], sinceMs: number) => {
-      if (this.active(fenceId, p.tsMs)) events.push({ vehicleId: p.vehicleId, fenceId, event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
-    };
     // Most positions change nothing: same fences as before, nothing pending, no allocation.
-    const same = now.length === v.inside.size && now.every((id) => v.inside.has(id));
+    let same = now.length === v.inside.size;
+    for (let k = 0; same && k < now.length; k++) same = v.inside.has(now[k]!);
+    if (same && v.pending.size === 0 && (v.inside.size === 0 || this.rules.size === 0)) return true;
+    const emit = (fenceId: string, event: GeofenceEvent['event'], sinceMs: number) => this.emit(events, p, i, fenceId, event, sinceMs);
     if (!same || v.pending.size > 0) {
-      const nowSet = new Set(now);
       // a bounce: back on the confirmed side before the delay ran out
-      for (const [id, pend] of v.pending) if (pend.inside === v.inside.has(id) || pend.inside !== nowSet.has(id)) v.pending.delete(id);
-      const exits = [...v.inside.keys()].filter((id) => !nowSet.has(id)).sort();
-      for (const id of exits) {
-        const since = this.settle(v, id, false, p.tsMs);
-        if (since === null) continue;
-        v.inside.delete(id);
-        v.dwelled.delete(id);
-        emit(id, 'exit', since);
+      for (const [id, pend] of v.pending) if (pend.inside === v.inside.has(id) || pend.inside !== now.includes(id)) v.pending.delete(id);
+      let exits: string[] | null = null;
+      for (const id of v.inside.keys()) if (!now.includes(id)) (exits ??= []).push(id);
+      if (exits) {
+        if (exits.length > 1) exits.sort();
+        for (const id of exits) {
+          const since = this.settle(v, id, false, p.tsMs);
+          if (since === null) continue;
+          v.inside.delete(id);
+          v.dwelled.delete(id);
+          emit(id, 'exit', since);
+        }
       }
       for (const id of now) {
         if (v.inside.has(id)) continue;
@@ -148,6 +151,10 @@ export class GeofenceEngine {
       }
     }
     return true;
+  }
+
+  private emit(events: GeofenceEvent[], p: EnginePosition, i: number, fenceId: string, event: GeofenceEvent['event'], sinceMs: number): void {
+    if (this.active(fenceId, p.tsMs)) events.push({ vehicleId: p.vehicleId, fenceId, event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
   }
 
   /**

@@ -88,14 +88,13 @@ export class DrivingDetector {
    * Feeds one fix (in time order per vehicle) and returns the events it completes. `limitKmh` is the
    * fence speed limit in force here, or null for the vehicle class limit.
    */
-  push(p: RuleInput, index: number, fenceLimitKmh: number | null): DrivingEventOut[] {
+  push(p: RuleInput, index: number, fenceLimitKmh: number | null, out: DrivingEventOut[] = []): DrivingEventOut[] {
     let s = this.state.get(p.vehicleId);
     if (!s) {
       s = { prev: null, brake: null, accel: null, corner: null, speeding: null, idle: null };
       this.state.set(p.vehicleId, s);
     }
     const t = this.thresholdsOf(p.vehicleId);
-    const out: DrivingEventOut[] = [];
     const prev = s.prev;
     const dtS = prev ? (p.tsMs - prev.tsMs) / 1000 : Infinity;
     const gap = !(dtS > 0 && dtS <= this.config.maxSampleGapS);

@@ -36,17 +36,16 @@ export class HealthDetector {
     this.config = config;
   }
 
-  push(p: RuleInput, index: number): HealthEventOut[] {
+  push(p: RuleInput, index: number, out: HealthEventOut[] = []): HealthEventOut[] {
     let s = this.state.get(p.vehicleId);
     if (!s) {
       s = { dtc: new Set(), lowFuel: false, hot: false, parkedFuelMaxPct: null };
       this.state.set(p.vehicleId, s);
     }
-    const out: HealthEventOut[] = [];
     const ev = (type: HealthEventOut['type'], detail: string, value: number) =>
       out.push({ type, vehicleId: p.vehicleId, tsMs: p.tsMs, lon: p.lon, lat: p.lat, index, detail, value });
 
-    if (p.dtcCodes !== null) {
+    if (p.dtcCodes !== null && (p.dtcCodes.length > 0 || s.dtc.size > 0)) {
       const fresh = p.dtcCodes.filter((c) => !s.dtc.has(c));
       if (fresh.length > 0) ev('dtc', `new trouble code${fresh.length > 1 ? 's' : ''} ${fresh.join(', ')}`, fresh.length);
       s.dtc = new Set(p.dtcCodes); // a cleared code that comes back is new again

@@ -5,7 +5,7 @@ import type { FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../.
 import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../../../shared/fence-geojson';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';
-import { cancelDraw, draw, editedGeometry, isEditing, startEditing, stopEditing, zoomToFence, type DrawShape } from './editor';
+import { cancelDraw, clearPreview, draw, editedGeometry, isEditing, startEditing, stopEditing, zoomToFence, type DrawShape } from './editor';
 import { download, fencesAsGeoJsonText, fencesAsKml, parseFenceFile } from './fence-files';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -84,7 +84,10 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
     setShapeEditing(false);
     nameRef.current?.focus();
     nameRef.current?.select();
-    return () => stopEditing();
+    return () => {
+      stopEditing();
+      if (!draft.id) clearPreview();
+    };
   }, [draft]);
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
   const corridorWidth = d.geometry.type === 'Corridor' ? d.geometry.widthM : undefined;

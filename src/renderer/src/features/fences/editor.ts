@@ -10,6 +10,13 @@ let map: L.Map | null = null;
 /** The editable Leaflet layer of each fence on the map (polygon, circle, or corridor polyline). */
 const fenceLayers = new Map<string, L.Layer>();
 let editing: { id: string; layer: L.Layer } | null = null;
+/** The shape just drawn, shown until it is saved (then the fence layer draws it) or dropped. */
+let preview: L.Layer | null = null;
+
+export function clearPreview(): void {
+  preview?.remove();
+  preview = null;
+}
 
 export function registerMap(m: L.Map | null): void {
   map = m;
@@ -53,6 +60,7 @@ export function draw(shape: DrawShape): Promise<FenceGeometry | null> {
   const m = map;
   if (!m) return Promise.resolve(null);
   stopEditing();
+  clearPreview();
   return new Promise((resolve) => {
     const done = (g: FenceGeometry | null) => {
       m.off('pm:create', onCreate);
@@ -61,7 +69,9 @@ export function draw(shape: DrawShape): Promise<FenceGeometry | null> {
     };
     const onCreate = (e: { layer: L.Layer }) => {
       const g = geometryOfLayer(e.layer);
-      e.layer.remove(); // the saved fence is drawn by the fence layer, from the stored geometry
+      clearPreview();
+      preview = e.layer; // stays visible while the dispatcher names it; removed on save or cancel
+      (e.layer as L.Path).setStyle?.({ dashArray: '4 4' });
       done(g);
     };
     // drawend also fires after create; by then the promise is settled and this is a no-op
