@@ -4,6 +4,8 @@ import type {
   AlertQuery,
   AlertSettings,
   DrivingEvent,
+  DrivingEventType,
+  DriverScores,
   EngineConfig,
   Suppression,
   SuppressionInput,
@@ -18,6 +20,13 @@ import type {
   VehicleState,
 } from './types';
 
+export interface RuleSettings {
+  engine: EngineConfig;
+  alerts: AlertSettings;
+  /** Driver-score penalty per driving event type (× the event's severity). */
+  penalties: Record<DrivingEventType, number>;
+}
+
 /** Request/response calls: method name → params and result. */
 export interface ApiMethods {
   listVehicles: { params: Record<string, never>; result: VehicleState[] };
@@ -30,8 +39,10 @@ export interface ApiMethods {
   suppress: { params: SuppressionInput; result: Suppression };
   listSuppressions: { params: Record<string, never>; result: Suppression[] };
   endSuppression: { params: { id: number }; result: { ended: boolean } };
-  getRuleSettings: { params: Record<string, never>; result: { engine: EngineConfig; alerts: AlertSettings } };
-  saveRuleSettings: { params: { engine: EngineConfig; alerts: AlertSettings }; result: { engine: EngineConfig; alerts: AlertSettings } };
+  getRuleSettings: { params: Record<string, never>; result: RuleSettings };
+  saveRuleSettings: { params: { engine: EngineConfig; alerts: AlertSettings; penalties?: Partial<Record<DrivingEventType, number>> }; result: RuleSettings };
+  /** Driver scores for a period (default: the last 24 h), with the trend against the period before. */
+  getDriverScores: { params: { fromMs?: number; toMs?: number }; result: DriverScores };
   listDrivingEvents: { params: { fromMs?: number; toMs?: number; vehicleId?: string; driverId?: string; limit?: number }; result: DrivingEvent[] };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
@@ -79,6 +90,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'getRuleSettings',
   'saveRuleSettings',
   'listDrivingEvents',
+  'getDriverScores',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',

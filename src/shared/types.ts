@@ -91,6 +91,29 @@ export interface DrivingEvent {
   lon: number;
 }
 
+export interface DriverScore {
+  driverId: string;
+  km: number;
+  events: number;
+  eventsByType: Partial<Record<DrivingEventType, number>>;
+  /** null without enough driving to judge. */
+  eventsPer100Km: number | null;
+  deductionPer100Km: number | null;
+  /** 0–100, or null: "not enough driving". */
+  score: number | null;
+  previousScore: number | null;
+  /** Score change against the previous period of the same length. */
+  trend: number | null;
+}
+
+export interface DriverScores {
+  fromMs: number;
+  toMs: number;
+  penalties: Record<DrivingEventType, number>;
+  minKm: number;
+  drivers: DriverScore[];
+}
+
 /** Alert severity per rule; 'off' records nothing as an alert (driving events are still kept for scoring). */
 export type RuleSeverity = AlertSeverity | 'off';
 

@@ -24,6 +24,7 @@ import { validateFenceGeometry } from '../core/geofence/geometry';
 import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../core/rules/alerts';
 import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, validateFenceRules } from '../core/rules/config';
 import type { RuleInput } from '../core/rules/driving';
+import { DEFAULT_PENALTIES, DistanceAccumulator, MIN_SCORING_KM, scoreDrivers, type Penalties } from '../core/analytics/scoring';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
 import { Store, type IncomingPoint } from '../core/storage/store';
@@ -66,6 +67,7 @@ export interface FleetServiceOptions {
 const CATEGORIES = FENCE_CATEGORIES;
 const ENGINE_CONFIG_KEY = 'engine.config';
 const ALERT_SETTINGS_KEY = 'alerts.settings';
+const PENALTIES_KEY = 'scoring.penalties';
 const DEFAULT_COLORS = FENCE_DEFAULT_COLORS;
 
 export class FleetService {
@@ -263,6 +265,10 @@ export class FleetService {
     const due = this.store.escalateDue(nowMs - this.alertSettings.escalateAfterMin * 60_000, nowMs);
     for (const a of due) this.emit('alertUpdated', a);
     if (due.length) this.emit('status', this.status());
+  }
+
+  private penalties(): Record<keyof typeof DEFAULT_PENALTIES, number> {
+    return { ...DEFAULT_PENALTIES, ...this.loadSetting<Penalties>(PENALTIES_KEY, {}, (x) => (x && typeof x === 'object' ? null : 'not an object')) };
   }
 
   private loadSetting<T>(key: string, dflt: T, validate: (x: unknown) => string | null): T {
@@ -494,7 +500,7 @@ export class FleetService {
         this.suppressions = this.store.activeSuppressions(Date.now());
         return { ended };
       },
-      getRuleSettings: async () => ({ engine: this.engineConfig, alerts: this.alertSettings }),
+      getRuleSettings: async () => ({ engine: this.engineConfig, alerts: this.alertSettings, penalties: this.penalties() }),
       saveRuleSettings: async (p) => {
         const engineErr = validateEngineConfig(p?.engine);
         if (engineErr) throw new ApiError('bad_request', `Rules not saved: ${engineErr}.`);
@@ -506,7 +512,27 @@ export class FleetService {
         this.store.setSetting(ENGINE_CONFIG_KEY, JSON.stringify(p.engine));
         this.store.setSetting(ALERT_SETTINGS_KEY, JSON.stringify(merged));
         this.engine.setConfig(p.engine);
-        return { engine: this.engineConfig, alerts: this.alertSettings };
+        if (p.penalties !== undefined) {
+          const bad = Object.entries(p.penalties).find(([k, v]) => !(k in DEFAULT_PENALTIES) || typeof v !== 'number' || !(v >= 0) || v > 100);
+          if (bad) throw new ApiError('bad_request', `Penalty for ${bad[0]} must be a number from 0 to 100.`);
+          this.store.setSetting(PENALTIES_KEY, JSON.stringify({ ...DEFAULT_PENALTIES, ...p.penalties }));
+        }
+        return { engine: this.engineConfig, alerts: this.alertSettings, penalties: this.penalties() };
+      },
+      getDriverScores: async (p) => {
+        const now = Date.now();
+        const toMs = typeof p?.toMs === 'number' ? p.toMs : now;
+        const fromMs = typeof p?.fromMs === 'number' ? p.fromMs : toMs - 86_400_000;
+        if (!(toMs > fromMs)) throw new ApiError('bad_request', 'The period must end after it starts.');
+        const lengthMs = toMs - fromMs;
+        const period = (a: number, b: number) => {
+          const dist = new DistanceAccumulator();
+          for (const f of this.store.trustedFixes(a, b)) dist.add(f);
+          return { events: this.store.listDrivingEvents({ fromMs: a, toMs: b, limit: 1_000_000 }), kmByDriver: dist.kmByDriver };
+        };
+        const current = period(fromMs, toMs);
+        const penalties = this.penalties();
+        return { fromMs, toMs, penalties, minKm: MIN_SCORING_KM, drivers: scoreDrivers(current.events, current.kmByDriver, penalties, period(fromMs - lengthMs, fromMs)) };
       },
       listDrivingEvents: async (p) => {
         const now = Date.now();

@@ -425,6 +425,19 @@ export class Store {
     return { inserted, duplicates };
   }
 
+  /** Trusted fixes in a time range, vehicle by vehicle in time order (for distances and analytics). */
+  *trustedFixes(fromMs: number, toMs: number): Generator<{ vehicleId: string; tsMs: number; lat: number; lon: number; odometerKm: number | null; driverId: string | null }> {
+    const ids = (this.db.prepare(`SELECT id FROM vehicles ORDER BY id`).all() as { id: string }[]).map((r) => r.id);
+    const stmt = this.db.prepare(
+      `SELECT ts_ms, lat, lon, odometer_km, driver_id FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`,
+    );
+    for (const vehicleId of ids) {
+      for (const r of stmt.iterate(vehicleId, fromMs, toMs) as IterableIterator<{ ts_ms: number; lat: number; lon: number; odometer_km: number | null; driver_id: string | null }>) {
+        yield { vehicleId, tsMs: r.ts_ms, lat: r.lat, lon: r.lon, odometerKm: r.odometer_km, driverId: r.driver_id };
+      }
+    }
+  }
+
   /** The newest trusted point of each vehicle, with when it was received. */
   latestPoints(): { point: TelemetryPoint; receivedMs: number }[] {
     const rows = this.db

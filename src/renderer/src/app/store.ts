@@ -15,6 +15,8 @@ export interface FleetState {
   /** A request to centre the map, bumped on each click so repeated clicks re-centre. */
   focus: { vehicleId: string; seq: number } | null;
   alertFilter: AlertFilter;
+  /** A point to show on the map (a driving event), bumped on each click. */
+  pointFocus: { lat: number; lon: number; label: string; seq: number } | null;
   /** The fence open in the Fences tab (or being drawn). */
   selectedFenceId: string | null;
   /** Which right-hand tab is showing; selecting a fence on the map opens Fences. */
@@ -30,12 +32,13 @@ export interface FleetState {
   endSuppression(id: number): Promise<void>;
   setAlertFilter(patch: Partial<AlertFilter>): void;
   selectFence(id: string | null): void;
+  focusPoint(lat: number, lon: number, label: string): void;
   setRightTab(tab: RightTab): void;
   setSoundOn(on: boolean): void;
   setError(message: string | null): void;
 }
 
-export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices'] as const;
+export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers'] as const;
 export type RightTab = (typeof RIGHT_TABS)[number];
 
 export interface AlertFilter {
@@ -106,6 +109,7 @@ export const useFleet = create<FleetState>((set, get) => ({
   focus: null,
   alertFilter: DEFAULT_ALERT_FILTER,
   selectedFenceId: null,
+  pointFocus: null,
   rightTab: 'Alerts',
   suppressions: [],
   soundOn: typeof localStorage !== 'undefined' && localStorage.getItem(SOUND_KEY) === 'on',
@@ -151,6 +155,9 @@ export const useFleet = create<FleetState>((set, get) => ({
   },
   selectFence(id) {
     set(id ? { selectedFenceId: id, rightTab: 'Fences' } : { selectedFenceId: null });
+  },
+  focusPoint(lat, lon, label) {
+    set((s) => ({ pointFocus: { lat, lon, label, seq: (s.pointFocus?.seq ?? 0) + 1 } }));
   },
   setRightTab(tab) {
     set({ rightTab: tab });

@@ -1,10 +1,11 @@
-// The right-hand panel: Alerts, Fences, Rules, Ingest health and Devices as tabs (Alt+1 … Alt+5).
+// The right-hand panel: Alerts, Fences, Rules, Ingest health and Devices as tabs (Alt+1 … Alt+6).
 import { useEffect } from 'react';
 import { AlertsPanel } from './AlertsPanel';
 import { IngestPanel } from '../ingest/IngestPanel';
 import { DevicesPanel } from '../devices/DevicesPanel';
 import { FencesPanel } from '../fences/FencesPanel';
 import { RulesPanel } from '../rules/RulesPanel';
+import { DriversPanel } from '../drivers/DriversPanel';
 import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
 
 export function RightPanel() {
@@ -38,6 +39,7 @@ export function RightPanel() {
       {tab === 'Rules' && <RulesPanel />}
       {tab === 'Ingest' && <IngestPanel />}
       {tab === 'Devices' && <DevicesPanel />}
+      {tab === 'Drivers' && <DriversPanel />}
     </aside>
   );
 }

@@ -171,6 +171,23 @@ function VehicleLayer() {
   return null;
 }
 
+/** A point someone asked to see (a driving event): centred, marked and labelled until the next one. */
+function PointFocus() {
+  const map = useMap();
+  const focus = useFleet((s) => s.pointFocus);
+  useEffect(() => {
+    if (!focus) return;
+    const at = toLatLng(focus.lon, focus.lat);
+    map.setView(at, Math.max(map.getZoom(), 16), { animate: false });
+    const marker = L.circleMarker(at, { radius: 9, color: '#ffb300', weight: 3, fillOpacity: 0.2 }).bindTooltip(focus.label, { permanent: true, direction: 'top' }).addTo(map);
+    map.getContainer().dataset['focus'] = `${focus.lat.toFixed(5)},${focus.lon.toFixed(5)}`;
+    return () => {
+      marker.remove();
+    };
+  }, [focus, map]);
+  return null;
+}
+
 export function MapView() {
   return (
     <MapContainer center={START_CENTER} zoom={START_ZOOM} className="map" preferCanvas zoomControl keyboard worldCopyJump>
@@ -179,6 +196,7 @@ export function MapView() {
       <GeofenceLayer />
       <VehicleLayer />
       <EditorBridge />
+      <PointFocus />
     </MapContainer>
   );
 }

@@ -1,7 +1,7 @@
 // Rules: driving-event thresholds (default vehicle class), vehicle-health limits, alert severity per
 // rule, offline and escalation times. Saved settings reach the engine worker at once.
 import { useEffect, useState } from 'react';
-import { ALERT_TYPE_TEXT, ALERT_TYPES, type AlertSettings, type EngineConfig, type RuleSeverity, type VehicleClassThresholds } from '../../../../shared/types';
+import { ALERT_TYPE_TEXT, ALERT_TYPES, type AlertSettings, type DrivingEventType, type EngineConfig, type RuleSeverity, type VehicleClassThresholds } from '../../../../shared/types';
 import { api } from '../../lib/api';
 
 const THRESHOLDS: [keyof VehicleClassThresholds, string][] = [
@@ -25,6 +25,7 @@ const HEALTH: [keyof Pick<EngineConfig, 'lowFuelPct' | 'fuelDropPct' | 'coolantM
 export function RulesPanel() {
   const [engine, setEngine] = useState<EngineConfig | null>(null);
   const [alerts, setAlerts] = useState<AlertSettings | null>(null);
+  const [penalties, setPenalties] = useState<Record<DrivingEventType, number> | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => {
     api
@@ -32,17 +33,19 @@ export function RulesPanel() {
       .then((s) => {
         setEngine(s.engine);
         setAlerts(s.alerts);
+        setPenalties(s.penalties);
       })
       .catch((err) => setMessage({ ok: false, text: (err as Error).message }));
   }, []);
-  if (!engine || !alerts) return <p className="muted empty">{message?.text ?? 'Loading…'}</p>;
+  if (!engine || !alerts || !penalties) return <p className="muted empty">{message?.text ?? 'Loading…'}</p>;
   const dflt = engine.classes['default'] ?? {};
   const setThreshold = (k: keyof VehicleClassThresholds, v: number) => setEngine({ ...engine, classes: { ...engine.classes, default: { ...dflt, [k]: v } } });
   const save = async () => {
     try {
-      const saved = await api.call('saveRuleSettings', { engine, alerts });
+      const saved = await api.call('saveRuleSettings', { engine, alerts, penalties });
       setEngine(saved.engine);
       setAlerts(saved.alerts);
+      setPenalties(saved.penalties);
       setMessage({ ok: true, text: 'Saved; the engine uses the new rules from the next report.' });
     } catch (err) {
       setMessage({ ok: false, text: (err as Error).message });
@@ -72,6 +75,15 @@ export function RulesPanel() {
           <label key={k} className="contents">
             <span>{label}</span>
             <input type="number" step="any" min={0} value={engine[k]} onChange={(e) => setEngine({ ...engine, [k]: Number(e.target.value) })} aria-label={label} />
+          </label>
+        ))}
+      </div>
+      <h3>Driver score penalties (× severity)</h3>
+      <div className="settings-form">
+        {(Object.keys(penalties) as DrivingEventType[]).map((k) => (
+          <label key={k} className="contents">
+            <span>{ALERT_TYPE_TEXT[k]}</span>
+            <input type="number" step="any" min={0} max={100} value={penalties[k]} onChange={(e) => setPenalties({ ...penalties, [k]: Number(e.target.value) })} aria-label={`Penalty for ${ALERT_TYPE_TEXT[k]}`} />
           </label>
         ))}
       </div>

@@ -1,0 +1,136 @@
+// Driver scores for a period: ranked table (score, km, events, events per 100 km, trend), and one
+// driver's events by type, by hour and one by one; clicking an event shows where it happened.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ALERT_TYPE_TEXT, type DriverScores, type DrivingEvent } from '../../../../shared/types';
+import { useFleet } from '../../app/store';
+import { api } from '../../lib/api';
+import { localTime } from '../../lib/format';
+
+const PERIODS = [
+  { id: 'today', label: 'today' },
+  { id: '24h', label: 'last 24 h' },
+  { id: '7d', label: 'last 7 days' },
+  { id: '30d', label: 'last 30 days' },
+] as const;
+type PeriodId = (typeof PERIODS)[number]['id'];
+
+function periodMs(id: PeriodId, nowMs: number): { fromMs: number; toMs: number } {
+  if (id === 'today') {
+    const d = new Date(nowMs);
+    d.setHours(0, 0, 0, 0); // local midnight: "today" is the dispatcher's day
+    return { fromMs: d.getTime(), toMs: nowMs };
+  }
+  const hours = id === '24h' ? 24 : id === '7d' ? 168 : 720;
+  return { fromMs: nowMs - hours * 3_600_000, toMs: nowMs };
+}
+
+function DriverDetail({ driverId, fromMs, toMs }: { driverId: string; fromMs: number; toMs: number }) {
+  const [events, setEvents] = useState<DrivingEvent[] | null>(null);
+  const focusPoint = useFleet((s) => s.focusPoint);
+  useEffect(() => {
+    setEvents(null);
+    api.call('listDrivingEvents', { driverId, fromMs, toMs, limit: 5000 }).then(setEvents, () => setEvents([]));
+  }, [driverId, fromMs, toMs]);
+  const byHour = useMemo(() => {
+    const buckets = new Map<number, number>();
+    for (const e of events ?? []) {
+      const h = Math.floor(e.tsMs / 3_600_000) * 3_600_000;
+      buckets.set(h, (buckets.get(h) ?? 0) + 1);
+    }
+    return [...buckets].sort((a, b) => a[0] - b[0]);
+  }, [events]);
+  if (!events) return <p className="muted">Loading events…</p>;
+  const max = Math.max(1, ...byHour.map(([, n]) => n));
+  return (
+    <div className="driver-detail" aria-label={`Driver ${driverId}`}>
+      <h3>{driverId}: events by hour</h3>
+      {byHour.length === 0 && <p className="muted">No driving events in this period.</p>}
+      <div className="bars">
+        {byHour.map(([h, n]) => (
+          <div key={h} className="bar" style={{ height: `${(n / max) * 100}%` }} title={`${localTime(h)}: ${n} event(s)`} />
+        ))}
+      </div>
+      <ul className="event-list">
+        {[...events].reverse().slice(0, 200).map((e) => (
+          <li key={e.id} data-event-id={e.id} onClick={() => focusPoint(e.lat, e.lon, `${ALERT_TYPE_TEXT[e.type]} · ${e.vehicleId} · ${localTime(e.tsMs)}`)} title="Show on the map">
+            <time>{localTime(e.tsMs)}</time> {ALERT_TYPE_TEXT[e.type]} <span className="muted">{e.vehicleId}</span>{' '}
+            <span className="num">{e.type === 'excessive_idle' ? `${Math.round(e.value / 60)} min` : e.type === 'speeding' ? `${Math.round(e.value)}/${Math.round(e.threshold)} km/h` : `${e.value} m/s²`}</span>{' '}
+            <span className="muted">sev {e.severity.toFixed(2)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function DriversPanel() {
+  const [period, setPeriod] = useState<PeriodId>('today');
+  const [data, setData] = useState<DriverScores | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const load = useCallback(() => {
+    setError(null);
+    api.call('getDriverScores', periodMs(period, Date.now())).then(setData, (err) => setError((err as Error).message));
+  }, [period]);
+  useEffect(load, [load]);
+  return (
+    <section className="drivers scroll" aria-label="Driver scores">
+      <div className="row">
+        <select value={period} onChange={(e) => setPeriod(e.target.value as PeriodId)} aria-label="Period">
+          {PERIODS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+        <button type="button" onClick={load}>
+          Refresh
+        </button>
+      </div>
+      {error && <p className="error">{error}</p>}
+      {data && (
+        <>
+          <p className="muted">
+            Score = 100 − Σ(penalty × severity) per 100 km; penalties: {Object.entries(data.penalties).map(([k, v]) => `${ALERT_TYPE_TEXT[k as keyof typeof ALERT_TYPE_TEXT]} ${v}`).join(', ')}. Under {data.minKm} km: not enough driving.
+          </p>
+          <table className="grid drivers-table">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Driver</th>
+                <th>Score</th>
+                <th>km</th>
+                <th>Events</th>
+                <th>/100 km</th>
+                <th title="Against the previous period of the same length">Trend</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.drivers.map((d, i) => (
+                <tr key={d.driverId} data-driver-id={d.driverId} className={selected === d.driverId ? 'selected' : ''} onClick={() => setSelected(d.driverId)}>
+                  <td className="num">{d.score === null ? '' : i + 1}</td>
+                  <td>{d.driverId}</td>
+                  <td className="num">{d.score === null ? <span className="muted">not enough driving</span> : d.score.toFixed(1)}</td>
+                  <td className="num">{d.km.toFixed(1)}</td>
+                  <td className="num" title={Object.entries(d.eventsByType).map(([k, n]) => `${ALERT_TYPE_TEXT[k as keyof typeof ALERT_TYPE_TEXT]}: ${n}`).join('\n')}>
+                    {d.events}
+                  </td>
+                  <td className="num">{d.eventsPer100Km ?? '—'}</td>
+                  <td className={`num ${d.trend === null ? '' : d.trend >= 0 ? 'up' : 'down'}`}>{d.trend === null ? '—' : `${d.trend >= 0 ? '▲' : '▼'} ${Math.abs(d.trend).toFixed(1)}`}</td>
+                </tr>
+              ))}
+              {data.drivers.length === 0 && (
+                <tr>
+                  <td colSpan={7} className="muted">
+                    No driving in this period.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+          {selected && <DriverDetail driverId={selected} fromMs={data.fromMs} toMs={data.toMs} />}
+        </>
+      )}
+    </section>
+  );
+}
