@@ -39,6 +39,6 @@ report(
   ],
   [
     { path: 'fleetdesk replay (CSV → worker → NDJSON), positions/s', value: fmt(Number(m[3])), events: fmt(Number(m[2])), seconds: (wallS).toFixed(2) },
-    { path: 'engine step only (rbush + exact test), positions/s', value: fmt(positions.length / engineS), events: fmt(events), seconds: engineS.toFixed(2) },
+    { path: 'engine step only (grid index + exact test), positions/s', value: fmt(positions.length / engineS), events: fmt(events), seconds: engineS.toFixed(2) },
   ],
 );
