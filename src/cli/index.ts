@@ -1,4 +1,4 @@
-// The `fleetdesk` command: the same core as the desktop app, headless (serve, simulate, replay, stats).
+// The `fleetdesk` command: the same core as the desktop app, headless (serve, simulate, replay, export, stats).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +10,10 @@ import { Store } from '../main/core/storage/store';
 import { replay } from '../main/core/replay/replay';
 import { FleetService } from '../main/service/fleet-service';
 import { FileSecretStore, secretsFileFor } from '../main/core/security/secret-store';
+import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName } from '../shared/reports';
+import { buildReport, ReportError, validateReportRequest } from '../main/core/reports/reports';
+import { writeReport } from '../main/core/reports/writers';
+import { ZonedTime } from '../main/core/reports/time';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -26,6 +30,11 @@ const USAGE = `fleetdesk <command> [options]
              Publishes the demo fleet (rate = reports per vehicle per second).
   replay     --fences FILE.geojson --positions FILE.csv --events-out FILE.ndjson
              Runs positions through the geofence engine; writes one JSON event per line.
+  export     --db FILE --report NAME --from ISO --to ISO --format FORMAT --out FILE
+             [--vehicle ID]... [--time-zone UTC]
+             Writes a report for unattended use. Reports: ${REPORT_NAMES.join(', ')}.
+             Formats: ${EXPORT_FORMATS.join(', ')} (map formats for reports with geometry).
+             Times in the file are in --time-zone (an IANA name; default UTC).
   stats      --db FILE     Prints row counts as JSON.
   secrets    set|clear broker-password [--db fleetdesk.sqlite]
              Stores the external broker's password (read from standard input) in
@@ -105,6 +114,7 @@ async function serve(args: string[]): Promise<void> {
     events: service,
     port: num(values.port, 'port', 4780),
     host: values.host,
+    downloads: (jobId, fileName) => service.exports.takeDownload(jobId, fileName),
   });
   log(`database ${dbFile}`);
   log(`broker ${redactUrl(service.brokerUrl)}${values.demo ? ' with the demo fleet' : ''}`);
@@ -173,6 +183,71 @@ async function secrets(args: string[]): Promise<void> {
   console.log(`broker password stored in ${store.file} (mode 600)`);
 }
 
+function isoArg(value: string | undefined, name: string): number {
+  const ms = Date.parse(need(value, name));
+  if (!Number.isFinite(ms)) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-11-02T00:00:00Z, got "${value}"`);
+  return ms;
+}
+
+async function exportCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string' },
+      report: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      vehicle: { type: 'string', multiple: true },
+      'time-zone': { type: 'string' },
+    },
+  });
+  const dbFile = need(values.db, 'db');
+  if (!existsSync(dbFile)) throw new UsageError(`database not found: ${dbFile}`);
+  const reportName = need(values.report, 'report');
+  const req = {
+    report: reportName as ReportName,
+    format: need(values.format, 'format') as ExportFormat,
+    fromMs: reportName === 'geofences' && !values.from ? 0 : isoArg(values.from, 'from'),
+    toMs: reportName === 'geofences' && !values.to ? Date.now() : isoArg(values.to, 'to'),
+    vehicleIds: (values.vehicle ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+    timeZone: values['time-zone'] ?? 'UTC',
+  };
+  try {
+    validateReportRequest(req);
+  } catch (err) {
+    if (err instanceof ReportError) throw new UsageError(err.message);
+    throw err;
+  }
+  const out = path.resolve(need(values.out, 'out'));
+  const store = new Store(dbFile);
+  const started = performance.now();
+  try {
+    store.summarizeAll();
+    const report = buildReport(store, req);
+    const tty = process.stderr.isTTY;
+    let last = 0;
+    const result = await writeReport(report, req.format, out, {
+      timeZone: req.timeZone,
+      meta: { period: req.report === 'geofences' ? 'current geofences' : `${new ZonedTime(req.timeZone).short(req.fromMs)} to ${new ZonedTime(req.timeZone).short(req.toMs)} (${req.timeZone})`, filters: req.vehicleIds.length ? req.vehicleIds.join(', ') : 'all vehicles', generatedMs: Date.now() },
+      onProgress: (rows) => {
+        const now = performance.now();
+        if (tty && now - last > 200) {
+          last = now;
+          const pct = report.rowCount ? Math.min(100, Math.round((rows / report.rowCount) * 100)) : 0;
+          process.stderr.write(`\r${req.report} → ${req.format}: ${rows.toLocaleString('en')} / ${report.rowCount.toLocaleString('en')} rows (${pct} %)`);
+        }
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    store.audit({ tsMs: Date.now(), actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'export', detail: JSON.stringify({ ...req, file: out, rows: result.rows, bytes: result.bytes }) });
+    console.log(JSON.stringify({ file: out, report: req.report, format: req.format, rows: result.rows, bytes: result.bytes, seconds: Math.round((performance.now() - started) / 10) / 100 }));
+  } finally {
+    store.close();
+  }
+}
+
 function stats(args: string[]): void {
   const { values } = parseArgs({ args, options: { db: { type: 'string' } } });
   const file = need(values.db, 'db');
@@ -196,6 +271,8 @@ async function main(argv: string[]): Promise<void> {
       return replayCommand(rest);
     case 'stats':
       return stats(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'secrets':
       return secrets(rest);
     case undefined:

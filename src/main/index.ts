@@ -91,6 +91,12 @@ async function main(): Promise<void> {
     osmand: process.env['FLEETDESK_OSMAND_PORT'] === 'off' ? undefined : { port: Number(process.env['FLEETDESK_OSMAND_PORT'] ?? 5055), host: process.env['FLEETDESK_OSMAND_HOST'] },
     demo: process.env['FLEETDESK_DEMO'] === '0' ? undefined : { vehicles: 60, rateHz: 1 },
     log: (line) => console.error(`[fleetdesk] ${line}`),
+    // exports go where the dispatcher chooses, through the native save dialog
+    chooseExportPath: async (suggestedName) => {
+      const opts = { defaultPath: path.join(app.getPath('documents'), suggestedName), filters: [{ name: path.extname(suggestedName).slice(1).toUpperCase(), extensions: [path.extname(suggestedName).slice(1)] }] };
+      const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
   });
   try {
     await service.start();

@@ -1,4 +1,5 @@
 // The one API contract between the renderer and FleetDesk's core; both transports (Electron IPC, WebSocket) carry it.
+import type { ExportProgress, ReportRequest } from './reports';
 import type {
   Alert,
   AlertQuery,
@@ -13,6 +14,9 @@ import type {
   DeadLetter,
   Geofence,
   GeofenceInput,
+  HistoryQuery,
+  PointAt,
+  VehicleHistory,
   IngestHealth,
   MapOverlay,
   SystemStatus,
@@ -44,6 +48,15 @@ export interface ApiMethods {
   /** Driver scores for a period (default: the last 24 h), with the trend against the period before. */
   getDriverScores: { params: { fromMs?: number; toMs?: number }; result: DriverScores };
   listDrivingEvents: { params: { fromMs?: number; toMs?: number; vehicleId?: string; driverId?: string; limit?: number }; result: DrivingEvent[] };
+  /** Tracks, trips, stops, visits, alerts and driving events of one or more vehicles in a range. */
+  getHistory: { params: HistoryQuery; result: VehicleHistory[] };
+  /** The stored point at or just before a time: the replay cursor's telemetry. */
+  getPointAt: { params: { vehicleId: string; tsMs: number }; result: PointAt | null };
+  /** Writes a report to a file in the background; progress arrives as `exportProgress` events. */
+  startExport: { params: ReportRequest & { by?: string }; result: ExportProgress };
+  cancelExport: { params: { jobId: string }; result: { cancelled: boolean } };
+  /** Exports (and, later, privacy unlocks): who, what, when, newest first. */
+  listAudit: { params: { limit?: number }; result: AuditEntry[] };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -70,6 +83,16 @@ export interface ApiEvents {
   alertUpdated: Alert;
   status: SystemStatus;
   geofencesChanged: Geofence[];
+  exportProgress: ExportProgress;
+}
+
+export interface AuditEntry {
+  id: number;
+  tsMs: number;
+  actor: string;
+  action: string;
+  /** JSON: what was exported (report, format, period, vehicles, file, rows) */
+  detail: string;
 }
 
 export type MethodName = keyof ApiMethods;
@@ -91,6 +114,11 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'saveRuleSettings',
   'listDrivingEvents',
   'getDriverScores',
+  'getHistory',
+  'getPointAt',
+  'startExport',
+  'cancelExport',
+  'listAudit',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',
@@ -112,6 +140,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'alertUpdated',
   'status',
   'geofencesChanged',
+  'exportProgress',
 ];
 
 export function isMethodName(name: unknown): name is MethodName {

@@ -348,3 +348,89 @@ export interface IngestHealth {
   flaggedByReason: { flag: string; text: string; count: number }[];
   retention: { rawRetentionDays: number; downsampleIntervalMs: number; deadLetterRetentionDays: number; lastRunMs: number | null; lastDeletedPoints: number | null };
 }
+
+// ---- history -------------------------------------------------------------------------------
+
+/** One drawn track vertex: [tsMs, lat, lon, speedKmh or null]. */
+export type TrackVertex = [number, number, number, number | null];
+
+/** A stretch where the vehicle stood still (speed below the stop threshold, or no reports while parked). */
+export interface Stop {
+  vehicleId: string;
+  startMs: number;
+  endMs: number;
+  durationS: number;
+  lat: number;
+  lon: number;
+}
+
+/** Driving between two stops (or a range edge and a stop). */
+export interface Trip {
+  vehicleId: string;
+  startMs: number;
+  endMs: number;
+  durationS: number;
+  distanceKm: number;
+  /** Where the distance came from: the odometer when it is valid for the whole trip, else the GPS track. */
+  distanceSource: 'odometer' | 'gps';
+  maxSpeedKmh: number | null;
+  avgSpeedKmh: number | null;
+  start: { lat: number; lon: number };
+  end: { lat: number; lon: number };
+}
+
+/** Time inside a geofence, from the engine's enter/exit events. */
+export interface FenceVisit {
+  vehicleId: string;
+  fenceId: string;
+  fenceName: string;
+  enterMs: number;
+  /** null while the vehicle is still inside. */
+  exitMs: number | null;
+  durationS: number | null;
+}
+
+export interface HistorySettings {
+  /** At or below this speed the vehicle counts as standing still. */
+  stopSpeedKmh: number;
+  /** A stand-still shorter than this is traffic, not a stop. */
+  minStopMin: number;
+}
+
+export interface VehicleHistory {
+  vehicleId: string;
+  fromMs: number;
+  toMs: number;
+  /** 'raw': every stored point; 'minute': one point per vehicle-minute (long ranges). */
+  resolution: 'raw' | 'minute';
+  /** Trusted points the track was drawn from, before simplification. */
+  sourcePoints: number;
+  /** Trusted track, simplified (Douglas–Peucker) to the tolerance asked for. */
+  track: TrackVertex[];
+  /** Points the drift filter flagged (not in the track), with the reason; at most `flaggedLimit`. */
+  flagged: { tsMs: number; lat: number; lon: number; quality: string }[];
+  flaggedTotal: number;
+  trips: Trip[];
+  stops: Stop[];
+  visits: FenceVisit[];
+  alerts: Alert[];
+  drivingEvents: DrivingEvent[];
+  /** Time spent answering, for the status line. */
+  queryMs: number;
+}
+
+export interface HistoryQuery {
+  vehicleIds: string[];
+  fromMs: number;
+  toMs: number;
+  /** Douglas–Peucker tolerance in metres (the UI sends about one screen pixel); default: range extent / 4000. */
+  toleranceM?: number;
+  settings?: Partial<HistorySettings>;
+}
+
+/** The stored point nearest before a time (the replay cursor), with its quality verdict. */
+export interface PointAt {
+  point: TelemetryPoint;
+  quality: string | null;
+  source: string | null;
+}

@@ -38,6 +38,8 @@ export async function startWsServer(options: {
   events: ApiEventSource;
   port: number;
   host?: string;
+  /** Finished exports: `/exports/<job id>/<file name>` → the file, handed out once. */
+  downloads?: (jobId: string, fileName: string) => { file: string; fileName: string; done: () => void } | null;
 }): Promise<WsServer> {
   const host = options.host ?? '127.0.0.1';
   const root = path.resolve(options.rendererDir);
@@ -46,6 +48,25 @@ export async function startWsServer(options: {
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const dl = /^\/exports\/([0-9a-f]{32})\/([^/]+)$/.exec(url.pathname);
+    if (dl && options.downloads) {
+      const found = options.downloads(dl[1]!, decodeURIComponent(dl[2]!));
+      if (!found) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('This export is no longer available: export it again.');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename="${found.fileName.replace(/[^A-Za-z0-9_.-]/g, '_')}"`,
+        'content-length': statSync(found.file).size,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      const stream = createReadStream(found.file);
+      stream.pipe(res);
+      res.on('finish', () => found.done());
+      return;
+    }
     let rel = decodeURIComponent(url.pathname);
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(root, '.' + rel);

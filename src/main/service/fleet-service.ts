@@ -24,9 +24,10 @@ import { validateFenceGeometry } from '../core/geofence/geometry';
 import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../core/rules/alerts';
 import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, validateFenceRules } from '../core/rules/config';
 import type { RuleInput } from '../core/rules/driving';
-import { DEFAULT_PENALTIES, DistanceAccumulator, MIN_SCORING_KM, scoreDrivers, type Penalties } from '../core/analytics/scoring';
+import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, type Penalties } from '../core/analytics/scoring';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
+import { HistoryQueryError, queryHistory, validateHistoryQuery } from '../core/history/history';
 import { Store, type IncomingPoint } from '../core/storage/store';
 import { DemoFleet, demoEngineConfig } from '../core/sim/demo-fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
@@ -34,6 +35,7 @@ import { clientIdFor, MqttSubscriber, redactUrl, type BrokerSettings } from '../
 import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
+import { ExportJobs } from './exports';
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
@@ -62,12 +64,16 @@ export interface FleetServiceOptions {
   /** Instrumentation (benchmarks): every commit's new points and the commit time. */
   observeCommits?: (points: IncomingPoint[], committedMs: number) => void;
   log?: (line: string) => void;
+  /** Desktop app: ask where to save an export (the native dialog); null = cancelled. Serve mode omits it. */
+  chooseExportPath?: (suggestedName: string) => Promise<string | null>;
+  /** serve mode: where finished exports wait for their download; default: beside the database. */
+  exportDir?: string;
 }
 
 const CATEGORIES = FENCE_CATEGORIES;
 const ENGINE_CONFIG_KEY = 'engine.config';
 const ALERT_SETTINGS_KEY = 'alerts.settings';
-const PENALTIES_KEY = 'scoring.penalties';
+const PENALTIES_KEY = PENALTIES_SETTING_KEY;
 const DEFAULT_COLORS = FENCE_DEFAULT_COLORS;
 
 export class FleetService {
@@ -103,11 +109,13 @@ export class FleetService {
   /** FleetDesk's own clients log in to the embedded broker with this; it lives only as long as the process. */
   private readonly internalSecret = newSecret();
   readonly handlers: ApiHandlers;
+  readonly exports: ExportJobs;
 
   constructor(private readonly options: FleetServiceOptions) {
     this.emitter.setMaxListeners(100);
     this.log = options.log ?? (() => {});
     this.handlers = this.createHandlers();
+    this.exports = new ExportJobs(() => this.store, () => new Store(options.dbFile), options.exportDir ?? `${options.dbFile}.exports`, (p) => this.emit('exportProgress', p), options.chooseExportPath);
   }
 
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
@@ -197,6 +205,8 @@ export class FleetService {
     // Offline vehicles and escalation of unacknowledged critical alerts, on the wall clock.
     this.timers.push(setInterval(() => this.checkOffline(), 15_000));
     this.timers.push(setInterval(() => this.escalate(), 5_000));
+    // History summary (one point per vehicle-minute) kept up to date in small steps.
+    this.timers.push(setInterval(() => void this.summarizeTrackStep(), 10_000));
     // Retention: first pass a minute after start, then every 6 hours; never two at once.
     this.timers.push(setTimeout(() => void this.runRetentionNow(), 60_000));
     this.timers.push(setInterval(() => void this.runRetentionNow(), 6 * 3_600_000));
@@ -231,6 +241,20 @@ export class FleetService {
     });
     for (const a of raised) this.emit('alertRaised', a);
     for (const a of repeated) this.emit('alertUpdated', a);
+  }
+
+  private summarizing = false;
+  /** Catches track_minutes up in 50k-row steps, yielding between them so ingest interleaves. */
+  private async summarizeTrackStep(): Promise<void> {
+    if (this.summarizing) return;
+    this.summarizing = true;
+    try {
+      while (this.store.summarizeTrack(50_000) > 0) await new Promise((r) => setImmediate(r));
+    } catch (err) {
+      this.log(`history summary failed: ${(err as Error).message}`);
+    } finally {
+      this.summarizing = false;
+    }
   }
 
   /** Raises "offline" for vehicles silent longer than the setting (counted from start at the earliest). */
@@ -524,15 +548,7 @@ export class FleetService {
         const toMs = typeof p?.toMs === 'number' ? p.toMs : now;
         const fromMs = typeof p?.fromMs === 'number' ? p.fromMs : toMs - 86_400_000;
         if (!(toMs > fromMs)) throw new ApiError('bad_request', 'The period must end after it starts.');
-        const lengthMs = toMs - fromMs;
-        const period = (a: number, b: number) => {
-          const dist = new DistanceAccumulator();
-          for (const f of this.store.trustedFixes(a, b)) dist.add(f);
-          return { events: this.store.listDrivingEvents({ fromMs: a, toMs: b, limit: 1_000_000 }), kmByDriver: dist.kmByDriver };
-        };
-        const current = period(fromMs, toMs);
-        const penalties = this.penalties();
-        return { fromMs, toMs, penalties, minKm: MIN_SCORING_KM, drivers: scoreDrivers(current.events, current.kmByDriver, penalties, period(fromMs - lengthMs, fromMs)) };
+        return driverScoresFrom(this.store, fromMs, toMs, this.penalties());
       },
       listDrivingEvents: async (p) => {
         const now = Date.now();
@@ -549,6 +565,25 @@ export class FleetService {
         this.emit('status', this.status());
         return alert;
       },
+      getHistory: async (p) => {
+        try {
+          validateHistoryQuery(p);
+        } catch (err) {
+          if (err instanceof HistoryQueryError) throw new ApiError('bad_request', err.message);
+          throw err;
+        }
+        // fold in what arrived since the last background pass (normally seconds of telemetry; a big
+        // backlog is left to the background pass, and the raw path answers short ranges correctly anyway)
+        if (this.store.trackBacklog() <= 500_000) this.store.summarizeAll();
+        return queryHistory(this.store, p);
+      },
+      getPointAt: async (p) => {
+        if (typeof p?.vehicleId !== 'string' || !Number.isFinite(p?.tsMs)) throw new ApiError('bad_request', 'vehicleId and tsMs are required');
+        return this.store.pointAt(p.vehicleId, p.tsMs);
+      },
+      startExport: async (p) => this.exports.start(p),
+      cancelExport: async (p) => ({ cancelled: this.exports.cancel(String(p?.jobId)) }),
+      listAudit: async (p) => this.store.listAudit(clampLimit(p?.limit, 100, 1000)),
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
         const fence = this.saveGeofence(input);
@@ -608,6 +643,7 @@ export class FleetService {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    this.exports.close();
     await this.sim?.stop();
     await this.subscriber?.stop();
     await this.osmand?.close();

@@ -1,12 +1,14 @@
 // Driver scores: deduction = Σ penalty(type) × severity over the period's driving events, per 100 km
 // driven; score = max(0, 100 − deduction per 100 km). Too little driving gives no score, not 100.
-import type { DriverScore, DrivingEventType } from '../../../shared/types';
+import type { DriverScore, DriverScores, DrivingEvent, DrivingEventType } from '../../../shared/types';
 import { haversineM } from '../geo/distance';
 
 export type Penalties = Partial<Record<DrivingEventType, number>>;
 export const DEFAULT_PENALTIES: Record<DrivingEventType, number> = { harsh_brake: 3, rapid_accel: 2, speeding: 5, excessive_idle: 1, hard_corner: 2 };
 /** Below this distance a score means nothing (one harsh brake in 300 m would be −1000 per 100 km). */
 export const MIN_SCORING_KM = 5;
+/** Where the edited penalties are kept in the settings table. */
+export const PENALTIES_SETTING_KEY = 'scoring.penalties';
 const OTHER_PENALTY = 1;
 
 export function penaltyOf(penalties: Penalties, type: string): number {
@@ -79,4 +81,24 @@ export class DistanceAccumulator {
     this.kmByVehicle.set(p.vehicleId, (this.kmByVehicle.get(p.vehicleId) ?? 0) + km);
     if (p.driverId) this.kmByDriver.set(p.driverId, (this.kmByDriver.get(p.driverId) ?? 0) + km);
   }
+}
+
+/** Driver scores for a period from what the store holds, with the period before it for the trend. */
+export function driverScoresFrom(
+  store: {
+    trustedFixes(fromMs: number, toMs: number): Iterable<{ vehicleId: string; tsMs: number; lat: number; lon: number; odometerKm: number | null; driverId: string | null }>;
+    listDrivingEvents(q: { fromMs: number; toMs: number; limit?: number }): DrivingEvent[];
+  },
+  fromMs: number,
+  toMs: number,
+  penalties: Record<DrivingEventType, number>,
+): DriverScores {
+  const lengthMs = toMs - fromMs;
+  const period = (a: number, b: number) => {
+    const dist = new DistanceAccumulator();
+    for (const f of store.trustedFixes(a, b)) dist.add(f);
+    return { events: store.listDrivingEvents({ fromMs: a, toMs: b, limit: 1_000_000 }), kmByDriver: dist.kmByDriver };
+  };
+  const current = period(fromMs, toMs);
+  return { fromMs, toMs, penalties, minKm: MIN_SCORING_KM, drivers: scoreDrivers(current.events, current.kmByDriver, penalties, period(fromMs - lengthMs, fromMs)) };
 }

@@ -7,6 +7,7 @@ import type {
   AlertType,
   DeadLetter,
   DrivingEvent,
+  FenceVisit,
   FenceGeometry,
   FenceRules,
   Geofence,
@@ -161,10 +162,39 @@ const MIGRATIONS: string[] = [
     created_ms INTEGER NOT NULL
   );
   `,
+  `
+  -- history: one trusted point per vehicle-minute (the last in the minute, with the minute's top speed),
+  -- kept up to date from new telemetry rows by Store.summarizeTrack; long ranges draw from it
+  CREATE TABLE track_minutes (
+    vehicle_id TEXT NOT NULL,
+    minute_ms INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    speed_kmh REAL,
+    max_speed_kmh REAL,
+    odometer_km REAL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (vehicle_id, minute_ms)
+  ) WITHOUT ROWID;
+  -- flagged points are few: a partial index finds them without scanning a month of good ones
+  CREATE INDEX telemetry_flagged ON telemetry(vehicle_id, ts_ms) WHERE quality IS NOT NULL;
+  -- who exported or unlocked what, and when
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_time ON audit_log(ts_ms);
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
 export const DEAD_LETTER_MAX_BYTES = 4096;
+
+const TRACK_WATERMARK_KEY = 'history.summarizedRowId';
 
 export interface DeadLetterInput {
   receivedMs: number;
@@ -436,6 +466,163 @@ export class Store {
         yield { vehicleId, tsMs: r.ts_ms, lat: r.lat, lon: r.lon, odometerKm: r.odometer_km, driverId: r.driver_id };
       }
     }
+  }
+
+  /**
+   * Folds telemetry rows added since the last call into track_minutes (one trusted point per
+   * vehicle-minute), at most `maxRows` rows per call. Late (out-of-order) rows are folded in too: the
+   * watermark is the row id, not the fix time. Returns the rows read; 0 when up to date.
+   */
+  summarizeTrack(maxRows = 200_000): number {
+    const from = Number(this.getSetting(TRACK_WATERMARK_KEY) ?? 0);
+    const top = (this.db.prepare(`SELECT max(id) AS id FROM telemetry`).get() as { id: number | null }).id ?? 0;
+    if (top <= from) return 0;
+    const to = Math.min(top, from + maxRows);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO track_minutes (vehicle_id, minute_ms, ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n)
+           SELECT g.vehicle_id, g.m, t.ts_ms, t.lat, t.lon, t.speed_kmh, g.mx, t.odometer_km, g.n
+           FROM (SELECT vehicle_id, (ts_ms / 60000) * 60000 AS m, max(ts_ms) AS last_ts, max(speed_kmh) AS mx, count(*) AS n
+                 FROM telemetry WHERE id > ? AND id <= ? AND quality IS NULL GROUP BY vehicle_id, m) g
+           JOIN telemetry t ON t.vehicle_id = g.vehicle_id AND t.ts_ms = g.last_ts
+           WHERE true
+           ON CONFLICT (vehicle_id, minute_ms) DO UPDATE SET
+             lat = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.lat ELSE lat END,
+             lon = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.lon ELSE lon END,
+             speed_kmh = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.speed_kmh ELSE speed_kmh END,
+             odometer_km = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.odometer_km ELSE odometer_km END,
+             ts_ms = max(ts_ms, excluded.ts_ms),
+             max_speed_kmh = max(coalesce(max_speed_kmh, excluded.max_speed_kmh), coalesce(excluded.max_speed_kmh, max_speed_kmh)),
+             n = n + excluded.n`,
+        )
+        .run(from, to);
+      this.setSetting(TRACK_WATERMARK_KEY, String(to));
+    })();
+    return to - from;
+  }
+
+  /** Telemetry rows not yet folded into track_minutes. */
+  trackBacklog(): number {
+    const top = (this.db.prepare(`SELECT max(id) AS id FROM telemetry`).get() as { id: number | null }).id ?? 0;
+    return Math.max(0, top - Number(this.getSetting(TRACK_WATERMARK_KEY) ?? 0));
+  }
+
+  /** Brings track_minutes fully up to date (small steps; the service calls it before a history query). */
+  summarizeAll(): number {
+    let total = 0;
+    for (let n = this.summarizeTrack(); n > 0; n = this.summarizeTrack()) total += n;
+    return total;
+  }
+
+  /** One point per minute (see track_minutes), with the count of trusted points it stands for. */
+  minuteTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: number; lat: number; lon: number; speedKmh: number | null; maxSpeedKmh: number | null; odometerKm: number | null; n: number }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n FROM track_minutes
+         WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`,
+      )
+      .raw()
+      .all(vehicleId, fromMs - (((fromMs % 60_000) + 60_000) % 60_000), toMs) as [number, number, number, number | null, number | null, number | null, number][];
+    const out = [];
+    for (const r of rows) {
+      if (r[0] < fromMs || r[0] >= toMs) continue; // the edge minutes may hold points outside the range
+      out.push({ tsMs: r[0], lat: r[1], lon: r[2], speedKmh: r[3], maxSpeedKmh: r[4], odometerKm: r[5], n: r[6] });
+    }
+    return out;
+  }
+
+  /** Every trusted point of a vehicle in a range, in time order, as columns. */
+  rawTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: Float64Array; lat: Float64Array; lon: Float64Array; speedKmh: (number | null)[]; odometerKm: (number | null)[] } {
+    const rows = this.db
+      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, odometer_km FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`)
+      .raw()
+      .all(vehicleId, fromMs, toMs) as [number, number, number, number | null, number | null][];
+    const n = rows.length;
+    const out = { tsMs: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n), speedKmh: new Array<number | null>(n), odometerKm: new Array<number | null>(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      out.tsMs[i] = r[0];
+      out.lat[i] = r[1];
+      out.lon[i] = r[2];
+      out.speedKmh[i] = r[3];
+      out.odometerKm[i] = r[4];
+    }
+    return out;
+  }
+
+  /** Points the drift filter flagged, newest last, at most `limit`; and how many there are in all. */
+  flaggedPoints(vehicleId: string, fromMs: number, toMs: number, limit: number): { points: { tsMs: number; lat: number; lon: number; quality: string }[]; total: number } {
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NOT NULL`).get(vehicleId, fromMs, toMs) as { n: number }).n;
+    const points = (
+      this.db
+        .prepare(`SELECT ts_ms, lat, lon, quality FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NOT NULL ORDER BY ts_ms LIMIT ?`)
+        .all(vehicleId, fromMs, toMs, limit) as { ts_ms: number; lat: number; lon: number; quality: string }[]
+    ).map((r) => ({ tsMs: r.ts_ms, lat: r.lat, lon: r.lon, quality: r.quality }));
+    return { points, total };
+  }
+
+  /** Fence visits overlapping a range, from the engine's enter/exit records (a visit begun earlier shows its real entry time). */
+  fenceVisits(vehicleId: string | null, fromMs: number, toMs: number): FenceVisit[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.vehicle_id, e.fence_id, e.event, e.ts_ms, e.since_ms, g.name AS fence_name FROM fence_events e
+         LEFT JOIN geofences g ON g.id = e.fence_id
+         WHERE (? IS NULL OR e.vehicle_id = ?) AND e.ts_ms >= ? AND e.ts_ms < ? AND e.event IN ('enter', 'exit')
+         ORDER BY e.vehicle_id, e.ts_ms, e.id`,
+      )
+      .all(vehicleId, vehicleId, fromMs, toMs) as { vehicle_id: string; fence_id: string; event: string; ts_ms: number; since_ms: number; fence_name: string | null }[];
+    const open = new Map<string, FenceVisit>();
+    const out: FenceVisit[] = [];
+    for (const r of rows) {
+      const key = `${r.vehicle_id}\u0000${r.fence_id}`;
+      if (r.event === 'enter') {
+        const v: FenceVisit = { vehicleId: r.vehicle_id, fenceId: r.fence_id, fenceName: r.fence_name ?? r.fence_id, enterMs: r.since_ms, exitMs: null, durationS: null };
+        open.set(key, v);
+        out.push(v);
+      } else {
+        const v = open.get(key);
+        if (v) {
+          v.exitMs = r.ts_ms;
+          v.durationS = Math.round((r.ts_ms - v.enterMs) / 1000);
+          open.delete(key);
+        } else {
+          // entered before the range began
+          out.push({ vehicleId: r.vehicle_id, fenceId: r.fence_id, fenceName: r.fence_name ?? r.fence_id, enterMs: r.since_ms, exitMs: r.ts_ms, durationS: Math.round((r.ts_ms - r.since_ms) / 1000) });
+        }
+      }
+    }
+    // still inside at the end of the range, having entered before it: the membership table knows
+    const inside = this.db
+      .prepare(`SELECT s.vehicle_id, s.fence_id, s.since_ms, g.name AS fence_name FROM vehicle_fence_state s LEFT JOIN geofences g ON g.id = s.fence_id WHERE (? IS NULL OR s.vehicle_id = ?) AND s.since_ms < ?`)
+      .all(vehicleId, vehicleId, fromMs) as { vehicle_id: string; fence_id: string; since_ms: number; fence_name: string | null }[];
+    for (const r of inside) {
+      if (out.some((v) => v.vehicleId === r.vehicle_id && v.fenceId === r.fence_id && v.enterMs === r.since_ms)) continue;
+      out.push({ vehicleId: r.vehicle_id, fenceId: r.fence_id, fenceName: r.fence_name ?? r.fence_id, enterMs: r.since_ms, exitMs: null, durationS: null });
+    }
+    return out.sort((a, b) => a.vehicleId.localeCompare(b.vehicleId) || a.enterMs - b.enterMs);
+  }
+
+  /** The stored point at or just before a time (trusted or not), for the replay cursor. */
+  pointAt(vehicleId: string, tsMs: number): { point: TelemetryPoint; quality: string | null; source: string | null } | null {
+    const r = this.db.prepare(`SELECT * FROM telemetry WHERE vehicle_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1`).get(vehicleId, tsMs) as
+      | (TelemetryRow & { quality: string | null; source: string | null })
+      | undefined;
+    return r ? { point: pointFromRow(r), quality: r.quality, source: r.source } : null;
+  }
+
+  audit(entry: { tsMs: number; actor: string; action: string; detail: string }): void {
+    this.db.prepare(`INSERT INTO audit_log (ts_ms, actor, action, detail) VALUES (?, ?, ?, ?)`).run(entry.tsMs, entry.actor, entry.action, entry.detail);
+  }
+
+  listAudit(limit: number): { id: number; tsMs: number; actor: string; action: string; detail: string }[] {
+    return (this.db.prepare(`SELECT id, ts_ms, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?`).all(limit) as { id: number; ts_ms: number; actor: string; action: string; detail: string }[]).map((r) => ({
+      id: r.id,
+      tsMs: r.ts_ms,
+      actor: r.actor,
+      action: r.action,
+      detail: r.detail,
+    }));
   }
 
   /** The newest trusted point of each vehicle, with when it was received. */

@@ -3,6 +3,7 @@ import { MapView } from '../features/map/MapView';
 import { VehiclePanel } from '../features/vehicles/VehiclePanel';
 import { RightPanel } from '../features/alerts/RightPanel';
 import { StatusBar } from '../features/status/StatusBar';
+import { ReplayBar } from '../features/history/ReplayBar';
 
 export function App() {
   return (
@@ -10,6 +11,7 @@ export function App() {
       <VehiclePanel />
       <main className="map-wrap">
         <MapView />
+        <ReplayBar />
       </main>
       <RightPanel />
       <StatusBar />

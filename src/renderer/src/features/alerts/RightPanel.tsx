@@ -1,4 +1,4 @@
-// The right-hand panel: Alerts, Fences, Rules, Ingest health and Devices as tabs (Alt+1 … Alt+6).
+// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers and History as tabs (Alt+1 … Alt+7).
 import { useEffect } from 'react';
 import { AlertsPanel } from './AlertsPanel';
 import { IngestPanel } from '../ingest/IngestPanel';
@@ -6,6 +6,7 @@ import { DevicesPanel } from '../devices/DevicesPanel';
 import { FencesPanel } from '../fences/FencesPanel';
 import { RulesPanel } from '../rules/RulesPanel';
 import { DriversPanel } from '../drivers/DriversPanel';
+import { HistoryPanel } from '../history/HistoryPanel';
 import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
 
 export function RightPanel() {
@@ -40,6 +41,7 @@ export function RightPanel() {
       {tab === 'Ingest' && <IngestPanel />}
       {tab === 'Devices' && <DevicesPanel />}
       {tab === 'Drivers' && <DriversPanel />}
+      {tab === 'History' && <HistoryPanel />}
     </aside>
   );
 }

@@ -11,6 +11,7 @@ import { toLatLng } from '../../lib/geo';
 import { api } from '../../lib/api';
 import { VehicleCanvasLayer } from './vehicle-layer';
 import { clearFenceLayers, registerFenceLayer, registerMap } from '../fences/editor';
+import { HistoryLayer } from '../history/HistoryLayer';
 
 const START_CENTER = toLatLng(-1.8904, 52.4862); // the demo city; the map fits the fleet once it reports
 const START_ZOOM = 12;
@@ -197,6 +198,7 @@ export function MapView() {
       <VehicleLayer />
       <EditorBridge />
       <PointFocus />
+      <HistoryLayer />
     </MapContainer>
   );
 }

@@ -1,0 +1,120 @@
+// The replay bar under the map while history is open: play/pause (Space), speed ×1…×60, a draggable
+// timeline with alert and event ticks, and the first vehicle's stored telemetry at the cursor.
+import { useEffect, useRef, useState } from 'react';
+import type { PointAt } from '../../../../shared/types';
+import { api } from '../../lib/api';
+import { fixed, localTime } from '../../lib/format';
+import { REPLAY_SPEEDS, useHistory } from './history-store';
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+}
+
+export function ReplayBar() {
+  const { results, fromMs, toMs, cursorMs, playing, speed, setCursor, setPlaying, setSpeed } = useHistory();
+  const [at, setAt] = useState<PointAt | null>(null);
+  const fetchSeq = useRef(0);
+
+  // playback: advance the cursor by wall time × speed
+  useEffect(() => {
+    if (!playing) return;
+    let last = performance.now();
+    let frame = requestAnimationFrame(function tick(now) {
+      const s = useHistory.getState();
+      const next = (s.cursorMs ?? s.fromMs) + (now - last) * s.speed;
+      last = now;
+      if (next >= s.toMs) {
+        s.setCursor(s.toMs);
+        s.setPlaying(false);
+        return;
+      }
+      s.setCursor(next);
+      frame = requestAnimationFrame(tick);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [playing]);
+
+  // Space plays/pauses; ← → step 10 s (× speed) when not typing
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!useHistory.getState().results || isTyping(e.target)) return;
+      const s = useHistory.getState();
+      if (e.key === ' ') {
+        e.preventDefault();
+        s.setPlaying(!s.playing);
+      } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+        if ((e.target as HTMLElement | null)?.closest?.('.leaflet-container, .vehicle-list')) return;
+        e.preventDefault();
+        s.setCursor((s.cursorMs ?? s.fromMs) + (e.key === 'ArrowRight' ? 1 : -1) * 10_000 * s.speed);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // telemetry at the cursor: at most ~4 requests a second, the latest answer wins
+  const first = results?.[0]?.vehicleId;
+  useEffect(() => {
+    if (!first || cursorMs === null) return;
+    const seq = ++fetchSeq.current;
+    const t = setTimeout(() => {
+      api.call('getPointAt', { vehicleId: first, tsMs: Math.round(cursorMs) }).then(
+        (p) => seq === fetchSeq.current && setAt(p),
+        () => undefined,
+      );
+    }, 250);
+    return () => clearTimeout(t);
+  }, [first, cursorMs]);
+
+  if (!results || cursorMs === null) return null;
+  const span = Math.max(1, toMs - fromMs);
+  const ticks = results.flatMap((h) => [
+    ...h.alerts.map((a) => ({ key: `a${a.id}`, tsMs: a.tsMs, cls: a.severity })),
+    ...h.drivingEvents.map((e) => ({ key: `e${e.id}`, tsMs: e.tsMs, cls: 'event' })),
+  ]);
+  const p = at?.point;
+  return (
+    <div className="replay-bar" role="group" aria-label="History replay">
+      <button type="button" onClick={() => setPlaying(!playing)} title="Play / pause (Space)" aria-label={playing ? 'Pause' : 'Play'}>
+        {playing ? '❚❚' : '▶'}
+      </button>
+      <select aria-label="Replay speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value) as (typeof REPLAY_SPEEDS)[number])}>
+        {REPLAY_SPEEDS.map((s) => (
+          <option key={s} value={s}>
+            ×{s}
+          </option>
+        ))}
+      </select>
+      <div className="timeline">
+        <div className="ticks" aria-hidden>
+          {ticks.map((t) => (
+            <span key={t.key} className={`tick ${t.cls}`} style={{ left: `${((t.tsMs - fromMs) / span) * 100}%` }} />
+          ))}
+        </div>
+        <input
+          type="range"
+          aria-label="Replay time"
+          min={fromMs}
+          max={toMs}
+          step={1000}
+          value={Math.round(cursorMs)}
+          onChange={(e) => (setPlaying(false), setCursor(Number(e.target.value)))}
+        />
+      </div>
+      <time className="cursor-time num" data-cursor-ms={Math.round(cursorMs)}>
+        {localTime(cursorMs)}
+      </time>
+      <span className="cursor-telemetry num" data-testid="cursor-telemetry">
+        {p ? (
+          <>
+            {p.vehicleId} {localTime(p.tsMs)} · {fixed(p.speedKmh, 0, ' km/h')} · ign {p.ignition === null ? '—' : p.ignition ? 'on' : 'off'} · fuel {fixed(p.fuelLevelPct, 0, ' %')} · {p.driverId ?? 'no driver'}
+            {at.quality ? <span className="flagged-count"> · filtered: {at.quality}</span> : null}
+          </>
+        ) : (
+          <span className="muted">no report yet at this time</span>
+        )}
+      </span>
+    </div>
+  );
+}

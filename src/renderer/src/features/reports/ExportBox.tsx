@@ -1,0 +1,108 @@
+// Export a report for the period on screen: pick report, format and time zone; a progress bar with
+// Cancel while it runs; then the browser downloads it (serve mode) or the app says where it was saved.
+import { useEffect, useState } from 'react';
+import { REPORT_NAMES, REPORT_TITLES, EXPORT_FORMATS, TABLE_ONLY_REPORTS, type ExportFormat, type ExportProgress, type ReportName } from '../../../../shared/reports';
+import { api } from '../../lib/api';
+
+const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+function download(url: string, fileName: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export function ExportBox({ vehicleIds, fromMs, toMs }: { vehicleIds: string[]; fromMs: number; toMs: number }) {
+  const [report, setReport] = useState<ReportName>('trips');
+  const [format, setFormat] = useState<ExportFormat>('csv');
+  const [timeZone, setTimeZone] = useState(LOCAL_TZ);
+  const [wholeFleet, setWholeFleet] = useState(false);
+  const [job, setJob] = useState<ExportProgress | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const formats: readonly ExportFormat[] = TABLE_ONLY_REPORTS.includes(report) ? EXPORT_FORMATS.filter((f) => f === 'csv' || f === 'xlsx' || f === 'pdf') : EXPORT_FORMATS;
+
+  useEffect(() => {
+    if (!formats.includes(format)) setFormat('csv');
+  }, [formats, format]);
+
+  useEffect(
+    () =>
+      api.on('exportProgress', (p) => {
+        setJob((cur) => {
+          if (!cur || cur.jobId !== p.jobId) return cur;
+          if (p.state === 'done' && cur.state !== 'done' && p.downloadUrl) download(p.downloadUrl, p.fileName);
+          return p;
+        });
+      }),
+    [],
+  );
+
+  const start = async () => {
+    setError(null);
+    try {
+      const p = await api.call('startExport', { report, format, fromMs, toMs, timeZone, vehicleIds: wholeFleet ? [] : vehicleIds });
+      setJob(p);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const running = job?.state === 'running';
+  const pct = job && job.totalRows > 0 ? Math.min(100, (job.rows / job.totalRows) * 100) : undefined;
+  return (
+    <section className="export-box" aria-label="Export report">
+      <h3>Export</h3>
+      <div className="row">
+        <select aria-label="Report" value={report} onChange={(e) => setReport(e.target.value as ReportName)}>
+          {REPORT_NAMES.map((r) => (
+            <option key={r} value={r}>
+              {REPORT_TITLES[r]}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+          {formats.map((f) => (
+            <option key={f} value={f}>
+              {f.toUpperCase()}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="row">
+        <label className="muted">
+          Time zone <input aria-label="Time zone" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} size={16} />
+        </label>
+        <label className="toggle">
+          <input type="checkbox" checked={wholeFleet} onChange={(e) => setWholeFleet(e.target.checked)} /> whole fleet
+        </label>
+      </div>
+      <div className="row">
+        <button type="button" onClick={start} disabled={running}>
+          Export {format.toUpperCase()}
+        </button>
+        {running && (
+          <button type="button" onClick={() => void api.call('cancelExport', { jobId: job!.jobId })}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {running && (
+        <>
+          <progress max={100} value={pct} aria-label="Export progress" />
+          <span className="muted num">
+            {job!.rows.toLocaleString()} / {job!.totalRows.toLocaleString()} rows
+          </span>
+        </>
+      )}
+      {job?.state === 'done' && (
+        <p className="export-done" data-file={job.fileName}>
+          {job.savedPath ? `Saved ${job.rows.toLocaleString()} rows to ${job.savedPath}` : `Downloaded ${job.fileName} (${job.rows.toLocaleString()} rows, ${Math.ceil(job.bytes / 1024)} KiB)`}
+        </p>
+      )}
+      {job?.state === 'cancelled' && <p className="muted">Export cancelled; no file was kept.</p>}
+      {(error || job?.state === 'failed') && <p className="error">{error ?? job?.error}</p>}
+    </section>
+  );
+}

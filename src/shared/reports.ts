@@ -1,0 +1,55 @@
+// Reports and export formats: shared by the UI (what to offer), the API and the `export` command.
+
+export const REPORT_NAMES = ['trips', 'stops', 'visits', 'alerts', 'driver-scores', 'positions', 'geofences'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+export const REPORT_TITLES: Record<ReportName, string> = {
+  trips: 'Trips',
+  stops: 'Stops',
+  visits: 'Geofence visits',
+  alerts: 'Alerts (with acknowledgement times)',
+  'driver-scores': 'Driver scores',
+  positions: 'Raw positions',
+  geofences: 'Geofences',
+};
+
+export const EXPORT_FORMATS = ['csv', 'xlsx', 'pdf', 'gpx', 'kml', 'geojson'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Reports with no map geometry can only be written as tables. */
+export const TABLE_ONLY_REPORTS: readonly ReportName[] = ['visits', 'driver-scores'];
+
+export interface ReportRequest {
+  report: ReportName;
+  format: ExportFormat;
+  /** UTC epoch ms; ignored by the geofences report. */
+  fromMs: number;
+  toMs: number;
+  /** Empty or absent: the whole fleet. */
+  vehicleIds?: string[];
+  /** IANA zone the times are written in (and stated in the file). */
+  timeZone: string;
+}
+
+export interface ExportProgress {
+  jobId: string;
+  report: ReportName;
+  format: ExportFormat;
+  fileName: string;
+  rows: number;
+  totalRows: number;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  error: string | null;
+  bytes: number;
+  /** serve mode: where the browser downloads the finished file (once). */
+  downloadUrl: string | null;
+  /** desktop app: where the file was saved. */
+  savedPath: string | null;
+}
+
+export function exportFileName(r: Pick<ReportRequest, 'report' | 'format' | 'fromMs' | 'toMs' | 'vehicleIds'>): string {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const who = r.vehicleIds?.length === 1 ? `-${r.vehicleIds[0]!.replace(/[^A-Za-z0-9_.-]/g, '_')}` : '';
+  const period = r.report === 'geofences' ? '' : `-${day(r.fromMs)}_${day(r.toMs)}`;
+  return `fleetdesk-${r.report}${who}${period}.${r.format}`;
+}
