@@ -52,7 +52,9 @@ export function queryHistory(store: Store, q: HistoryQuery): VehicleHistory[] {
     const t0 = performance.now();
     const { resolution, sourcePoints, samples, lat, lon } = loadSamples(store, vehicleId, q.fromMs, q.toMs);
     const tol = q.toleranceM ?? defaultToleranceM(lat, lon);
-    const keep = simplifyIndices(lat, lon, tol);
+    // time-aware, so the replay between kept vertices puts the vehicle where it really was
+    const ts = Float64Array.from(samples, (x) => x.tsMs);
+    const keep = simplifyIndices(lat, lon, tol, ts);
     const track: TrackVertex[] = new Array(keep.length);
     for (let i = 0; i < keep.length; i++) {
       const s = samples[keep[i]!]!;

@@ -126,6 +126,20 @@ describe('Douglas–Peucker', () => {
     expect(simplifyIndices(small, lon, 1).length).toBe(n);
   });
 
+  it('keeps a stop on a straight road when simplifying with time, so replay timing stays right', () => {
+    // 60 samples east, 60 standing, 60 east: all on one line
+    const samples = drive([
+      [600, 36],
+      [600, 0],
+      [600, 36],
+    ]);
+    const lat = Float64Array.from(samples, (s) => s.lat);
+    const lon = Float64Array.from(samples, (s) => s.lon);
+    const ts = Float64Array.from(samples, (s) => s.tsMs);
+    expect([...simplifyIndices(lat, lon, 5)]).toEqual([0, 179]); // space only: one straight line
+    expect([...simplifyIndices(lat, lon, 5, ts)]).toEqual([0, 60, 120, 179]); // with time: the stop's ends
+  });
+
   it('handles a track of millions of points without recursion', () => {
     const n = 2_000_000;
     const lat = new Float64Array(n);

@@ -129,8 +129,12 @@ export function tripsAndStops(vehicleId: string, samples: readonly TrackSample[]
  * Douglas–Peucker on an equirectangular projection around the track's mean latitude (accurate to well
  * under a pixel at city and region scale). Iterative (an explicit stack), so a 2.6-million-point track
  * cannot overflow the call stack. Returns the indices kept, in order; first and last are always kept.
+ *
+ * With `tsMs`, a point's error is its distance from where the chord puts the vehicle *at that point's
+ * time* (synchronised Euclidean distance, "TD-TR"): a stop or a slowdown along a straight road is kept,
+ * so a replay interpolating between the kept vertices shows the vehicle where it really was.
  */
-export function simplifyIndices(lat: ArrayLike<number>, lon: ArrayLike<number>, toleranceM: number): Uint32Array {
+export function simplifyIndices(lat: ArrayLike<number>, lon: ArrayLike<number>, toleranceM: number, tsMs?: ArrayLike<number>): Uint32Array {
   const n = lat.length;
   if (n <= 2) return Uint32Array.from({ length: n }, (_, i) => i);
   let meanLat = 0;
@@ -167,11 +171,18 @@ export function simplifyIndices(lat: ArrayLike<number>, lon: ArrayLike<number>, 
     const len2 = dx * dx + dy * dy;
     let worst = -1;
     let worstD2 = tol2;
+    const ta = tsMs ? tsMs[a]! : 0;
+    const dt = tsMs ? tsMs[b]! - ta : 0;
     for (let i = a + 1; i < b; i++) {
       const px = x[i]! - ax;
       const py = y[i]! - ay;
       let d2: number;
-      if (len2 === 0) d2 = px * px + py * py;
+      if (tsMs) {
+        const f = dt > 0 ? (tsMs[i]! - ta) / dt : 0;
+        const ex = px - f * dx;
+        const ey = py - f * dy;
+        d2 = ex * ex + ey * ey;
+      } else if (len2 === 0) d2 = px * px + py * py;
       else {
         const t = Math.max(0, Math.min(1, (px * dx + py * dy) / len2));
         const ex = px - t * dx;

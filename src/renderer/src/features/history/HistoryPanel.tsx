@@ -165,7 +165,7 @@ export function HistoryPanel() {
           Vehicles
           <input name="vehicles" value={vehicles} onChange={(e) => setVehicles(e.target.value)} placeholder="e.g. DEMO-001, DEMO-002" />
         </label>
-        <label>
+        <label className="wide">
           Range
           <select name="preset" value={preset} onChange={(e) => pickPreset(e.target.value)}>
             {PRESETS.map((p) => (
@@ -176,11 +176,11 @@ export function HistoryPanel() {
             <option value="custom">custom…</option>
           </select>
         </label>
-        <label>
+        <label className="wide">
           From
           <input type="datetime-local" name="from" value={from} onChange={(e) => (setFrom(e.target.value), setPreset('custom'))} />
         </label>
-        <label>
+        <label className="wide">
           To
           <input type="datetime-local" name="to" value={to} onChange={(e) => (setTo(e.target.value), setPreset('custom'))} />
         </label>
