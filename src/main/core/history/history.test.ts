@@ -119,3 +119,20 @@ describe('queryHistory', () => {
     expect(() => queryHistory(store!, { vehicleIds: ['V1'], fromMs: Number.NaN, toMs: T0 })).toThrow(/times/);
   });
 });
+
+describe('upgrade', () => {
+  it('packs a summary made before the hour blobs existed, once, on first use', () => {
+    const file = path.join(tempDir(), 'old.sqlite');
+    let s = new Store(file);
+    s.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.5 }), inc({ tsMs: T0 + 3_700_000, lon: -1.6 })], [], T0);
+    s.summarizeAll();
+    // as an older FleetDesk left it: minutes summarised, no hour blobs, schema one step behind
+    s.db.exec(`DROP TABLE track_hours; PRAGMA user_version = 5`);
+    s.close();
+    s = new Store(file);
+    store = s;
+    expect(s.getSetting('history.repackHours')).toBe('1');
+    expect(s.minuteTrack('V1', T0, T0 + 7_200_000).map((m) => m.lon)).toEqual([-1.5, -1.6]);
+    expect(s.getSetting('history.repackHours')).toBeNull();
+  });
+});

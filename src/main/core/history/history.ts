@@ -5,8 +5,8 @@ import type { HistoryQuery, HistorySettings, TrackVertex, VehicleHistory } from 
 import type { Store } from '../storage/store';
 import { DEFAULT_HISTORY_SETTINGS, defaultToleranceM, simplifyIndices, tripsAndStops, type TrackSample } from './track';
 
-/** Above this many trusted points in the range, the track comes from the per-minute summary. */
-export const RAW_POINT_LIMIT = 100_000;
+/** Above this many trusted points in the range (about 14 h at 1 Hz), the track comes from the per-minute summary. */
+export const RAW_POINT_LIMIT = 50_000;
 /** Flagged points returned for drawing (the total is reported separately). */
 export const FLAGGED_LIMIT = 5_000;
 /** Longest range one query may ask for (a quarter). */

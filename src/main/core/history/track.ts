@@ -3,6 +3,9 @@
 import type { HistorySettings, Stop, Trip } from '../../../shared/types';
 import { haversineM, M_PER_DEG } from '../geo/distance';
 
+/** Douglas–Peucker works on chunks of this many points (see simplifyIndices). */
+const CHUNK = 1024;
+
 export const DEFAULT_HISTORY_SETTINGS: HistorySettings = { stopSpeedKmh: 3, minStopMin: 5 };
 
 /** A gap without reports this long, with the vehicle ending up within `PARKED_RADIUS_M`, is a stop (device off while parked). */
@@ -159,7 +162,15 @@ export function simplifyIndices(lat: ArrayLike<number>, lon: ArrayLike<number>, 
   keep[0] = 1;
   keep[n - 1] = 1;
   const tol2 = toleranceM * toleranceM;
-  const stack: number[] = [0, n - 1];
+  // Split into chunks of CHUNK points with fixed ends: a month of loops round the same streets makes
+  // whole-track splits very unbalanced (quadratic); per-chunk work is bounded, and the ends of a chunk
+  // are real track points, so the drawing stays within the tolerance.
+  const stack: number[] = [];
+  for (let a = 0; a < n - 1; a += CHUNK) {
+    const b = Math.min(a + CHUNK, n - 1);
+    keep[b] = 1;
+    stack.push(a, b);
+  }
   while (stack.length > 0) {
     const b = stack.pop()!;
     const a = stack.pop()!;

@@ -189,6 +189,19 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_log_time ON audit_log(ts_ms);
   `,
+  `
+  -- history read path: each vehicle-hour of track_minutes packed into one blob (Float64 × 7 per minute:
+  -- ts, lat, lon, speed, max speed, odometer, n; NaN = null), so a month is 720 rows, not 43,200
+  CREATE TABLE track_hours (
+    vehicle_id TEXT NOT NULL,
+    hour_ms INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (vehicle_id, hour_ms)
+  ) WITHOUT ROWID;
+  -- a summary built before this table existed is packed once, on first use
+  INSERT INTO settings (key, value) SELECT 'history.repackHours', '1' WHERE EXISTS (SELECT 1 FROM track_minutes)
+    ON CONFLICT(key) DO UPDATE SET value = '1';
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -474,6 +487,7 @@ export class Store {
    * watermark is the row id, not the fix time. Returns the rows read; 0 when up to date.
    */
   summarizeTrack(maxRows = 200_000): number {
+    this.repackHoursIfNeeded();
     const from = Number(this.getSetting(TRACK_WATERMARK_KEY) ?? 0);
     const top = (this.db.prepare(`SELECT max(id) AS id FROM telemetry`).get() as { id: number | null }).id ?? 0;
     if (top <= from) return 0;
@@ -497,9 +511,38 @@ export class Store {
              n = n + excluded.n`,
         )
         .run(from, to);
+      const hours = this.db
+        .prepare(`SELECT DISTINCT vehicle_id, (ts_ms / 3600000) * 3600000 AS h FROM telemetry WHERE id > ? AND id <= ? AND quality IS NULL`)
+        .raw()
+        .all(from, to) as [string, number][];
+      for (const [v, h] of hours) this.packHour(v, h);
       this.setSetting(TRACK_WATERMARK_KEY, String(to));
     })();
     return to - from;
+  }
+
+  /** Rewrites one vehicle-hour's blob from its track_minutes rows. */
+  private packHour(vehicleId: string, hourMs: number): void {
+    const rows = this.db
+      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`)
+      .raw()
+      .all(vehicleId, hourMs, hourMs + 3_600_000) as (number | null)[][];
+    const data = new Float64Array(rows.length * 7);
+    let k = 0;
+    for (const r of rows) for (let j = 0; j < 7; j++) data[k++] = r[j] ?? Number.NaN;
+    this.db
+      .prepare(`INSERT INTO track_hours (vehicle_id, hour_ms, data) VALUES (?, ?, ?) ON CONFLICT (vehicle_id, hour_ms) DO UPDATE SET data = excluded.data`)
+      .run(vehicleId, hourMs, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  /** Packs every vehicle-hour again (after the migration that added track_hours to an existing summary). */
+  private repackHoursIfNeeded(): void {
+    if (this.getSetting('history.repackHours') !== '1') return;
+    this.db.transaction(() => {
+      const hours = this.db.prepare(`SELECT DISTINCT vehicle_id, (minute_ms / 3600000) * 3600000 FROM track_minutes`).raw().all() as [string, number][];
+      for (const [v, h] of hours) this.packHour(v, h);
+      this.setSetting('history.repackHours', null);
+    })();
   }
 
   /** Telemetry rows not yet folded into track_minutes. */
@@ -517,17 +560,21 @@ export class Store {
 
   /** One point per minute (see track_minutes), with the count of trusted points it stands for. */
   minuteTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: number; lat: number; lon: number; speedKmh: number | null; maxSpeedKmh: number | null; odometerKm: number | null; n: number }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n FROM track_minutes
-         WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`,
-      )
-      .raw()
-      .all(vehicleId, fromMs - (((fromMs % 60_000) + 60_000) % 60_000), toMs) as [number, number, number, number | null, number | null, number | null, number][];
+    this.repackHoursIfNeeded();
+    const blobs = this.db
+      .prepare(`SELECT data FROM track_hours WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`)
+      .pluck()
+      .all(vehicleId, fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000), toMs) as Buffer[];
     const out = [];
-    for (const r of rows) {
-      if (r[0] < fromMs || r[0] >= toMs) continue; // the edge minutes may hold points outside the range
-      out.push({ tsMs: r[0], lat: r[1], lon: r[2], speedKmh: r[3], maxSpeedKmh: r[4], odometerKm: r[5], n: r[6] });
+    const nn = (x: number) => (Number.isNaN(x) ? null : x);
+    for (const b of blobs) {
+      // copy: a blob's bytes need not be 8-byte aligned
+      const d = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      for (let i = 0; i < d.length; i += 7) {
+        const ts = d[i]!;
+        if (ts < fromMs || ts >= toMs) continue; // the edge hours hold points outside the range
+        out.push({ tsMs: ts, lat: d[i + 1]!, lon: d[i + 2]!, speedKmh: nn(d[i + 3]!), maxSpeedKmh: nn(d[i + 4]!), odometerKm: nn(d[i + 5]!), n: d[i + 6]! });
+      }
     }
     return out;
   }
