@@ -1,7 +1,7 @@
 // Report definitions: what each report holds (typed columns and rows, streamed), and for map formats
 // its geometry. The writers (writers.ts) turn one of these into CSV, XLSX, PDF, GPX, KML or GeoJSON.
 import { buffer, circle, lineString } from '@turf/turf';
-import type { Geofence } from '../../../shared/types';
+import type { Geofence, Stop, Trip } from '../../../shared/types';
 import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
 import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY } from '../analytics/scoring';
 import { loadSamples } from '../history/history';
@@ -75,16 +75,6 @@ export function fenceRings(f: Geofence): number[][][][] {
   return poly.geometry.type === 'Polygon' ? [poly.geometry.coordinates] : poly.geometry.coordinates;
 }
 
-/** Samples per vehicle, loaded once and shared by the rows and the map of trip/stop reports. */
-function samplesByVehicle(store: Store, r: ReportRequest) {
-  const out: { vehicleId: string; samples: TrackSample[] }[] = [];
-  for (const v of vehiclesOf(store, r)) {
-    const s = loadSamples(store, v, r.fromMs, r.toMs);
-    if (s.samples.length) out.push({ vehicleId: v, samples: s.samples });
-  }
-  return out;
-}
-
 function lineCoords(samples: readonly TrackSample[], fromMs: number, toMs: number): [number, number, number | null][] {
   const part = samples.filter((s) => s.tsMs >= fromMs && s.tsMs <= toMs);
   return part.map((s) => [s.lon, s.lat, s.tsMs]);
@@ -146,9 +136,13 @@ export function buildReport(store: Store, r: ReportRequest): Report {
     }
     case 'trips':
     case 'stops': {
-      const data = samplesByVehicle(store, r);
+      // one vehicle's samples at a time: a fleet-month of minute points would not fit in memory at once
       const settings = DEFAULT_HISTORY_SETTINGS;
-      const per = data.map((d) => ({ ...d, ...tripsAndStops(d.vehicleId, d.samples, settings) }));
+      const per: { vehicleId: string; trips: Trip[]; stops: Stop[] }[] = [];
+      for (const v of vehiclesOf(store, r)) {
+        const { samples } = loadSamples(store, v, r.fromMs, r.toMs);
+        if (samples.length) per.push({ vehicleId: v, ...tripsAndStops(v, samples, settings) });
+      }
       if (r.report === 'trips') {
         const trips = per.flatMap((p) => p.trips);
         const byVehicle = new Map<string, number>();
@@ -175,9 +169,12 @@ export function buildReport(store: Store, r: ReportRequest): Report {
             for (const t of trips) yield [t.vehicleId, t.startMs, t.endMs, t.durationS / 60, t.distanceKm, t.distanceSource, t.maxSpeedKmh, t.avgSpeedKmh, t.start.lat, t.start.lon, t.end.lat, t.end.lon];
           },
           *features() {
-            for (const p of per)
+            for (const p of per) {
+              if (p.trips.length === 0) continue;
+              const { samples } = loadSamples(store, p.vehicleId, r.fromMs, r.toMs); // again, one vehicle at a time
               for (const t of p.trips)
-                yield { kind: 'line', name: `${t.vehicleId} trip ${new Date(t.startMs).toISOString()}`, description: `${t.distanceKm.toFixed(1)} km in ${Math.round(t.durationS / 60)} min`, coords: lineCoords(p.samples, t.startMs, t.endMs), props: { vehicle_id: t.vehicleId, start_ms: t.startMs, end_ms: t.endMs, distance_km: t.distanceKm, max_speed_kmh: t.maxSpeedKmh } };
+                yield { kind: 'line', name: `${t.vehicleId} trip ${new Date(t.startMs).toISOString()}`, description: `${t.distanceKm.toFixed(1)} km in ${Math.round(t.durationS / 60)} min`, coords: lineCoords(samples, t.startMs, t.endMs), props: { vehicle_id: t.vehicleId, start_ms: t.startMs, end_ms: t.endMs, distance_km: t.distanceKm, max_speed_kmh: t.maxSpeedKmh } };
+            }
           },
           chart: { title: 'Distance per vehicle', labels: [...byVehicle.keys()], values: [...byVehicle.values()].map((v) => Math.round(v * 10) / 10), unit: 'km' },
         };

@@ -1,12 +1,12 @@
-// Report writers: CSV (RFC 4180), XLSX (streamed, typed cells), PDF (printed report with map and chart),
+// Report writers: CSV (RFC 4180), XLSX (own streaming writer, typed cells), PDF (printed report with map and chart),
 // GPX, KML and GeoJSON. Each streams to `<file>.part` and renames on success, so a cancelled or failed
 // export never leaves a file that looks complete; memory stays flat whatever the row count.
 import { createWriteStream, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
-import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { ExportFormat } from '../../../shared/reports';
 import { simplifiedForMap, type Cell, type Column, type GeoFeature, type Report } from './reports';
 import { ZonedTime } from './time';
+import { XlsxWriter, type XlsxCell, type XlsxColumn } from './xlsx';
 
 export interface WriteOptions {
   timeZone: string;
@@ -107,64 +107,66 @@ async function writeCsv(report: Report, file: string, o: WriteOptions): Promise<
 
 async function writeXlsx(report: Report, file: string, o: WriteOptions): Promise<number> {
   const z = new ZonedTime(o.timeZone);
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
-  wb.creator = 'FleetDesk';
-  wb.created = new Date(o.meta.generatedMs);
-  const columns = report.columns.map((c, i) => ({
-    header: headerTitle(c, o.timeZone),
-    key: `c${i}`,
-    width: Math.max(10, Math.min(60, Math.round((c.width ?? 1) * 14))),
-    style: c.type === 'time' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : c.type === 'number' && c.digits !== undefined ? { numFmt: c.digits === 0 ? '0' : `0.${'0'.repeat(c.digits)}` } : {},
-  }));
-  let sheet: ExcelJS.Worksheet | null = null;
-  let sheetRows = 0;
-  let sheetNo = 0;
-  const newSheet = () => {
-    sheet?.commit();
-    sheetNo++;
-    sheet = wb.addWorksheet(sheetNo === 1 ? report.title.slice(0, 31) : `${report.title.slice(0, 24)} (${sheetNo})`, { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = columns;
-    sheet.getRow(1).font = { bold: true };
-    sheetRows = 0;
+  const stream = createWriteStream(file, { highWaterMark: 1 << 20 });
+  let failed: Error | null = null;
+  stream.on('error', (e) => (failed = e));
+  const sink = async (b: Buffer) => {
+    if (failed) throw failed;
+    if (!stream.write(b)) await new Promise<void>((resolve, reject) => {
+      stream.once('drain', resolve);
+      stream.once('error', reject);
+    });
   };
-  newSheet();
+  const xl = new XlsxWriter(sink);
+  const columns: XlsxColumn[] = report.columns.map((c) => ({
+    header: headerTitle(c, o.timeZone),
+    kind: c.type === 'time' ? 'date' : c.type === 'number' ? 'number' : c.type === 'bool' ? 'bool' : 'text',
+    digits: c.digits,
+    widthChars: c.type === 'time' ? 20 : Math.max(10, Math.min(60, Math.round((c.width ?? 1) * 14))),
+  }));
   let n = 0;
-  const cols = report.columns;
-  for (const row of report.rows()) {
-    if (sheetRows >= XLSX_ROWS_PER_SHEET) newSheet();
-    const values: unknown[] = new Array(cols.length);
-    for (let i = 0; i < cols.length; i++) {
-      const v = row[i];
-      const c = cols[i]!;
-      // a date cell shows wall time in the chosen zone (spreadsheet dates have no zone; the header says which)
-      values[i] = v === null || v === undefined ? null : c.type === 'time' ? new Date(z.wallMs(v as number)) : v;
-    }
-    sheet!.addRow(values).commit();
-    sheetRows++;
-    if (++n % PROGRESS_EVERY === 0) {
-      o.onProgress?.(n);
-      if (o.signal?.aborted) {
-        sheet!.commit();
-        await wb.commit();
-        throw new ExportCancelled();
+  try {
+    let sheetNo = 1;
+    let sheetRows = 0;
+    await xl.startSheet(report.title, columns);
+    const cols = report.columns;
+    const values: XlsxCell[] = new Array(cols.length);
+    for (const row of report.rows()) {
+      if (sheetRows >= XLSX_ROWS_PER_SHEET) {
+        await xl.startSheet(`${report.title} (${++sheetNo})`, columns);
+        sheetRows = 0;
       }
-      await new Promise((r) => setImmediate(r)); // let the file stream drain
+      for (let i = 0; i < cols.length; i++) {
+        const v = row[i];
+        // a date cell shows wall time in the chosen zone (spreadsheet dates have no zone; the header says which)
+        values[i] = v === null || v === undefined ? null : cols[i]!.type === 'time' ? new Date(z.wallMs(v as number)) : v;
+      }
+      await xl.row(values);
+      sheetRows++;
+      if (++n % PROGRESS_EVERY === 0) {
+        o.onProgress?.(n);
+        if (o.signal?.aborted) throw new ExportCancelled();
+      }
     }
+    // a sheet that says what the file is: period, filters, zone
+    await xl.startSheet('About', [
+      { header: 'Field', kind: 'text', widthChars: 18 },
+      { header: 'Value', kind: 'text', widthChars: 60 },
+    ]);
+    for (const pair of [
+      ['Report', report.title],
+      ['Period', o.meta.period],
+      ['Filters', o.meta.filters],
+      ['Time zone', o.timeZone],
+      ['Rows', String(n)],
+      ['Generated (UTC)', new Date(o.meta.generatedMs).toISOString()],
+    ])
+      await xl.row(pair);
+    await xl.finish({ creator: 'FleetDesk', createdMs: o.meta.generatedMs });
+  } finally {
+    await new Promise<void>((resolve) => stream.end(() => resolve()));
   }
-  // a sheet that says what the file is: period, filters, zone
-  sheet!.commit();
-  const about = wb.addWorksheet('About');
-  for (const [k, v] of [
-    ['Report', report.title],
-    ['Period', o.meta.period],
-    ['Filters', o.meta.filters],
-    ['Time zone', o.timeZone],
-    ['Rows', n],
-    ['Generated (UTC)', new Date(o.meta.generatedMs).toISOString()],
-  ] as [string, string | number][])
-    about.addRow([k, v]).commit();
-  about.commit();
-  await wb.commit();
+  if (failed) throw failed;
   return n;
 }
 
