@@ -23,7 +23,7 @@ const USAGE = `fleetdesk <command> [options]
               [--tls-port 8883 --tls-cert FILE --tls-key FILE]]
              [--demo [--demo-vehicles 60] [--demo-rate 1]]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
-             [--retention-days 90]
+             [--retention-days 90] [--mbtiles FILE]...
              Headless FleetDesk with the same UI at http://HOST:PORT.
              Broker password: FLEETDESK_BROKER_PASSWORD, or stored once with 'fleetdesk secrets set'.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
@@ -76,6 +76,7 @@ async function serve(args: string[]): Promise<void> {
       'osmand-port': { type: 'string' },
       'osmand-host': { type: 'string' },
       'retention-days': { type: 'string' },
+      mbtiles: { type: 'string', multiple: true },
     },
   });
   if (values.broker && values['embedded-broker-port']) throw new UsageError('use either --broker or --embedded-broker-port, not both');
@@ -104,6 +105,7 @@ async function serve(args: string[]): Promise<void> {
       ? { vehicles: num(values['demo-vehicles'], 'demo-vehicles', 60, 1), rateHz: num(values['demo-rate'], 'demo-rate', 1, 0.01) }
       : undefined,
     retention: values['retention-days'] ? { rawRetentionDays: num(values['retention-days'], 'retention-days', 90, 1) } : undefined,
+    mbtilesFiles: values.mbtiles,
     osmand: values['osmand-port'] === 'off' ? undefined : { port: num(values['osmand-port'], 'osmand-port', 5055), host: values['osmand-host'] },
     log,
   });
@@ -115,6 +117,7 @@ async function serve(args: string[]): Promise<void> {
     port: num(values.port, 'port', 4780),
     host: values.host,
     downloads: (jobId, fileName) => service.exports.takeDownload(jobId, fileName),
+    tiles: (id, z, x, y) => service.tile(id, z, x, y),
   });
   log(`database ${dbFile}`);
   log(`broker ${redactUrl(service.brokerUrl)}${values.demo ? ' with the demo fleet' : ''}`);

@@ -1,9 +1,9 @@
 // Electron entry: a thin shell that builds the FleetService and opens one sandboxed window onto it.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import workerPath from './worker/engine.worker?modulePath';
-import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName } from '../shared/api';
+import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName, TILE_SCHEME } from '../shared/api';
 import { CONTENT_SECURITY_POLICY } from './adapters/csp';
 import { FleetService } from './service/fleet-service';
 import { toErrorBody } from './service/api-error';
@@ -53,14 +53,22 @@ function createWindow(): void {
   else void win.loadFile(RENDERER_FILE);
 }
 
+// map tiles are served by the main process on our own scheme (MBTiles and the online-tile cache)
+protocol.registerSchemesAsPrivileged([{ scheme: TILE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
 async function main(): Promise<void> {
   await app.whenReady();
+  protocol.handle(TILE_SCHEME, async (request) => {
+    const m = /^[a-z-]+:\/\/([A-Za-z0-9_-]+)\/(\d+)\/(\d+)\/(\d+)/.exec(request.url);
+    const t = m && service ? await service.tile(m[1]!, Number(m[2]), Number(m[3]), Number(m[4])) : null;
+    return t ? new Response(new Uint8Array(t.data), { headers: { 'content-type': t.contentType } }) : new Response('no tile', { status: 404 });
+  });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
   // FleetDesk makes no remote requests: block anything that is not our own files or dev server.
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const ok = details.url.startsWith('file://') || details.url.startsWith('devtools://') || details.url.startsWith('data:') || (DEV_URL !== undefined && details.url.startsWith(DEV_URL.replace(/\/$/, '')));
+    const ok = details.url.startsWith('file://') || details.url.startsWith(`${TILE_SCHEME}://`) || details.url.startsWith('devtools://') || details.url.startsWith('data:') || (DEV_URL !== undefined && details.url.startsWith(DEV_URL.replace(/\/$/, '')));
     callback({ cancel: !ok });
   });
 
@@ -91,6 +99,11 @@ async function main(): Promise<void> {
     osmand: process.env['FLEETDESK_OSMAND_PORT'] === 'off' ? undefined : { port: Number(process.env['FLEETDESK_OSMAND_PORT'] ?? 5055), host: process.env['FLEETDESK_OSMAND_HOST'] },
     demo: process.env['FLEETDESK_DEMO'] === '0' ? undefined : { vehicles: 60, rateHz: 1 },
     log: (line) => console.error(`[fleetdesk] ${line}`),
+    chooseMbtilesFile: async () => {
+      const opts = { properties: ['openFile' as const], filters: [{ name: 'MBTiles', extensions: ['mbtiles'] }] };
+      const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     // exports go where the dispatcher chooses, through the native save dialog
     chooseExportPath: async (suggestedName) => {
       const opts = { defaultPath: path.join(app.getPath('documents'), suggestedName), filters: [{ name: path.extname(suggestedName).slice(1).toUpperCase(), extensions: [path.extname(suggestedName).slice(1)] }] };

@@ -14,6 +14,8 @@ import type {
   DeadLetter,
   Geofence,
   GeofenceInput,
+  MapSources,
+  OnlineTileSettings,
   HistoryQuery,
   PointAt,
   VehicleHistory,
@@ -57,6 +59,12 @@ export interface ApiMethods {
   cancelExport: { params: { jobId: string }; result: { cancelled: boolean } };
   /** Exports (and, later, privacy unlocks): who, what, when, newest first. */
   listAudit: { params: { limit?: number }; result: AuditEntry[] };
+  /** Map sources: added MBTiles files and the online-tiles setting. */
+  getMapSources: { params: Record<string, never>; result: MapSources };
+  /** Adds a raster MBTiles file (a path on the FleetDesk machine; the desktop app asks with a dialog when none is given). */
+  addMbtiles: { params: { path?: string }; result: MapSources };
+  removeMbtiles: { params: { id: string }; result: MapSources };
+  setOnlineTiles: { params: OnlineTileSettings; result: MapSources };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -119,6 +127,10 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'startExport',
   'cancelExport',
   'listAudit',
+  'getMapSources',
+  'addMbtiles',
+  'removeMbtiles',
+  'setOnlineTiles',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',
@@ -156,7 +168,12 @@ export interface ApiClient {
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
   /** Transport connection changes (a WebSocket can drop; IPC never does). */
   onConnection(listener: (connected: boolean) => void): () => void;
+  /** Leaflet URL template for a tile source ('online' or an MBTiles id), whatever the transport. */
+  tileUrl(sourceId: string): string;
 }
+
+/** The Electron app serves tiles on this scheme: fleetdesk-tiles://<source>/<z>/<x>/<y> */
+export const TILE_SCHEME = 'fleetdesk-tiles';
 
 /** An error a handler returns on purpose; its message is meant for the person using FleetDesk. */
 export interface ApiErrorBody {

@@ -434,3 +434,35 @@ export interface PointAt {
   quality: string | null;
   source: string | null;
 }
+
+// ---- map sources ---------------------------------------------------------------------------
+
+/** A regional raster MBTiles file the user added. */
+export interface MbtilesInfo {
+  id: string;
+  file: string;
+  name: string;
+  format: string;
+  minZoom: number;
+  maxZoom: number;
+  /** [west, south, east, north] */
+  bounds: [number, number, number, number] | null;
+  attribution: string;
+  tiles: number;
+}
+
+export interface OnlineTileSettings {
+  /** Off by default: a depot works with no network at all. */
+  enabled: boolean;
+  urlTemplate: string;
+  attribution: string;
+}
+
+export interface MapSources {
+  mbtiles: MbtilesInfo[];
+  online: OnlineTileSettings;
+  /** Online tiles kept on disk (shown offline too). */
+  cachedOnlineTiles: number;
+  /** Tile requests that left this machine since start. */
+  onlineFetches: number;
+}

@@ -3,7 +3,7 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'", // Leaflet sets inline styles on its panes
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: fleetdesk-tiles:", // map tiles come from FleetDesk itself, never from the network
   "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",

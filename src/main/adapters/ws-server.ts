@@ -38,6 +38,8 @@ export async function startWsServer(options: {
   events: ApiEventSource;
   port: number;
   host?: string;
+  /** Map tiles: `/tiles/<source>/<z>/<x>/<y>` → the tile, or null (404). */
+  tiles?: (sourceId: string, z: number, x: number, y: number) => Promise<{ data: Buffer; contentType: string } | null>;
   /** Finished exports: `/exports/<job id>/<file name>` → the file, handed out once. */
   downloads?: (jobId: string, fileName: string) => { file: string; fileName: string; done: () => void } | null;
 }): Promise<WsServer> {
@@ -48,6 +50,17 @@ export async function startWsServer(options: {
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const tile = /^\/tiles\/([A-Za-z0-9_-]{1,64})\/(\d{1,2})\/(\d{1,8})\/(\d{1,8})(?:\.\w+)?$/.exec(url.pathname);
+    if (tile && options.tiles) {
+      options
+        .tiles(tile[1]!, Number(tile[2]), Number(tile[3]), Number(tile[4]))
+        .then((t) => {
+          if (!t) res.writeHead(404, { 'content-type': 'text/plain', 'cache-control': 'no-cache' }).end('no tile');
+          else res.writeHead(200, { 'content-type': t.contentType, 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' }).end(t.data);
+        })
+        .catch(() => res.writeHead(500).end());
+      return;
+    }
     const dl = /^\/exports\/([0-9a-f]{32})\/([^/]+)$/.exec(url.pathname);
     if (dl && options.downloads) {
       const found = options.downloads(dl[1]!, decodeURIComponent(dl[2]!));

@@ -1,6 +1,7 @@
 // FleetDesk's service: builds storage, ingest, engine worker, broker link and demo from core + adapters.
 // The Electron shell and the `fleetdesk serve` command both construct exactly this.
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
 import {
   ALERT_TYPES,
@@ -12,6 +13,7 @@ import {
   type IngestHealth,
   type Geofence,
   type GeofenceInput,
+  type OnlineTileSettings,
   type Suppression,
   type SystemStatus,
   type TelemetryPoint,
@@ -36,6 +38,7 @@ import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
+import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, validateOnlineSettings } from '../core/maps/tiles';
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
@@ -68,6 +71,12 @@ export interface FleetServiceOptions {
   chooseExportPath?: (suggestedName: string) => Promise<string | null>;
   /** serve mode: where finished exports wait for their download; default: beside the database. */
   exportDir?: string;
+  /** MBTiles files to show (besides those added in the UI), e.g. from `serve --mbtiles`. */
+  mbtilesFiles?: string[];
+  /** Desktop app: ask for an MBTiles file (the native dialog); null = cancelled. */
+  chooseMbtilesFile?: () => Promise<string | null>;
+  /** Fetches an online tile (tests replace it); default: fetch() with FleetDesk's user agent. */
+  fetchTile?: (url: string) => Promise<{ ok: boolean; status: number; data: Buffer; contentType: string }>;
 }
 
 const CATEGORIES = FENCE_CATEGORIES;
@@ -75,6 +84,14 @@ const ENGINE_CONFIG_KEY = 'engine.config';
 const ALERT_SETTINGS_KEY = 'alerts.settings';
 const PENALTIES_KEY = PENALTIES_SETTING_KEY;
 const DEFAULT_COLORS = FENCE_DEFAULT_COLORS;
+const MBTILES_KEY = 'maps.mbtiles';
+const ONLINE_TILES_KEY = 'maps.online';
+
+async function fetchTileOnline(url: string): Promise<{ ok: boolean; status: number; data: Buffer; contentType: string }> {
+  // tile servers (OpenStreetMap's among them) require an identifying user agent
+  const res = await fetch(url, { headers: { 'user-agent': 'FleetDesk/0.1 (fleet dispatcher console; tile cache for offline use)' }, signal: AbortSignal.timeout(10_000) });
+  return { ok: res.ok, status: res.status, data: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'image/png' };
+}
 
 export class FleetService {
   private readonly emitter = new EventEmitter();
@@ -110,6 +127,9 @@ export class FleetService {
   private readonly internalSecret = newSecret();
   readonly handlers: ApiHandlers;
   readonly exports: ExportJobs;
+  private mbtiles: MbtilesSource[] = [];
+  private tileCache: OnlineTileCache | null = null;
+  private onlineTiles: OnlineTileSettings = DEFAULT_ONLINE;
 
   constructor(private readonly options: FleetServiceOptions) {
     this.emitter.setMaxListeners(100);
@@ -139,6 +159,7 @@ export class FleetService {
       if (this.store.getSetting(ENGINE_CONFIG_KEY) === null) this.store.setSetting(ENGINE_CONFIG_KEY, JSON.stringify(demoEngineConfig()));
     }
     this.fences = new Map(this.store.listGeofences().map((f) => [f.id, f]));
+    this.startMaps();
     for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
 
     this.engineConfig = this.loadSetting(ENGINE_CONFIG_KEY, DEFAULT_ENGINE_CONFIG, validateEngineConfig);
@@ -241,6 +262,45 @@ export class FleetService {
     });
     for (const a of raised) this.emit('alertRaised', a);
     for (const a of repeated) this.emit('alertUpdated', a);
+  }
+
+  private startMaps(): void {
+    this.onlineTiles = this.loadSetting(ONLINE_TILES_KEY, DEFAULT_ONLINE, (x) => {
+      try {
+        validateOnlineSettings(x);
+        return null;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    });
+    const files = [...new Set([...(this.options.mbtilesFiles ?? []).map((f) => path.resolve(f)), ...this.loadSetting<string[]>(MBTILES_KEY, [], (x) => (Array.isArray(x) ? null : 'not a list'))])];
+    for (const f of files) {
+      try {
+        this.mbtiles.push(new MbtilesSource(f));
+      } catch (err) {
+        // a file moved or unplugged: say so and go on with the rest
+        this.log(`map tiles: ${(err as Error).message}`);
+      }
+    }
+    this.tileCache = new OnlineTileCache(`${this.options.dbFile}.tilecache.mbtiles`, this.options.fetchTile ?? fetchTileOnline);
+  }
+
+  private saveMbtilesList(): void {
+    this.store.setSetting(MBTILES_KEY, JSON.stringify(this.mbtiles.map((m) => m.info.file)));
+  }
+
+  /** A tile for the map, from an MBTiles file or the online cache (fetching only when online tiles are on). */
+  async tile(sourceId: string, z: number, x: number, y: number): Promise<{ data: Buffer; contentType: string } | null> {
+    if (![z, x, y].every((n) => Number.isInteger(n) && n >= 0) || z > 24 || x >= 2 ** z || y >= 2 ** z) return null;
+    if (sourceId === 'online') {
+      try {
+        return (await this.tileCache?.tile(this.onlineTiles, z, x, y)) ?? null;
+      } catch (err) {
+        this.log(`online tile ${z}/${x}/${y}: ${(err as Error).message}`);
+        return null;
+      }
+    }
+    return this.mbtiles.find((m) => m.info.id === sourceId)?.tile(z, x, y) ?? null;
   }
 
   private summarizing = false;
@@ -584,6 +644,43 @@ export class FleetService {
       startExport: async (p) => this.exports.start(p),
       cancelExport: async (p) => ({ cancelled: this.exports.cancel(String(p?.jobId)) }),
       listAudit: async (p) => this.store.listAudit(clampLimit(p?.limit, 100, 1000)),
+      getMapSources: async () => describeSources(this.mbtiles, this.onlineTiles, this.tileCache),
+      addMbtiles: async (p) => {
+        let file = typeof p?.path === 'string' && p.path.trim() ? p.path.trim() : null;
+        if (!file && this.options.chooseMbtilesFile) file = await this.options.chooseMbtilesFile();
+        if (!file) {
+          if (this.options.chooseMbtilesFile) return describeSources(this.mbtiles, this.onlineTiles, this.tileCache);
+          throw new ApiError('bad_request', 'Give the path of an .mbtiles file on the FleetDesk machine.');
+        }
+        let src: MbtilesSource;
+        try {
+          src = new MbtilesSource(path.resolve(file));
+        } catch (err) {
+          throw new ApiError('bad_request', (err as Error).message);
+        }
+        if (this.mbtiles.some((m) => m.info.id === src.info.id)) src.close();
+        else this.mbtiles.push(src);
+        this.saveMbtilesList();
+        return describeSources(this.mbtiles, this.onlineTiles, this.tileCache);
+      },
+      removeMbtiles: async (p) => {
+        const i = this.mbtiles.findIndex((m) => m.info.id === p?.id);
+        if (i >= 0) {
+          this.mbtiles[i]!.close();
+          this.mbtiles.splice(i, 1);
+          this.saveMbtilesList();
+        }
+        return describeSources(this.mbtiles, this.onlineTiles, this.tileCache);
+      },
+      setOnlineTiles: async (p) => {
+        try {
+          this.onlineTiles = validateOnlineSettings(p);
+        } catch (err) {
+          throw new ApiError('bad_request', (err as Error).message);
+        }
+        this.store.setSetting(ONLINE_TILES_KEY, JSON.stringify(this.onlineTiles));
+        return describeSources(this.mbtiles, this.onlineTiles, this.tileCache);
+      },
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
         const fence = this.saveGeofence(input);
@@ -644,6 +741,10 @@ export class FleetService {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     this.exports.close();
+    for (const m of this.mbtiles) m.close();
+    this.mbtiles = [];
+    this.tileCache?.close();
+    this.tileCache = null;
     await this.sim?.stop();
     await this.subscriber?.stop();
     await this.osmand?.close();

@@ -1,6 +1,6 @@
 // UI state (zustand), normalised by id; fed by the API's events, refetched whenever the connection returns.
 import { create } from 'zustand';
-import type { Alert, AlertQuery, AlertSeverity, AlertType, Geofence, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
+import type { Alert, AlertQuery, AlertSeverity, AlertType, Geofence, MapSources, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
 import { api } from '../lib/api';
 
 export interface FleetState {
@@ -25,6 +25,9 @@ export interface FleetState {
   /** Play a sound when a critical alert escalates (remembered on this workstation). */
   soundOn: boolean;
   lastError: string | null;
+  /** Tile sources the map shows besides the bundled basemap. */
+  mapSources: MapSources | null;
+  setMapSources(s: MapSources): void;
   select(vehicleId: string | null, centre?: boolean): void;
   acknowledge(alertId: number): Promise<void>;
   resolve(alertId: number): Promise<void>;
@@ -38,7 +41,7 @@ export interface FleetState {
   setError(message: string | null): void;
 }
 
-export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'History'] as const;
+export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'History', 'Settings'] as const;
 export type RightTab = (typeof RIGHT_TABS)[number];
 
 export interface AlertFilter {
@@ -114,6 +117,10 @@ export const useFleet = create<FleetState>((set, get) => ({
   suppressions: [],
   soundOn: typeof localStorage !== 'undefined' && localStorage.getItem(SOUND_KEY) === 'on',
   lastError: null,
+  mapSources: null,
+  setMapSources(mapSources) {
+    set({ mapSources });
+  },
   select(vehicleId, centre = true) {
     set((s) => ({
       selectedVehicleId: vehicleId,
@@ -196,16 +203,18 @@ function applyAlert(a: Alert): void {
 }
 
 async function loadAll(): Promise<void> {
-  const [vehicles, geofences, status] = await Promise.all([
+  const [vehicles, geofences, status, mapSources] = await Promise.all([
     api.call('listVehicles', {}),
     api.call('listGeofences', {}),
     api.call('getStatus', {}),
+    api.call('getMapSources', {}),
   ]);
   useFleet.setState((s) => ({
     vehicles: Object.fromEntries(vehicles.map((v) => [v.vehicleId, v])),
     positionsVersion: s.positionsVersion + 1,
     geofences,
     status,
+    mapSources,
   }));
   await Promise.all([loadAlerts(), loadSuppressions()]);
 }

@@ -1,5 +1,5 @@
 // The renderer's only door to FleetDesk: the typed contract over Electron IPC or a WebSocket, chosen here.
-import type { ApiClient, ApiEvents, EventName, MethodName, Params, PreloadBridge, Result, ServerFrame } from '../../../shared/api';
+import { TILE_SCHEME, type ApiClient, type ApiEvents, type EventName, type MethodName, type Params, type PreloadBridge, type Result, type ServerFrame } from '../../../shared/api';
 
 export class ApiCallError extends Error {
   constructor(
@@ -48,6 +48,7 @@ function ipcClient(bridge: PreloadBridge): ApiClient {
       queueMicrotask(() => l(true));
       return listeners.onConnection(l);
     },
+    tileUrl: (id) => `${TILE_SCHEME}://${encodeURIComponent(id)}/{z}/{x}/{y}`,
   };
 }
 
@@ -108,6 +109,7 @@ function wsClient(url: string): ApiClient {
       if (connected) queueMicrotask(() => l(true));
       return listeners.onConnection(l);
     },
+    tileUrl: (id) => `/tiles/${encodeURIComponent(id)}/{z}/{x}/{y}`,
   };
 }
 

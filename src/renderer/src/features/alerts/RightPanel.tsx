@@ -1,4 +1,4 @@
-// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers and History as tabs (Alt+1 … Alt+7).
+// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers, History and Settings as tabs (Alt+1 … Alt+8).
 import { useEffect } from 'react';
 import { AlertsPanel } from './AlertsPanel';
 import { IngestPanel } from '../ingest/IngestPanel';
@@ -7,6 +7,7 @@ import { FencesPanel } from '../fences/FencesPanel';
 import { RulesPanel } from '../rules/RulesPanel';
 import { DriversPanel } from '../drivers/DriversPanel';
 import { HistoryPanel } from '../history/HistoryPanel';
+import { SettingsPanel } from '../settings/SettingsPanel';
 import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
 
 export function RightPanel() {
@@ -42,6 +43,7 @@ export function RightPanel() {
       {tab === 'Devices' && <DevicesPanel />}
       {tab === 'Drivers' && <DriversPanel />}
       {tab === 'History' && <HistoryPanel />}
+      {tab === 'Settings' && <SettingsPanel />}
     </aside>
   );
 }

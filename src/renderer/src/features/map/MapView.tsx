@@ -10,6 +10,7 @@ import { useFleet } from '../../app/store';
 import { toLatLng } from '../../lib/geo';
 import { api } from '../../lib/api';
 import { VehicleCanvasLayer } from './vehicle-layer';
+import { PlacesLayer } from './places-layer';
 import { clearFenceLayers, registerFenceLayer, registerMap } from '../fences/editor';
 import { HistoryLayer } from '../history/HistoryLayer';
 
@@ -28,11 +29,57 @@ function Basemap() {
       interactive: false,
       style: { color: '#4a5561', weight: 1, fillColor: '#232a31', fillOpacity: 1 },
     } as L.GeoJSONOptions).addTo(map);
-    map.attributionControl.addAttribution('Basemap: Natural Earth (offline)');
+    const places = new PlacesLayer().addTo(map);
+    map.attributionControl.addAttribution('Basemap: Natural Earth; place names: GeoNames (CC BY 4.0) — offline');
     return () => {
       layer.remove();
+      places.remove();
     };
   }, [map]);
+  return null;
+}
+
+/** Tile sources: regional MBTiles files, and online tiles when switched on (fetched and cached by FleetDesk). */
+function TileSourcesLayer() {
+  const map = useMap();
+  const sources = useFleet((s) => s.mapSources);
+  useEffect(() => {
+    if (!sources) return;
+    const layers: L.TileLayer[] = [];
+    const names: string[] = ['offline basemap'];
+    const showOnline = sources.online.enabled || sources.cachedOnlineTiles > 0;
+    if (showOnline) {
+      layers.push(L.tileLayer(api.tileUrl('online'), { attribution: `${sources.online.attribution}${sources.online.enabled ? '' : ' (cached)'}`, maxZoom: 19, opacity: 0.9 }));
+      names.push(sources.online.enabled ? 'online tiles' : 'cached online tiles');
+    }
+    for (const m of sources.mbtiles) {
+      layers.push(
+        L.tileLayer(api.tileUrl(m.id), {
+          attribution: m.attribution || m.name,
+          minZoom: 0,
+          maxZoom: 19,
+          minNativeZoom: m.minZoom,
+          maxNativeZoom: m.maxZoom,
+          bounds: m.bounds ? L.latLngBounds([m.bounds[1], m.bounds[0]], [m.bounds[3], m.bounds[2]]) : undefined,
+        }),
+      );
+      names.push(`${m.name} (MBTiles)`);
+    }
+    for (const l of layers) l.addTo(map);
+    map.getContainer().dataset['mapSources'] = names.join(' + ');
+    const control = new L.Control({ position: 'bottomleft' });
+    control.onAdd = () => {
+      const div = L.DomUtil.create('div', 'map-source');
+      div.textContent = `Map: ${names.join(' + ')}`;
+      div.title = sources.online.enabled ? 'Online tiles are on: FleetDesk fetches tiles from the internet and keeps them on disk' : 'Nothing is fetched from the internet';
+      return div;
+    };
+    control.addTo(map);
+    return () => {
+      for (const l of layers) l.remove();
+      control.remove();
+    };
+  }, [map, sources]);
   return null;
 }
 
@@ -193,6 +240,7 @@ export function MapView() {
   return (
     <MapContainer center={START_CENTER} zoom={START_ZOOM} className="map" preferCanvas zoomControl keyboard worldCopyJump>
       <Basemap />
+      <TileSourcesLayer />
       <OverlayLayer />
       <GeofenceLayer />
       <VehicleLayer />
