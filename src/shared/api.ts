@@ -17,6 +17,11 @@ import type {
   MapSources,
   OnlineTileSettings,
   HistoryQuery,
+  DataInventoryItem,
+  PrivacyRule,
+  PrivacyRuleInput,
+  PrivacyStatus,
+  PrivacyUnlock,
   PointAt,
   VehicleHistory,
   IngestHealth,
@@ -51,11 +56,11 @@ export interface ApiMethods {
   getDriverScores: { params: { fromMs?: number; toMs?: number }; result: DriverScores };
   listDrivingEvents: { params: { fromMs?: number; toMs?: number; vehicleId?: string; driverId?: string; limit?: number }; result: DrivingEvent[] };
   /** Tracks, trips, stops, visits, alerts and driving events of one or more vehicles in a range. */
-  getHistory: { params: HistoryQuery; result: VehicleHistory[] };
+  getHistory: { params: HistoryQuery & { unlockToken?: string; by?: string }; result: VehicleHistory[] };
   /** The stored point at or just before a time: the replay cursor's telemetry. */
-  getPointAt: { params: { vehicleId: string; tsMs: number }; result: PointAt | null };
+  getPointAt: { params: { vehicleId: string; tsMs: number; unlockToken?: string; by?: string }; result: PointAt | null };
   /** Writes a report to a file in the background; progress arrives as `exportProgress` events. */
-  startExport: { params: ReportRequest & { by?: string }; result: ExportProgress };
+  startExport: { params: ReportRequest & { by?: string; unlockToken?: string }; result: ExportProgress };
   cancelExport: { params: { jobId: string }; result: { cancelled: boolean } };
   /** Exports (and, later, privacy unlocks): who, what, when, newest first. */
   listAudit: { params: { limit?: number }; result: AuditEntry[] };
@@ -65,6 +70,15 @@ export interface ApiMethods {
   addMbtiles: { params: { path?: string }; result: MapSources };
   removeMbtiles: { params: { id: string }; result: MapSources };
   setOnlineTiles: { params: OnlineTileSettings; result: MapSources };
+  getPrivacy: { params: Record<string, never>; result: PrivacyStatus };
+  savePrivacyRule: { params: PrivacyRuleInput; result: PrivacyRule };
+  deletePrivacyRule: { params: { id: number }; result: { deleted: boolean } };
+  /** First time: no `current`; to change it, the current password. */
+  setSupervisorPassword: { params: { current?: string; next: string }; result: PrivacyStatus };
+  /** A supervisor shows private positions for a while, giving a reason; both are recorded in the audit log. */
+  unlockPrivacy: { params: { password: string; reason: string; by?: string }; result: PrivacyUnlock };
+  /** What FleetDesk stores and for how long ("data we collect"). */
+  getDataInventory: { params: Record<string, never>; result: DataInventoryItem[] };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -131,6 +145,12 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'addMbtiles',
   'removeMbtiles',
   'setOnlineTiles',
+  'getPrivacy',
+  'savePrivacyRule',
+  'deletePrivacyRule',
+  'setSupervisorPassword',
+  'unlockPrivacy',
+  'getDataInventory',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',

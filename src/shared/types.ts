@@ -32,7 +32,10 @@ export interface VehicleState {
   status: VehicleStatus;
   /** When FleetDesk last received a report (wall clock, UTC epoch ms). */
   lastSeenMs: number;
+  /** When `hidden`, the position and driver are withheld (lat/lon 0, driverId null). */
   last: TelemetryPoint;
+  /** Privacy mode is on for this vehicle or its driver now: stored, but not shown. */
+  hidden?: boolean;
 }
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -417,6 +420,12 @@ export interface VehicleHistory {
   drivingEvents: DrivingEvent[];
   /** Time spent answering, for the status line. */
   queryMs: number;
+  /** Stretches hidden by privacy mode (no track, trips, events or alerts shown in them). */
+  hidden: { fromMs: number; toMs: number }[];
+  /** Stored points withheld by privacy mode. */
+  hiddenPoints: number;
+  /** A supervisor unlocked private data for this answer (recorded in the audit log). */
+  unlocked: boolean;
 }
 
 export interface HistoryQuery {
@@ -465,4 +474,40 @@ export interface MapSources {
   cachedOnlineTiles: number;
   /** Tile requests that left this machine since start. */
   onlineFetches: number;
+}
+
+// ---- driver privacy ------------------------------------------------------------------------
+
+/** Privacy mode for a vehicle or a driver: positions are stored (for safety) but hidden from the live
+ *  map, history and exports unless a supervisor unlocks them with a reason (audited). */
+export interface PrivacyRule {
+  id: number;
+  kind: 'vehicle' | 'driver';
+  subjectId: string;
+  /** null = always; otherwise while the schedule is active (e.g. off-duty hours). */
+  schedule: FenceSchedule | null;
+  note: string;
+  createdMs: number;
+}
+export type PrivacyRuleInput = Omit<PrivacyRule, 'id' | 'createdMs'> & { id?: number };
+
+export interface PrivacyStatus {
+  rules: PrivacyRule[];
+  supervisorPasswordSet: boolean;
+  /** How long an unlock lasts. */
+  unlockMinutes: number;
+}
+
+export interface PrivacyUnlock {
+  /** Pass with history and export calls to include private data (recorded in the audit log). */
+  token: string;
+  untilMs: number;
+}
+
+/** One kind of data FleetDesk keeps, for the "data we collect" page. */
+export interface DataInventoryItem {
+  what: string;
+  fields: string;
+  why: string;
+  kept: string;
 }

@@ -9,6 +9,7 @@ import { buildReport, ReportError, validateReportRequest } from '../core/reports
 import { ExportCancelled, writeReport } from '../core/reports/writers';
 import { ZonedTime } from '../core/reports/time';
 import type { Store } from '../core/storage/store';
+import type { PrivacyPolicy } from '../core/privacy/privacy';
 import { ApiError } from './api-error';
 
 const DOWNLOAD_TTL_MS = 3_600_000;
@@ -36,7 +37,8 @@ export class ExportJobs {
     private readonly chooseTarget?: (suggestedName: string) => Promise<string | null>,
   ) {}
 
-  async start(r: ReportRequest & { by?: string }): Promise<ExportProgress> {
+  /** `privacy`: what privacy mode hides from the file (null: nothing, after a supervisor unlock). */
+  async start(r: ReportRequest & { by?: string }, privacy: PrivacyPolicy | null = null): Promise<ExportProgress> {
     try {
       validateReportRequest(r);
     } catch (err) {
@@ -67,11 +69,11 @@ export class ExportJobs {
       expires: null,
     };
     this.jobs.set(jobId, job);
-    void this.run(job, r);
+    void this.run(job, r, privacy);
     return { ...job.progress };
   }
 
-  private async run(job: Job, r: ReportRequest & { by?: string }): Promise<void> {
+  private async run(job: Job, r: ReportRequest & { by?: string }, privacy: PrivacyPolicy | null): Promise<void> {
     const p = job.progress;
     let lastEmit = 0;
     const push = (force = false) => {
@@ -86,7 +88,7 @@ export class ExportJobs {
       // let the caller get its answer first; building a big report takes a moment
       await new Promise((res) => setImmediate(res));
       reader = this.openReader();
-      const report = buildReport(reader, r);
+      const report = buildReport(reader, r, privacy);
       p.totalRows = report.rowCount;
       push(true);
       const vehicles = r.vehicleIds?.length ? r.vehicleIds.join(', ') : 'all vehicles';

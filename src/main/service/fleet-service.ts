@@ -4,7 +4,9 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
 import {
+  ALERT_TYPE_TEXT,
   ALERT_TYPES,
+  type Alert,
   type AlertSettings,
   type AlertType,
   type BrokerConnectionState,
@@ -38,11 +40,13 @@ import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
+import { PrivacyPolicy, validatePrivacyRule } from '../core/privacy/privacy';
+import { dataInventory } from '../core/privacy/inventory';
 import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, validateOnlineSettings } from '../core/maps/tiles';
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
-import { hashSecret, INTERNAL_USERNAME, newSecret, type BrokerSecurity } from '../core/security/broker-policy';
+import { hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, type BrokerSecurity } from '../core/security/broker-policy';
 
 export interface FleetServiceOptions {
   dbFile: string;
@@ -85,6 +89,8 @@ const ALERT_SETTINGS_KEY = 'alerts.settings';
 const PENALTIES_KEY = PENALTIES_SETTING_KEY;
 const DEFAULT_COLORS = FENCE_DEFAULT_COLORS;
 const MBTILES_KEY = 'maps.mbtiles';
+const SUPERVISOR_KEY = 'privacy.supervisorHash';
+const UNLOCK_MINUTES = 15;
 const ONLINE_TILES_KEY = 'maps.online';
 
 async function fetchTileOnline(url: string): Promise<{ ok: boolean; status: number; data: Buffer; contentType: string }> {
@@ -127,6 +133,9 @@ export class FleetService {
   private readonly internalSecret = newSecret();
   readonly handlers: ApiHandlers;
   readonly exports: ExportJobs;
+  private privacy: PrivacyPolicy = new PrivacyPolicy([]);
+  private readonly unlocks = new Map<string, { untilMs: number; reason: string; by: string }>();
+  private unlockFailures: number[] = [];
   private mbtiles: MbtilesSource[] = [];
   private tileCache: OnlineTileCache | null = null;
   private onlineTiles: OnlineTileSettings = DEFAULT_ONLINE;
@@ -144,7 +153,40 @@ export class FleetService {
   }
 
   private emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
-    this.emitter.emit(event, payload);
+    // privacy mode applies to everything pushed to screens
+    let out: unknown = payload;
+    if (event === 'positions') out = (payload as VehicleState[]).map((v) => this.shownVehicle(v));
+    else if (event === 'alertRaised' || event === 'alertUpdated') out = this.shownAlert(payload as Alert);
+    this.emitter.emit(event, out);
+  }
+
+  /** A vehicle as screens may see it: position and driver withheld while privacy mode covers it. */
+  private shownVehicle(v: VehicleState): VehicleState {
+    if (!this.privacy || this.privacy.empty || !this.privacy.isPrivate(v.vehicleId, v.last.driverId, Date.now())) return v;
+    return { ...v, hidden: true, last: { ...v.last, lat: 0, lon: 0, headingDeg: null, driverId: null, attributes: undefined } };
+  }
+
+  /** An alert as screens may see it: no location (and no fence name) while privacy mode covered it. */
+  private shownAlert(a: Alert): Alert {
+    if (!this.privacy || this.privacy.empty || !this.privacy.mayAffect(a.vehicleId)) return a;
+    const driver = this.store.pointAt(a.vehicleId, a.tsMs)?.point.driverId ?? null;
+    if (!this.privacy.isPrivate(a.vehicleId, driver, a.tsMs)) return a;
+    return { ...a, lat: null, lon: null, fenceId: null, fenceName: null, message: `${ALERT_TYPE_TEXT[a.type]} — ${a.vehicleId} (location hidden: privacy mode)` };
+  }
+
+  private reloadPrivacy(): void {
+    this.privacy = new PrivacyPolicy(this.store.listPrivacyRules());
+  }
+
+  /** The policy to apply for a request: none when a valid supervisor unlock comes with it (audited). */
+  private privacyFor(unlockToken: unknown, by: unknown, what: Record<string, unknown>): { policy: PrivacyPolicy | null; unlocked: boolean } {
+    if (typeof unlockToken === 'string' && unlockToken) {
+      const u = this.unlocks.get(unlockToken);
+      if (!u || u.untilMs < Date.now()) throw new ApiError('bad_request', 'The privacy unlock has expired: unlock again with the supervisor password.');
+      if (!this.privacy.empty) this.store.audit({ tsMs: Date.now(), actor: typeof by === 'string' && by ? by.slice(0, 80) : u.by, action: 'privacy_access', detail: JSON.stringify({ ...what, reason: u.reason }) });
+      return { policy: null, unlocked: true };
+    }
+    return { policy: this.privacy.empty ? null : this.privacy, unlocked: false };
   }
 
   get brokerUrl(): string {
@@ -160,6 +202,7 @@ export class FleetService {
     }
     this.fences = new Map(this.store.listGeofences().map((f) => [f.id, f]));
     this.startMaps();
+    this.reloadPrivacy();
     for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
 
     this.engineConfig = this.loadSetting(ENGINE_CONFIG_KEY, DEFAULT_ENGINE_CONFIG, validateEngineConfig);
@@ -301,6 +344,15 @@ export class FleetService {
       }
     }
     return this.mbtiles.find((m) => m.info.id === sourceId)?.tile(z, x, y) ?? null;
+  }
+
+  private privacyStatus() {
+    return { rules: this.store.listPrivacyRules(), supervisorPasswordSet: this.store.getSetting(SUPERVISOR_KEY) !== null, unlockMinutes: UNLOCK_MINUTES };
+  }
+
+  /** After a privacy change, every screen gets every vehicle again (hidden or shown as now applies). */
+  private republishAll(): void {
+    for (const v of this.live.all(Date.now())) this.dirtyVehicles.add(v.vehicleId);
   }
 
   private summarizing = false;
@@ -525,11 +577,12 @@ export class FleetService {
     const clampLimit = (n: unknown, dflt: number, max: number) =>
       typeof n === 'number' && Number.isInteger(n) && n > 0 ? Math.min(n, max) : dflt;
     return {
-      listVehicles: async () => this.live.all(Date.now()),
+      listVehicles: async () => this.live.all(Date.now()).map((v) => this.shownVehicle(v)),
       getVehicle: async (p) => {
-        const state = this.live.get(String(p?.vehicleId), Date.now());
-        if (!state) return null;
-        return { state, insideFenceIds: this.store.fenceMembership().filter((m) => m.vehicleId === state.vehicleId).map((m) => m.fenceId) };
+        const live = this.live.get(String(p?.vehicleId), Date.now());
+        if (!live) return null;
+        const state = this.shownVehicle(live);
+        return { state, insideFenceIds: state.hidden ? [] : this.store.fenceMembership().filter((m) => m.vehicleId === state.vehicleId).map((m) => m.fenceId) };
       },
       listAlerts: async (p) => {
         const q = p ?? {};
@@ -545,7 +598,7 @@ export class FleetService {
           fromMs: time(q.fromMs),
           toMs: time(q.toMs),
           sort: q.sort === 'severity' ? 'severity' : 'time',
-        });
+        }).map((a) => this.shownAlert(a));
       },
       resolveAlert: async (p) => {
         if (typeof p?.alertId !== 'number') throw new ApiError('bad_request', 'alertId must be a number');
@@ -554,7 +607,7 @@ export class FleetService {
         if (!alert) throw new ApiError('not_found', `Alert ${p.alertId} does not exist.`);
         this.emit('alertUpdated', alert);
         this.emit('status', this.status());
-        return alert;
+        return this.shownAlert(alert);
       },
       suppress: async (p) => {
         const kind = p?.kind === 'mute' ? 'mute' : p?.kind === 'snooze' ? 'snooze' : null;
@@ -623,7 +676,7 @@ export class FleetService {
         if (!alert) throw new ApiError('not_found', `Alert ${p.alertId} does not exist.`);
         this.emit('alertUpdated', alert);
         this.emit('status', this.status());
-        return alert;
+        return this.shownAlert(alert);
       },
       getHistory: async (p) => {
         try {
@@ -635,13 +688,21 @@ export class FleetService {
         // fold in what arrived since the last background pass (normally seconds of telemetry; a big
         // backlog is left to the background pass, and the raw path answers short ranges correctly anyway)
         if (this.store.trackBacklog() <= 500_000) this.store.summarizeAll();
-        return queryHistory(this.store, p);
+        const { policy, unlocked } = this.privacyFor(p.unlockToken, p.by, { via: 'history', vehicles: p.vehicleIds, fromMs: p.fromMs, toMs: p.toMs });
+        return queryHistory(this.store, p, policy, unlocked);
       },
       getPointAt: async (p) => {
         if (typeof p?.vehicleId !== 'string' || !Number.isFinite(p?.tsMs)) throw new ApiError('bad_request', 'vehicleId and tsMs are required');
-        return this.store.pointAt(p.vehicleId, p.tsMs);
+        const at = this.store.pointAt(p.vehicleId, p.tsMs);
+        if (!at) return null;
+        const { policy } = this.privacyFor(p.unlockToken, p.by, { via: 'replay cursor', vehicles: [p.vehicleId], tsMs: p.tsMs });
+        if (policy?.isPrivate(p.vehicleId, at.point.driverId, at.point.tsMs)) return null;
+        return at;
       },
-      startExport: async (p) => this.exports.start(p),
+      startExport: async (p) => {
+        const { policy } = this.privacyFor(p?.unlockToken, p?.by, { via: 'export', report: p?.report, format: p?.format, vehicles: p?.vehicleIds ?? [], fromMs: p?.fromMs, toMs: p?.toMs });
+        return this.exports.start(p, policy);
+      },
       cancelExport: async (p) => ({ cancelled: this.exports.cancel(String(p?.jobId)) }),
       listAudit: async (p) => this.store.listAudit(clampLimit(p?.limit, 100, 1000)),
       getMapSources: async () => describeSources(this.mbtiles, this.onlineTiles, this.tileCache),
@@ -681,6 +742,57 @@ export class FleetService {
         this.store.setSetting(ONLINE_TILES_KEY, JSON.stringify(this.onlineTiles));
         return describeSources(this.mbtiles, this.onlineTiles, this.tileCache);
       },
+      getPrivacy: async () => this.privacyStatus(),
+      savePrivacyRule: async (p) => {
+        const input = { ...p, subjectId: typeof p?.subjectId === 'string' ? p.subjectId.trim() : p?.subjectId, note: typeof p?.note === 'string' ? p.note.trim() : '', schedule: p?.schedule ?? null };
+        const err = validatePrivacyRule(input);
+        if (err) throw new ApiError('bad_request', err);
+        const rule = this.store.savePrivacyRule(input, Date.now());
+        this.store.audit({ tsMs: Date.now(), actor: 'dispatcher', action: 'privacy_rule_saved', detail: JSON.stringify(rule) });
+        this.reloadPrivacy();
+        this.republishAll();
+        return rule;
+      },
+      deletePrivacyRule: async (p) => {
+        const deleted = this.store.deletePrivacyRule(Number(p?.id));
+        if (deleted) {
+          this.store.audit({ tsMs: Date.now(), actor: 'dispatcher', action: 'privacy_rule_deleted', detail: JSON.stringify({ id: p.id }) });
+          this.reloadPrivacy();
+          this.republishAll();
+        }
+        return { deleted };
+      },
+      setSupervisorPassword: async (p) => {
+        const next = typeof p?.next === 'string' ? p.next : '';
+        if (next.length < 8) throw new ApiError('bad_request', 'The supervisor password needs at least 8 characters.');
+        const stored = this.store.getSetting(SUPERVISOR_KEY);
+        if (stored && !(typeof p.current === 'string' && verifySecret(p.current, stored))) throw new ApiError('bad_request', 'The current supervisor password is wrong.');
+        this.store.setSetting(SUPERVISOR_KEY, hashSecret(next));
+        this.store.audit({ tsMs: Date.now(), actor: 'supervisor', action: stored ? 'supervisor_password_changed' : 'supervisor_password_set', detail: '{}' });
+        return this.privacyStatus();
+      },
+      unlockPrivacy: async (p) => {
+        const now = Date.now();
+        const by = typeof p?.by === 'string' && p.by.trim() ? p.by.trim().slice(0, 80) : 'supervisor';
+        const reason = typeof p?.reason === 'string' ? p.reason.trim().slice(0, 500) : '';
+        const stored = this.store.getSetting(SUPERVISOR_KEY);
+        if (!stored) throw new ApiError('bad_request', 'No supervisor password is set: set one in Settings → Privacy first.');
+        this.unlockFailures = this.unlockFailures.filter((t) => t > now - 5 * 60_000);
+        if (this.unlockFailures.length >= 5) throw new ApiError('bad_request', 'Too many wrong passwords: wait 5 minutes.');
+        if (reason.length < 5) throw new ApiError('bad_request', 'Give the reason for looking at private positions (it is recorded).');
+        if (!verifySecret(String(p?.password ?? ''), stored)) {
+          this.unlockFailures.push(now);
+          this.store.audit({ tsMs: now, actor: by, action: 'privacy_unlock_refused', detail: JSON.stringify({ reason }) });
+          throw new ApiError('bad_request', 'Wrong supervisor password.');
+        }
+        const token = newSecret();
+        const untilMs = now + UNLOCK_MINUTES * 60_000;
+        for (const [k, u] of this.unlocks) if (u.untilMs < now) this.unlocks.delete(k);
+        this.unlocks.set(token, { untilMs, reason, by });
+        this.store.audit({ tsMs: now, actor: by, action: 'privacy_unlock', detail: JSON.stringify({ reason, untilMs }) });
+        return { token, untilMs };
+      },
+      getDataInventory: async () => dataInventory({ retention: { ...DEFAULT_RETENTION, ...this.options.retention }, exportsDir: this.options.exportDir ?? `${this.options.dbFile}.exports` }),
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
         const fence = this.saveGeofence(input);

@@ -46,14 +46,14 @@ describe('track summary', () => {
     );
     expect(store.summarizeAll()).toBe(5);
     expect(store.minuteTrack('V1', T0, T0 + 120_000)).toEqual([
-      { tsMs: T0 + 40_000, lat: 52.48, lon: -1.2, speedKmh: 20, maxSpeedKmh: 50, odometerKm: null, n: 2 },
-      { tsMs: T0 + 65_000, lat: 52.48, lon: -1.3, speedKmh: 10, maxSpeedKmh: 10, odometerKm: null, n: 1 },
+      { tsMs: T0 + 40_000, lat: 52.48, lon: -1.2, speedKmh: 20, maxSpeedKmh: 50, odometerKm: null, n: 2, driverId: 'D1' },
+      { tsMs: T0 + 65_000, lat: 52.48, lon: -1.3, speedKmh: 10, maxSpeedKmh: 10, odometerKm: null, n: 1, driverId: 'D1' },
     ]);
     // a late row for the first minute, newer than what the summary holds, and one older than it
     store.writeBatch([inc({ tsMs: T0 + 55_000, lon: -1.25, speedKmh: 70 }), inc({ tsMs: T0 + 1_000, lon: -1.0, speedKmh: 5 })], [], T0 + 200_000);
     expect(store.summarizeAll()).toBe(2);
     expect(store.summarizeAll()).toBe(0);
-    expect(store.minuteTrack('V1', T0, T0 + 60_000)).toEqual([{ tsMs: T0 + 55_000, lat: 52.48, lon: -1.25, speedKmh: 70, maxSpeedKmh: 70, odometerKm: null, n: 4 }]);
+    expect(store.minuteTrack('V1', T0, T0 + 60_000)).toEqual([{ tsMs: T0 + 55_000, lat: 52.48, lon: -1.25, speedKmh: 70, maxSpeedKmh: 70, odometerKm: null, n: 4, driverId: 'D1' }]);
   });
 });
 
@@ -127,7 +127,7 @@ describe('upgrade', () => {
     s.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.5 }), inc({ tsMs: T0 + 3_700_000, lon: -1.6 })], [], T0);
     s.summarizeAll();
     // as an older FleetDesk left it: minutes summarised, no hour blobs, schema one step behind
-    s.db.exec(`DROP TABLE track_hours; PRAGMA user_version = 5`);
+    s.db.exec(`DROP TABLE track_hours; DROP TABLE privacy_rules; ALTER TABLE track_minutes DROP COLUMN driver_id; PRAGMA user_version = 5`);
     s.close();
     s = new Store(file);
     store = s;

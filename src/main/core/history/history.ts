@@ -3,6 +3,7 @@
 // vehicle-month at one point per second answers in well under the 150 ms the UI budget allows.
 import type { HistoryQuery, HistorySettings, TrackVertex, VehicleHistory } from '../../../shared/types';
 import type { Store } from '../storage/store';
+import { inIntervals, privateIntervals, type PrivacyPolicy } from '../privacy/privacy';
 import { DEFAULT_HISTORY_SETTINGS, defaultToleranceM, simplifyIndices, tripsAndStops, type TrackSample } from './track';
 
 /** Above this many trusted points in the range (about 14 h at 1 Hz), the track comes from the per-minute summary. */
@@ -41,16 +42,49 @@ export function loadSamples(store: Store, vehicleId: string, fromMs: number, toM
   }
   const raw = store.rawTrack(vehicleId, fromMs, toMs);
   const samples: TrackSample[] = new Array(raw.tsMs.length);
-  for (let i = 0; i < samples.length; i++) samples[i] = { tsMs: raw.tsMs[i]!, lat: raw.lat[i]!, lon: raw.lon[i]!, speedKmh: raw.speedKmh[i]!, odometerKm: raw.odometerKm[i]! };
+  for (let i = 0; i < samples.length; i++) samples[i] = { tsMs: raw.tsMs[i]!, lat: raw.lat[i]!, lon: raw.lon[i]!, speedKmh: raw.speedKmh[i]!, odometerKm: raw.odometerKm[i]!, driverId: raw.driverId[i]! };
   return { resolution: 'raw', sourcePoints: samples.length, samples, lat: raw.lat, lon: raw.lon };
 }
 
-export function queryHistory(store: Store, q: HistoryQuery): VehicleHistory[] {
+/**
+ * Samples with privacy applied: private ones removed, the stretches they covered, and the visible
+ * samples cut into runs at each hidden stretch (so no line or trip crosses one).
+ */
+export function applyPrivacy(vehicleId: string, samples: TrackSample[], privacy: PrivacyPolicy | null): { visible: TrackSample[]; runs: TrackSample[][]; intervals: [number, number][]; hiddenPoints: number } {
+  if (!privacy || !privacy.mayAffect(vehicleId)) return { visible: samples, runs: [samples], intervals: [], hiddenPoints: 0 };
+  const flags = samples.map((s) => privacy.isPrivate(vehicleId, s.driverId, s.tsMs));
+  const intervals = privateIntervals(samples.map((s, i) => ({ tsMs: s.tsMs, private: flags[i]! })));
+  const runs: TrackSample[][] = [];
+  let cur: TrackSample[] = [];
+  const visible: TrackSample[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    if (flags[i]) {
+      if (cur.length) runs.push(cur);
+      cur = [];
+    } else {
+      cur.push(samples[i]!);
+      visible.push(samples[i]!);
+    }
+  }
+  if (cur.length) runs.push(cur);
+  return { visible, runs, intervals, hiddenPoints: flags.filter(Boolean).length };
+}
+
+/**
+ * History of each vehicle. `privacy` hides what privacy mode covers; pass null when a supervisor has
+ * unlocked it (the caller records that in the audit log).
+ */
+export function queryHistory(store: Store, q: HistoryQuery, privacy: PrivacyPolicy | null = null, unlocked = false): VehicleHistory[] {
   validateHistoryQuery(q);
   const settings: HistorySettings = { ...DEFAULT_HISTORY_SETTINGS, ...q.settings };
   return q.vehicleIds.map((vehicleId) => {
     const t0 = performance.now();
-    const { resolution, sourcePoints, samples, lat, lon } = loadSamples(store, vehicleId, q.fromMs, q.toMs);
+    const loaded = loadSamples(store, vehicleId, q.fromMs, q.toMs);
+    const { resolution, sourcePoints } = loaded;
+    const { visible, runs, intervals, hiddenPoints } = applyPrivacy(vehicleId, loaded.samples, privacy);
+    const samples = visible;
+    const lat = visible === loaded.samples ? loaded.lat : Float64Array.from(visible, (s) => s.lat);
+    const lon = visible === loaded.samples ? loaded.lon : Float64Array.from(visible, (s) => s.lon);
     const tol = q.toleranceM ?? defaultToleranceM(lat, lon);
     // time-aware, so the replay between kept vertices puts the vehicle where it really was
     const ts = Float64Array.from(samples, (x) => x.tsMs);
@@ -60,23 +94,37 @@ export function queryHistory(store: Store, q: HistoryQuery): VehicleHistory[] {
       const s = samples[keep[i]!]!;
       track[i] = [s.tsMs, s.lat, s.lon, s.speedKmh];
     }
-    const { trips, stops } = tripsAndStops(vehicleId, samples, settings);
+    const trips = [];
+    const stops = [];
+    for (const run of runs) {
+      const r = tripsAndStops(vehicleId, run, settings);
+      trips.push(...r.trips);
+      stops.push(...r.stops);
+    }
+    const hiddenAt = (tsMs: number) => intervals.length > 0 && inIntervals(intervals, tsMs);
     const flagged = store.flaggedPoints(vehicleId, q.fromMs, q.toMs, FLAGGED_LIMIT);
+    const flaggedShown = privacy ? flagged.points.filter((f) => !privacy.isPrivate(vehicleId, f.driverId, f.tsMs) && !hiddenAt(f.tsMs)) : flagged.points;
     const result: VehicleHistory = {
       vehicleId,
       fromMs: q.fromMs,
       toMs: q.toMs,
       resolution,
-      sourcePoints,
+      sourcePoints: sourcePoints - hiddenPoints,
       track,
-      flagged: flagged.points,
-      flaggedTotal: flagged.total,
+      flagged: flaggedShown.map(({ driverId: _d, ...f }) => f),
+      flaggedTotal: flagged.total - (flagged.points.length - flaggedShown.length),
       trips,
       stops,
-      visits: store.fenceVisits(vehicleId, q.fromMs, q.toMs),
-      alerts: store.listAlerts({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 2000 }).reverse(),
-      drivingEvents: store.listDrivingEvents({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, limit: 5000 }),
+      visits: store.fenceVisits(vehicleId, q.fromMs, q.toMs).filter((v) => !hiddenAt(v.enterMs) && !(v.exitMs !== null && hiddenAt(v.exitMs))),
+      alerts: store
+        .listAlerts({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 2000 })
+        .reverse()
+        .filter((a) => !hiddenAt(a.tsMs)),
+      drivingEvents: store.listDrivingEvents({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, limit: 5000 }).filter((e) => !hiddenAt(e.tsMs) && !(privacy && privacy.isPrivate(vehicleId, e.driverId, e.tsMs))),
       queryMs: 0,
+      hidden: intervals.map(([a, b]) => ({ fromMs: Math.max(a, q.fromMs), toMs: Math.min(b, q.toMs) })),
+      hiddenPoints,
+      unlocked,
     };
     result.queryMs = Math.round((performance.now() - t0) * 10) / 10;
     return result;

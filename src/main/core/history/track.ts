@@ -19,6 +19,7 @@ export interface TrackSample {
   speedKmh: number | null;
   maxSpeedKmh?: number | null;
   odometerKm: number | null;
+  driverId?: string | null;
 }
 
 /**

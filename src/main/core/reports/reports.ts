@@ -4,7 +4,8 @@ import { buffer, circle, lineString } from '@turf/turf';
 import type { Geofence, Stop, Trip } from '../../../shared/types';
 import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
 import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY } from '../analytics/scoring';
-import { loadSamples } from '../history/history';
+import { applyPrivacy, loadSamples } from '../history/history';
+import { inIntervals, type PrivacyPolicy } from '../privacy/privacy';
 import { DEFAULT_HISTORY_SETTINGS, simplifyIndices, tripsAndStops, type TrackSample } from '../history/track';
 import type { Store } from '../storage/store';
 import { isValidTimeZone } from './time';
@@ -80,8 +81,24 @@ function lineCoords(samples: readonly TrackSample[], fromMs: number, toMs: numbe
   return part.map((s) => [s.lon, s.lat, s.tsMs]);
 }
 
-export function buildReport(store: Store, r: ReportRequest): Report {
+/**
+ * A report's rows and geometry. `privacy` hides what privacy mode covers (positions, trips, stops,
+ * visits, alerts and events of private stretches); null shows everything (no rules, or a supervisor
+ * unlocked it). Driver scores are totals without positions and are not filtered.
+ */
+export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPolicy | null = null): Report {
   validateReportRequest(r);
+  const intervalsCache = new Map<string, [number, number][]>();
+  /** Private stretches of one vehicle in the period (computed once per vehicle). */
+  const hiddenAt = (vehicleId: string, tsMs: number): boolean => {
+    if (!privacy || !privacy.mayAffect(vehicleId)) return false;
+    let iv = intervalsCache.get(vehicleId);
+    if (!iv) {
+      iv = applyPrivacy(vehicleId, loadSamples(store, vehicleId, r.fromMs, r.toMs).samples, privacy).intervals;
+      intervalsCache.set(vehicleId, iv);
+    }
+    return inIntervals(iv, tsMs);
+  };
   switch (r.report) {
     case 'positions': {
       const vehicles = vehiclesOf(store, r);
@@ -116,7 +133,9 @@ export function buildReport(store: Store, r: ReportRequest): Report {
         *rows() {
           const stmt = store.db.prepare(select).raw();
           for (const v of vehicles) {
+            const check = privacy?.mayAffect(v) ? privacy : null;
             for (const row of stmt.iterate(v, r.fromMs, r.toMs) as IterableIterator<Cell[]>) {
+              if (check?.isPrivate(v, row[11] as string | null, row[1] as number)) continue;
               row[10] = row[10] === null ? null : row[10] === 1;
               if (row[14]) row[14] = (JSON.parse(row[14] as string) as string[]).join(' ');
               yield row;
@@ -127,6 +146,21 @@ export function buildReport(store: Store, r: ReportRequest): Report {
           const stmt = store.db.prepare(`SELECT lon, lat, ts_ms FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`).raw();
           for (const v of vehicles) {
             if ((count.get(v, r.fromMs, r.toMs) as { n: number }).n === 0) continue;
+            if (privacy?.mayAffect(v)) {
+              // privacy: one line per visible stretch, so no line crosses a hidden one
+              const withDriver = store.db.prepare(`SELECT lon, lat, ts_ms, driver_id FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`).raw();
+              let run: [number, number, number][] = [];
+              const runs: [number, number, number][][] = [];
+              for (const [lon, lat, ts, driver] of withDriver.all(v, r.fromMs, r.toMs) as [number, number, number, string | null][]) {
+                if (privacy.isPrivate(v, driver, ts)) {
+                  if (run.length) runs.push(run);
+                  run = [];
+                } else run.push([lon, lat, ts]);
+              }
+              if (run.length) runs.push(run);
+              for (const [i, coords] of runs.entries()) yield { kind: 'line', name: runs.length > 1 ? `${v} (${i + 1})` : v, description: `Track of ${v} (trusted points only; privacy-mode stretches left out)`, coords, props: { vehicle_id: v } };
+              continue;
+            }
             // lazy: the query runs only when a writer walks the coordinates (one open query at a time)
             const coords = { [Symbol.iterator]: () => stmt.iterate(v, r.fromMs, r.toMs) as IterableIterator<[number, number, number]> };
             yield { kind: 'line', name: v, description: `Track of ${v} (trusted points only)`, coords, props: { vehicle_id: v } };
@@ -140,8 +174,15 @@ export function buildReport(store: Store, r: ReportRequest): Report {
       const settings = DEFAULT_HISTORY_SETTINGS;
       const per: { vehicleId: string; trips: Trip[]; stops: Stop[] }[] = [];
       for (const v of vehiclesOf(store, r)) {
-        const { samples } = loadSamples(store, v, r.fromMs, r.toMs);
-        if (samples.length) per.push({ vehicleId: v, ...tripsAndStops(v, samples, settings) });
+        const { runs } = applyPrivacy(v, loadSamples(store, v, r.fromMs, r.toMs).samples, privacy);
+        const trips: Trip[] = [];
+        const stops: Stop[] = [];
+        for (const run of runs) {
+          const x = tripsAndStops(v, run, settings);
+          trips.push(...x.trips);
+          stops.push(...x.stops);
+        }
+        if (trips.length || stops.length) per.push({ vehicleId: v, trips, stops });
       }
       if (r.report === 'trips') {
         const trips = per.flatMap((p) => p.trips);
@@ -202,7 +243,10 @@ export function buildReport(store: Store, r: ReportRequest): Report {
     }
     case 'visits': {
       const wanted = r.vehicleIds?.length ? new Set(r.vehicleIds) : null;
-      const visits = store.fenceVisits(null, r.fromMs, r.toMs).filter((v) => !wanted || wanted.has(v.vehicleId));
+      const visits = store
+        .fenceVisits(null, r.fromMs, r.toMs)
+        .filter((v) => !wanted || wanted.has(v.vehicleId))
+        .filter((v) => !hiddenAt(v.vehicleId, v.enterMs) && !(v.exitMs !== null && hiddenAt(v.vehicleId, v.exitMs)));
       return {
         name: 'visits',
         title: 'Geofence visits',
@@ -223,6 +267,7 @@ export function buildReport(store: Store, r: ReportRequest): Report {
       const alerts = store
         .listAlerts({ fromMs: r.fromMs, toMs: r.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 1_000_000 })
         .filter((a) => !r.vehicleIds?.length || r.vehicleIds.includes(a.vehicleId))
+        .filter((a) => !hiddenAt(a.vehicleId, a.tsMs))
         .reverse();
       const byType = new Map<string, number>();
       for (const a of alerts) byType.set(a.type, (byType.get(a.type) ?? 0) + 1);

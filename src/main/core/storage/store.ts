@@ -8,6 +8,9 @@ import type {
   DeadLetter,
   DrivingEvent,
   FenceVisit,
+  FenceSchedule,
+  PrivacyRule,
+  PrivacyRuleInput,
   FenceGeometry,
   FenceRules,
   Geofence,
@@ -201,6 +204,20 @@ const MIGRATIONS: string[] = [
   -- a summary built before this table existed is packed once, on first use
   INSERT INTO settings (key, value) SELECT 'history.repackHours', '1' WHERE EXISTS (SELECT 1 FROM track_minutes)
     ON CONFLICT(key) DO UPDATE SET value = '1';
+  `,
+  `
+  -- driver privacy: rules, and the driver of each summarised minute (so privacy by driver applies to
+  -- long ranges drawn from the summary too)
+  CREATE TABLE privacy_rules (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    schedule TEXT,
+    note TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  ALTER TABLE track_minutes ADD COLUMN driver_id TEXT;
+  ALTER TABLE track_hours ADD COLUMN drivers TEXT;
   `,
 ];
 
@@ -495,8 +512,8 @@ export class Store {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO track_minutes (vehicle_id, minute_ms, ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n)
-           SELECT g.vehicle_id, g.m, t.ts_ms, t.lat, t.lon, t.speed_kmh, g.mx, t.odometer_km, g.n
+          `INSERT INTO track_minutes (vehicle_id, minute_ms, ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n, driver_id)
+           SELECT g.vehicle_id, g.m, t.ts_ms, t.lat, t.lon, t.speed_kmh, g.mx, t.odometer_km, g.n, t.driver_id
            FROM (SELECT vehicle_id, (ts_ms / 60000) * 60000 AS m, max(ts_ms) AS last_ts, max(speed_kmh) AS mx, count(*) AS n
                  FROM telemetry WHERE id > ? AND id <= ? AND quality IS NULL GROUP BY vehicle_id, m) g
            JOIN telemetry t ON t.vehicle_id = g.vehicle_id AND t.ts_ms = g.last_ts
@@ -506,6 +523,7 @@ export class Store {
              lon = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.lon ELSE lon END,
              speed_kmh = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.speed_kmh ELSE speed_kmh END,
              odometer_km = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.odometer_km ELSE odometer_km END,
+             driver_id = CASE WHEN excluded.ts_ms > ts_ms THEN excluded.driver_id ELSE driver_id END,
              ts_ms = max(ts_ms, excluded.ts_ms),
              max_speed_kmh = max(coalesce(max_speed_kmh, excluded.max_speed_kmh), coalesce(excluded.max_speed_kmh, max_speed_kmh)),
              n = n + excluded.n`,
@@ -524,15 +542,16 @@ export class Store {
   /** Rewrites one vehicle-hour's blob from its track_minutes rows. */
   private packHour(vehicleId: string, hourMs: number): void {
     const rows = this.db
-      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`)
+      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n, driver_id FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`)
       .raw()
-      .all(vehicleId, hourMs, hourMs + 3_600_000) as (number | null)[][];
+      .all(vehicleId, hourMs, hourMs + 3_600_000) as (number | string | null)[][];
     const data = new Float64Array(rows.length * 7);
     let k = 0;
-    for (const r of rows) for (let j = 0; j < 7; j++) data[k++] = r[j] ?? Number.NaN;
+    for (const r of rows) for (let j = 0; j < 7; j++) data[k++] = (r[j] as number | null) ?? Number.NaN;
+    const drivers = rows.map((r) => r[7] as string | null);
     this.db
-      .prepare(`INSERT INTO track_hours (vehicle_id, hour_ms, data) VALUES (?, ?, ?) ON CONFLICT (vehicle_id, hour_ms) DO UPDATE SET data = excluded.data`)
-      .run(vehicleId, hourMs, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      .prepare(`INSERT INTO track_hours (vehicle_id, hour_ms, data, drivers) VALUES (?, ?, ?, ?) ON CONFLICT (vehicle_id, hour_ms) DO UPDATE SET data = excluded.data, drivers = excluded.drivers`)
+      .run(vehicleId, hourMs, Buffer.from(data.buffer, data.byteOffset, data.byteLength), drivers.some((d) => d !== null) ? JSON.stringify(drivers) : null);
   }
 
   /** Packs every vehicle-hour again (after the migration that added track_hours to an existing summary). */
@@ -559,34 +578,35 @@ export class Store {
   }
 
   /** One point per minute (see track_minutes), with the count of trusted points it stands for. */
-  minuteTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: number; lat: number; lon: number; speedKmh: number | null; maxSpeedKmh: number | null; odometerKm: number | null; n: number }[] {
+  minuteTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: number; lat: number; lon: number; speedKmh: number | null; maxSpeedKmh: number | null; odometerKm: number | null; n: number; driverId: string | null }[] {
     this.repackHoursIfNeeded();
-    const blobs = this.db
-      .prepare(`SELECT data FROM track_hours WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`)
-      .pluck()
-      .all(vehicleId, fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000), toMs) as Buffer[];
+    const rows = this.db
+      .prepare(`SELECT data, drivers FROM track_hours WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`)
+      .raw()
+      .all(vehicleId, fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000), toMs) as [Buffer, string | null][];
     const out = [];
     const nn = (x: number) => (Number.isNaN(x) ? null : x);
-    for (const b of blobs) {
+    for (const [b, driversJson] of rows) {
       // copy: a blob's bytes need not be 8-byte aligned
       const d = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      const drivers = driversJson ? (JSON.parse(driversJson) as (string | null)[]) : null;
       for (let i = 0; i < d.length; i += 7) {
         const ts = d[i]!;
         if (ts < fromMs || ts >= toMs) continue; // the edge hours hold points outside the range
-        out.push({ tsMs: ts, lat: d[i + 1]!, lon: d[i + 2]!, speedKmh: nn(d[i + 3]!), maxSpeedKmh: nn(d[i + 4]!), odometerKm: nn(d[i + 5]!), n: d[i + 6]! });
+        out.push({ tsMs: ts, lat: d[i + 1]!, lon: d[i + 2]!, speedKmh: nn(d[i + 3]!), maxSpeedKmh: nn(d[i + 4]!), odometerKm: nn(d[i + 5]!), n: d[i + 6]!, driverId: drivers?.[i / 7] ?? null });
       }
     }
     return out;
   }
 
   /** Every trusted point of a vehicle in a range, in time order, as columns. */
-  rawTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: Float64Array; lat: Float64Array; lon: Float64Array; speedKmh: (number | null)[]; odometerKm: (number | null)[] } {
+  rawTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: Float64Array; lat: Float64Array; lon: Float64Array; speedKmh: (number | null)[]; odometerKm: (number | null)[]; driverId: (string | null)[] } {
     const rows = this.db
-      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, odometer_km FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`)
+      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, odometer_km, driver_id FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`)
       .raw()
-      .all(vehicleId, fromMs, toMs) as [number, number, number, number | null, number | null][];
+      .all(vehicleId, fromMs, toMs) as [number, number, number, number | null, number | null, string | null][];
     const n = rows.length;
-    const out = { tsMs: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n), speedKmh: new Array<number | null>(n), odometerKm: new Array<number | null>(n) };
+    const out = { tsMs: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n), speedKmh: new Array<number | null>(n), odometerKm: new Array<number | null>(n), driverId: new Array<string | null>(n) };
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       out.tsMs[i] = r[0];
@@ -594,19 +614,46 @@ export class Store {
       out.lon[i] = r[2];
       out.speedKmh[i] = r[3];
       out.odometerKm[i] = r[4];
+      out.driverId[i] = r[5];
     }
     return out;
   }
 
   /** Points the drift filter flagged, newest last, at most `limit`; and how many there are in all. */
-  flaggedPoints(vehicleId: string, fromMs: number, toMs: number, limit: number): { points: { tsMs: number; lat: number; lon: number; quality: string }[]; total: number } {
+  flaggedPoints(vehicleId: string, fromMs: number, toMs: number, limit: number): { points: { tsMs: number; lat: number; lon: number; quality: string; driverId: string | null }[]; total: number } {
     const total = (this.db.prepare(`SELECT count(*) AS n FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NOT NULL`).get(vehicleId, fromMs, toMs) as { n: number }).n;
     const points = (
       this.db
-        .prepare(`SELECT ts_ms, lat, lon, quality FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NOT NULL ORDER BY ts_ms LIMIT ?`)
-        .all(vehicleId, fromMs, toMs, limit) as { ts_ms: number; lat: number; lon: number; quality: string }[]
-    ).map((r) => ({ tsMs: r.ts_ms, lat: r.lat, lon: r.lon, quality: r.quality }));
+        .prepare(`SELECT ts_ms, lat, lon, quality, driver_id FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NOT NULL ORDER BY ts_ms LIMIT ?`)
+        .all(vehicleId, fromMs, toMs, limit) as { ts_ms: number; lat: number; lon: number; quality: string; driver_id: string | null }[]
+    ).map((r) => ({ tsMs: r.ts_ms, lat: r.lat, lon: r.lon, quality: r.quality, driverId: r.driver_id }));
     return { points, total };
+  }
+
+  listPrivacyRules(): PrivacyRule[] {
+    return (this.db.prepare(`SELECT * FROM privacy_rules ORDER BY kind, subject_id, id`).all() as { id: number; kind: string; subject_id: string; schedule: string | null; note: string; created_ms: number }[]).map((r) => ({
+      id: r.id,
+      kind: r.kind as PrivacyRule['kind'],
+      subjectId: r.subject_id,
+      schedule: r.schedule ? (JSON.parse(r.schedule) as FenceSchedule) : null,
+      note: r.note,
+      createdMs: r.created_ms,
+    }));
+  }
+
+  savePrivacyRule(r: PrivacyRuleInput, nowMs: number): PrivacyRule {
+    const schedule = r.schedule ? JSON.stringify(r.schedule) : null;
+    let id = r.id;
+    if (id !== undefined && this.db.prepare(`UPDATE privacy_rules SET kind = ?, subject_id = ?, schedule = ?, note = ? WHERE id = ?`).run(r.kind, r.subjectId, schedule, r.note, id).changes === 1) {
+      // updated in place
+    } else {
+      id = Number(this.db.prepare(`INSERT INTO privacy_rules (kind, subject_id, schedule, note, created_ms) VALUES (?, ?, ?, ?, ?)`).run(r.kind, r.subjectId, schedule, r.note, nowMs).lastInsertRowid);
+    }
+    return this.listPrivacyRules().find((x) => x.id === id)!;
+  }
+
+  deletePrivacyRule(id: number): boolean {
+    return this.db.prepare(`DELETE FROM privacy_rules WHERE id = ?`).run(id).changes === 1;
   }
 
   /** Fence visits overlapping a range, from the engine's enter/exit records (a visit begun earlier shows its real entry time). */

@@ -5,7 +5,7 @@ import L from 'leaflet';
 import { useMap } from 'react-leaflet';
 import { toLatLng } from '../../lib/geo';
 import { localTime } from '../../lib/format';
-import { positionAt, TRACK_COLOURS, useHistory } from './history-store';
+import { positionAt, TRACK_COLOURS, trackRuns, useHistory } from './history-store';
 import { duration } from './HistoryPanel';
 
 /** Metres per screen pixel at a latitude and zoom (Web Mercator). */
@@ -46,7 +46,9 @@ export function HistoryLayer() {
       const colour = TRACK_COLOURS[i % TRACK_COLOURS.length]!;
       const line = h.track.map((v) => toLatLng(v[2], v[1]));
       vertices += line.length;
-      if (line.length > 1) L.polyline(line, { renderer, color: colour, weight: 3, opacity: 0.9, interactive: false }).addTo(group);
+      for (const run of trackRuns(h)) {
+        if (run.length > 1) L.polyline(run.map((v) => toLatLng(v[2], v[1])), { renderer, color: colour, weight: 3, opacity: 0.9, interactive: false }).addTo(group);
+      }
       for (const ll of line) bounds.extend(ll);
       for (const f of h.flagged) {
         flagged++;

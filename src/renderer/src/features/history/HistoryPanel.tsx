@@ -61,6 +61,12 @@ function VehicleResult({ h, colour }: { h: VehicleHistory; colour: string }) {
         {h.sourcePoints.toLocaleString()} points ({h.resolution === 'raw' ? 'every point' : 'one per minute'}), drawn as {h.track.length.toLocaleString()} ·{' '}
         <span className={h.flaggedTotal ? 'flagged-count' : ''}>{h.flaggedTotal} flagged by the drift filter</span> · {h.queryMs} ms
       </p>
+      {h.hiddenPoints > 0 && (
+        <p className="privacy-note">
+          {h.hiddenPoints.toLocaleString()} points in {h.hidden.length} stretch{h.hidden.length === 1 ? '' : 'es'} hidden by privacy mode (stored for safety; a supervisor can unlock them in Settings → Privacy).
+        </p>
+      )}
+      {h.unlocked && <p className="privacy-note unlocked">Private positions shown: unlocked by a supervisor (recorded in the audit log).</p>}
       {h.sourcePoints === 0 && <p className="muted">No positions from this vehicle in this range.</p>}
       {h.trips.length > 0 && (
         <table className="grid history-trips" aria-label={`Trips of ${h.vehicleId}`}>
@@ -128,7 +134,8 @@ export function HistoryPanel() {
   const selected = useFleet((s) => s.selectedVehicleId);
   const { results, loading, error, load, clear, vehicleIds, fromMs, toMs, settings } = useHistory();
   const [vehicles, setVehicles] = useState(vehicleIds.join(', ') || selected || '');
-  const [preset, setPreset] = useState('8h');
+  // back on the tab after a query: keep its range (not a fresh "last 8 h")
+  const [preset, setPreset] = useState(fromMs ? 'custom' : '8h');
   const initial = fromMs ? { fromMs, toMs } : presetRange('8h', Date.now());
   const [from, setFrom] = useState(toLocalInput(initial.fromMs));
   const [to, setTo] = useState(toLocalInput(initial.toMs));

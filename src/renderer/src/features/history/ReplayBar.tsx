@@ -59,7 +59,9 @@ export function ReplayBar() {
     if (!first || cursorMs === null) return;
     const seq = ++fetchSeq.current;
     const t = setTimeout(() => {
-      api.call('getPointAt', { vehicleId: first, tsMs: Math.round(cursorMs) }).then(
+      const unlock = useHistory.getState().unlock;
+      const unlockToken = unlock && unlock.untilMs > Date.now() ? unlock.token : undefined;
+      api.call('getPointAt', { vehicleId: first, tsMs: Math.round(cursorMs), unlockToken }).then(
         (p) => seq === fetchSeq.current && setAt(p),
         () => undefined,
       );
@@ -112,7 +114,7 @@ export function ReplayBar() {
             {at.quality ? <span className="flagged-count"> · filtered: {at.quality}</span> : null}
           </>
         ) : (
-          <span className="muted">no report yet at this time</span>
+          <span className="muted">no report at this time (or hidden by privacy mode)</span>
         )}
       </span>
     </div>

@@ -67,7 +67,7 @@ function TileSourcesLayer() {
     }
     for (const l of layers) l.addTo(map);
     map.getContainer().dataset['mapSources'] = names.join(' + ');
-    const control = new L.Control({ position: 'bottomleft' });
+    const control = new L.Control({ position: 'topright' }); // the replay bar owns the bottom edge
     control.onAdd = () => {
       const div = L.DomUtil.create('div', 'map-source');
       div.textContent = `Map: ${names.join(' + ')}`;
@@ -192,7 +192,8 @@ function VehicleLayer() {
     const layer = new VehicleCanvasLayer((id) => select(id, false)).addTo(map);
     let fitted = false;
     const push = (s: ReturnType<typeof useFleet.getState>) => {
-      const list = Object.values(s.vehicles);
+      // vehicles in privacy mode have no position to draw
+      const list = Object.values(s.vehicles).filter((v) => !v.hidden);
       layer.setData(list, s.selectedVehicleId);
       if (!fitted && list.length > 0) {
         fitted = true;
@@ -214,7 +215,7 @@ function VehicleLayer() {
   useEffect(() => {
     if (!focus) return;
     const v = useFleet.getState().vehicles[focus.vehicleId];
-    if (v) map.setView(toLatLng(v.last.lon, v.last.lat), Math.max(map.getZoom(), 15), { animate: false });
+    if (v && !v.hidden) map.setView(toLatLng(v.last.lon, v.last.lat), Math.max(map.getZoom(), 15), { animate: false });
   }, [focus, map]);
   return null;
 }

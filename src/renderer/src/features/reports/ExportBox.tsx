@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { REPORT_NAMES, REPORT_TITLES, EXPORT_FORMATS, TABLE_ONLY_REPORTS, type ExportFormat, type ExportProgress, type ReportName } from '../../../../shared/reports';
 import { api } from '../../lib/api';
+import { useHistory } from '../history/history-store';
 
 const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -43,7 +44,9 @@ export function ExportBox({ vehicleIds, fromMs, toMs }: { vehicleIds: string[]; 
   const start = async () => {
     setError(null);
     try {
-      const p = await api.call('startExport', { report, format, fromMs, toMs, timeZone, vehicleIds: wholeFleet ? [] : vehicleIds });
+      const unlock = useHistory.getState().unlock;
+      const unlockToken = unlock && unlock.untilMs > Date.now() ? unlock.token : undefined;
+      const p = await api.call('startExport', { report, format, fromMs, toMs, timeZone, vehicleIds: wholeFleet ? [] : vehicleIds, unlockToken });
       setJob(p);
     } catch (err) {
       setError((err as Error).message);

@@ -76,7 +76,7 @@ export function VehiclePanel() {
           >
             <span className="dot" style={{ background: STATUS_COLORS[v.status] }} title={v.status} />
             <span className="vid">{v.vehicleId}</span>
-            <span className="num">{fixed(v.last.speedKmh, 0)} km/h</span>
+            <span className="num">{v.hidden ? <span className="badge private" title="Privacy mode: position hidden">private</span> : `${fixed(v.last.speedKmh, 0)} km/h`}</span>
             <span className="muted age">{age(v.lastSeenMs, nowMs)}</span>
           </li>
         ))}
@@ -95,9 +95,7 @@ export function VehiclePanel() {
             <dt>Fix time</dt>
             <dd>{localTime(selected.last.tsMs, nowMs)}</dd>
             <dt>Position</dt>
-            <dd className="num">
-              {selected.last.lat.toFixed(5)}, {selected.last.lon.toFixed(5)}
-            </dd>
+            <dd className="num">{selected.hidden ? <span className="muted">hidden: privacy mode (stored for safety)</span> : `${selected.last.lat.toFixed(5)}, ${selected.last.lon.toFixed(5)}`}</dd>
             <dt>Speed</dt>
             <dd>{fixed(selected.last.speedKmh, 0, ' km/h')}</dd>
             <dt>Heading</dt>
@@ -117,7 +115,7 @@ export function VehiclePanel() {
               HDOP {fixed(selected.last.hdop, 1)} · {selected.last.satellites ?? '—'} sats
             </dd>
             <dt>Driver</dt>
-            <dd>{selected.last.driverId ?? '—'}</dd>
+            <dd>{selected.hidden ? 'hidden' : (selected.last.driverId ?? '—')}</dd>
             <dt>DTC</dt>
             <dd>{selected.last.dtcCodes.length ? selected.last.dtcCodes.join(', ') : 'none'}</dd>
           </dl>

@@ -1,0 +1,90 @@
+// Driver privacy in the real UI: a dispatcher puts a driver in privacy mode; the van disappears from
+// the live map (listed as "private"), its history is hidden; a supervisor sets a password, unlocks with
+// a reason, sees the history; the audit log and "data we collect" say what happened and what is kept.
+import type { ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe } from '../helpers';
+import { buildReportDb } from '../report-fixture';
+
+describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
+  let proc: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const db = buildReportDb();
+    db.store.close();
+    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--db', db.file]);
+    proc = served.proc;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
+    page = await context.newPage();
+    await page.goto(served.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    proc?.kill('SIGTERM');
+  });
+
+  async function showHistory(vehicle: string) {
+    await page.keyboard.press('Alt+7');
+    const form = page.getByRole('form', { name: 'History query' });
+    await form.locator('input[name="vehicles"]').fill(vehicle);
+    await form.locator('input[name="from"]').fill('2026-11-02T07:30');
+    await form.locator('input[name="to"]').fill('2026-11-02T11:00');
+    await form.getByRole('button', { name: 'Show history' }).click();
+    return page.locator(`.history-vehicle[data-vehicle="${vehicle}"]`);
+  }
+
+  it('hides a driver in privacy mode until a supervisor unlocks with a reason', async () => {
+    const van2 = page.locator('li[data-vehicle-id="VAN-2"]');
+    await van2.waitFor();
+    expect(await van2.textContent()).toContain('72 km/h');
+
+    await page.keyboard.press('Alt+8');
+    const privacy = page.getByRole('region', { name: 'Privacy' });
+    const ruleForm = privacy.getByRole('form', { name: 'New privacy rule' });
+    await ruleForm.getByRole('textbox', { name: 'Driver or vehicle id' }).fill('DRV-BEN');
+    await ruleForm.getByRole('checkbox', { name: /on a schedule/ }).uncheck();
+    await ruleForm.getByRole('button', { name: 'Add privacy rule' }).click();
+    await expect.poll(() => privacy.locator('.privacy-rules li').first().textContent()).toContain('driver DRV-BEN always');
+    // the live list says private, the detail has no position
+    await expect.poll(() => van2.textContent()).toContain('private');
+    await van2.click();
+    expect(await page.getByTestId('vehicle-detail').textContent()).toContain('hidden: privacy mode');
+
+    let result = await showHistory('VAN-2');
+    await expect.poll(() => result.locator('.privacy-note').first().textContent()).toContain('60 points in 1 stretch hidden by privacy mode');
+    expect(await result.locator('h3').textContent()).toContain('0 trips');
+
+    // supervisor: set a password, then unlock with a reason
+    await page.keyboard.press('Alt+8');
+    await privacy.getByRole('form', { name: 'Supervisor password' }).getByLabel('Password').fill('depot supervisor 7');
+    await privacy.getByRole('button', { name: 'Set password' }).click();
+    const unlockForm = privacy.getByRole('form', { name: 'Unlock private positions' });
+    await unlockForm.getByLabel('Password').fill('wrong one');
+    await unlockForm.getByLabel('Reason').fill('speeding complaint 881');
+    await unlockForm.getByRole('button', { name: /Unlock for 15 min/ }).click();
+    await expect.poll(() => privacy.locator('.error').textContent()).toBe('Wrong supervisor password.');
+    await unlockForm.getByLabel('Password').fill('depot supervisor 7');
+    await unlockForm.getByRole('button', { name: /Unlock for 15 min/ }).click();
+    await expect.poll(() => privacy.getByTestId('unlocked').count()).toBe(1);
+
+    result = await showHistory('VAN-2');
+    await expect.poll(() => result.locator('.privacy-note.unlocked').count()).toBe(1);
+    expect(await result.locator('h3').textContent()).toContain('1 trips');
+
+    // the audit log has the refusal, the unlock and the look; "data we collect" lists the fields and times
+    await page.keyboard.press('Alt+8');
+    const audit = page.getByRole('region', { name: 'Audit log' });
+    await expect.poll(() => audit.locator('li[data-action="privacy_access"]').count()).toBe(1);
+    expect(await audit.locator('li[data-action="privacy_access"]').textContent()).toContain('history: speeding complaint 881');
+    expect(await audit.locator('li[data-action="privacy_unlock_refused"]').count()).toBe(1);
+    const data = page.getByRole('region', { name: 'Data we collect' });
+    expect(await data.textContent()).toContain('every point for 90 days, then one point per vehicle per 1 minute');
+    expect(await data.textContent()).toContain('driver id');
+    await page.screenshot({ path: 'test-results/e2e-privacy.png' });
+  });
+});
