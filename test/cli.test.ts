@@ -1,5 +1,6 @@
 // The `fleetdesk` command as a user runs it: stats, simulate, and usage errors.
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
@@ -8,6 +9,7 @@ import { startEmbeddedBroker } from '../src/main/adapters/embedded-broker';
 import { INTERNAL_USERNAME } from '../src/main/core/security/broker-policy';
 import { Store } from '../src/main/core/storage/store';
 import { validateTelemetry } from '../src/main/core/telemetry/validate';
+import { syntheticFeatureCsv } from '../src/main/core/maintenance/synthetic';
 import { CLI_PATH, tempDir } from './helpers';
 
 const run = promisify(execFile);
@@ -44,6 +46,25 @@ describe('fleetdesk CLI', () => {
     expect([...seen.keys()].sort()).toEqual(['VH-001', 'VH-002', 'VH-003', 'VH-004', 'VH-005', 'VH-006', 'VH-007']);
     await sub.endAsync();
     await broker.close();
+  });
+
+  it('maintenance evaluate prints per-fold recall, precision and AUC, then a JSON summary', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'features.csv');
+    writeFileSync(file, syntheticFeatureCsv({ vehicles: 250, weeks: 40, seed: 3 }));
+    const { stdout } = await cli('maintenance', 'evaluate', '--features', file, '--folds', '5');
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(6);
+    for (const [i, l] of lines.slice(0, 5).entries()) expect(l).toMatch(new RegExp(`^fold ${i + 1}: train \\d+ rows, test \\d+ rows .*recall-first threshold [\\d.]+: recall [\\d.]+ precision [\\d.]+ \\| at 0\\.5: recall [\\d.]+ precision (n/a|[\\d.]+) \\| ROC AUC [\\d.]+$`));
+    const summary = JSON.parse(lines[5]!);
+    expect(summary).toMatchObject({ folds: 5, target_recall: 0.8 });
+    expect(summary.roc_auc).toBeGreaterThan(0.6);
+    expect(summary.seconds).toBeGreaterThan(0);
+    // a table without the label column is refused with the reason
+    writeFileSync(file, 'week,vehicle_id,avg_rpm\n2026-01-05,V1,1500\n');
+    const err = await cli('maintenance', 'evaluate', '--features', file).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain('missing column "max_rpm"');
   });
 
   it('explains a usage error and exits 2', async () => {

@@ -1,5 +1,5 @@
 // The `fleetdesk` command: the same core as the desktop app, headless (serve, simulate, replay, export, stats).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import workerPath from '../main/worker/engine.worker?modulePath';
@@ -14,6 +14,7 @@ import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName } from
 import { buildReport, ReportError, validateReportRequest } from '../main/core/reports/reports';
 import { writeReport } from '../main/core/reports/writers';
 import { ZonedTime } from '../main/core/reports/time';
+import { evaluateTimeOrdered, parseFeatureCsv } from '../main/core/maintenance/evaluate';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -35,6 +36,10 @@ const USAGE = `fleetdesk <command> [options]
              Writes a report for unattended use. Reports: ${REPORT_NAMES.join(', ')}.
              Formats: ${EXPORT_FORMATS.join(', ')} (map formats for reports with geometry).
              Times in the file are in --time-zone (an IANA name; default UTC).
+  maintenance evaluate --features FILE.csv [--folds 5] [--target-recall 0.8]
+             Time-ordered evaluation of the breakdown model (expanding folds by week): per fold
+             recall, precision and ROC AUC at the recall-first threshold and at 0.5, then one
+             JSON line with the means and the seconds taken.
   stats      --db FILE     Prints row counts as JSON.
   secrets    set|clear broker-password [--db fleetdesk.sqlite]
              Stores the external broker's password (read from standard input) in
@@ -251,6 +256,57 @@ async function exportCommand(args: string[]): Promise<void> {
   }
 }
 
+async function maintenanceCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'evaluate') throw new UsageError('use: maintenance evaluate --features FILE.csv [--folds 5]');
+  const { values } = parseArgs({ args: rest, options: { features: { type: 'string' }, folds: { type: 'string' }, 'target-recall': { type: 'string' }, seed: { type: 'string' } } });
+  const file = need(values.features, 'features');
+  if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
+  const folds = num(values.folds, 'folds', 5, 1);
+  const targetRecall = num(values['target-recall'], 'target-recall', 0.8, 0.01);
+  let table;
+  try {
+    table = parseFeatureCsv(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${file}: ${(err as Error).message}`);
+  }
+  const t0 = performance.now();
+  const results = evaluateTimeOrdered(table, {
+    folds,
+    targetRecall,
+    params: { seed: num(values.seed, 'seed', 42) },
+    onProgress: (fold, tree, trees) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rfold ${fold}/${folds}: tree ${tree}/${trees}   `);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const seconds = (performance.now() - t0) / 1000;
+  const f3 = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
+  for (const r of results) {
+    console.log(
+      `fold ${r.fold}: train ${r.trainRows} rows, test ${r.testRows} rows (${r.testWeeks[0]} … ${r.testWeeks[1]}), ${r.trees} trees | ` +
+        `recall-first threshold ${f3(r.threshold)}: recall ${f3(r.atThreshold.recall)} precision ${f3(r.atThreshold.precision)} | ` +
+        `at 0.5: recall ${f3(r.atHalf.recall)} precision ${f3(r.atHalf.precision)} | ROC AUC ${f3(r.auc)}`,
+    );
+  }
+  const mean = (xs: number[]) => {
+    const ok = xs.filter((x) => !Number.isNaN(x));
+    return ok.length ? Math.round((ok.reduce((a, b) => a + b, 0) / ok.length) * 1e4) / 1e4 : null;
+  };
+  console.log(
+    JSON.stringify({
+      folds: results.length,
+      target_recall: targetRecall,
+      roc_auc: mean(results.map((r) => r.auc)),
+      recall_at_threshold: mean(results.map((r) => r.atThreshold.recall)),
+      precision_at_threshold: mean(results.map((r) => r.atThreshold.precision)),
+      recall_at_0_5: mean(results.map((r) => r.atHalf.recall)),
+      precision_at_0_5: mean(results.map((r) => r.atHalf.precision)),
+      seconds: Math.round(seconds * 100) / 100,
+    }),
+  );
+}
+
 function stats(args: string[]): void {
   const { values } = parseArgs({ args, options: { db: { type: 'string' } } });
   const file = need(values.db, 'db');
@@ -276,6 +332,8 @@ async function main(argv: string[]): Promise<void> {
       return stats(rest);
     case 'export':
       return exportCommand(rest);
+    case 'maintenance':
+      return maintenanceCommand(rest);
     case 'secrets':
       return secrets(rest);
     case undefined:
