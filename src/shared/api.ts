@@ -17,6 +17,9 @@ import type {
   MapSources,
   OnlineTileSettings,
   HistoryQuery,
+  MaintenanceOverview,
+  MaintenanceRecord,
+  MaintenanceRecordInput,
   DataInventoryItem,
   PrivacyRule,
   PrivacyRuleInput,
@@ -79,6 +82,15 @@ export interface ApiMethods {
   unlockPrivacy: { params: { password: string; reason: string; by?: string }; result: PrivacyUnlock };
   /** What FleetDesk stores and for how long ("data we collect"). */
   getDataInventory: { params: Record<string, never>; result: DataInventoryItem[] };
+  /** The breakdown model: its validation, and vehicles ranked by risk with what drives it. */
+  getMaintenance: { params: Record<string, never>; result: MaintenanceOverview };
+  /** Trains again in a worker; progress arrives as `maintenanceProgress` events. */
+  retrainMaintenance: { params: Record<string, never>; result: { started: boolean } };
+  listMaintenanceRecords: { params: { vehicleId?: string; limit?: number }; result: MaintenanceRecord[] };
+  addMaintenanceRecord: { params: MaintenanceRecordInput; result: MaintenanceRecord };
+  deleteMaintenanceRecord: { params: { id: number }; result: { deleted: boolean } };
+  /** CSV of records (vehicle_id, kind, date, odometer_km, cost, note) or of feature history (the columns of `maintenance evaluate`). */
+  importMaintenanceCsv: { params: { kind: 'records' | 'history'; text: string }; result: { imported: number; errors: string[] } };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -106,6 +118,7 @@ export interface ApiEvents {
   status: SystemStatus;
   geofencesChanged: Geofence[];
   exportProgress: ExportProgress;
+  maintenanceProgress: MaintenanceOverview['training'];
 }
 
 export interface AuditEntry {
@@ -151,6 +164,12 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'setSupervisorPassword',
   'unlockPrivacy',
   'getDataInventory',
+  'getMaintenance',
+  'retrainMaintenance',
+  'listMaintenanceRecords',
+  'addMaintenanceRecord',
+  'deleteMaintenanceRecord',
+  'importMaintenanceCsv',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',
@@ -173,6 +192,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'status',
   'geofencesChanged',
   'exportProgress',
+  'maintenanceProgress',
 ];
 
 export function isMethodName(name: unknown): name is MethodName {

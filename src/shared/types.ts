@@ -511,3 +511,57 @@ export interface DataInventoryItem {
   why: string;
   kept: string;
 }
+
+// ---- predictive maintenance ----------------------------------------------------------------
+
+export interface MaintenanceRecord {
+  id: number;
+  vehicleId: string;
+  kind: 'service' | 'breakdown';
+  tsMs: number;
+  odometerKm: number | null;
+  cost: number | null;
+  note: string;
+}
+export type MaintenanceRecordInput = Omit<MaintenanceRecord, 'id'>;
+
+export interface FoldMetrics {
+  fold: number;
+  trainRows: number;
+  testRows: number;
+  testWeeks: [string, string];
+  threshold: number;
+  recall: number;
+  precision: number;
+  auc: number;
+}
+
+export interface MaintenanceModelInfo {
+  trainedMs: number;
+  rows: number;
+  positives: number;
+  /** Alert threshold chosen on validation weeks for the target recall. */
+  threshold: number;
+  targetRecall: number;
+  folds: FoldMetrics[];
+  trees: number;
+}
+
+export interface RiskRow {
+  vehicleId: string;
+  week: string;
+  /** Probability of a breakdown within 14 days. */
+  risk: number;
+  alert: boolean;
+  /** The features pushing this vehicle's risk up (log-odds added), largest first. */
+  drivers: { feature: string; value: number | null; contribution: number }[];
+}
+
+export interface MaintenanceOverview {
+  model: MaintenanceModelInfo | null;
+  ranking: RiskRow[];
+  /** Vehicle-weeks available to train on, and breakdowns among them. */
+  trainingRows: number;
+  trainingPositives: number;
+  training: { running: boolean; progress: number; message: string };
+}

@@ -40,6 +40,9 @@ import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
+import { MaintenanceService } from './maintenance';
+import { syntheticFeatureCsv } from '../core/maintenance/synthetic';
+import { weekStart } from '../core/maintenance/features';
 import { PrivacyPolicy, validatePrivacyRule } from '../core/privacy/privacy';
 import { dataInventory } from '../core/privacy/inventory';
 import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, validateOnlineSettings } from '../core/maps/tiles';
@@ -133,6 +136,7 @@ export class FleetService {
   private readonly internalSecret = newSecret();
   readonly handlers: ApiHandlers;
   readonly exports: ExportJobs;
+  readonly maintenance: MaintenanceService;
   private privacy: PrivacyPolicy = new PrivacyPolicy([]);
   private readonly unlocks = new Map<string, { untilMs: number; reason: string; by: string }>();
   private unlockFailures: number[] = [];
@@ -144,6 +148,7 @@ export class FleetService {
     this.emitter.setMaxListeners(100);
     this.log = options.log ?? (() => {});
     this.handlers = this.createHandlers();
+    this.maintenance = new MaintenanceService(() => this.store, options.dbFile, options.workerPath, (t) => this.emit('maintenanceProgress', t), (l) => this.log(l));
     this.exports = new ExportJobs(() => this.store, () => new Store(options.dbFile), options.exportDir ?? `${options.dbFile}.exports`, (p) => this.emit('exportProgress', p), options.chooseExportPath);
   }
 
@@ -203,6 +208,11 @@ export class FleetService {
     this.fences = new Map(this.store.listGeofences().map((f) => [f.id, f]));
     this.startMaps();
     this.reloadPrivacy();
+    if (this.options.demo && !this.maintenance.hasHistory()) {
+      // the demo fleet comes with two years of (generated) maintenance history, up to last week,, so the panel has something to learn from
+      const ids = new DemoFleet({ vehicles: this.options.demo.vehicles, seed: this.options.demo.seed, startMs: 0 }).vehicles.map((v) => v.id);
+      this.maintenance.importCsv('history', syntheticFeatureCsv({ vehicleIds: ids, weeks: 104, endMs: weekStart(Date.now()) - 7 * 86_400_000, seed: 7 }));
+    }
     for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
 
     this.engineConfig = this.loadSetting(ENGINE_CONFIG_KEY, DEFAULT_ENGINE_CONFIG, validateEngineConfig);
@@ -258,6 +268,8 @@ export class FleetService {
     }
 
     this.timers.push(setInterval(() => this.pushPositions(), this.options.positionPushMs ?? 250));
+    // a model to rank vehicles with from the start, when there is history and none was trained yet
+    if (!this.maintenance.hasModel() && this.maintenance.hasHistory()) this.maintenance.retrain();
     this.timers.push(
       setInterval(() => {
         const c = this.ingestor.counters;
@@ -793,6 +805,25 @@ export class FleetService {
         return { token, untilMs };
       },
       getDataInventory: async () => dataInventory({ retention: { ...DEFAULT_RETENTION, ...this.options.retention }, exportsDir: this.options.exportDir ?? `${this.options.dbFile}.exports` }),
+      getMaintenance: async () => this.maintenance.cachedOverview(),
+      retrainMaintenance: async () => ({ started: this.maintenance.retrain() }),
+      listMaintenanceRecords: async (p) => this.maintenance.records(typeof p?.vehicleId === 'string' && p.vehicleId ? p.vehicleId : undefined, clampLimit(p?.limit, 200, 5000)),
+      addMaintenanceRecord: async (p) => {
+        const r = this.maintenance.addRecord(p);
+        this.maintenance.invalidate();
+        return r;
+      },
+      deleteMaintenanceRecord: async (p) => {
+        const deleted = this.maintenance.deleteRecord(Number(p?.id));
+        this.maintenance.invalidate();
+        return { deleted };
+      },
+      importMaintenanceCsv: async (p) => {
+        if (p?.kind !== 'records' && p?.kind !== 'history') throw new ApiError('bad_request', 'kind must be "records" or "history"');
+        const r = this.maintenance.importCsv(p.kind, p.text);
+        this.maintenance.invalidate();
+        return r;
+      },
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
         const fence = this.saveGeofence(input);
@@ -853,6 +884,7 @@ export class FleetService {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     this.exports.close();
+    await this.maintenance.close();
     for (const m of this.mbtiles) m.close();
     this.mbtiles = [];
     this.tileCache?.close();

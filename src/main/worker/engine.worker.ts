@@ -1,17 +1,25 @@
 // The engine worker: decode a message, call the core engine, post the result. No logic of its own.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { FleetEngine } from '../core/engine/fleet-engine';
 import { fromColumns, type FromWorker, type ToWorker } from '../core/engine/protocol';
+import { runTraining, type TrainInput } from '../core/maintenance/train-task';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const port = parentPort;
 let engine = new FleetEngine();
 
+// The same worker file also trains the breakdown model, in a thread of its own, when asked to.
+const task = (workerData as { task?: string; input?: TrainInput } | null)?.task;
+if (task === 'train-maintenance') {
+  // no message listener is added, so the thread ends once the messages are sent
+  runTraining((workerData as { input: TrainInput }).input, (m) => port.postMessage(m));
+}
+
 function post(msg: FromWorker): void {
   port.postMessage(msg);
 }
 
-port.on('message', (msg: ToWorker) => {
+if (task !== 'train-maintenance') port.on('message', (msg: ToWorker) => {
   const seq = msg.type === 'positions' ? msg.seq : null;
   try {
     switch (msg.type) {

@@ -13,7 +13,8 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export function syntheticFeatureCsv(opts: { vehicles: number; weeks: number; seed?: number }): string {
+export function syntheticFeatureCsv(opts: { vehicles?: number; vehicleIds?: string[]; weeks: number; seed?: number; /** the first week's start (default 2024-01-01), or */ startMs?: number; /** the last week's start */ endMs?: number }): string {
+  const ids = opts.vehicleIds ?? Array.from({ length: opts.vehicles ?? 100 }, (_, v) => `V${String(v).padStart(4, '0')}`);
   const r = mulberry32(opts.seed ?? 42);
   const normal = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
   const poisson = (l: number) => {
@@ -22,11 +23,11 @@ export function syntheticFeatureCsv(opts: { vehicles: number; weeks: number; see
     return k;
   };
   const lines = [['week', 'vehicle_id', ...FEATURE_COLUMNS, LABEL_COLUMN].join(',')];
-  const start = Date.UTC(2024, 0, 1);
-  const state = Array.from({ length: opts.vehicles }, () => ({ wear: r() * 0.3, kmSince: r() * 15_000, daysSince: Math.floor(r() * 120), aggression: 0.5 + r() * 2, baseKm: 500 + r() * 900, broken: 0 }));
+  const start = opts.endMs !== undefined ? opts.endMs - (opts.weeks - 1) * 7 * 86_400_000 : (opts.startMs ?? Date.UTC(2024, 0, 1));
+  const state = Array.from({ length: ids.length }, () => ({ wear: r() * 0.3, kmSince: r() * 15_000, daysSince: Math.floor(r() * 120), aggression: 0.5 + r() * 2, baseKm: 500 + r() * 900, broken: 0 }));
   for (let w = 0; w < opts.weeks; w++) {
     const week = new Date(start + w * 7 * 86_400_000).toISOString().slice(0, 10);
-    for (let v = 0; v < opts.vehicles; v++) {
+    for (let v = 0; v < ids.length; v++) {
       const s = state[v]!;
       if (s.broken > 0) {
         // in the workshop: repaired and serviced
@@ -51,7 +52,7 @@ export function syntheticFeatureCsv(opts: { vehicles: number; weeks: number; see
       lines.push(
         [
           week,
-          `V${String(v).padStart(4, '0')}`,
+          ids[v],
           avgRpm.toFixed(0),
           maxRpm.toFixed(0),
           miss() ? '' : avgCool.toFixed(1),

@@ -219,6 +219,35 @@ const MIGRATIONS: string[] = [
   ALTER TABLE track_minutes ADD COLUMN driver_id TEXT;
   ALTER TABLE track_hours ADD COLUMN drivers TEXT;
   `,
+  `
+  -- predictive maintenance: service and breakdown records, imported feature history, trained models
+  CREATE TABLE maintenance_records (
+    id INTEGER PRIMARY KEY,
+    vehicle_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    odometer_km REAL,
+    cost REAL,
+    note TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX maintenance_records_vehicle ON maintenance_records(vehicle_id, ts_ms);
+  CREATE TABLE maintenance_history (
+    week TEXT NOT NULL,
+    vehicle_id TEXT NOT NULL,
+    features TEXT NOT NULL,
+    label INTEGER NOT NULL,
+    PRIMARY KEY (week, vehicle_id)
+  );
+  CREATE TABLE maintenance_models (
+    id INTEGER PRIMARY KEY,
+    trained_ms INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    threshold REAL NOT NULL,
+    rows INTEGER NOT NULL,
+    positives INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */

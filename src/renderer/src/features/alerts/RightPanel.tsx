@@ -1,4 +1,4 @@
-// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers, History and Settings as tabs (Alt+1 … Alt+8).
+// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers, Maintenance, History and Settings as tabs (Alt+1 … Alt+9).
 import { useEffect } from 'react';
 import { AlertsPanel } from './AlertsPanel';
 import { IngestPanel } from '../ingest/IngestPanel';
@@ -8,6 +8,7 @@ import { RulesPanel } from '../rules/RulesPanel';
 import { DriversPanel } from '../drivers/DriversPanel';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { SettingsPanel } from '../settings/SettingsPanel';
+import { MaintenancePanel } from '../maintenance/MaintenancePanel';
 import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
 
 export function RightPanel() {
@@ -17,7 +18,7 @@ export function RightPanel() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey) return;
-      const i = Number(e.key) - 1;
+      const i = e.key === '0' ? 9 : Number(e.key) - 1; // Alt+1 … Alt+9, Alt+0 for the tenth
       if (i >= 0 && i < TABS.length) {
         e.preventDefault();
         setTab(TABS[i]!);
@@ -30,7 +31,7 @@ export function RightPanel() {
     <aside className="panel right">
       <nav className="tabs" role="tablist">
         {TABS.map((t, i) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)} title={`Alt+${i + 1}`}>
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)} title={`Alt+${(i + 1) % 10}`}>
             {t}
             {t === 'Alerts' && open > 0 ? ` (${open})` : ''}
           </button>
@@ -43,6 +44,7 @@ export function RightPanel() {
       {tab === 'Devices' && <DevicesPanel />}
       {tab === 'Drivers' && <DriversPanel />}
       {tab === 'History' && <HistoryPanel />}
+      {tab === 'Maintenance' && <MaintenancePanel />}
       {tab === 'Settings' && <SettingsPanel />}
     </aside>
   );

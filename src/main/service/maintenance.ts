@@ -1,0 +1,221 @@
+// Predictive maintenance in the service: records, imported history, training in a worker thread with
+// progress, the stored model, and the current ranking of vehicles by breakdown risk.
+import { Worker } from 'node:worker_threads';
+import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput, RiskRow } from '../../shared/types';
+import { FEATURE_COLUMNS, LABEL_COLUMN, parseFeatureCsv } from '../core/maintenance/evaluate';
+import { telemetryWeeks, historyWeeks, WEEK_MS, weekStart, type VehicleWeek } from '../core/maintenance/features';
+import { contributions, modelFromJson, predictProba, type GbdtModel } from '../core/maintenance/gbdt';
+import { readRecords, type TrainInput, type TrainMessage } from '../core/maintenance/train-task';
+import type { Store } from '../core/storage/store';
+import { ApiError } from './api-error';
+
+export const TARGET_RECALL = 0.8;
+
+export class MaintenanceService {
+  private training: MaintenanceOverview['training'] = { running: false, progress: 0, message: '' };
+  private cached: { id: number; model: GbdtModel } | null = null;
+  private worker: Worker | null = null;
+
+  constructor(
+    private readonly store: () => Store,
+    private readonly dbFile: string,
+    private readonly workerPath: string,
+    private readonly emit: (t: MaintenanceOverview['training']) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private db() {
+    return this.store().db;
+  }
+
+  records(vehicleId?: string, limit = 500): MaintenanceRecord[] {
+    const all = readRecords(this.db());
+    return (vehicleId ? all.filter((r) => r.vehicleId === vehicleId) : all).reverse().slice(0, limit);
+  }
+
+  addRecord(r: MaintenanceRecordInput): MaintenanceRecord {
+    const err = validateRecord(r);
+    if (err) throw new ApiError('bad_request', err);
+    const id = Number(
+      this.db()
+        .prepare(`INSERT INTO maintenance_records (vehicle_id, kind, ts_ms, odometer_km, cost, note) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(r.vehicleId.trim(), r.kind, Math.round(r.tsMs), r.odometerKm ?? null, r.cost ?? null, (r.note ?? '').slice(0, 500)).lastInsertRowid,
+    );
+    return { ...r, vehicleId: r.vehicleId.trim(), note: r.note ?? '', id };
+  }
+
+  deleteRecord(id: number): boolean {
+    return this.db().prepare(`DELETE FROM maintenance_records WHERE id = ?`).run(id).changes === 1;
+  }
+
+  /** Imports records or feature history from CSV; bad lines are reported with the reason, good ones kept. */
+  importCsv(kind: 'records' | 'history', text: string): { imported: number; errors: string[] } {
+    if (typeof text !== 'string' || !text.trim()) throw new ApiError('bad_request', 'The file is empty.');
+    if (text.length > 50 * 1024 * 1024) throw new ApiError('bad_request', 'The file is over 50 MiB.');
+    if (kind === 'history') {
+      let t;
+      try {
+        t = parseFeatureCsv(text);
+      } catch (err) {
+        throw new ApiError('bad_request', (err as Error).message);
+      }
+      const ins = this.db().prepare(`INSERT OR REPLACE INTO maintenance_history (week, vehicle_id, features, label) VALUES (?, ?, ?, ?)`);
+      this.db().transaction(() => {
+        for (let i = 0; i < t.y.length; i++) ins.run(t.week[i], t.vehicleId[i], JSON.stringify(t.x.map((c) => (Number.isNaN(c[i]!) ? null : c[i]))), t.y[i]);
+      })();
+      return { imported: t.y.length, errors: [] };
+    }
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
+    const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+    const col = (n: string) => header.indexOf(n);
+    for (const need of ['vehicle_id', 'kind', 'date']) if (col(need) < 0) throw new ApiError('bad_request', `missing column "${need}" (expected vehicle_id, kind, date, odometer_km, cost, note)`);
+    const errors: string[] = [];
+    let imported = 0;
+    this.db().transaction(() => {
+      lines.slice(1).forEach((line, i) => {
+        const c = line.split(',');
+        const num = (n: string) => (col(n) >= 0 && (c[col(n)] ?? '').trim() !== '' ? Number(c[col(n)]) : null);
+        const rec: MaintenanceRecordInput = {
+          vehicleId: (c[col('vehicle_id')] ?? '').trim(),
+          kind: (c[col('kind')] ?? '').trim().toLowerCase() as MaintenanceRecordInput['kind'],
+          tsMs: Date.parse((c[col('date')] ?? '').trim()),
+          odometerKm: num('odometer_km'),
+          cost: num('cost'),
+          note: col('note') >= 0 ? c.slice(col('note')).join(',').trim() : '',
+        };
+        const err = validateRecord(rec);
+        if (err) errors.push(`line ${i + 2}: ${err}`);
+        else (this.addRecord(rec), imported++);
+      });
+    })();
+    return { imported, errors: errors.slice(0, 50) };
+  }
+
+  private latestModel(): { id: number; model: GbdtModel; info: MaintenanceOverview['model'] } | null {
+    const row = this.db().prepare(`SELECT id, model, metrics FROM maintenance_models ORDER BY id DESC LIMIT 1`).get() as { id: number; model: string; metrics: string } | undefined;
+    if (!row) return null;
+    if (this.cached?.id !== row.id) this.cached = { id: row.id, model: modelFromJson(row.model) };
+    return { id: row.id, model: this.cached.model, info: JSON.parse(row.metrics) };
+  }
+
+  overview(nowMs = Date.now()): MaintenanceOverview {
+    const db = this.db();
+    const records = readRecords(db);
+    // the last two weeks of telemetry (this week and last), and imported history
+    const recent = telemetryWeeks(db, records, nowMs, weekStart(nowMs) - WEEK_MS);
+    const history = historyWeeks(db);
+    const latest = this.latestModel();
+    const ranking: RiskRow[] = [];
+    if (latest) {
+      // each vehicle's newest complete week (telemetry wins over imported history for the same week);
+      // the week in progress only for a vehicle with nothing else, as its totals are partial
+      const thisWeek = weekStart(nowMs);
+      const newest = new Map<string, VehicleWeek>();
+      for (const w of [...history, ...recent]) {
+        const cur = newest.get(w.vehicleId);
+        const better = !cur || (cur.weekStartMs >= thisWeek ? w.weekStartMs < thisWeek || w.weekStartMs >= cur.weekStartMs : w.weekStartMs < thisWeek && w.weekStartMs >= cur.weekStartMs);
+        if (better) newest.set(w.vehicleId, w);
+      }
+      const list = [...newest.values()];
+      const p = predictProba(latest.model, FEATURE_COLUMNS.map((_, f) => Float64Array.from(list, (w) => w.x[f]!)));
+      list.forEach((w, i) => {
+        const c = contributions(latest.model, w.x);
+        const drivers = c.byFeature
+          .map((v, f) => ({ feature: FEATURE_COLUMNS[f]!, value: Number.isNaN(w.x[f]!) ? null : w.x[f]!, contribution: v }))
+          .filter((d) => d.contribution > 0.01)
+          .sort((a, b) => b.contribution - a.contribution)
+          .slice(0, 3);
+        ranking.push({ vehicleId: w.vehicleId, week: w.week, risk: p[i]!, alert: p[i]! >= latest.info!.threshold, drivers });
+      });
+      ranking.sort((a, b) => b.risk - a.risk);
+    }
+    const labelledHistory = history.filter((w) => w.label !== null);
+    return {
+      model: latest?.info ?? null,
+      ranking,
+      // what the last training saw (telemetry weeks included); before any, the imported history
+      trainingRows: latest?.info?.rows ?? labelledHistory.length,
+      trainingPositives: latest?.info?.positives ?? labelledHistory.filter((w) => w.label === 1).length,
+      training: { ...this.training },
+    };
+  }
+
+  private cache: { atMs: number; value: MaintenanceOverview } | null = null;
+
+  /** The overview, recomputed at most every minute (it scans recent telemetry) or after a change. */
+  cachedOverview(nowMs = Date.now()): MaintenanceOverview {
+    if (!this.cache || nowMs - this.cache.atMs > 60_000) this.cache = { atMs: nowMs, value: this.overview(nowMs) };
+    return { ...this.cache.value, training: { ...this.training } };
+  }
+
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  /** Starts training in a worker thread (one at a time). */
+  retrain(): boolean {
+    if (this.worker) return false;
+    const input: TrainInput = { dbFile: this.dbFile, nowMs: Date.now(), targetRecall: TARGET_RECALL, folds: 5 };
+    const w = new Worker(this.workerPath, { workerData: { task: 'train-maintenance', input } });
+    this.worker = w;
+    this.training = { running: true, progress: 0, message: 'starting' };
+    this.emit({ ...this.training });
+    let last = 0;
+    w.on('message', (m: TrainMessage) => {
+      if (m.type === 'progress') {
+        this.training = { running: true, progress: m.progress, message: m.message };
+        const now = Date.now();
+        if (now - last > 150) {
+          last = now;
+          this.emit({ ...this.training });
+        }
+      } else if (m.type === 'done') {
+        this.db()
+          .prepare(`INSERT INTO maintenance_models (trained_ms, model, metrics, threshold, rows, positives) VALUES (?, ?, ?, ?, ?, ?)`)
+          .run(m.info.trainedMs, m.modelJson, JSON.stringify(m.info), m.info.threshold, m.info.rows, m.info.positives);
+        // keep the last five models
+        this.db().prepare(`DELETE FROM maintenance_models WHERE id NOT IN (SELECT id FROM maintenance_models ORDER BY id DESC LIMIT 5)`).run();
+        this.invalidate();
+        const auc = m.info.folds.reduce((a, f) => a + (Number.isNaN(f.auc) ? 0 : f.auc), 0) / Math.max(1, m.info.folds.length);
+        this.training = { running: false, progress: 1, message: `trained on ${m.info.rows} vehicle-weeks (${m.info.positives} breakdowns); mean AUC ${auc.toFixed(3)}` };
+      } else {
+        this.training = { running: false, progress: 0, message: m.message };
+        this.log(`maintenance: ${m.message}`);
+      }
+    });
+    w.on('error', (err) => {
+      this.training = { running: false, progress: 0, message: `Training failed: ${err.message}` };
+      this.log(`maintenance worker: ${err.message}`);
+    });
+    w.on('exit', () => {
+      this.worker = null;
+      if (this.training.running) this.training = { running: false, progress: 0, message: 'Training stopped before it finished.' };
+      this.emit({ ...this.training });
+    });
+    return true;
+  }
+
+  hasModel(): boolean {
+    return (this.db().prepare(`SELECT count(*) AS n FROM maintenance_models`).get() as { n: number }).n > 0;
+  }
+
+  hasHistory(): boolean {
+    return (this.db().prepare(`SELECT count(*) AS n FROM maintenance_history`).get() as { n: number }).n > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+    this.worker = null;
+  }
+}
+
+function validateRecord(r: MaintenanceRecordInput): string | null {
+  if (!r || typeof r.vehicleId !== 'string' || !r.vehicleId.trim()) return 'vehicle id is required';
+  if (r.kind !== 'service' && r.kind !== 'breakdown') return 'kind must be "service" or "breakdown"';
+  if (!Number.isFinite(r.tsMs)) return 'date is not a date (use ISO-8601, e.g. 2026-11-02)';
+  if (r.odometerKm !== null && r.odometerKm !== undefined && !(Number.isFinite(r.odometerKm) && r.odometerKm >= 0)) return 'odometer must be a number ≥ 0';
+  if (r.cost !== null && r.cost !== undefined && !(Number.isFinite(r.cost) && r.cost >= 0)) return 'cost must be a number ≥ 0';
+  return null;
+}
+
+export { LABEL_COLUMN };
