@@ -17,6 +17,8 @@ import type {
   MapSources,
   OnlineTileSettings,
   HistoryQuery,
+  FleetCost,
+  VehicleCostInputs,
   MaintenanceOverview,
   MaintenanceRecord,
   MaintenanceRecordInput,
@@ -91,6 +93,12 @@ export interface ApiMethods {
   deleteMaintenanceRecord: { params: { id: number }; result: { deleted: boolean } };
   /** CSV of records (vehicle_id, kind, date, odometer_km, cost, note) or of feature history (the columns of `maintenance evaluate`). */
   importMaintenanceCsv: { params: { kind: 'records' | 'history'; text: string }; result: { imported: number; errors: string[] } };
+  /** Total cost of ownership per vehicle and for the fleet, for a period (default: the last 30 days). */
+  getFleetCost: { params: { fromMs?: number; toMs?: number }; result: FleetCost };
+  listCostInputs: { params: Record<string, never>; result: VehicleCostInputs[] };
+  saveCostInputs: { params: VehicleCostInputs; result: VehicleCostInputs };
+  /** CSV with vehicle_id, acquisition_cost, acquisition_date, monthly_lease, insurance_per_year, fuel_price_per_l, consumption_l_per_100km, cost_per_km, depreciation_rate_pct. */
+  importCostCsv: { params: { text: string }; result: { imported: number; errors: string[] } };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -170,6 +178,10 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'addMaintenanceRecord',
   'deleteMaintenanceRecord',
   'importMaintenanceCsv',
+  'getFleetCost',
+  'listCostInputs',
+  'saveCostInputs',
+  'importCostCsv',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',

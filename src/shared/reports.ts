@@ -1,6 +1,6 @@
 // Reports and export formats: shared by the UI (what to offer), the API and the `export` command.
 
-export const REPORT_NAMES = ['trips', 'stops', 'visits', 'alerts', 'driver-scores', 'positions', 'geofences'] as const;
+export const REPORT_NAMES = ['trips', 'stops', 'visits', 'alerts', 'driver-scores', 'maintenance-risk', 'fleet-cost', 'positions', 'geofences'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 export const REPORT_TITLES: Record<ReportName, string> = {
@@ -9,6 +9,8 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   visits: 'Geofence visits',
   alerts: 'Alerts (with acknowledgement times)',
   'driver-scores': 'Driver scores',
+  'maintenance-risk': 'Maintenance risk',
+  'fleet-cost': 'Fleet cost',
   positions: 'Raw positions',
   geofences: 'Geofences',
 };
@@ -17,7 +19,7 @@ export const EXPORT_FORMATS = ['csv', 'xlsx', 'pdf', 'gpx', 'kml', 'geojson'] as
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Reports with no map geometry can only be written as tables. */
-export const TABLE_ONLY_REPORTS: readonly ReportName[] = ['visits', 'driver-scores'];
+export const TABLE_ONLY_REPORTS: readonly ReportName[] = ['visits', 'driver-scores', 'maintenance-risk', 'fleet-cost'];
 
 export interface ReportRequest {
   report: ReportName;

@@ -565,3 +565,47 @@ export interface MaintenanceOverview {
   trainingPositives: number;
   training: { running: boolean; progress: number; message: string };
 }
+
+// ---- fleet cost ------------------------------------------------------------------------------
+
+/** What a vehicle costs to own, as entered or imported; any field may be missing (null). */
+export interface VehicleCostInputs {
+  vehicleId: string;
+  acquisitionCost: number | null;
+  /** ISO date (YYYY-MM-DD). */
+  acquisitionDate: string | null;
+  monthlyLease: number | null;
+  insurancePerYear: number | null;
+  fuelPricePerL: number | null;
+  consumptionLPer100Km: number | null;
+  /** Instead of price × consumption: an all-in fuel (or energy) cost per km. */
+  costPerKm: number | null;
+  /** Depreciation per year, % (compounding); default 15. */
+  depreciationRatePct: number | null;
+}
+
+export interface VehicleCost {
+  vehicleId: string;
+  km: number;
+  fuelCost: number | null;
+  depreciation: number | null;
+  lease: number;
+  insurance: number;
+  maintenance: number;
+  total: number;
+  /** null when the vehicle drove under 10 km in the period (a rate over a few km means nothing). */
+  costPerKm: number | null;
+  /** Maintenance ÷ total; null when the total is 0. */
+  maintenanceRatio: number | null;
+  replacementCandidate: boolean;
+  /** Inputs that are missing, so the total leaves them out. */
+  missing: string[];
+}
+
+export interface FleetCost {
+  fromMs: number;
+  toMs: number;
+  vehicles: VehicleCost[];
+  totals: { km: number; fuelCost: number; depreciation: number; lease: number; insurance: number; maintenance: number; total: number; costPerKm: number | null };
+  replacementThreshold: number;
+}

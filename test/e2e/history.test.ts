@@ -34,7 +34,7 @@ describe.runIf(requireTool('chromium'))('history and export in the browser', () 
   });
 
   it('shows trips, stops, visits and flagged points, replays them and exports the trips', async () => {
-    await page.keyboard.press('Alt+8'); // History
+    await page.keyboard.press('Alt+9'); // History
     const form = page.getByRole('form', { name: 'History query' });
     await form.locator('input[name="vehicles"]').fill('VAN-1');
     // 09:00 in Paris is T0 (08:00 UTC): the range is local time on screen

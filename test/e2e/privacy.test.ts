@@ -29,7 +29,7 @@ describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
   });
 
   async function showHistory(vehicle: string) {
-    await page.keyboard.press('Alt+8');
+    await page.keyboard.press('Alt+9');
     const form = page.getByRole('form', { name: 'History query' });
     await form.locator('input[name="vehicles"]').fill(vehicle);
     await form.locator('input[name="from"]').fill('2026-11-02T07:30');
@@ -43,7 +43,7 @@ describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
     await van2.waitFor();
     expect(await van2.textContent()).toContain('72 km/h');
 
-    await page.keyboard.press('Alt+9');
+    await page.keyboard.press('Alt+0');
     const privacy = page.getByRole('region', { name: 'Privacy' });
     const ruleForm = privacy.getByRole('form', { name: 'New privacy rule' });
     await ruleForm.getByRole('textbox', { name: 'Driver or vehicle id' }).fill('DRV-BEN');
@@ -60,7 +60,7 @@ describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
     expect(await result.locator('h3').textContent()).toContain('0 trips');
 
     // supervisor: set a password, then unlock with a reason
-    await page.keyboard.press('Alt+9');
+    await page.keyboard.press('Alt+0');
     await privacy.getByRole('form', { name: 'Supervisor password' }).getByLabel('Password').fill('depot supervisor 7');
     await privacy.getByRole('button', { name: 'Set password' }).click();
     const unlockForm = privacy.getByRole('form', { name: 'Unlock private positions' });
@@ -77,7 +77,7 @@ describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
     expect(await result.locator('h3').textContent()).toContain('1 trips');
 
     // the audit log has the refusal, the unlock and the look; "data we collect" lists the fields and times
-    await page.keyboard.press('Alt+9');
+    await page.keyboard.press('Alt+0');
     const audit = page.getByRole('region', { name: 'Audit log' });
     await expect.poll(() => audit.locator('li[data-action="privacy_access"]').count()).toBe(1);
     expect(await audit.locator('li[data-action="privacy_access"]').textContent()).toContain('history: speeding complaint 881');

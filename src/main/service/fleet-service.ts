@@ -16,6 +16,7 @@ import {
   type Geofence,
   type GeofenceInput,
   type OnlineTileSettings,
+  type VehicleCostInputs,
   type Suppression,
   type SystemStatus,
   type TelemetryPoint,
@@ -40,8 +41,11 @@ import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
+import { computeFleetCost, listCostInputs, saveCostInputs } from '../core/analytics/fleet-cost';
+import { parseCostCsv, validateCostInputs } from '../core/analytics/tco';
 import { MaintenanceService } from './maintenance';
 import { syntheticFeatureCsv } from '../core/maintenance/synthetic';
+import { seedDemoCosts } from '../core/sim/demo-costs';
 import { weekStart } from '../core/maintenance/features';
 import { PrivacyPolicy, validatePrivacyRule } from '../core/privacy/privacy';
 import { dataInventory } from '../core/privacy/inventory';
@@ -211,6 +215,7 @@ export class FleetService {
     if (this.options.demo && !this.maintenance.hasHistory()) {
       // the demo fleet comes with two years of (generated) maintenance history, up to last week,, so the panel has something to learn from
       const ids = new DemoFleet({ vehicles: this.options.demo.vehicles, seed: this.options.demo.seed, startMs: 0 }).vehicles.map((v) => v.id);
+      seedDemoCosts(this.store, ids, Date.now());
       this.maintenance.importCsv('history', syntheticFeatureCsv({ vehicleIds: ids, weeks: 104, endMs: weekStart(Date.now()) - 7 * 86_400_000, seed: 7 }));
     }
     for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
@@ -823,6 +828,37 @@ export class FleetService {
         const r = this.maintenance.importCsv(p.kind, p.text);
         this.maintenance.invalidate();
         return r;
+      },
+      getFleetCost: async (p) => {
+        const toMs = typeof p?.toMs === 'number' && Number.isFinite(p.toMs) ? p.toMs : Date.now();
+        const fromMs = typeof p?.fromMs === 'number' && Number.isFinite(p.fromMs) ? p.fromMs : toMs - 30 * 86_400_000;
+        if (!(toMs > fromMs)) throw new ApiError('bad_request', 'The period must end after it starts.');
+        if (toMs - fromMs > 3 * 366 * 86_400_000) throw new ApiError('bad_request', 'Choose a period of at most three years.');
+        return computeFleetCost(this.store, fromMs, toMs);
+      },
+      listCostInputs: async () => listCostInputs(this.store.db),
+      saveCostInputs: async (p) => {
+        const blank: VehicleCostInputs = { vehicleId: '', acquisitionCost: null, acquisitionDate: null, monthlyLease: null, insurancePerYear: null, fuelPricePerL: null, consumptionLPer100Km: null, costPerKm: null, depreciationRatePct: null };
+        const input: VehicleCostInputs = { ...blank, ...(p as Partial<VehicleCostInputs>) };
+        input.vehicleId = typeof input.vehicleId === 'string' ? input.vehicleId.trim() : input.vehicleId;
+        const err = validateCostInputs(input);
+        if (err) throw new ApiError('bad_request', err);
+        saveCostInputs(this.store.db, input, Date.now());
+        return input;
+      },
+      importCostCsv: async (p) => {
+        if (typeof p?.text !== 'string' || !p.text.trim()) throw new ApiError('bad_request', 'The file is empty.');
+        let parsed;
+        try {
+          parsed = parseCostCsv(p.text);
+        } catch (err) {
+          throw new ApiError('bad_request', (err as Error).message);
+        }
+        const now = Date.now();
+        this.store.db.transaction(() => {
+          for (const r of parsed.rows) saveCostInputs(this.store.db, r, now);
+        })();
+        return { imported: parsed.rows.length, errors: parsed.errors.slice(0, 50) };
       },
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {

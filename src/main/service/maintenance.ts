@@ -1,10 +1,11 @@
 // Predictive maintenance in the service: records, imported history, training in a worker thread with
 // progress, the stored model, and the current ranking of vehicles by breakdown risk.
 import { Worker } from 'node:worker_threads';
-import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput, RiskRow } from '../../shared/types';
-import { FEATURE_COLUMNS, LABEL_COLUMN, parseFeatureCsv } from '../core/maintenance/evaluate';
-import { telemetryWeeks, historyWeeks, WEEK_MS, weekStart, type VehicleWeek } from '../core/maintenance/features';
-import { contributions, modelFromJson, predictProba, type GbdtModel } from '../core/maintenance/gbdt';
+import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput } from '../../shared/types';
+import { LABEL_COLUMN, parseFeatureCsv } from '../core/maintenance/evaluate';
+import { historyWeeks } from '../core/maintenance/features';
+import type { GbdtModel } from '../core/maintenance/gbdt';
+import { latestModel, riskRanking } from '../core/maintenance/ranking';
 import { readRecords, type TrainInput, type TrainMessage } from '../core/maintenance/train-task';
 import type { Store } from '../core/storage/store';
 import { ApiError } from './api-error';
@@ -91,45 +92,12 @@ export class MaintenanceService {
     return { imported, errors: errors.slice(0, 50) };
   }
 
-  private latestModel(): { id: number; model: GbdtModel; info: MaintenanceOverview['model'] } | null {
-    const row = this.db().prepare(`SELECT id, model, metrics FROM maintenance_models ORDER BY id DESC LIMIT 1`).get() as { id: number; model: string; metrics: string } | undefined;
-    if (!row) return null;
-    if (this.cached?.id !== row.id) this.cached = { id: row.id, model: modelFromJson(row.model) };
-    return { id: row.id, model: this.cached.model, info: JSON.parse(row.metrics) };
-  }
-
   overview(nowMs = Date.now()): MaintenanceOverview {
     const db = this.db();
-    const records = readRecords(db);
-    // the last two weeks of telemetry (this week and last), and imported history
-    const recent = telemetryWeeks(db, records, nowMs, weekStart(nowMs) - WEEK_MS);
-    const history = historyWeeks(db);
-    const latest = this.latestModel();
-    const ranking: RiskRow[] = [];
-    if (latest) {
-      // each vehicle's newest complete week (telemetry wins over imported history for the same week);
-      // the week in progress only for a vehicle with nothing else, as its totals are partial
-      const thisWeek = weekStart(nowMs);
-      const newest = new Map<string, VehicleWeek>();
-      for (const w of [...history, ...recent]) {
-        const cur = newest.get(w.vehicleId);
-        const better = !cur || (cur.weekStartMs >= thisWeek ? w.weekStartMs < thisWeek || w.weekStartMs >= cur.weekStartMs : w.weekStartMs < thisWeek && w.weekStartMs >= cur.weekStartMs);
-        if (better) newest.set(w.vehicleId, w);
-      }
-      const list = [...newest.values()];
-      const p = predictProba(latest.model, FEATURE_COLUMNS.map((_, f) => Float64Array.from(list, (w) => w.x[f]!)));
-      list.forEach((w, i) => {
-        const c = contributions(latest.model, w.x);
-        const drivers = c.byFeature
-          .map((v, f) => ({ feature: FEATURE_COLUMNS[f]!, value: Number.isNaN(w.x[f]!) ? null : w.x[f]!, contribution: v }))
-          .filter((d) => d.contribution > 0.01)
-          .sort((a, b) => b.contribution - a.contribution)
-          .slice(0, 3);
-        ranking.push({ vehicleId: w.vehicleId, week: w.week, risk: p[i]!, alert: p[i]! >= latest.info!.threshold, drivers });
-      });
-      ranking.sort((a, b) => b.risk - a.risk);
-    }
-    const labelledHistory = history.filter((w) => w.label !== null);
+    const latest = latestModel(db, this.cached);
+    if (latest) this.cached = { id: latest.id, model: latest.model };
+    const ranking = latest ? riskRanking(db, latest, nowMs) : [];
+    const labelledHistory = historyWeeks(db).filter((w) => w.label !== null);
     return {
       model: latest?.info ?? null,
       ranking,

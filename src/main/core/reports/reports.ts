@@ -2,7 +2,9 @@
 // its geometry. The writers (writers.ts) turn one of these into CSV, XLSX, PDF, GPX, KML or GeoJSON.
 import { buffer, circle, lineString } from '@turf/turf';
 import type { Geofence, Stop, Trip } from '../../../shared/types';
-import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
+import { EXPORT_FORMATS, REPORT_NAMES, TABLE_ONLY_REPORTS, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
+import { computeFleetCost } from '../analytics/fleet-cost';
+import { latestModel, riskRanking } from '../maintenance/ranking';
 import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY } from '../analytics/scoring';
 import { applyPrivacy, loadSamples } from '../history/history';
 import { inIntervals, type PrivacyPolicy } from '../privacy/privacy';
@@ -45,7 +47,7 @@ export class ReportError extends Error {}
 /** Formats each report can be written as: every report as a table; map formats where it has geometry. */
 export function formatsFor(name: ReportName): ExportFormat[] {
   const table: ExportFormat[] = ['csv', 'xlsx', 'pdf'];
-  return name === 'visits' || name === 'driver-scores' ? table : [...EXPORT_FORMATS];
+  return TABLE_ONLY_REPORTS.includes(name) ? table : [...EXPORT_FORMATS];
 }
 
 export function validateReportRequest(r: ReportRequest): void {
@@ -328,6 +330,61 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
           for (const d of ranked) yield [d.driverId, d.score, d.score === null ? `not enough driving (< ${scores.minKm} km)` : '', d.km, d.events, d.eventsPer100Km, d.deductionPer100Km, d.previousScore, d.trend];
         },
         chart: { title: 'Score per driver', labels: ranked.filter((d) => d.score !== null).map((d) => d.driverId), values: ranked.filter((d) => d.score !== null).map((d) => Math.round(d.score!)), unit: 'points' },
+      };
+    }
+    case 'maintenance-risk': {
+      const latest = latestModel(store.db);
+      if (!latest) throw new ReportError('no breakdown model has been trained yet: train one in the Maintenance tab first');
+      const wanted = r.vehicleIds?.length ? new Set(r.vehicleIds) : null;
+      const ranking = riskRanking(store.db, latest, r.toMs).filter((x) => !wanted || wanted.has(x.vehicleId));
+      return {
+        name: 'maintenance-risk',
+        title: 'Maintenance risk',
+        columns: [
+          { title: 'Vehicle', type: 'text' },
+          { title: 'Week', type: 'text' },
+          { title: 'Breakdown risk (14 days) %', type: 'number', digits: 1 },
+          { title: 'Check', type: 'bool', width: 0.6 },
+          { title: 'Pushed up by', type: 'text', width: 3 },
+          { title: 'Alert threshold %', type: 'number', digits: 1 },
+          { title: 'Model trained', type: 'time', width: 2 },
+        ],
+        rowCount: ranking.length,
+        *rows() {
+          for (const x of ranking)
+            yield [x.vehicleId, x.week, x.risk * 100, x.alert, x.drivers.map((d) => `${d.feature} ${d.value === null ? '?' : Math.round(d.value * 10) / 10}`).join('; '), latest.info.threshold * 100, latest.info.trainedMs];
+        },
+        chart: { title: 'Breakdown risk, highest 30', labels: ranking.slice(0, 30).map((x) => x.vehicleId), values: ranking.slice(0, 30).map((x) => Math.round(x.risk * 1000) / 10), unit: '%' },
+      };
+    }
+    case 'fleet-cost': {
+      const cost = computeFleetCost(store, r.fromMs, r.toMs, r.vehicleIds);
+      const withKm = cost.vehicles.filter((v) => v.costPerKm !== null);
+      return {
+        name: 'fleet-cost',
+        title: 'Fleet cost',
+        columns: [
+          { title: 'Vehicle', type: 'text' },
+          { title: 'km', type: 'number', digits: 0 },
+          { title: 'Fuel', type: 'number', digits: 2 },
+          { title: 'Depreciation', type: 'number', digits: 2 },
+          { title: 'Lease', type: 'number', digits: 2 },
+          { title: 'Insurance', type: 'number', digits: 2 },
+          { title: 'Maintenance', type: 'number', digits: 2 },
+          { title: 'Total', type: 'number', digits: 2 },
+          { title: 'Cost per km', type: 'number', digits: 3 },
+          { title: 'Maintenance share %', type: 'number', digits: 1 },
+          { title: 'Replacement candidate', type: 'bool' },
+          { title: 'Missing inputs', type: 'text', width: 2 },
+        ],
+        rowCount: cost.vehicles.length + 1,
+        *rows() {
+          for (const v of cost.vehicles)
+            yield [v.vehicleId, v.km, v.fuelCost, v.depreciation, v.lease, v.insurance, v.maintenance, v.total, v.costPerKm, v.maintenanceRatio === null ? null : v.maintenanceRatio * 100, v.replacementCandidate, v.missing.join('; ')];
+          const t = cost.totals;
+          yield ['Fleet', t.km, t.fuelCost, t.depreciation, t.lease, t.insurance, t.maintenance, t.total, t.costPerKm, t.total > 0 ? (t.maintenance / t.total) * 100 : null, null, ''];
+        },
+        chart: { title: 'Cost per km', labels: withKm.map((v) => v.vehicleId), values: withKm.map((v) => Math.round(v.costPerKm! * 1000) / 1000), unit: '/km' },
       };
     }
     case 'geofences': {

@@ -248,6 +248,14 @@ const MIGRATIONS: string[] = [
     positives INTEGER NOT NULL
   );
   `,
+  `
+  -- fleet cost inputs per vehicle (JSON of VehicleCostInputs)
+  CREATE TABLE vehicle_costs (
+    vehicle_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */

@@ -41,7 +41,7 @@ export interface FleetState {
   setError(message: string | null): void;
 }
 
-export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'History', 'Settings'] as const;
+export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'Costs', 'History', 'Settings'] as const;
 export type RightTab = (typeof RIGHT_TABS)[number];
 
 export interface AlertFilter {

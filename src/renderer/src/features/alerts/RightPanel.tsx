@@ -1,4 +1,4 @@
-// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers, Maintenance, History and Settings as tabs (Alt+1 … Alt+9).
+// The right-hand panel: Alerts, Fences, Rules, Ingest health, Devices, Drivers, Maintenance, Costs, History and Settings as tabs (Alt+1 … Alt+9, Alt+0).
 import { useEffect } from 'react';
 import { AlertsPanel } from './AlertsPanel';
 import { IngestPanel } from '../ingest/IngestPanel';
@@ -9,6 +9,7 @@ import { DriversPanel } from '../drivers/DriversPanel';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { MaintenancePanel } from '../maintenance/MaintenancePanel';
+import { CostsPanel } from '../costs/CostsPanel';
 import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
 
 export function RightPanel() {
@@ -45,6 +46,7 @@ export function RightPanel() {
       {tab === 'Drivers' && <DriversPanel />}
       {tab === 'History' && <HistoryPanel />}
       {tab === 'Maintenance' && <MaintenancePanel />}
+      {tab === 'Costs' && <CostsPanel />}
       {tab === 'Settings' && <SettingsPanel />}
     </aside>
   );

@@ -1,0 +1,50 @@
+// The current ranking of vehicles by breakdown risk, from the newest stored model: each vehicle's newest
+// complete week of features, its probability, whether it crosses the alert threshold, and the features
+// that push it up (per-prediction contributions).
+import type Database from 'better-sqlite3';
+import type { MaintenanceModelInfo, RiskRow } from '../../../shared/types';
+import { FEATURE_COLUMNS } from './evaluate';
+import { historyWeeks, telemetryWeeks, WEEK_MS, weekStart, type VehicleWeek } from './features';
+import { contributions, modelFromJson, predictProba, type GbdtModel } from './gbdt';
+import { readRecords } from './train-task';
+
+export interface StoredModel {
+  id: number;
+  model: GbdtModel;
+  info: MaintenanceModelInfo;
+}
+
+/** The newest model (parsing it again only when it changed since `cached`). */
+export function latestModel(db: Database.Database, cached?: { id: number; model: GbdtModel } | null): StoredModel | null {
+  const row = db.prepare(`SELECT id, model, metrics FROM maintenance_models ORDER BY id DESC LIMIT 1`).get() as { id: number; model: string; metrics: string } | undefined;
+  if (!row) return null;
+  const model = cached?.id === row.id ? cached.model : modelFromJson(row.model);
+  return { id: row.id, model, info: JSON.parse(row.metrics) as MaintenanceModelInfo };
+}
+
+export function riskRanking(db: Database.Database, latest: StoredModel, nowMs: number): RiskRow[] {
+  const records = readRecords(db);
+  const recent = telemetryWeeks(db, records, nowMs, weekStart(nowMs) - WEEK_MS);
+  const history = historyWeeks(db);
+  // each vehicle's newest complete week (telemetry wins over imported history for the same week);
+  // the week in progress only for a vehicle with nothing else, as its totals are partial
+  const thisWeek = weekStart(nowMs);
+  const newest = new Map<string, VehicleWeek>();
+  for (const w of [...history, ...recent]) {
+    const cur = newest.get(w.vehicleId);
+    const better = !cur || (cur.weekStartMs >= thisWeek ? w.weekStartMs < thisWeek || w.weekStartMs >= cur.weekStartMs : w.weekStartMs < thisWeek && w.weekStartMs >= cur.weekStartMs);
+    if (better) newest.set(w.vehicleId, w);
+  }
+  const list = [...newest.values()];
+  const p = predictProba(latest.model, FEATURE_COLUMNS.map((_, f) => Float64Array.from(list, (w) => w.x[f]!)));
+  const ranking: RiskRow[] = list.map((w, i) => {
+    const c = contributions(latest.model, w.x);
+    const drivers = c.byFeature
+      .map((v, f) => ({ feature: FEATURE_COLUMNS[f]!, value: Number.isNaN(w.x[f]!) ? null : w.x[f]!, contribution: v }))
+      .filter((d) => d.contribution > 0.01)
+      .sort((a, b) => b.contribution - a.contribution)
+      .slice(0, 3);
+    return { vehicleId: w.vehicleId, week: w.week, risk: p[i]!, alert: p[i]! >= latest.info.threshold, drivers };
+  });
+  return ranking.sort((a, b) => b.risk - a.risk);
+}

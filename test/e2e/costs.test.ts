@@ -1,0 +1,54 @@
+// Fleet cost in the real UI, with the demo fleet's cost inputs and service records: a year's table with
+// fleet totals; the old vans whose maintenance is over 40 % of their cost are flagged for replacement;
+// sorting works; editing a van's insurance changes its total.
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe, tempDir } from '../helpers';
+
+describe.runIf(requireTool('chromium'))('fleet cost in the browser', () => {
+  let proc: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--demo', '--demo-vehicles', '14', '--db', path.join(tempDir(), 'c.sqlite')]);
+    proc = served.proc;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(served.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    proc?.kill('SIGTERM');
+  });
+
+  it('shows a year of costs, flags replacement candidates, sorts, and takes new inputs', async () => {
+    await page.keyboard.press('Alt+8');
+    await page.getByRole('combobox', { name: 'Period' }).selectOption('365');
+    const table = page.getByRole('table', { name: 'Fleet cost' });
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(14);
+    // every seventh demo van is old and costly to keep running: VH-004 and VH-011
+    await expect.poll(() => table.locator('tbody tr.replace').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-vehicle')).sort())).toEqual(['VH-004', 'VH-011']);
+    expect(await page.locator('.fleet-totals').textContent()).toMatch(/^Fleet: [\d,]+ for [\d,]+ km = [\d.—]+ per km/);
+
+    // sort by vehicle, ascending
+    await table.getByRole('columnheader', { name: /Vehicle/ }).click();
+    await table.getByRole('columnheader', { name: /Vehicle/ }).click();
+    expect(await table.locator('tbody tr').first().getAttribute('data-vehicle')).toBe('VH-001');
+
+    // raise VH-001's insurance by 12,000 a year: its total for the year goes up by about that
+    const row = table.locator('tr[data-vehicle="VH-001"]');
+    const before = Number((await row.locator('td').nth(2).textContent())!.replace(/,/g, ''));
+    await row.click();
+    const form = page.getByRole('form', { name: 'Cost inputs of VH-001' });
+    const insurance = form.getByRole('textbox', { name: 'Insurance per year' });
+    const old = Number(await insurance.inputValue());
+    await insurance.fill(String(old + 12_000));
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => Number((await row.locator('td').nth(2).textContent())!.replace(/,/g, '')) - before, { timeout: 5000 }).toBeGreaterThan(11_900);
+    await page.screenshot({ path: 'test-results/e2e-costs.png' });
+  });
+});
