@@ -17,6 +17,8 @@ import type {
   MapSources,
   OnlineTileSettings,
   HistoryQuery,
+  EtaDestination,
+  EtaResult,
   FleetCost,
   VehicleCostInputs,
   MaintenanceOverview,
@@ -99,6 +101,8 @@ export interface ApiMethods {
   saveCostInputs: { params: VehicleCostInputs; result: VehicleCostInputs };
   /** CSV with vehicle_id, acquisition_cost, acquisition_date, monthly_lease, insurance_per_year, fuel_price_per_l, consumption_l_per_100km, cost_per_km, depreciation_rate_pct. */
   importCostCsv: { params: { text: string }; result: { imported: number; errors: string[] } };
+  /** ETA of a vehicle to a point or a geofence (a corridor fence is followed as the route to its end). */
+  getEta: { params: { vehicleId: string; destination: EtaDestination }; result: EtaResult & { destination: { lat: number; lon: number; label: string } } };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -182,6 +186,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'listCostInputs',
   'saveCostInputs',
   'importCostCsv',
+  'getEta',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',

@@ -609,3 +609,23 @@ export interface FleetCost {
   totals: { km: number; fuelCost: number; depreciation: number; lease: number; insurance: number; maintenance: number; total: number; costPerKm: number | null };
   replacementThreshold: number;
 }
+
+// ---- ETA -------------------------------------------------------------------------------------
+
+export interface EtaResult {
+  state: 'en_route' | 'arrived' | 'stalled';
+  /** UTC epoch ms; null when stalled. */
+  etaMs: number | null;
+  remainingKm: number;
+  /** 'route': along a known route (corridor); 'detour': great-circle × the fleet's detour factor. */
+  distanceSource: 'route' | 'detour';
+  detourFactor: number;
+  /** The speed the ETA assumes (a blend of the current and the historical speed). */
+  speedKmh: number;
+  historicalKmh: number;
+  historicalSource: 'vehicle' | 'fleet' | 'default';
+  /** Minutes stopped, when stalled. */
+  stalledMin?: number;
+}
+
+export type EtaDestination = { lat: number; lon: number } | { fenceId: string };

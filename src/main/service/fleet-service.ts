@@ -32,7 +32,7 @@ import type { RuleInput } from '../core/rules/driving';
 import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, type Penalties } from '../core/analytics/scoring';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
-import { HistoryQueryError, queryHistory, validateHistoryQuery } from '../core/history/history';
+import { HistoryQueryError, loadSamples, queryHistory, validateHistoryQuery } from '../core/history/history';
 import { Store, type IncomingPoint } from '../core/storage/store';
 import { DemoFleet, demoEngineConfig } from '../core/sim/demo-fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
@@ -41,6 +41,9 @@ import { SimPublisher } from '../adapters/sim-publisher';
 import { startOsmAndServer, type OsmAndServer } from '../adapters/osmand-server';
 import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
+import { centroid } from '@turf/turf';
+import { estimateEta, learnEtaModel, STOPPED_KMH, type EtaModel } from '../core/eta/eta';
+import { tripsAndStops } from '../core/history/track';
 import { computeFleetCost, listCostInputs, saveCostInputs } from '../core/analytics/fleet-cost';
 import { parseCostCsv, validateCostInputs } from '../core/analytics/tco';
 import { MaintenanceService } from './maintenance';
@@ -141,6 +144,8 @@ export class FleetService {
   readonly handlers: ApiHandlers;
   readonly exports: ExportJobs;
   readonly maintenance: MaintenanceService;
+  private readonly stoppedSince = new Map<string, number>();
+  private etaModel: { model: EtaModel; learnedMs: number } | null = null;
   private privacy: PrivacyPolicy = new PrivacyPolicy([]);
   private readonly unlocks = new Map<string, { untilMs: number; reason: string; by: string }>();
   private unlockFailures: number[] = [];
@@ -302,6 +307,11 @@ export class FleetService {
       else this.live.touch(p.point.vehicleId, receivedMs);
     }
     for (const p of points) if (this.live.apply(p, receivedMs)) this.dirtyVehicles.add(p.vehicleId);
+    // since when each vehicle has stood still (for ETA's "stalled")
+    for (const p of points) {
+      if (p.speedKmh !== null && p.speedKmh >= STOPPED_KMH) this.stoppedSince.delete(p.vehicleId);
+      else if (!this.stoppedSince.has(p.vehicleId) || this.stoppedSince.get(p.vehicleId)! > p.tsMs) this.stoppedSince.set(p.vehicleId, p.tsMs);
+    }
     for (const p of points) if (this.offlineVehicles.has(p.vehicleId)) this.backOnline(p.vehicleId);
     // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
     const ordered = points.map(ruleInputOf).sort((a, b) => a.tsMs - b.tsMs);
@@ -370,6 +380,20 @@ export class FleetService {
   /** After a privacy change, every screen gets every vehicle again (hidden or shown as now applies). */
   private republishAll(): void {
     for (const v of this.live.all(Date.now())) this.dirtyVehicles.add(v.vehicleId);
+  }
+
+  /** The ETA model, learned from the last 28 days of trips, at most once an hour. */
+  private eta(nowMs: number): EtaModel {
+    if (!this.etaModel || nowMs - this.etaModel.learnedMs > 3_600_000) {
+      const fromMs = nowMs - 28 * 86_400_000;
+      const trips = [];
+      for (const v of this.store.db.prepare(`SELECT id FROM vehicles`).pluck().all() as string[]) {
+        const { samples } = loadSamples(this.store, v, fromMs, nowMs);
+        trips.push(...tripsAndStops(v, samples).trips);
+      }
+      this.etaModel = { model: learnEtaModel(trips, Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'), learnedMs: nowMs };
+    }
+    return this.etaModel.model;
   }
 
   private summarizing = false;
@@ -859,6 +883,42 @@ export class FleetService {
           for (const r of parsed.rows) saveCostInputs(this.store.db, r, now);
         })();
         return { imported: parsed.rows.length, errors: parsed.errors.slice(0, 50) };
+      },
+      getEta: async (p) => {
+        const now = Date.now();
+        const live = this.live.get(String(p?.vehicleId), now);
+        if (!live) throw new ApiError('not_found', `No position from ${p?.vehicleId} yet.`);
+        if (this.shownVehicle(live).hidden) throw new ApiError('bad_request', `${live.vehicleId} is in privacy mode: its position is hidden.`);
+        const d = p.destination as { lat?: unknown; lon?: unknown; fenceId?: unknown } | undefined;
+        let destination: { lat: number; lon: number; label: string };
+        let route: number[][] | undefined;
+        if (d && typeof d.fenceId === 'string') {
+          const f = this.fences.get(d.fenceId);
+          if (!f) throw new ApiError('not_found', `Geofence ${d.fenceId} does not exist.`);
+          const g = f.geometry;
+          if (g.type === 'Corridor') {
+            route = g.line;
+            const end = g.line[g.line.length - 1]!;
+            destination = { lon: end[0]!, lat: end[1]!, label: `${f.name} (end of route)` };
+          } else if (g.type === 'Circle') destination = { lon: g.center[0], lat: g.center[1], label: f.name };
+          else {
+            const c = centroid({ type: 'Feature', properties: {}, geometry: g }).geometry.coordinates;
+            destination = { lon: c[0]!, lat: c[1]!, label: f.name };
+          }
+        } else if (d && typeof d.lat === 'number' && typeof d.lon === 'number' && Math.abs(d.lat) <= 90 && Math.abs(d.lon) <= 180) {
+          destination = { lat: d.lat, lon: d.lon, label: `${d.lat.toFixed(5)}, ${d.lon.toFixed(5)}` };
+        } else throw new ApiError('bad_request', 'The destination must be a point (lat, lon) or a geofence.');
+        const r = estimateEta(this.eta(now), {
+          vehicleId: live.vehicleId,
+          lat: live.last.lat,
+          lon: live.last.lon,
+          speedKmh: live.status === 'offline' ? null : live.last.speedKmh,
+          stoppedSinceMs: this.stoppedSince.get(live.vehicleId) ?? null,
+          nowMs: now,
+          destination,
+          route,
+        });
+        return { ...r, destination };
       },
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {

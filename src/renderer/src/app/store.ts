@@ -1,6 +1,6 @@
 // UI state (zustand), normalised by id; fed by the API's events, refetched whenever the connection returns.
 import { create } from 'zustand';
-import type { Alert, AlertQuery, AlertSeverity, AlertType, Geofence, MapSources, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
+import type { Alert, AlertQuery, AlertSeverity, AlertType, EtaDestination, EtaResult, Geofence, MapSources, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
 import { api } from '../lib/api';
 
 export interface FleetState {
@@ -27,6 +27,13 @@ export interface FleetState {
   lastError: string | null;
   /** Tile sources the map shows besides the bundled basemap. */
   mapSources: MapSources | null;
+  /** The ETA the dispatcher asked for (refreshed while shown), and whether the next map click picks its point. */
+  etaTarget: { vehicleId: string; destination: EtaDestination } | null;
+  eta: (EtaResult & { destination: { lat: number; lon: number; label: string } }) | null;
+  /** The vehicle whose ETA destination the next map click picks. */
+  pickingEta: string | null;
+  setEtaTarget(t: { vehicleId: string; destination: EtaDestination } | null): void;
+  setPickingEta(vehicleId: string | null): void;
   setMapSources(s: MapSources): void;
   select(vehicleId: string | null, centre?: boolean): void;
   acknowledge(alertId: number): Promise<void>;
@@ -118,6 +125,15 @@ export const useFleet = create<FleetState>((set, get) => ({
   soundOn: typeof localStorage !== 'undefined' && localStorage.getItem(SOUND_KEY) === 'on',
   lastError: null,
   mapSources: null,
+  etaTarget: null,
+  eta: null,
+  pickingEta: null,
+  setEtaTarget(etaTarget) {
+    set({ etaTarget, eta: null, pickingEta: null });
+  },
+  setPickingEta(pickingEta) {
+    set({ pickingEta });
+  },
   setMapSources(mapSources) {
     set({ mapSources });
   },

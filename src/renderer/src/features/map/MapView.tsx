@@ -237,6 +237,50 @@ function PointFocus() {
   return null;
 }
 
+/** The ETA destination: a dashed line from the vehicle, a marker, and the map click that picks a point. */
+function EtaLayer() {
+  const map = useMap();
+  const eta = useFleet((s) => s.eta);
+  const target = useFleet((s) => s.etaTarget);
+  const picking = useFleet((s) => s.pickingEta);
+  const positionsVersion = useFleet((s) => s.positionsVersion);
+  useEffect(() => {
+    if (!picking) return;
+    const el = map.getContainer();
+    el.classList.add('picking');
+    const onClick = (e: L.LeafletMouseEvent) => {
+      useFleet.getState().setEtaTarget({ vehicleId: picking, destination: { lat: e.latlng.lat, lon: e.latlng.lng } });
+      useFleet.getState().select(picking, false); // a click on empty map would otherwise drop the selection
+    };
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && useFleet.getState().setPickingEta(null);
+    map.on('click', onClick);
+    window.addEventListener('keydown', onKey);
+    return () => {
+      el.classList.remove('picking');
+      map.off('click', onClick);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [map, picking]);
+  useEffect(() => {
+    const el = map.getContainer();
+    if (!eta || !target) {
+      delete el.dataset['eta'];
+      return;
+    }
+    const v = useFleet.getState().vehicles[target.vehicleId];
+    const dest = toLatLng(eta.destination.lon, eta.destination.lat);
+    const group = L.layerGroup().addTo(map);
+    if (v && !v.hidden) L.polyline([toLatLng(v.last.lon, v.last.lat), dest], { color: '#ffb300', weight: 2, dashArray: '6 6', interactive: false }).addTo(group);
+    const text = eta.state === 'en_route' ? `ETA ${new Date(eta.etaMs!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : eta.state;
+    L.circleMarker(dest, { radius: 6, color: '#ffb300', weight: 2, fillOpacity: 0.4 }).bindTooltip(`${eta.destination.label}: ${text}`, { permanent: true, direction: 'top' }).addTo(group);
+    el.dataset['eta'] = eta.state === 'en_route' ? String(Math.round((eta.etaMs! - Date.now()) / 60_000)) : eta.state;
+    return () => {
+      group.remove();
+    };
+  }, [eta, target, map, positionsVersion]);
+  return null;
+}
+
 export function MapView() {
   return (
     <MapContainer center={START_CENTER} zoom={START_ZOOM} className="map" preferCanvas zoomControl keyboard worldCopyJump>
@@ -248,6 +292,7 @@ export function MapView() {
       <EditorBridge />
       <PointFocus />
       <HistoryLayer />
+      <EtaLayer />
     </MapContainer>
   );
 }

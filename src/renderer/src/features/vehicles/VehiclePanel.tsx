@@ -1,5 +1,6 @@
 // Vehicle list with search (/ to focus, arrows to move, Enter to centre) and the selected vehicle's telemetry.
 import { useMemo, useRef, useState, useEffect, type KeyboardEvent } from 'react';
+import { EtaBox } from '../eta/EtaBox';
 import { useFleet } from '../../app/store';
 import { age, fixed, localTime } from '../../lib/format';
 import { STATUS_COLORS } from '../map/vehicle-layer';
@@ -119,6 +120,7 @@ export function VehiclePanel() {
             <dt>DTC</dt>
             <dd>{selected.last.dtcCodes.length ? selected.last.dtcCodes.join(', ') : 'none'}</dd>
           </dl>
+          {!selected.hidden && <EtaBox vehicleId={selected.vehicleId} />}
         </section>
       )}
     </aside>
