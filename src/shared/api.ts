@@ -17,6 +17,7 @@ import type {
   MapSources,
   OnlineTileSettings,
   HistoryQuery,
+  DriverAssignment,
   EtaDestination,
   EtaResult,
   FleetCost,
@@ -103,6 +104,10 @@ export interface ApiMethods {
   importCostCsv: { params: { text: string }; result: { imported: number; errors: string[] } };
   /** ETA of a vehicle to a point or a geofence (a corridor fence is followed as the route to its end). */
   getEta: { params: { vehicleId: string; destination: EtaDestination }; result: EtaResult & { destination: { lat: number; lon: number; label: string } } };
+  listAssignments: { params: Record<string, never>; result: DriverAssignment[] };
+  /** A driver's shift in a vehicle; overlapping shifts of the same vehicle are refused. */
+  addAssignment: { params: Omit<DriverAssignment, 'id'>; result: DriverAssignment };
+  deleteAssignment: { params: { id: number }; result: { deleted: boolean } };
   listGeofences: { params: Record<string, never>; result: Geofence[] };
   saveGeofence: { params: GeofenceInput; result: Geofence };
   deleteGeofence: { params: { id: string }; result: { deleted: boolean } };
@@ -187,6 +192,9 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'saveCostInputs',
   'importCostCsv',
   'getEta',
+  'listAssignments',
+  'addAssignment',
+  'deleteAssignment',
   'listGeofences',
   'saveGeofence',
   'deleteGeofence',

@@ -629,3 +629,13 @@ export interface EtaResult {
 }
 
 export type EtaDestination = { lat: number; lon: number } | { fenceId: string };
+
+/** A driver on shift in a vehicle: telemetry without a driver id is credited to them. */
+export interface DriverAssignment {
+  id: number;
+  vehicleId: string;
+  driverId: string;
+  startMs: number;
+  /** null: until further notice. */
+  endMs: number | null;
+}

@@ -29,7 +29,7 @@ import { validateFenceGeometry } from '../core/geofence/geometry';
 import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../core/rules/alerts';
 import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, validateFenceRules } from '../core/rules/config';
 import type { RuleInput } from '../core/rules/driving';
-import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, type Penalties } from '../core/analytics/scoring';
+import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, shiftResolver, type Penalties } from '../core/analytics/scoring';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
 import { HistoryQueryError, loadSamples, queryHistory, validateHistoryQuery } from '../core/history/history';
@@ -702,13 +702,22 @@ export class FleetService {
         const toMs = typeof p?.toMs === 'number' ? p.toMs : now;
         const fromMs = typeof p?.fromMs === 'number' ? p.fromMs : toMs - 86_400_000;
         if (!(toMs > fromMs)) throw new ApiError('bad_request', 'The period must end after it starts.');
-        return driverScoresFrom(this.store, fromMs, toMs, this.penalties());
+        return driverScoresFrom(this.store, fromMs, toMs, this.penalties(), shiftResolver(this.store.listAssignments()));
       },
       listDrivingEvents: async (p) => {
         const now = Date.now();
         const fromMs = typeof p?.fromMs === 'number' ? p.fromMs : now - 86_400_000;
         const toMs = typeof p?.toMs === 'number' ? p.toMs : now + 86_400_000;
-        return this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p?.vehicleId, driverId: p?.driverId, limit: clampLimit(p?.limit, 1000, 100_000) });
+        const limit = clampLimit(p?.limit, 1000, 100_000);
+        if (!p?.driverId) return this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p?.vehicleId, limit });
+        // the driver's own events, and events without a driver from vehicles while the driver was on shift
+        const onShift = shiftResolver(this.store.listAssignments());
+        const named = this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, driverId: p.driverId, limit });
+        const shifts = this.store.listAssignments().filter((a) => a.driverId === p.driverId);
+        const unnamed = shifts.length
+          ? this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }).filter((e) => !e.driverId && onShift(e.vehicleId, e.tsMs) === p.driverId).map((e) => ({ ...e, driverId: p.driverId! }))
+          : [];
+        return [...named, ...unnamed].sort((a, b) => a.tsMs - b.tsMs).slice(-limit);
       },
       acknowledgeAlert: async (p) => {
         if (typeof p?.alertId !== 'number') throw new ApiError('bad_request', 'alertId must be a number');
@@ -920,6 +929,17 @@ export class FleetService {
         });
         return { ...r, destination };
       },
+      listAssignments: async () => this.store.listAssignments(),
+      addAssignment: async (p) => {
+        const vehicleId = typeof p?.vehicleId === 'string' ? p.vehicleId.trim() : '';
+        const driverId = typeof p?.driverId === 'string' ? p.driverId.trim() : '';
+        if (!vehicleId || !driverId) throw new ApiError('bad_request', 'Vehicle and driver are required.');
+        if (!Number.isFinite(p.startMs) || (p.endMs !== null && !(Number.isFinite(p.endMs) && p.endMs > p.startMs))) throw new ApiError('bad_request', 'The shift must have a start, and an end after it (or none).');
+        const clash = this.store.listAssignments().find((a) => a.vehicleId === vehicleId && p.startMs < (a.endMs ?? Infinity) && (p.endMs ?? Infinity) > a.startMs);
+        if (clash) throw new ApiError('bad_request', `${vehicleId} already has ${clash.driverId} on shift from ${new Date(clash.startMs).toISOString()}${clash.endMs ? ` to ${new Date(clash.endMs).toISOString()}` : ''}.`);
+        return this.store.addAssignment({ vehicleId, driverId, startMs: p.startMs, endMs: p.endMs });
+      },
+      deleteAssignment: async (p) => ({ deleted: this.store.deleteAssignment(Number(p?.id)) }),
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
         const fence = this.saveGeofence(input);

@@ -83,6 +83,15 @@ export class DistanceAccumulator {
   }
 }
 
+export type DriverResolver = (vehicleId: string, tsMs: number) => string | null;
+
+/** A resolver from shift assignments (vehicle, driver, start, end or open). */
+export function shiftResolver(assignments: readonly { vehicleId: string; driverId: string; startMs: number; endMs: number | null }[]): DriverResolver {
+  const byVehicle = new Map<string, typeof assignments[number][]>();
+  for (const a of assignments) byVehicle.set(a.vehicleId, [...(byVehicle.get(a.vehicleId) ?? []), a]);
+  return (vehicleId, tsMs) => byVehicle.get(vehicleId)?.find((a) => tsMs >= a.startMs && (a.endMs === null || tsMs < a.endMs))?.driverId ?? null;
+}
+
 /** Driver scores for a period from what the store holds, with the period before it for the trend. */
 export function driverScoresFrom(
   store: {
@@ -92,12 +101,15 @@ export function driverScoresFrom(
   fromMs: number,
   toMs: number,
   penalties: Record<DrivingEventType, number>,
+  /** The driver on shift in a vehicle at a time, for telemetry and events that name none. */
+  onShift: DriverResolver = () => null,
 ): DriverScores {
   const lengthMs = toMs - fromMs;
   const period = (a: number, b: number) => {
     const dist = new DistanceAccumulator();
-    for (const f of store.trustedFixes(a, b)) dist.add(f);
-    return { events: store.listDrivingEvents({ fromMs: a, toMs: b, limit: 1_000_000 }), kmByDriver: dist.kmByDriver };
+    for (const f of store.trustedFixes(a, b)) dist.add(f.driverId ? f : { ...f, driverId: onShift(f.vehicleId, f.tsMs) });
+    const events = store.listDrivingEvents({ fromMs: a, toMs: b, limit: 1_000_000 }).map((e) => (e.driverId ? e : { ...e, driverId: onShift(e.vehicleId, e.tsMs) }));
+    return { events, kmByDriver: dist.kmByDriver };
   };
   const current = period(fromMs, toMs);
   return { fromMs, toMs, penalties, minKm: MIN_SCORING_KM, drivers: scoreDrivers(current.events, current.kmByDriver, penalties, period(fromMs - lengthMs, fromMs)) };

@@ -5,7 +5,7 @@ import type { Geofence, Stop, Trip } from '../../../shared/types';
 import { EXPORT_FORMATS, REPORT_NAMES, TABLE_ONLY_REPORTS, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
 import { computeFleetCost } from '../analytics/fleet-cost';
 import { latestModel, riskRanking } from '../maintenance/ranking';
-import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY } from '../analytics/scoring';
+import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, shiftResolver } from '../analytics/scoring';
 import { applyPrivacy, loadSamples } from '../history/history';
 import { inIntervals, type PrivacyPolicy } from '../privacy/privacy';
 import { DEFAULT_HISTORY_SETTINGS, simplifyIndices, tripsAndStops, type TrackSample } from '../history/track';
@@ -309,7 +309,7 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
       } catch {
         // unreadable setting: the defaults, as the Drivers tab does
       }
-      const scores = driverScoresFrom(store, r.fromMs, r.toMs, { ...DEFAULT_PENALTIES, ...saved });
+      const scores = driverScoresFrom(store, r.fromMs, r.toMs, { ...DEFAULT_PENALTIES, ...saved }, shiftResolver(store.listAssignments()));
       const ranked = [...scores.drivers].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
       return {
         name: 'driver-scores',

@@ -11,6 +11,7 @@ import type {
   FenceSchedule,
   PrivacyRule,
   PrivacyRuleInput,
+  DriverAssignment,
   FenceGeometry,
   FenceRules,
   Geofence,
@@ -255,6 +256,17 @@ const MIGRATIONS: string[] = [
     data TEXT NOT NULL,
     updated_ms INTEGER NOT NULL
   );
+  `,
+  `
+  -- who drives which vehicle when, for telemetry that names no driver
+  CREATE TABLE driver_assignments (
+    id INTEGER PRIMARY KEY,
+    vehicle_id TEXT NOT NULL,
+    driver_id TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER
+  );
+  CREATE INDEX driver_assignments_vehicle ON driver_assignments(vehicle_id, start_ms);
   `,
 ];
 
@@ -665,6 +677,25 @@ export class Store {
         .all(vehicleId, fromMs, toMs, limit) as { ts_ms: number; lat: number; lon: number; quality: string; driver_id: string | null }[]
     ).map((r) => ({ tsMs: r.ts_ms, lat: r.lat, lon: r.lon, quality: r.quality, driverId: r.driver_id }));
     return { points, total };
+  }
+
+  listAssignments(): DriverAssignment[] {
+    return (this.db.prepare(`SELECT id, vehicle_id, driver_id, start_ms, end_ms FROM driver_assignments ORDER BY start_ms DESC`).all() as { id: number; vehicle_id: string; driver_id: string; start_ms: number; end_ms: number | null }[]).map((r) => ({
+      id: r.id,
+      vehicleId: r.vehicle_id,
+      driverId: r.driver_id,
+      startMs: r.start_ms,
+      endMs: r.end_ms,
+    }));
+  }
+
+  addAssignment(a: Omit<DriverAssignment, 'id'>): DriverAssignment {
+    const id = Number(this.db.prepare(`INSERT INTO driver_assignments (vehicle_id, driver_id, start_ms, end_ms) VALUES (?, ?, ?, ?)`).run(a.vehicleId, a.driverId, a.startMs, a.endMs).lastInsertRowid);
+    return { ...a, id };
+  }
+
+  deleteAssignment(id: number): boolean {
+    return this.db.prepare(`DELETE FROM driver_assignments WHERE id = ?`).run(id).changes === 1;
   }
 
   listPrivacyRules(): PrivacyRule[] {

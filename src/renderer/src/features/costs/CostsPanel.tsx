@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { ExportBox } from '../reports/ExportBox';
 
 const PERIODS = [
   { days: 30, label: 'last 30 days' },
@@ -136,6 +137,7 @@ export function CostsPanel() {
           ))}
         </tbody>
       </table>
+      {data && <ExportBox vehicleIds={[]} fromMs={data.fromMs} toMs={data.toMs} fixedReport="fleet-cost" />}
       <p className="muted">Replacement candidates: maintenance over {Math.round((data?.replacementThreshold ?? 0.4) * 100)} % of the vehicle's cost. Click a vehicle to edit its inputs.</p>
       {editing && (
         <form className="kv-form" onSubmit={save} aria-label={`Cost inputs of ${editing.vehicleId}`}>

@@ -1,7 +1,9 @@
 // Driver scores for a period: ranked table (score, km, events, events per 100 km, trend), and one
 // driver's events by type, by hour and one by one; clicking an event shows where it happened.
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ALERT_TYPE_TEXT, type DriverScores, type DrivingEvent } from '../../../../shared/types';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { ExportBox } from '../reports/ExportBox';
+import { toLocalInput } from '../history/HistoryPanel';
+import { ALERT_TYPE_TEXT, type DriverAssignment, type DriverScores, type DrivingEvent } from '../../../../shared/types';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
@@ -60,6 +62,55 @@ function DriverDetail({ driverId, fromMs, toMs }: { driverId: string; fromMs: nu
         ))}
       </ul>
     </div>
+  );
+}
+
+/** Shift assignments: which driver is in which vehicle when, for trackers that send no driver id. */
+function Shifts({ onChange }: { onChange: () => void }) {
+  const [list, setList] = useState<DriverAssignment[]>([]);
+  const [form, setForm] = useState({ vehicleId: '', driverId: '', from: toLocalInput(Date.now() - 8 * 3_600_000), to: '' });
+  const [error, setError] = useState<string | null>(null);
+  const reload = useCallback(() => void api.call('listAssignments', {}).then(setList, () => undefined), []);
+  useEffect(reload, [reload]);
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api.call('addAssignment', { vehicleId: form.vehicleId, driverId: form.driverId, startMs: new Date(form.from).getTime(), endMs: form.to ? new Date(form.to).getTime() : null });
+      reload();
+      onChange();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <section aria-label="Shifts">
+      <h3>Shifts</h3>
+      <p className="muted">For trackers that send no driver id: the driver on shift gets the vehicle's distance and events.</p>
+      <form className="kv-form" onSubmit={add} aria-label="New shift">
+        <label htmlFor="sh-v">Vehicle</label>
+        <input id="sh-v" value={form.vehicleId} onChange={(e) => setForm({ ...form, vehicleId: e.target.value })} />
+        <label htmlFor="sh-d">Driver</label>
+        <input id="sh-d" value={form.driverId} onChange={(e) => setForm({ ...form, driverId: e.target.value })} />
+        <label htmlFor="sh-f">From</label>
+        <input id="sh-f" type="datetime-local" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} />
+        <label htmlFor="sh-t">To</label>
+        <input id="sh-t" type="datetime-local" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
+        <span />
+        <button type="submit">Add shift</button>
+      </form>
+      {error && <p className="error">{error}</p>}
+      <ul className="event-list shift-list">
+        {list.map((a) => (
+          <li key={a.id}>
+            {a.driverId} in {a.vehicleId}: {localTime(a.startMs)} – {a.endMs === null ? 'open' : localTime(a.endMs)}{' '}
+            <button type="button" onClick={() => void api.call('deleteAssignment', { id: a.id }).then(() => (reload(), onChange()))}>
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -129,8 +180,10 @@ export function DriversPanel() {
             </tbody>
           </table>
           {selected && <DriverDetail driverId={selected} fromMs={data.fromMs} toMs={data.toMs} />}
+          <ExportBox vehicleIds={[]} fromMs={data.fromMs} toMs={data.toMs} fixedReport="driver-scores" />
         </>
       )}
+      <Shifts onChange={load} />
     </section>
   );
 }

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { MaintenanceOverview, MaintenanceRecord } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { ExportBox } from '../reports/ExportBox';
 import { localTime } from '../../lib/format';
 import { useFleet } from '../../app/store';
 
@@ -151,6 +152,7 @@ export function MaintenancePanel() {
             </tbody>
           </table>
           <p className="muted">Missing a breakdown costs more than a false alarm: the threshold favours recall, and the precision column is what that costs.</p>
+          <ExportBox vehicleIds={[]} fromMs={Date.now() - 7 * 86_400_000} toMs={Date.now()} fixedReport="maintenance-risk" />
         </>
       )}
       <h3>Service and breakdown records</h3>

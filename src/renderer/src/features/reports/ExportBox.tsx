@@ -16,11 +16,14 @@ function download(url: string, fileName: string): void {
   a.remove();
 }
 
-export function ExportBox({ vehicleIds, fromMs, toMs }: { vehicleIds: string[]; fromMs: number; toMs: number }) {
-  const [report, setReport] = useState<ReportName>('trips');
+/** `fixedReport`: the panel's own report (Drivers, Maintenance, Costs), for the whole fleet. */
+export function ExportBox({ vehicleIds, fromMs, toMs, fixedReport }: { vehicleIds: string[]; fromMs: number; toMs: number; fixedReport?: ReportName }) {
+  const [chosen, setReport] = useState<ReportName>('trips');
+  const report = fixedReport ?? chosen;
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [timeZone, setTimeZone] = useState(LOCAL_TZ);
-  const [wholeFleet, setWholeFleet] = useState(false);
+  const [wholeFleetChosen, setWholeFleet] = useState(false);
+  const wholeFleet = fixedReport ? true : wholeFleetChosen;
   const [job, setJob] = useState<ExportProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const formats: readonly ExportFormat[] = TABLE_ONLY_REPORTS.includes(report) ? EXPORT_FORMATS.filter((f) => f === 'csv' || f === 'xlsx' || f === 'pdf') : EXPORT_FORMATS;
@@ -56,9 +59,9 @@ export function ExportBox({ vehicleIds, fromMs, toMs }: { vehicleIds: string[]; 
   const pct = job && job.totalRows > 0 ? Math.min(100, (job.rows / job.totalRows) * 100) : undefined;
   return (
     <section className="export-box" aria-label="Export report">
-      <h3>Export</h3>
+      <h3>Export{fixedReport ? ` ${REPORT_TITLES[fixedReport].toLowerCase()}` : ''}</h3>
       <div className="row">
-        <select aria-label="Report" value={report} onChange={(e) => setReport(e.target.value as ReportName)}>
+        <select aria-label="Report" value={report} onChange={(e) => setReport(e.target.value as ReportName)} hidden={!!fixedReport}>
           {REPORT_NAMES.map((r) => (
             <option key={r} value={r}>
               {REPORT_TITLES[r]}
@@ -77,9 +80,11 @@ export function ExportBox({ vehicleIds, fromMs, toMs }: { vehicleIds: string[]; 
         <label className="muted">
           Time zone <input aria-label="Time zone" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} size={16} />
         </label>
-        <label className="toggle">
-          <input type="checkbox" checked={wholeFleet} onChange={(e) => setWholeFleet(e.target.checked)} /> whole fleet
-        </label>
+        {!fixedReport && (
+          <label className="toggle">
+            <input type="checkbox" checked={wholeFleet} onChange={(e) => setWholeFleet(e.target.checked)} /> whole fleet
+          </label>
+        )}
       </div>
       <div className="row">
         <button type="button" onClick={start} disabled={running}>
