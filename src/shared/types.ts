@@ -623,7 +623,8 @@ export interface EtaResult {
   /** The speed the ETA assumes (a blend of the current and the historical speed). */
   speedKmh: number;
   historicalKmh: number;
-  historicalSource: 'vehicle' | 'fleet' | 'default';
+  /** 'route': past traversals of this corridor; else the vehicle's or the fleet's trips at this hour. */
+  historicalSource: 'route' | 'vehicle' | 'fleet' | 'default';
   /** Minutes stopped, when stalled. */
   stalledMin?: number;
 }

@@ -32,7 +32,7 @@ describe.runIf(requireTool('chromium'))('ETA in the browser', () => {
     await select.selectOption({ index: 2 });
     const fenceName = (await fenceOption.textContent())!;
     const line = detail.locator('.eta-line');
-    await expect.poll(() => line.textContent()).toMatch(/km (along the route|\(straight line × \d\.\d\d detour\)) at [\d.]+ km\/h · history [\d.]+ km\/h \((vehicle|fleet|default)\)/);
+    await expect.poll(() => line.textContent()).toMatch(/km (along the route|\(straight line × \d\.\d\d detour\)) at [\d.]+ km\/h · history [\d.]+ km\/h \((route|vehicle|fleet|default)\)/);
     const state = await line.getAttribute('data-state');
     expect(['en_route', 'arrived', 'stalled']).toContain(state);
     await expect.poll(() => page.locator('.map').getAttribute('data-eta')).toMatch(/^(\d+|arrived|stalled)$/);

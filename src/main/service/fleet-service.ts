@@ -43,6 +43,7 @@ import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
 import { centroid } from '@turf/turf';
 import { estimateEta, learnEtaModel, STOPPED_KMH, type EtaModel } from '../core/eta/eta';
+import { haversineM } from '../core/geo/distance';
 import { tripsAndStops } from '../core/history/track';
 import { computeFleetCost, listCostInputs, saveCostInputs } from '../core/analytics/fleet-cost';
 import { parseCostCsv, validateCostInputs } from '../core/analytics/tco';
@@ -901,12 +902,21 @@ export class FleetService {
         const d = p.destination as { lat?: unknown; lon?: unknown; fenceId?: unknown } | undefined;
         let destination: { lat: number; lon: number; label: string };
         let route: number[][] | undefined;
+        let routeSpeeds: { tsMs: number; kmh: number }[] | undefined;
         if (d && typeof d.fenceId === 'string') {
           const f = this.fences.get(d.fenceId);
           if (!f) throw new ApiError('not_found', `Geofence ${d.fenceId} does not exist.`);
           const g = f.geometry;
           if (g.type === 'Corridor') {
             route = g.line;
+            // past traversals of this corridor (whole visits over at least half its length): length ÷ time
+            let lengthKm = 0;
+            for (let i = 1; i < g.line.length; i++) lengthKm += haversineM(g.line[i - 1]![0]!, g.line[i - 1]![1]!, g.line[i]![0]!, g.line[i]![1]!) / 1000;
+            routeSpeeds = this.store
+              .fenceVisits(null, now - 28 * 86_400_000, now)
+              .filter((v) => v.fenceId === f.id && v.durationS !== null && v.durationS > 30)
+              .map((v) => ({ tsMs: v.enterMs, kmh: lengthKm / (v.durationS! / 3600) }))
+              .filter((x) => x.kmh > 2 && x.kmh < 150);
             const end = g.line[g.line.length - 1]!;
             destination = { lon: end[0]!, lat: end[1]!, label: `${f.name} (end of route)` };
           } else if (g.type === 'Circle') destination = { lon: g.center[0], lat: g.center[1], label: f.name };
@@ -926,6 +936,7 @@ export class FleetService {
           nowMs: now,
           destination,
           route,
+          routeSpeeds,
         });
         return { ...r, destination };
       },

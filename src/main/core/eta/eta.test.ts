@@ -57,5 +57,12 @@ describe('ETA model', () => {
     expect(eta.remainingKm).toBeCloseTo(6, 2);
     expect(eta.historicalSource).toBe('default');
     expect((eta.etaMs! - MON9) / 60_000).toBeCloseTo(12, 3); // 6 km at the default 30 km/h
+    // past traversals of the route at this hour: 20, 24 and 40 km/h → median 24 km/h → 15 min;
+    // traversals at other hours do not count while three are near this hour
+    const routeSpeeds = [20, 24, 40].map((kmh, i) => ({ tsMs: MON9 - 7 * 86_400_000 + i * 60_000, kmh })).concat([{ tsMs: MON9 - 5 * 3_600_000, kmh: 90 }]);
+    const slow = estimateEta(m, { vehicleId: 'A', lat: LAT, lon: -1.9 + kmEast(1), speedKmh: 0, stoppedSinceMs: null, nowMs: MON9, destination: { lat: end[1]!, lon: end[0]! }, route, routeSpeeds });
+    expect(slow.historicalSource).toBe('route');
+    expect(slow.historicalKmh).toBe(24);
+    expect((slow.etaMs! - MON9) / 60_000).toBeCloseTo(15, 3);
   });
 });
