@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const WORKER_PATH = path.resolve('test/.tmp/engine.worker.mjs');
 export const CLI_PATH = path.resolve('out/main/cli.js');
@@ -158,5 +159,31 @@ export function telemetry(over: Record<string, unknown> = {}): Record<string, un
     odometer_km: 12345.6,
     dtc_codes: [],
     ...over,
+  };
+}
+
+/**
+ * `fleetdesk serve` with the given arguments (a fresh database in a temporary folder unless `--db` is
+ * among them) and Debian's Chromium on its page. `close()` ends both.
+ */
+export async function openApp(
+  serveArgs: string[],
+  context: BrowserContextOptions = {},
+  beforeGoto?: (page: Page) => void,
+): Promise<{ page: Page; url: string; close: () => Promise<void> }> {
+  const args = ['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', ...serveArgs];
+  if (!args.includes('--db')) args.push('--db', path.join(tempDir(), 'app.sqlite'));
+  const served = await startServe(args);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, ...context })).newPage();
+  beforeGoto?.(page);
+  await page.goto(served.url);
+  return {
+    page,
+    url: served.url,
+    close: async () => {
+      await browser.close();
+      served.proc.kill('SIGTERM');
+    },
   };
 }

@@ -1,29 +1,20 @@
 // Fleet cost in the real UI, with the demo fleet's cost inputs and service records: a year's table with
 // fleet totals; the old vans whose maintenance is over 40 % of their cost are flagged for replacement;
 // sorting works; editing a van's insurance changes its total.
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe, tempDir } from '../helpers';
+import { openApp, requireTool } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('fleet cost in the browser', () => {
-  let proc: ChildProcess;
-  let browser: Browser;
+  let app: Awaited<ReturnType<typeof openApp>>;
   let page: Page;
 
   beforeAll(async () => {
-    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--demo', '--demo-vehicles', '14', '--db', path.join(tempDir(), 'c.sqlite')]);
-    proc = served.proc;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(served.url);
+    app = await openApp(['--demo', '--demo-vehicles', '14']);
+    page = app.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    proc?.kill('SIGTERM');
-  });
+  afterAll(() => app?.close());
 
   it('shows a year of costs, flags replacement candidates, sorts, and takes new inputs', async () => {
     await page.keyboard.press('Alt+8');

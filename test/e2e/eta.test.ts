@@ -1,28 +1,19 @@
 // ETA in the real UI with the demo fleet: the selected van's ETA to a geofence, then to a point picked
 // on the map; the map draws the line and says the ETA; the detail says how it was worked out.
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe, tempDir } from '../helpers';
+import { openApp, requireTool } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('ETA in the browser', () => {
-  let proc: ChildProcess;
-  let browser: Browser;
+  let app: Awaited<ReturnType<typeof openApp>>;
   let page: Page;
 
   beforeAll(async () => {
-    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--demo', '--demo-vehicles', '5', '--db', path.join(tempDir(), 'e.sqlite')]);
-    proc = served.proc;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(served.url);
+    app = await openApp(['--demo', '--demo-vehicles', '5']);
+    page = app.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    proc?.kill('SIGTERM');
-  });
+  afterAll(() => app?.close());
 
   it('shows the ETA to a geofence and to a picked point, on the map and in the detail', async () => {
     await page.locator('li[data-vehicle-id="VH-002"]').click();

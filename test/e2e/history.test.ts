@@ -1,18 +1,16 @@
 // History and export in the real UI (serve mode, a browser in Paris time): a known day of two vans is
 // in the database; the dispatcher opens History for VAN-1, sees its trips, stop, fence visit and the
 // drift-flagged point, replays it, drags the timeline, and downloads the trips as CSV.
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/main/core/storage/store';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe, tempDir } from '../helpers';
+import { openApp, requireTool, tempDir } from '../helpers';
 import { buildReportDb, T0 } from '../report-fixture';
 
 describe.runIf(requireTool('chromium'))('history and export in the browser', () => {
-  let proc: ChildProcess;
-  let browser: Browser;
+  let app: Awaited<ReturnType<typeof openApp>>;
   let page: Page;
   let dbFile: string;
 
@@ -20,18 +18,11 @@ describe.runIf(requireTool('chromium'))('history and export in the browser', () 
     const db = buildReportDb();
     db.store.close();
     dbFile = db.file;
-    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--db', dbFile]);
-    proc = served.proc;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'Europe/Paris', acceptDownloads: true });
-    page = await context.newPage();
-    await page.goto(served.url);
+    app = await openApp(['--db', dbFile], { timezoneId: 'Europe/Paris', acceptDownloads: true });
+    page = app.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    proc?.kill('SIGTERM');
-  });
+  afterAll(() => app?.close());
 
   it('shows trips, stops, visits and flagged points, replays them and exports the trips', async () => {
     await page.keyboard.press('Alt+9'); // History

@@ -2,37 +2,29 @@
 // model at start; the Maintenance tab ranks the demo vehicles by risk with what pushes each up and
 // shows the time-ordered validation; Retrain runs in a worker with progress; a breakdown record can
 // be added and is listed.
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe, tempDir } from '../helpers';
+import { openApp, requireTool } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('maintenance in the browser', () => {
-  let proc: ChildProcess;
-  let browser: Browser;
+  let app: Awaited<ReturnType<typeof openApp>>;
   let page: Page;
   const progress: { running: boolean; progress: number }[] = [];
 
   beforeAll(async () => {
-    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--demo', '--demo-vehicles', '30', '--db', path.join(tempDir(), 'mt.sqlite')]);
-    proc = served.proc;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    // progress events as the page receives them over its WebSocket
-    page.on('websocket', (ws) =>
-      ws.on('framereceived', (f) => {
-        const frame = JSON.parse(String(f.payload)) as { type: string; event?: string; payload?: { running: boolean; progress: number } };
-        if (frame.event === 'maintenanceProgress') progress.push(frame.payload!);
-      }),
+    app = await openApp(['--demo', '--demo-vehicles', '30'], {}, (p) =>
+      // progress events as the page receives them over its WebSocket
+      p.on('websocket', (ws) =>
+        ws.on('framereceived', (f) => {
+          const frame = JSON.parse(String(f.payload)) as { type: string; event?: string; payload?: { running: boolean; progress: number } };
+          if (frame.event === 'maintenanceProgress') progress.push(frame.payload!);
+        }),
+      ),
     );
-    await page.goto(served.url);
+    page = app.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    proc?.kill('SIGTERM');
-  });
+  afterAll(() => app?.close());
 
   it('ranks the demo fleet by breakdown risk, shows validation, retrains with progress', async () => {
     await page.keyboard.press('Alt+7');

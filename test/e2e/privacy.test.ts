@@ -1,32 +1,24 @@
 // Driver privacy in the real UI: a dispatcher puts a driver in privacy mode; the van disappears from
 // the live map (listed as "private"), its history is hidden; a supervisor sets a password, unlocks with
 // a reason, sees the history; the audit log and "data we collect" say what happened and what is kept.
-import type { ChildProcess } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe } from '../helpers';
+import { openApp, requireTool } from '../helpers';
 import { buildReportDb } from '../report-fixture';
 
 describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
-  let proc: ChildProcess;
-  let browser: Browser;
+  let app: Awaited<ReturnType<typeof openApp>>;
   let page: Page;
 
   beforeAll(async () => {
     const db = buildReportDb();
     db.store.close();
-    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--db', db.file]);
-    proc = served.proc;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
-    page = await context.newPage();
-    await page.goto(served.url);
+    app = await openApp(['--db', db.file], { timezoneId: 'UTC' });
+    page = app.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    proc?.kill('SIGTERM');
-  });
+  afterAll(() => app?.close());
+
 
   async function showHistory(vehicle: string) {
     await page.keyboard.press('Alt+9');

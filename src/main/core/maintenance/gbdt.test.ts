@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contributions, modelFromJson, modelToJson, predictProba, trainGbdt, type Dataset } from './gbdt';
 import { evaluateTimeOrdered, recallPrecision, rocAuc, thresholdForRecall, type FeatureTable } from './evaluate';
+import { mulberry32 as rng } from '../util/random';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 3 features: x0 carries the signal (threshold at 0.7, with 10 % label noise), x1 and x2 are noise; some x0 missing. */
 function data(n: number, seed: number, signal = true): Dataset {

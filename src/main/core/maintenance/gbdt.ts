@@ -4,6 +4,7 @@
 // values and L2 regularisation, shrinkage, row subsampling, early stopping on a held-out tail, and a
 // seeded PRNG so the same data and seed give the same model. Per-prediction contributions follow the
 // path of each tree (Saabas): what each split's feature added to the log-odds.
+import { mulberry32 } from '../util/random';
 
 export interface GbdtParams {
   nTrees: number;
@@ -49,16 +50,6 @@ export interface GbdtModel {
   bestIteration: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 

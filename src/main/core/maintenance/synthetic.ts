@@ -2,16 +2,8 @@
 // coolant, rpm, fuel use and fault codes, distance since service, hard driving), for the benchmark and
 // tests. Deterministic for a seed. Columns as `maintenance evaluate` reads them.
 import { FEATURE_COLUMNS, LABEL_COLUMN } from './evaluate';
+import { mulberry32 } from '../util/random';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticFeatureCsv(opts: { vehicles?: number; vehicleIds?: string[]; weeks: number; seed?: number; /** the first week's start (default 2024-01-01), or */ startMs?: number; /** the last week's start */ endMs?: number }): string {
   const ids = opts.vehicleIds ?? Array.from({ length: opts.vehicles ?? 100 }, (_, v) => `V${String(v).padStart(4, '0')}`);

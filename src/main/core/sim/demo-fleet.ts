@@ -3,6 +3,9 @@ import type { EngineConfig, GeofenceInput } from '../../../shared/types';
 import { DEFAULT_CLASS_THRESHOLDS, DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import type { TelemetryPayload } from '../telemetry/validate';
 import { distanceM } from '../geo/distance';
+import { mulberry32 } from '../util/random';
+
+export { mulberry32 };
 
 // Inland on purpose: the bundled Natural Earth coastline is too coarse for a port city's streets.
 export const CITY_CENTER = { lat: 52.4862, lon: -1.8904 }; // Birmingham city centre
@@ -14,17 +17,6 @@ const M_PER_DEG_LAT = 111_320;
 const ACCEL_MS2 = 1.2; // comfortable acceleration, m/s²
 const BRAKE_MS2 = 1.8; // comfortable braking, m/s²
 
-/** Small, fast, seedable PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Node {
   lat: number;

@@ -3,6 +3,7 @@
 // label never overlaps one already drawn. Above zoom 12 the street-level sources take over.
 import L from 'leaflet';
 import places from './places.json';
+import { CanvasOverlay } from './canvas-overlay';
 
 type Place = [name: string, lon: number, lat: number, population: number, capital: number];
 const PLACES = places as Place[];
@@ -18,60 +19,15 @@ function minPopulation(zoom: number): number {
   return 20_000;
 }
 
-export class PlacesLayer extends L.Layer {
-  private canvas: HTMLCanvasElement | null = null;
-  private frame = 0;
+export class PlacesLayer extends CanvasOverlay {
   /** Labels drawn in the last frame (for tests and the source indicator). */
   drawn = 0;
 
-  override onAdd(map: L.Map): this {
-    const canvas = document.createElement('canvas');
-    canvas.className = 'places-canvas';
-    map.getContainer().appendChild(canvas);
-    this.canvas = canvas;
-    map.on('move zoomend resize viewreset', this.schedule, this);
-    map.on('zoomstart', this.hide, this);
-    this.schedule();
-    return this;
+  constructor() {
+    super('places-canvas');
   }
 
-  override onRemove(map: L.Map): this {
-    map.off('move zoomend resize viewreset', this.schedule, this);
-    map.off('zoomstart', this.hide, this);
-    this.canvas?.remove();
-    this.canvas = null;
-    cancelAnimationFrame(this.frame);
-    return this;
-  }
-
-  private hide(): void {
-    if (this.canvas) this.canvas.style.visibility = 'hidden';
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  }
-
-  private draw(): void {
-    const map = this._map;
-    const canvas = this.canvas;
-    if (!map || !canvas) return;
-    const size = map.getSize();
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== size.x * dpr || canvas.height !== size.y * dpr) {
-      canvas.width = size.x * dpr;
-      canvas.height = size.y * dpr;
-      canvas.style.width = `${size.x}px`;
-      canvas.style.height = `${size.y}px`;
-    }
-    canvas.style.visibility = 'visible';
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, size.x, size.y);
+  protected draw(map: L.Map, ctx: CanvasRenderingContext2D): void {
     const zoom = map.getZoom();
     const bounds = map.getBounds().pad(0.05);
     const minPop = minPopulation(zoom);

@@ -1,7 +1,8 @@
-// All vehicles on one canvas: no DOM node per vehicle, redrawn in one animation frame per change.
+// All vehicles on one canvas (see CanvasOverlay): arrows or dots by status, labels when zoomed in.
 import L from 'leaflet';
 import type { VehicleState, VehicleStatus } from '../../../../shared/types';
 import { toLatLng } from '../../lib/geo';
+import { CanvasOverlay } from './canvas-overlay';
 
 export const STATUS_COLORS: Record<VehicleStatus, string> = {
   moving: '#4caf50',
@@ -11,37 +12,21 @@ export const STATUS_COLORS: Record<VehicleStatus, string> = {
 
 const HIT_RADIUS_PX = 12;
 
-export class VehicleCanvasLayer extends L.Layer {
-  private canvas: HTMLCanvasElement | null = null;
+export class VehicleCanvasLayer extends CanvasOverlay {
   private vehicles: VehicleState[] = [];
   private selectedId: string | null = null;
-  private frame = 0;
 
   constructor(private readonly onPick: (vehicleId: string | null) => void) {
-    super();
+    super('vehicle-canvas');
   }
 
-  override onAdd(map: L.Map): this {
-    const canvas = document.createElement('canvas');
-    canvas.className = 'vehicle-canvas';
-    canvas.dataset['testid'] = 'vehicle-canvas';
-    map.getContainer().appendChild(canvas);
-    this.canvas = canvas;
-    map.on('move zoomend resize viewreset', this.schedule, this);
-    map.on('zoomstart', this.hide, this);
+  protected override added(map: L.Map): void {
+    this.canvas!.dataset['testid'] = 'vehicle-canvas';
     map.on('click', this.onClick, this);
-    this.schedule();
-    return this;
   }
 
-  override onRemove(map: L.Map): this {
-    map.off('move zoomend resize viewreset', this.schedule, this);
-    map.off('zoomstart', this.hide, this);
+  protected override removed(map: L.Map): void {
     map.off('click', this.onClick, this);
-    this.canvas?.remove();
-    this.canvas = null;
-    cancelAnimationFrame(this.frame);
-    return this;
   }
 
   setData(vehicles: VehicleState[], selectedId: string | null): void {
@@ -50,34 +35,8 @@ export class VehicleCanvasLayer extends L.Layer {
     this.schedule();
   }
 
-  private hide(): void {
-    if (this.canvas) this.canvas.style.visibility = 'hidden';
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  }
-
-  private draw(): void {
-    const map = this._map;
-    const canvas = this.canvas;
-    if (!map || !canvas) return;
-    const size = map.getSize();
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== size.x * dpr || canvas.height !== size.y * dpr) {
-      canvas.width = size.x * dpr;
-      canvas.height = size.y * dpr;
-      canvas.style.width = `${size.x}px`;
-      canvas.style.height = `${size.y}px`;
-    }
-    canvas.style.visibility = 'visible';
-    const ctx = canvas.getContext('2d')!;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, size.x, size.y);
+  protected draw(map: L.Map, ctx: CanvasRenderingContext2D, size: L.Point): void {
+    const canvas = this.canvas!;
     const zoom = map.getZoom();
     const showLabels = zoom >= 14;
     let drawn = 0;
