@@ -57,7 +57,7 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
     await expect.poll(async () => Number(await map.getAttribute('data-places')), { timeout: 5000 }).toBeGreaterThan(5);
 
     // add a second file in Settings, then remove it
-    await page.keyboard.press('Alt+0');
+    await page.getByRole('tab', { name: 'Settings' }).click();
     const section = page.getByRole('region', { name: 'Map sources' });
     await section.getByRole('textbox', { name: 'MBTiles file' }).fill(second);
     await section.getByRole('button', { name: 'Add MBTiles' }).click();
