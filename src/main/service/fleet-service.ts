@@ -403,7 +403,10 @@ export class FleetService {
     if (this.summarizing) return;
     this.summarizing = true;
     try {
-      while (this.store.summarizeTrack(50_000) > 0) await new Promise((r) => setImmediate(r));
+      // slices of a few milliseconds each, with the event loop turning in between: ingest never waits long
+      while (this.store.summarizeTrack(5_000) > 0) await new Promise((r) => setImmediate(r));
+      const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      while (this.store.packDirtyHours(hourStart, 100) > 0) await new Promise((r) => setImmediate(r));
     } catch (err) {
       this.log(`history summary failed: ${(err as Error).message}`);
     } finally {
@@ -738,7 +741,7 @@ export class FleetService {
         }
         // fold in what arrived since the last background pass (normally seconds of telemetry; a big
         // backlog is left to the background pass, and the raw path answers short ranges correctly anyway)
-        if (this.store.trackBacklog() <= 500_000) this.store.summarizeAll();
+        if (this.store.trackBacklog() <= 500_000) while (this.store.summarizeTrack() > 0);
         const { policy, unlocked } = this.privacyFor(p.unlockToken, p.by, { via: 'history', vehicles: p.vehicleIds, fromMs: p.fromMs, toMs: p.toMs });
         return queryHistory(this.store, p, policy, unlocked);
       },

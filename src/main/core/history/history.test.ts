@@ -57,6 +57,26 @@ describe('track summary', () => {
   });
 });
 
+describe('hour packing', () => {
+  it('reads an hour not yet packed from its minutes, and the same after packing', () => {
+    store = new Store(path.join(tempDir(), 'h.sqlite'));
+    store.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.1 }), inc({ tsMs: T0 + 65_000, lon: -1.2 }), inc({ tsMs: T0 + 3_605_000, lon: -1.3 })], [], T0);
+    while (store.summarizeTrack() > 0);
+    const before = store.minuteTrack('V1', T0, T0 + 7_200_000);
+    expect(before.map((m) => m.lon)).toEqual([-1.1, -1.2, -1.3]);
+    // only hours before the cut are packed; the rest stay readable from their minutes
+    expect(store.packDirtyHours(T0 + 3_600_000)).toBe(1);
+    expect(store.minuteTrack('V1', T0, T0 + 7_200_000)).toEqual(before);
+    expect(store.packDirtyHours(Number.POSITIVE_INFINITY)).toBe(1);
+    expect(store.packDirtyHours(Number.POSITIVE_INFINITY)).toBe(0);
+    expect(store.minuteTrack('V1', T0, T0 + 7_200_000)).toEqual(before);
+    // a late row re-opens its hour
+    store.writeBatch([inc({ tsMs: T0 + 30_000, lon: -1.15 })], [], T0);
+    while (store.summarizeTrack() > 0);
+    expect(store.minuteTrack('V1', T0, T0 + 60_000).map((m) => m.lon)).toEqual([-1.15]);
+  });
+});
+
 describe('queryHistory', () => {
   it('returns trips, stops, flagged points with their reason, and visits for a vehicle and range', () => {
     store = new Store(path.join(tempDir(), 'h.sqlite'));
@@ -127,7 +147,7 @@ describe('upgrade', () => {
     s.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.5 }), inc({ tsMs: T0 + 3_700_000, lon: -1.6 })], [], T0);
     s.summarizeAll();
     // as an older FleetDesk left it: minutes summarised, no hour blobs, schema one step behind
-    s.db.exec(`DROP TABLE track_hours; DROP TABLE privacy_rules; DROP TABLE maintenance_records; DROP TABLE maintenance_history; DROP TABLE maintenance_models; DROP TABLE vehicle_costs; DROP TABLE driver_assignments;
+    s.db.exec(`DROP TABLE track_hours; DROP TABLE privacy_rules; DROP TABLE maintenance_records; DROP TABLE maintenance_history; DROP TABLE maintenance_models; DROP TABLE vehicle_costs; DROP TABLE driver_assignments; DROP TABLE track_dirty;
       ALTER TABLE track_minutes DROP COLUMN driver_id; PRAGMA user_version = 5`);
     s.close();
     s = new Store(file);

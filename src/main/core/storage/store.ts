@@ -268,12 +268,23 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX driver_assignments_vehicle ON driver_assignments(vehicle_id, start_ms);
   `,
+  `
+  -- vehicle-hours whose minutes changed since they were packed into track_hours (the hour in progress,
+  -- late rows); packed in the background once the hour is over, read from track_minutes until then
+  CREATE TABLE track_dirty (
+    vehicle_id TEXT NOT NULL,
+    hour_ms INTEGER NOT NULL,
+    PRIMARY KEY (vehicle_id, hour_ms)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
 export const DEAD_LETTER_MAX_BYTES = 4096;
 
 const TRACK_WATERMARK_KEY = 'history.summarizedRowId';
+/** vehicles.last_seen_ms is kept to within this (it is a record, not the live state). */
+const VEHICLE_SEEN_EVERY_MS = 60_000;
 
 export interface DeadLetterInput {
   receivedMs: number;
@@ -428,6 +439,8 @@ export interface StoredBatchResult {
 export class Store {
   readonly db: Database.Database;
   private readonly stmts;
+  /** When this process last wrote each vehicle's row (see writeBatch). */
+  private readonly vehicleSeenMs = new Map<string, number>();
 
   constructor(readonly file: string) {
     this.db = new Database(file);
@@ -524,8 +537,14 @@ export class Store {
           duplicates++;
         }
       }
-      // once per vehicle per batch, not per row
-      for (const id of vehicles) s.upsertVehicle.run(id, receivedMs, receivedMs);
+      // the vehicles table only records that a vehicle exists and roughly when it was last seen: once per
+      // vehicle a minute is enough (every batch would double the writes with 10,000 vehicles reporting)
+      for (const id of vehicles) {
+        const last = this.vehicleSeenMs.get(id);
+        if (last !== undefined && receivedMs - last < VEHICLE_SEEN_EVERY_MS) continue;
+        s.upsertVehicle.run(id, receivedMs, receivedMs);
+        this.vehicleSeenMs.set(id, receivedMs);
+      }
       for (const d of deadLetters) {
         const kept = d.payload.byteLength > DEAD_LETTER_MAX_BYTES ? d.payload.subarray(0, DEAD_LETTER_MAX_BYTES) : d.payload;
         s.insertDeadLetter.run(d.receivedMs, d.source, d.topic, d.reason, Buffer.from(kept), d.payloadBytes ?? d.payload.byteLength);
@@ -578,11 +597,11 @@ export class Store {
              n = n + excluded.n`,
         )
         .run(from, to);
-      const hours = this.db
-        .prepare(`SELECT DISTINCT vehicle_id, (ts_ms / 3600000) * 3600000 AS h FROM telemetry WHERE id > ? AND id <= ? AND quality IS NULL`)
-        .raw()
-        .all(from, to) as [string, number][];
-      for (const [v, h] of hours) this.packHour(v, h);
+      // packing waits (packDirtyHours): repacking every vehicle's current hour on every pass would cost
+      // more than the ingest it follows
+      this.db
+        .prepare(`INSERT OR IGNORE INTO track_dirty (vehicle_id, hour_ms) SELECT DISTINCT vehicle_id, (ts_ms / 3600000) * 3600000 FROM telemetry WHERE id > ? AND id <= ? AND quality IS NULL`)
+        .run(from, to);
       this.setSetting(TRACK_WATERMARK_KEY, String(to));
     })();
     return to - from;
@@ -619,10 +638,25 @@ export class Store {
     return Math.max(0, top - Number(this.getSetting(TRACK_WATERMARK_KEY) ?? 0));
   }
 
-  /** Brings track_minutes fully up to date (small steps; the service calls it before a history query). */
+  /** Packs up to `limit` changed vehicle-hours that started before `beforeMs`; returns how many. */
+  packDirtyHours(beforeMs: number, limit = 500): number {
+    const hours = this.db.prepare(`SELECT vehicle_id, hour_ms FROM track_dirty WHERE hour_ms < ? LIMIT ?`).raw().all(beforeMs, limit) as [string, number][];
+    if (hours.length === 0) return 0;
+    const del = this.db.prepare(`DELETE FROM track_dirty WHERE vehicle_id = ? AND hour_ms = ?`);
+    this.db.transaction(() => {
+      for (const [v, h] of hours) {
+        this.packHour(v, h);
+        del.run(v, h);
+      }
+    })();
+    return hours.length;
+  }
+
+  /** Brings the summary fully up to date, hours packed (tools and tests; the service works in slices). */
   summarizeAll(): number {
     let total = 0;
     for (let n = this.summarizeTrack(); n > 0; n = this.summarizeTrack()) total += n;
+    while (this.packDirtyHours(Number.POSITIVE_INFINITY, 5000) > 0);
     return total;
   }
 
@@ -630,12 +664,23 @@ export class Store {
   minuteTrack(vehicleId: string, fromMs: number, toMs: number): { tsMs: number; lat: number; lon: number; speedKmh: number | null; maxSpeedKmh: number | null; odometerKm: number | null; n: number; driverId: string | null }[] {
     this.repackHoursIfNeeded();
     const rows = this.db
-      .prepare(`SELECT data, drivers FROM track_hours WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`)
+      .prepare(`SELECT data, drivers, hour_ms FROM track_hours WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ? ORDER BY hour_ms`)
       .raw()
-      .all(vehicleId, fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000), toMs) as [Buffer, string | null][];
+      .all(vehicleId, fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000), toMs) as [Buffer, string | null, number][];
     const out = [];
     const nn = (x: number) => (Number.isNaN(x) ? null : x);
-    for (const [b, driversJson] of rows) {
+    // hours changed since packing are read from the minutes themselves
+    const hourFrom = fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000);
+    const dirty = new Set(this.db.prepare(`SELECT hour_ms FROM track_dirty WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ?`).pluck().all(vehicleId, hourFrom, toMs) as number[]);
+    for (const h of dirty) {
+      const minutes = this.db
+        .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n, driver_id FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ?`)
+        .raw()
+        .all(vehicleId, h, h + 3_600_000) as [number, number, number, number | null, number | null, number | null, number, string | null][];
+      for (const m of minutes) if (m[0] >= fromMs && m[0] < toMs) out.push({ tsMs: m[0], lat: m[1], lon: m[2], speedKmh: m[3], maxSpeedKmh: m[4], odometerKm: m[5], n: m[6], driverId: m[7] });
+    }
+    for (const [b, driversJson, hourMs] of rows) {
+      if (dirty.has(hourMs)) continue;
       // copy: a blob's bytes need not be 8-byte aligned
       const d = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
       const drivers = driversJson ? (JSON.parse(driversJson) as (string | null)[]) : null;
@@ -645,6 +690,7 @@ export class Store {
         out.push({ tsMs: ts, lat: d[i + 1]!, lon: d[i + 2]!, speedKmh: nn(d[i + 3]!), maxSpeedKmh: nn(d[i + 4]!), odometerKm: nn(d[i + 5]!), n: d[i + 6]!, driverId: drivers?.[i / 7] ?? null });
       }
     }
+    if (dirty.size > 0) out.sort((a, b) => a.tsMs - b.tsMs);
     return out;
   }
 
