@@ -3,12 +3,13 @@
 // both the unlock and each look are in the audit log.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Store } from '../src/main/core/storage/store';
 import { telemetry, waitFor } from './helpers';
 import { publisher, startService } from './service-helpers';
 
 describe('privacy mode', () => {
   it('hides private positions everywhere until a supervisor unlocks them, and audits it', async () => {
-    const { service } = await startService();
+    const { service, dbFile } = await startService();
     const h = service.handlers;
     const t0 = Date.now() - 40 * 60_000;
     const pub = await publisher(service.brokerUrl);
@@ -30,6 +31,17 @@ describe('privacy mode', () => {
     expect(live['VAN-2']).toMatchObject({ hidden: true, last: { lat: 0, lon: 0, driverId: null } });
     expect(live['VAN-1']!.hidden).toBeUndefined();
     expect(live['VAN-1']!.last.driverId).toBe('DRV-ANA');
+
+    // a harsh brake recorded while DRV-PRIV drove: in the score, not in the event list (it has a place)
+    // (driving events come from the engine; one is stored here directly)
+    const side = new Store(dbFile);
+    side.recordEngineOutput({
+      alerts: [],
+      drivingEvents: [{ type: 'harsh_brake', vehicleId: 'VAN-1', driverId: 'DRV-PRIV', tsMs: t0 + 900_000, startMs: t0 + 900_000, severity: 0.5, value: 4.5, threshold: 3, lat: 52.48, lon: -1.86 }],
+    });
+    side.close();
+    expect(await h.listDrivingEvents({ fromMs: t0, toMs: Date.now() })).toEqual([]);
+    expect((await h.getDriverScores({ fromMs: t0 - 1000, toMs: Date.now() })).drivers.find((d) => d.driverId === 'DRV-PRIV')!.events).toBe(1);
 
     // history: the private stretch is cut out, the two work trips remain
     const q = { vehicleIds: ['VAN-1'], fromMs: t0 - 1000, toMs: Date.now() };

@@ -16,6 +16,7 @@ import {
   type Geofence,
   type GeofenceInput,
   type OnlineTileSettings,
+  type DrivingEvent,
   type VehicleCostInputs,
   type Suppression,
   type SystemStatus,
@@ -713,7 +714,9 @@ export class FleetService {
         const fromMs = typeof p?.fromMs === 'number' ? p.fromMs : now - 86_400_000;
         const toMs = typeof p?.toMs === 'number' ? p.toMs : now + 86_400_000;
         const limit = clampLimit(p?.limit, 1000, 100_000);
-        if (!p?.driverId) return this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p?.vehicleId, limit });
+        // events carry a place: those under privacy mode are left out of lists (scores still count them)
+        const shown = (list: DrivingEvent[]) => (this.privacy.empty ? list : list.filter((e) => !this.privacy.isPrivate(e.vehicleId, e.driverId, e.tsMs)));
+        if (!p?.driverId) return shown(this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p?.vehicleId, limit }));
         // the driver's own events, and events without a driver from vehicles while the driver was on shift
         const onShift = shiftResolver(this.store.listAssignments());
         const named = this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, driverId: p.driverId, limit });
@@ -721,7 +724,7 @@ export class FleetService {
         const unnamed = shifts.length
           ? this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }).filter((e) => !e.driverId && onShift(e.vehicleId, e.tsMs) === p.driverId).map((e) => ({ ...e, driverId: p.driverId! }))
           : [];
-        return [...named, ...unnamed].sort((a, b) => a.tsMs - b.tsMs).slice(-limit);
+        return shown([...named, ...unnamed].sort((a, b) => a.tsMs - b.tsMs).slice(-limit));
       },
       acknowledgeAlert: async (p) => {
         if (typeof p?.alertId !== 'number') throw new ApiError('bad_request', 'alertId must be a number');
