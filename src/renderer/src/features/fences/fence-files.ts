@@ -4,6 +4,7 @@ import { kml } from '@tmcw/togeojson';
 import { toKML } from '@placemarkio/tokml';
 import { fencesFromGeoJson, fencesToGeoJson, type ParsedFence } from '../../../../shared/fence-geojson';
 import type { Geofence } from '../../../../shared/types';
+import { downloadUrl } from '../../lib/download';
 
 /** Reads a .geojson/.json or .kml file's text into fences (not yet validated: saving does that). */
 export function parseFenceFile(name: string, text: string): ParsedFence[] {
@@ -37,11 +38,6 @@ export function fencesAsKml(fences: Geofence[]): string {
 /** Offers text as a file download (the browser in serve mode; Electron asks where to save). */
 export function download(fileName: string, text: string, mime: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
+  downloadUrl(url, fileName);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

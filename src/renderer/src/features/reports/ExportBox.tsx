@@ -3,18 +3,10 @@
 import { useEffect, useState } from 'react';
 import { REPORT_NAMES, REPORT_TITLES, EXPORT_FORMATS, TABLE_ONLY_REPORTS, type ExportFormat, type ExportProgress, type ReportName } from '../../../../shared/reports';
 import { api } from '../../lib/api';
+import { downloadUrl } from '../../lib/download';
 import { useHistory } from '../history/history-store';
 
 const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-
-function download(url: string, fileName: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
 
 /** `fixedReport`: the panel's own report (Drivers, Maintenance, Costs), for the whole fleet. */
 export function ExportBox({ vehicleIds, fromMs, toMs, fixedReport }: { vehicleIds: string[]; fromMs: number; toMs: number; fixedReport?: ReportName }) {
@@ -37,7 +29,7 @@ export function ExportBox({ vehicleIds, fromMs, toMs, fixedReport }: { vehicleId
       api.on('exportProgress', (p) => {
         setJob((cur) => {
           if (!cur || cur.jobId !== p.jobId) return cur;
-          if (p.state === 'done' && cur.state !== 'done' && p.downloadUrl) download(p.downloadUrl, p.fileName);
+          if (p.state === 'done' && cur.state !== 'done' && p.downloadUrl) downloadUrl(p.downloadUrl, p.fileName);
           return p;
         });
       }),
