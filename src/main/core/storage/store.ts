@@ -487,6 +487,13 @@ export class Store {
         `INSERT OR REPLACE INTO vehicle_fence_state (vehicle_id, fence_id, since_ms) VALUES (?, ?, ?)`,
       ),
       exitFence: this.db.prepare(`DELETE FROM vehicle_fence_state WHERE vehicle_id = ? AND fence_id = ?`),
+      // one vehicle-hour of the per-minute summary: packed into its blob, or read while not packed yet
+      hourMinutes: this.db
+        .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n, driver_id FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`)
+        .raw(),
+      upsertHour: this.db.prepare(
+        `INSERT INTO track_hours (vehicle_id, hour_ms, data, drivers) VALUES (?, ?, ?, ?) ON CONFLICT (vehicle_id, hour_ms) DO UPDATE SET data = excluded.data, drivers = excluded.drivers`,
+      ),
     };
   }
 
@@ -609,17 +616,12 @@ export class Store {
 
   /** Rewrites one vehicle-hour's blob from its track_minutes rows. */
   private packHour(vehicleId: string, hourMs: number): void {
-    const rows = this.db
-      .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n, driver_id FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms`)
-      .raw()
-      .all(vehicleId, hourMs, hourMs + 3_600_000) as (number | string | null)[][];
+    const rows = this.stmts.hourMinutes.all(vehicleId, hourMs, hourMs + 3_600_000) as (number | string | null)[][];
     const data = new Float64Array(rows.length * 7);
     let k = 0;
     for (const r of rows) for (let j = 0; j < 7; j++) data[k++] = (r[j] as number | null) ?? Number.NaN;
     const drivers = rows.map((r) => r[7] as string | null);
-    this.db
-      .prepare(`INSERT INTO track_hours (vehicle_id, hour_ms, data, drivers) VALUES (?, ?, ?, ?) ON CONFLICT (vehicle_id, hour_ms) DO UPDATE SET data = excluded.data, drivers = excluded.drivers`)
-      .run(vehicleId, hourMs, Buffer.from(data.buffer, data.byteOffset, data.byteLength), drivers.some((d) => d !== null) ? JSON.stringify(drivers) : null);
+    this.stmts.upsertHour.run(vehicleId, hourMs, Buffer.from(data.buffer, data.byteOffset, data.byteLength), drivers.some((d) => d !== null) ? JSON.stringify(drivers) : null);
   }
 
   /** Packs every vehicle-hour again (after the migration that added track_hours to an existing summary). */
@@ -673,10 +675,7 @@ export class Store {
     const hourFrom = fromMs - (((fromMs % 3_600_000) + 3_600_000) % 3_600_000);
     const dirty = new Set(this.db.prepare(`SELECT hour_ms FROM track_dirty WHERE vehicle_id = ? AND hour_ms >= ? AND hour_ms < ?`).pluck().all(vehicleId, hourFrom, toMs) as number[]);
     for (const h of dirty) {
-      const minutes = this.db
-        .prepare(`SELECT ts_ms, lat, lon, speed_kmh, max_speed_kmh, odometer_km, n, driver_id FROM track_minutes WHERE vehicle_id = ? AND minute_ms >= ? AND minute_ms < ?`)
-        .raw()
-        .all(vehicleId, h, h + 3_600_000) as [number, number, number, number | null, number | null, number | null, number, string | null][];
+      const minutes = this.stmts.hourMinutes.all(vehicleId, h, h + 3_600_000) as [number, number, number, number | null, number | null, number | null, number, string | null][];
       for (const m of minutes) if (m[0] >= fromMs && m[0] < toMs) out.push({ tsMs: m[0], lat: m[1], lon: m[2], speedKmh: m[3], maxSpeedKmh: m[4], odometerKm: m[5], n: m[6], driverId: m[7] });
     }
     for (const [b, driversJson, hourMs] of rows) {
