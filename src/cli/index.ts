@@ -11,9 +11,8 @@ import { replay } from '../main/core/replay/replay';
 import { FleetService } from '../main/service/fleet-service';
 import { FileSecretStore, secretsFileFor } from '../main/core/security/secret-store';
 import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName } from '../shared/reports';
-import { buildReport, ReportError, validateReportRequest } from '../main/core/reports/reports';
+import { buildReport, reportMeta, ReportError, validateReportRequest } from '../main/core/reports/reports';
 import { writeReport } from '../main/core/reports/writers';
-import { ZonedTime } from '../main/core/reports/time';
 import { evaluateTimeOrdered, parseFeatureCsv } from '../main/core/maintenance/evaluate';
 
 const USAGE = `fleetdesk <command> [options]
@@ -238,7 +237,7 @@ async function exportCommand(args: string[]): Promise<void> {
     let last = 0;
     const result = await writeReport(report, req.format, out, {
       timeZone: req.timeZone,
-      meta: { period: req.report === 'geofences' ? 'current geofences' : `${new ZonedTime(req.timeZone).short(req.fromMs)} to ${new ZonedTime(req.timeZone).short(req.toMs)} (${req.timeZone})`, filters: req.vehicleIds.length ? req.vehicleIds.join(', ') : 'all vehicles', generatedMs: Date.now() },
+      meta: reportMeta(req, Date.now()),
       onProgress: (rows) => {
         const now = performance.now();
         if (tty && now - last > 200) {

@@ -5,9 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { exportFileName, type ExportProgress, type ReportRequest } from '../../shared/reports';
-import { buildReport, ReportError, validateReportRequest } from '../core/reports/reports';
+import { buildReport, reportMeta, ReportError, validateReportRequest } from '../core/reports/reports';
 import { ExportCancelled, writeReport } from '../core/reports/writers';
-import { ZonedTime } from '../core/reports/time';
 import type { Store } from '../core/storage/store';
 import type { PrivacyPolicy } from '../core/privacy/privacy';
 import { ApiError } from './api-error';
@@ -91,12 +90,9 @@ export class ExportJobs {
       const report = buildReport(reader, r, privacy);
       p.totalRows = report.rowCount;
       push(true);
-      const vehicles = r.vehicleIds?.length ? r.vehicleIds.join(', ') : 'all vehicles';
-      const z = new ZonedTime(r.timeZone);
-      const period = r.report === 'geofences' ? 'current geofences' : `${z.short(r.fromMs)} to ${z.short(r.toMs)} (${r.timeZone})`;
       const result = await writeReport(report, r.format, job.file, {
         timeZone: r.timeZone,
-        meta: { period, filters: vehicles, generatedMs: Date.now() },
+        meta: reportMeta(r, Date.now()),
         signal: job.abort.signal,
         onProgress: (rows) => {
           p.rows = rows;

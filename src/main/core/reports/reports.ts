@@ -10,7 +10,7 @@ import { applyPrivacy, loadSamples } from '../history/history';
 import { inIntervals, type PrivacyPolicy } from '../privacy/privacy';
 import { DEFAULT_HISTORY_SETTINGS, simplifyIndices, tripsAndStops, type TrackSample } from '../history/track';
 import type { Store } from '../storage/store';
-import { isValidTimeZone } from './time';
+import { isValidTimeZone, ZonedTime } from './time';
 
 export type ColumnType = 'text' | 'number' | 'time' | 'bool';
 export interface Column {
@@ -43,6 +43,16 @@ export interface Report {
 }
 
 export class ReportError extends Error {}
+
+/** The heading of a written report: its period in the chosen zone and the vehicles it covers. */
+export function reportMeta(r: ReportRequest, generatedMs: number): { period: string; filters: string; generatedMs: number } {
+  const z = new ZonedTime(r.timeZone);
+  return {
+    period: r.report === 'geofences' ? 'current geofences' : `${z.short(r.fromMs)} to ${z.short(r.toMs)} (${r.timeZone})`,
+    filters: r.vehicleIds?.length ? r.vehicleIds.join(', ') : 'all vehicles',
+    generatedMs,
+  };
+}
 
 /** Formats each report can be written as: every report as a table; map formats where it has geometry. */
 export function formatsFor(name: ReportName): ExportFormat[] {
