@@ -1,12 +1,12 @@
-// Fleet cost from what FleetDesk stores: distance per vehicle (odometer where it agrees with GPS, else
-// the GPS track, from the same samples history uses), maintenance costs from the records, and the cost
-// inputs; see tco.ts for the arithmetic.
+// Fleet cost from what FleetDesk stores: distance per vehicle (the odometer where it is plausible, else
+// the GPS track, leg by leg as for driver scores, over the samples history uses), maintenance costs
+// from the records, and the cost inputs; see tco.ts for the arithmetic.
 import type Database from 'better-sqlite3';
 import type { FleetCost, VehicleCostInputs } from '../../../shared/types';
 import { loadSamples } from '../history/history';
-import { haversineM } from '../geo/distance';
 import type { Store } from '../storage/store';
 import { fleetCost, vehicleCost } from './tco';
+import { DistanceAccumulator } from './scoring';
 
 export function listCostInputs(db: Database.Database): VehicleCostInputs[] {
   return (db.prepare(`SELECT data FROM vehicle_costs ORDER BY vehicle_id`).pluck().all() as string[]).map((d) => JSON.parse(d) as VehicleCostInputs);
@@ -16,15 +16,11 @@ export function saveCostInputs(db: Database.Database, i: VehicleCostInputs, nowM
   db.prepare(`INSERT INTO vehicle_costs (vehicle_id, data, updated_ms) VALUES (?, ?, ?) ON CONFLICT(vehicle_id) DO UPDATE SET data = excluded.data, updated_ms = excluded.updated_ms`).run(i.vehicleId, JSON.stringify(i), nowMs);
 }
 
-/** Km a vehicle drove in a period. */
+/** Km a vehicle drove in a period, by the same rule as driver scores (DistanceAccumulator). */
 export function kmDriven(store: Store, vehicleId: string, fromMs: number, toMs: number): number {
-  const { samples } = loadSamples(store, vehicleId, fromMs, toMs);
-  let gpsM = 0;
-  for (let i = 1; i < samples.length; i++) gpsM += haversineM(samples[i - 1]!.lon, samples[i - 1]!.lat, samples[i]!.lon, samples[i]!.lat);
-  const odo = samples.filter((s) => s.odometerKm !== null);
-  const odoKm = odo.length >= 2 ? odo[odo.length - 1]!.odometerKm! - odo[0]!.odometerKm! : null;
-  const gpsKm = gpsM / 1000;
-  return odoKm !== null && odoKm >= 0 && odoKm <= gpsKm * 1.3 + 1 && odoKm >= gpsKm * 0.7 - 1 ? odoKm : gpsKm;
+  const dist = new DistanceAccumulator();
+  for (const s of loadSamples(store, vehicleId, fromMs, toMs).samples) dist.add({ vehicleId, tsMs: s.tsMs, lat: s.lat, lon: s.lon, odometerKm: s.odometerKm, driverId: null });
+  return dist.kmByVehicle.get(vehicleId) ?? 0;
 }
 
 export function computeFleetCost(store: Store, fromMs: number, toMs: number, vehicleIds?: string[]): FleetCost {
