@@ -77,12 +77,14 @@ describe('privacy mode', () => {
     const full = await exportCsv(service, { report: 'positions', format: 'csv', fromMs: q.fromMs, toMs: q.toMs, vehicleIds: ['VAN-1'], timeZone: 'UTC', unlockToken: unlock.token });
     expect(full).toContain('DRV-PRIV');
     await expect(h.getHistory({ ...q, unlockToken: 'forged' })).rejects.toThrow(/expired/);
+    // the replay cursor shows the private point when unlocked; asked for again and again, it is audited once
+    for (let i = 0; i < 3; i++) expect((await h.getPointAt({ vehicleId: 'VAN-1', tsMs: t0 + 900_000, unlockToken: unlock.token }))?.point.driverId).toBe('DRV-PRIV');
 
     const audit = await h.listAudit({});
     const actions = audit.map((a) => a.action);
     expect(actions).toContain('privacy_unlock_refused');
     expect(actions).toContain('privacy_unlock');
-    expect(audit.filter((a) => a.action === 'privacy_access').map((a) => JSON.parse(a.detail).via).sort()).toEqual(['export', 'history']);
+    expect(audit.filter((a) => a.action === 'privacy_access').map((a) => JSON.parse(a.detail).via).sort()).toEqual(['export', 'history', 'replay cursor']);
     expect(JSON.parse(audit.find((a) => a.action === 'privacy_access')!.detail).reason).toBe('accident claim 4411');
     expect(audit.find((a) => a.action === 'privacy_unlock')!.actor).toBe('supervisor ben');
     expect(audit.filter((a) => a.action === 'export')).toHaveLength(2);

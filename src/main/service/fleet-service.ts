@@ -149,7 +149,7 @@ export class FleetService {
   private readonly stoppedSince = new Map<string, number>();
   private etaModel: { model: EtaModel; learnedMs: number } | null = null;
   private privacy: PrivacyPolicy = new PrivacyPolicy([]);
-  private readonly unlocks = new Map<string, { untilMs: number; reason: string; by: string }>();
+  private readonly unlocks = new Map<string, { untilMs: number; reason: string; by: string; audited: Set<string> }>();
   private unlockFailures: number[] = [];
   private mbtiles: MbtilesSource[] = [];
   private tileCache: OnlineTileCache | null = null;
@@ -195,11 +195,14 @@ export class FleetService {
   }
 
   /** The policy to apply for a request: none when a valid supervisor unlock comes with it (audited). */
-  private privacyFor(unlockToken: unknown, by: unknown, what: Record<string, unknown>): { policy: PrivacyPolicy | null; unlocked: boolean } {
+  private privacyFor(unlockToken: unknown, by: unknown, what: Record<string, unknown>, auditOnceAs?: string): { policy: PrivacyPolicy | null; unlocked: boolean } {
     if (typeof unlockToken === 'string' && unlockToken) {
       const u = this.unlocks.get(unlockToken);
       if (!u || u.untilMs < Date.now()) throw new ApiError('bad_request', 'The privacy unlock has expired: unlock again with the supervisor password.');
-      if (!this.privacy.empty) this.store.audit({ tsMs: Date.now(), actor: typeof by === 'string' && by ? by.slice(0, 80) : u.by, action: 'privacy_access', detail: JSON.stringify({ ...what, reason: u.reason }) });
+      // a replay asks for the cursor's point several times a second: one audit line per unlock and vehicle
+      const first = auditOnceAs === undefined || !u.audited.has(auditOnceAs);
+      if (auditOnceAs !== undefined) u.audited.add(auditOnceAs);
+      if (!this.privacy.empty && first) this.store.audit({ tsMs: Date.now(), actor: typeof by === 'string' && by ? by.slice(0, 80) : u.by, action: 'privacy_access', detail: JSON.stringify({ ...what, reason: u.reason }) });
       return { policy: null, unlocked: true };
     }
     return { policy: this.privacy.empty ? null : this.privacy, unlocked: false };
@@ -752,7 +755,7 @@ export class FleetService {
         if (typeof p?.vehicleId !== 'string' || !Number.isFinite(p?.tsMs)) throw new ApiError('bad_request', 'vehicleId and tsMs are required');
         const at = this.store.pointAt(p.vehicleId, p.tsMs);
         if (!at) return null;
-        const { policy } = this.privacyFor(p.unlockToken, p.by, { via: 'replay cursor', vehicles: [p.vehicleId], tsMs: p.tsMs });
+        const { policy } = this.privacyFor(p.unlockToken, p.by, { via: 'replay cursor', vehicles: [p.vehicleId], tsMs: p.tsMs }, `replay|${p.vehicleId}`);
         if (policy?.isPrivate(p.vehicleId, at.point.driverId, at.point.tsMs)) return null;
         return at;
       },
@@ -845,7 +848,7 @@ export class FleetService {
         const token = newSecret();
         const untilMs = now + UNLOCK_MINUTES * 60_000;
         for (const [k, u] of this.unlocks) if (u.untilMs < now) this.unlocks.delete(k);
-        this.unlocks.set(token, { untilMs, reason, by });
+        this.unlocks.set(token, { untilMs, reason, by, audited: new Set() });
         this.store.audit({ tsMs: now, actor: by, action: 'privacy_unlock', detail: JSON.stringify({ reason, untilMs }) });
         return { token, untilMs };
       },
