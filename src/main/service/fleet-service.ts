@@ -145,6 +145,9 @@ export class FleetService {
   private readonly internalSecret = newSecret();
   readonly handlers: ApiHandlers;
   readonly exports: ExportJobs;
+  private get exportDir(): string {
+    return this.options.exportDir ?? `${this.options.dbFile}.exports`;
+  }
   readonly maintenance: MaintenanceService;
   private readonly stoppedSince = new Map<string, number>();
   private etaModel: { model: EtaModel; learnedMs: number } | null = null;
@@ -160,7 +163,7 @@ export class FleetService {
     this.log = options.log ?? (() => {});
     this.handlers = this.createHandlers();
     this.maintenance = new MaintenanceService(() => this.store, options.dbFile, options.workerPath, (t) => this.emit('maintenanceProgress', t), (l) => this.log(l));
-    this.exports = new ExportJobs(() => this.store, () => new Store(options.dbFile), options.exportDir ?? `${options.dbFile}.exports`, (p) => this.emit('exportProgress', p), options.chooseExportPath);
+    this.exports = new ExportJobs(() => this.store, () => new Store(options.dbFile), this.exportDir, (p) => this.emit('exportProgress', p), options.chooseExportPath);
   }
 
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
@@ -223,7 +226,7 @@ export class FleetService {
     this.startMaps();
     this.reloadPrivacy();
     if (this.options.demo && !this.maintenance.hasHistory()) {
-      // the demo fleet comes with two years of (generated) maintenance history, up to last week,, so the panel has something to learn from
+      // the demo fleet comes with two years of (generated) maintenance history, up to last week, so the panel has something to learn from
       const ids = new DemoFleet({ vehicles: this.options.demo.vehicles, seed: this.options.demo.seed, startMs: 0 }).vehicles.map((v) => v.id);
       seedDemoCosts(this.store, ids, Date.now());
       this.maintenance.importCsv('history', syntheticFeatureCsv({ vehicleIds: ids, weeks: 104, endMs: weekStart(Date.now()) - 7 * 86_400_000, seed: 7 }));
@@ -402,7 +405,7 @@ export class FleetService {
   }
 
   private summarizing = false;
-  /** Catches track_minutes up in 50k-row steps, yielding between them so ingest interleaves. */
+  /** Catches the per-minute summary up and packs finished hours, in small slices between which ingest runs. */
   private async summarizeTrackStep(): Promise<void> {
     if (this.summarizing) return;
     this.summarizing = true;
@@ -721,10 +724,10 @@ export class FleetService {
         const shown = (list: DrivingEvent[]) => (this.privacy.empty ? list : list.filter((e) => !this.privacy.isPrivate(e.vehicleId, e.driverId, e.tsMs)));
         if (!p?.driverId) return shown(this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p?.vehicleId, limit }));
         // the driver's own events, and events without a driver from vehicles while the driver was on shift
-        const onShift = shiftResolver(this.store.listAssignments());
+        const assignments = this.store.listAssignments();
+        const onShift = shiftResolver(assignments);
         const named = this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, driverId: p.driverId, limit });
-        const shifts = this.store.listAssignments().filter((a) => a.driverId === p.driverId);
-        const unnamed = shifts.length
+        const unnamed = assignments.some((a) => a.driverId === p.driverId)
           ? this.store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }).filter((e) => !e.driverId && onShift(e.vehicleId, e.tsMs) === p.driverId).map((e) => ({ ...e, driverId: p.driverId! }))
           : [];
         return shown([...named, ...unnamed].sort((a, b) => a.tsMs - b.tsMs).slice(-limit));
@@ -852,7 +855,7 @@ export class FleetService {
         this.store.audit({ tsMs: now, actor: by, action: 'privacy_unlock', detail: JSON.stringify({ reason, untilMs }) });
         return { token, untilMs };
       },
-      getDataInventory: async () => dataInventory({ retention: { ...DEFAULT_RETENTION, ...this.options.retention }, exportsDir: this.options.exportDir ?? `${this.options.dbFile}.exports` }),
+      getDataInventory: async () => dataInventory({ retention: { ...DEFAULT_RETENTION, ...this.options.retention }, exportsDir: this.exportDir }),
       getMaintenance: async () => this.maintenance.cachedOverview(),
       retrainMaintenance: async () => ({ started: this.maintenance.retrain() }),
       listMaintenanceRecords: async (p) => this.maintenance.records(typeof p?.vehicleId === 'string' && p.vehicleId ? p.vehicleId : undefined, clampLimit(p?.limit, 200, 5000)),
@@ -918,7 +921,7 @@ export class FleetService {
           const g = f.geometry;
           if (g.type === 'Corridor') {
             route = g.line;
-            // past traversals of this corridor (whole visits over at least half its length): length ÷ time
+            // past traversals of this corridor: its length ÷ each visit's duration (visits over 30 s)
             let lengthKm = 0;
             for (let i = 1; i < g.line.length; i++) lengthKm += haversineM(g.line[i - 1]![0]!, g.line[i - 1]![1]!, g.line[i]![0]!, g.line[i]![1]!) / 1000;
             routeSpeeds = this.store
