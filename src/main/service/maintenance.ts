@@ -2,7 +2,7 @@
 // progress, the stored model, and the current ranking of vehicles by breakdown risk.
 import { Worker } from 'node:worker_threads';
 import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput } from '../../shared/types';
-import { LABEL_COLUMN, parseFeatureCsv } from '../core/maintenance/evaluate';
+import { parseFeatureCsv } from '../core/maintenance/evaluate';
 import { historyWeeks } from '../core/maintenance/features';
 import type { GbdtModel } from '../core/maintenance/gbdt';
 import { latestModel, riskRanking } from '../core/maintenance/ranking';
@@ -186,4 +186,3 @@ function validateRecord(r: MaintenanceRecordInput): string | null {
   return null;
 }
 
-export { LABEL_COLUMN };

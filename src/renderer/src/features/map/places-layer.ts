@@ -1,6 +1,6 @@
 // Place names for the offline basemap: GeoNames towns of 20,000+ people and every capital, drawn on one
 // canvas under the vehicles. Which places show depends on the zoom (capitals and cities first), and a
-// label never overlaps one already drawn. Above zoom 12 the street-level sources take over.
+// label never overlaps one already drawn. The map container's data-places says how many were drawn.
 import L from 'leaflet';
 import places from './places.json';
 import { CanvasOverlay } from './canvas-overlay';
@@ -20,9 +20,6 @@ function minPopulation(zoom: number): number {
 }
 
 export class PlacesLayer extends CanvasOverlay {
-  /** Labels drawn in the last frame (for tests and the source indicator). */
-  drawn = 0;
-
   constructor() {
     super('places-canvas');
   }
@@ -54,7 +51,6 @@ export class PlacesLayer extends CanvasOverlay {
       ctx.fillText(name, p.x + 5, p.y);
       if (++drawn > 400) break;
     }
-    this.drawn = drawn;
     map.getContainer().dataset['places'] = String(drawn);
   }
 }
