@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { MaintenanceOverview, MaintenanceRecord } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
 import { ExportBox } from '../reports/ExportBox';
 import { localTime } from '../../lib/format';
 import { useFleet } from '../../app/store';
@@ -26,7 +27,7 @@ const f2 = (x: number) => (Number.isNaN(x) || x === null ? '—' : x.toFixed(2))
 export function MaintenancePanel() {
   const [o, setO] = useState<MaintenanceOverview | null>(null);
   const [records, setRecords] = useState<MaintenanceRecord[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, act } = useAction();
   const [note, setNote] = useState<string | null>(null);
   const [training, setTraining] = useState<MaintenanceOverview['training'] | null>(null);
   const [form, setForm] = useState({ vehicleId: '', kind: 'service' as 'service' | 'breakdown', date: new Date().toISOString().slice(0, 10), odometerKm: '', cost: '', note: '' });
@@ -48,15 +49,7 @@ export function MaintenancePanel() {
       if (!t.running) void reload();
     });
   }, [reload]);
-  const guard = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      await reload();
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+  const guard = (fn: () => Promise<unknown>) => act(async () => (await fn(), await reload()));
   const add = (e: FormEvent) => {
     e.preventDefault();
     void guard(() =>

@@ -3,24 +3,16 @@
 import { useState, type FormEvent } from 'react';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
 
 export function MapSourcesSection() {
   const sources = useFleet((s) => s.mapSources);
   const setSources = useFleet((s) => s.setMapSources);
   const [file, setFile] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, act } = useAction();
   const [url, setUrl] = useState<string | null>(null);
   const [attribution, setAttribution] = useState<string | null>(null);
-  const run = async (p: Promise<Parameters<typeof setSources>[0]>) => {
-    setError(null);
-    try {
-      setSources(await p);
-      return true;
-    } catch (err) {
-      setError((err as Error).message);
-      return false;
-    }
-  };
+  const run = (p: Promise<Parameters<typeof setSources>[0]>) => act(async () => setSources(await p));
   const add = async (e: FormEvent) => {
     e.preventDefault();
     if (await run(api.call('addMbtiles', { path: file.trim() || undefined }))) setFile('');

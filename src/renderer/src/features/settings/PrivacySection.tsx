@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { PrivacyRule, PrivacyStatus } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { useAction } from '../../lib/use-action';
 import { localTime } from '../../lib/format';
 import { useHistory } from '../history/history-store';
 
@@ -22,7 +23,7 @@ function describe(r: PrivacyRule): string {
 
 export function PrivacySection() {
   const [status, setStatus] = useState<PrivacyStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, act } = useAction();
   const [kind, setKind] = useState<'driver' | 'vehicle'>('driver');
   const [subject, setSubject] = useState('');
   const [scheduled, setScheduled] = useState(true);
@@ -39,17 +40,7 @@ export function PrivacySection() {
   useEffect(() => {
     void reload();
   }, [reload]);
-  const guard = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      await reload();
-      return true;
-    } catch (err) {
-      setError((err as Error).message);
-      return false;
-    }
-  };
+  const guard = (fn: () => Promise<unknown>) => act(async () => (await fn(), await reload()));
   const addRule = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await guard(() =>
