@@ -222,7 +222,14 @@ async function inProcess(): Promise<Row> {
   return { broker: '(none)', run: `in-process ingest path, ${fmt(FLOOD_MESSAGES)} msgs`, 'committed msg/s': fmt(committed / s), 'p50 ms': '', 'p99 ms': '', 'rows stored': fmt(committed) };
 }
 
-const rows = [await inProcess(), ...(await scenario('mosquitto')), ...(await scenario('aedes'))];
+// BROKERS=aedes (or mosquitto, or none) runs only those scenarios, e.g. while working on one of them
+const only = process.env['BROKERS']?.split(',');
+const wants = (name: string) => !only || only.includes(name);
+const rows = [
+  ...(wants('none') ? [await inProcess()] : []),
+  ...(wants('mosquitto') ? await scenario('mosquitto') : []),
+  ...(wants('aedes') ? await scenario('aedes') : []),
+];
 report(
   'ingest: QoS 1 flood and latency',
   [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requireTool, startMosquitto, startServe, telemetry, tempDir, waitFor, type Mosquitto } from './helpers';
+import { freePort, requireTool, startMosquitto, startServe, telemetry, tempDir, waitFor, type Mosquitto } from './helpers';
 
 let broker: Mosquitto | null = null;
 const procs: ChildProcess[] = [];
@@ -56,6 +56,53 @@ describe.runIf(requireTool('mosquitto'))('a crash during ingest', () => {
     expect(killedAt).toBeLessThan(TOTAL);
     await startFleetDesk(broker.url, dbFile);
     await waitFor(() => countRows(dbFile).total >= TOTAL, 'every accepted message to be stored', 30_000, 200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(countRows(dbFile)).toEqual({ total: TOTAL, uniq: TOTAL });
+    await pub.endAsync();
+  });
+});
+
+describe('a crash of FleetDesk with its embedded broker', () => {
+  // The broker lives in the process that is killed, so whatever it acknowledged must already be in SQLite:
+  // it acknowledges a publish only after the commit, and the vehicle resends the rest on reconnect.
+  it('loses no acknowledged message: kill -9 mid-flood, restart on the same port, all stored exactly once', async () => {
+    const dbFile = path.join(tempDir(), 'crash-embedded.sqlite');
+    const port = await freePort();
+    const args = ['--embedded-broker-port', String(port), '--allow-anonymous', '--db', dbFile, '--port', '0', '--osmand-port', 'off'];
+    const first = (await startServe(args, 'pipe')).proc;
+    procs.push(first);
+    const url = `mqtt://127.0.0.1:${port}`;
+    const pub = await mqtt.connectAsync(url, { clientId: 'crash-vehicle-gateway', clean: false, reconnectPeriod: 100 });
+    const TOTAL = 6000;
+    const t0 = Date.UTC(2026, 10, 23, 8);
+    const ackedIds: string[] = [];
+    let killedAt = -1;
+    let ackedAtKill = -1;
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < TOTAL; i++) {
+      const id = `E-${i % 200}`;
+      const ts = t0 + Math.floor(i / 200) * 1000;
+      const msg = JSON.stringify(telemetry({ vehicle_id: id, timestamp: ts }));
+      sends.push(pub.publishAsync(`fleet/${id}/telemetry`, msg, { qos: 1 }).then(() => ackedIds.push(`${id}|${ts}`)));
+      if (i === 2500) {
+        await Promise.all(sends.slice(-50));
+        first.kill('SIGKILL');
+        ackedAtKill = ackedIds.length;
+        await new Promise((r) => first.once('exit', r));
+        killedAt = countRows(dbFile).total;
+        // every message acknowledged before the kill is already committed
+        const db = new Database(dbFile, { readonly: true });
+        const stored = new Set((db.prepare('SELECT vehicle_id, ts_ms FROM telemetry').raw().all() as [string, number][]).map(([v, t]) => `${v}|${t}`));
+        db.close();
+        expect(ackedIds.slice(0, ackedAtKill).filter((k) => !stored.has(k))).toEqual([]);
+        procs.push((await startServe(args, 'pipe')).proc);
+      }
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(sends);
+    expect(ackedIds.length).toBe(TOTAL);
+    expect(killedAt).toBeLessThan(TOTAL);
+    await waitFor(() => countRows(dbFile).total >= TOTAL, 'every acknowledged message to be stored', 30_000, 200);
     await new Promise((r) => setTimeout(r, 300));
     expect(countRows(dbFile)).toEqual({ total: TOTAL, uniq: TOTAL });
     await pub.endAsync();

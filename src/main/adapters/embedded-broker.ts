@@ -21,6 +21,17 @@ export interface EmbeddedBrokerOptions {
   /** Consulted on every connection, so changes in the UI apply at once. */
   security: () => BrokerSecurity;
   tls?: { port: number; certFile: string; keyFile: string };
+  /**
+   * Takes each authorised telemetry publish (`fleet/<id>/telemetry`) before the broker acknowledges it;
+   * `done` once it is committed. aedes sends a QoS 1 PUBACK only after this, and keeps no copy of its own:
+   * FleetDesk's database is the store, so a crash of this process loses nothing the vehicle was told is safe.
+   */
+  ingest?: (topic: string, payload: Buffer, done: () => void) => void;
+}
+
+/** `fleet/<id>/telemetry`, the topic FleetDesk subscribes to on an external broker. */
+function isTelemetryTopic(topic: string): boolean {
+  return topic.startsWith('fleet/') && topic.endsWith('/telemetry') && topic.split('/').length === 3;
 }
 
 export class PortInUseError extends Error {
@@ -39,6 +50,20 @@ export class PortInUseError extends Error {
 
 const identities = new WeakMap<Client, Identity>();
 
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+const corked = new Set<Corkable>();
+function corkUntilNextTick(stream: Corkable): void {
+  if (corked.has(stream) || typeof stream.cork !== 'function') return;
+  corked.add(stream);
+  stream.cork();
+  process.nextTick(() => {
+    corked.delete(stream);
+    stream.uncork();
+  });
+}
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
@@ -56,7 +81,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     authorizePublish: (client, packet, callback) => {
       if (!client) return callback(null); // the broker's own messages
       const id = identities.get(client);
-      callback(id && canPublish(id, packet.topic) ? null : new Error(`not allowed to publish to ${packet.topic}`));
+      if (!id || !canPublish(id, packet.topic)) return callback(new Error(`not allowed to publish to ${packet.topic}`));
+      if (options.ingest && isTelemetryTopic(packet.topic)) {
+        options.ingest(packet.topic, packet.payload as Buffer, () => {
+          // a commit releases many of this vehicle's PUBACKs at once: one socket write instead of one each
+          corkUntilNextTick(client.conn as unknown as Corkable);
+          callback(null);
+        });
+      }
+      else callback(null);
     },
     authorizeSubscribe: (client, sub, callback) => {
       const id = identities.get(client);
@@ -67,12 +100,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   let port = 0;
   let tlsUrl: string | null = null;
   try {
-    const plain = net.createServer(broker.handle);
+    // a larger read buffer lets a busy connection hand over more packets per commit
+    const plain = net.createServer({ highWaterMark: 256 * 1024 }, broker.handle);
     servers.push(plain);
     const wanted = options.port ?? 1883;
     port = await listen(plain, wanted, host, () => new PortInUseError(host, wanted));
     if (options.tls) {
-      const secure = tls.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle);
+      const secure = tls.createServer({ highWaterMark: 256 * 1024, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle);
       servers.push(secure);
       const tlsPort = await listen(secure, options.tls.port, host, () => new PortInUseError(host, options.tls!.port));
       tlsUrl = `mqtts://${host}:${tlsPort}`;

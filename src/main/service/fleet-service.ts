@@ -243,31 +243,44 @@ export class FleetService {
 
     this.ingestor = new Ingestor({
       store: this.store,
+      // The embedded broker reads a vehicle's next packets only after its last ones are committed, so waiting
+      // to gather a bigger transaction would only stall it; messages arriving together still share a commit.
+      minCommitIntervalMs: this.options.broker ? undefined : 0,
       onCommitted: (points, receivedMs) => this.onCommitted(points, receivedMs),
       onError: (m) => this.log(m),
     });
 
     let settings = this.options.broker;
     if (!settings) {
+      // Embedded: the broker hands telemetry straight to the ingestor and acknowledges it after the commit,
+      // so there is no subscriber hop and no broker-side copy that a crash could lose.
       const eb = this.options.embeddedBroker;
-      this.embedded = await startEmbeddedBroker({ port: eb?.port ?? 1883, host: eb?.host, tls: eb?.tls, security: () => this.brokerSecurity() });
+      this.embedded = await startEmbeddedBroker({
+        port: eb?.port ?? 1883,
+        host: eb?.host,
+        tls: eb?.tls,
+        security: () => this.brokerSecurity(),
+        ingest: (topic, payload, done) => this.ingestor.acceptMqtt(topic, payload, done),
+      });
       this.log(`embedded MQTT broker listening on ${this.embedded.url}${this.embedded.tlsUrl ? ` and ${this.embedded.tlsUrl}` : ''}`);
       settings = { url: this.embedded.url, username: INTERNAL_USERNAME, password: this.internalSecret };
-    }
-    this.brokerState = { state: 'connecting', url: redactUrl(settings.url), lastError: null };
-    this.subscriber = new MqttSubscriber(
-      { ...settings, clientId: settings.clientId ?? clientIdFor(`${settings.url}|${this.options.dbFile}`) },
-      {
-        onState: (state, error) => {
-          this.brokerState = { ...this.brokerState, state, lastError: error ?? (state === 'connected' ? null : this.brokerState.lastError) };
-          if (error) this.log(`broker: ${error}`);
-          this.emit('status', this.status());
+      this.brokerState = { state: 'connected', url: redactUrl(settings.url), lastError: null };
+    } else {
+      this.brokerState = { state: 'connecting', url: redactUrl(settings.url), lastError: null };
+      this.subscriber = new MqttSubscriber(
+        { ...settings, clientId: settings.clientId ?? clientIdFor(`${settings.url}|${this.options.dbFile}`) },
+        {
+          onState: (state, error) => {
+            this.brokerState = { ...this.brokerState, state, lastError: error ?? (state === 'connected' ? null : this.brokerState.lastError) };
+            if (error) this.log(`broker: ${error}`);
+            this.emit('status', this.status());
+          },
+          onMessage: (topic, payload, ack) => this.ingestor.acceptMqtt(topic, payload, ack),
+          backpressure: () => (this.ingestor.full ? this.ingestor.whenDrained() : null),
         },
-        onMessage: (topic, payload, ack) => this.ingestor.acceptMqtt(topic, payload, ack),
-        backpressure: () => (this.ingestor.full ? this.ingestor.whenDrained() : null),
-      },
-    );
-    this.subscriber.start();
+      );
+      this.subscriber.start();
+    }
 
     if (this.options.osmand) {
       try {
