@@ -32,11 +32,16 @@ export class FleetEngine {
   /** Fixes in evaluation order (time order per vehicle); stale fixes are skipped by every rule. */
   step(batch: readonly RuleInput[]): EngineOutput {
     const out: EngineOutput = { geofence: [], driving: [], health: [] };
-    for (let i = 0; i < batch.length; i++) {
-      const p = batch[i]!;
-      if (!this.geofences.stepOne(p, i, out.geofence)) continue;
-      this.driving.push(p, i, this.geofences.speedLimitAt(p.vehicleId, p.tsMs), out.driving);
-      this.health.push(p, i, out.health);
+    this.geofences.prepare(batch);
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        const p = batch[i]!;
+        if (!this.geofences.stepOne(p, i, out.geofence)) continue;
+        this.driving.push(p, i, this.geofences.speedLimitAt(p.vehicleId, p.tsMs), out.driving);
+        this.health.push(p, i, out.health);
+      }
+    } finally {
+      this.geofences.finish();
     }
     return out;
   }

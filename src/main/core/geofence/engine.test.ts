@@ -175,3 +175,94 @@ describe('fence rules', () => {
     ]);
   });
 });
+
+describe('the fence index at city scale', () => {
+  it('gives the answer of an exact test of every fence, for every fence type, on and around the grid the index uses', async () => {
+    const { FenceIndex, CELL_DEG } = await import('./fence-index');
+    const { isStrictlyInside } = await import('./geometry');
+    const { preparePolygons, preparedContains } = await import('./prepared');
+    const rand = mulberry32(11);
+    const LON0 = -1.9;
+    const LAT0 = 52.48;
+    const mPerDegLat = 111_195;
+    const mPerDegLon = mPerDegLat * Math.cos((LAT0 * Math.PI) / 180);
+    const fences: { id: string; geometry: FenceGeometry }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const cx = LON0 + (rand() - 0.5) * 0.06;
+      const cy = LAT0 + (rand() - 0.5) * 0.04;
+      const kind = i % 5;
+      const r = kind === 4 ? 400 + rand() * 1500 : 30 + rand() * 300; // metres; every fifth a large zone
+      const ring = (rx: number, n: number, x = cx, y = cy) => {
+        const pts = Array.from({ length: n }, (_, k) => {
+          const a = (k / n) * Math.PI * 2;
+          const rr = rx * (0.7 + rand() * 0.3);
+          return [x + (rr * Math.cos(a)) / mPerDegLon, y + (rr * Math.sin(a)) / mPerDegLat];
+        });
+        return [...pts, pts[0]!];
+      };
+      if (kind === 0) fences.push({ id: `c${i}`, geometry: { type: 'Circle', center: [cx, cy], radiusM: r } });
+      else if (kind === 1) {
+        const line = [[cx, cy]];
+        for (let k = 0; k < 4; k++) line.push([line[k]![0]! + ((rand() - 0.5) * 800) / mPerDegLon, line[k]![1]! + ((rand() - 0.5) * 800) / mPerDegLat]);
+        fences.push({ id: `r${i}`, geometry: { type: 'Corridor', line, widthM: 20 + rand() * 80 } });
+      } else if (kind === 2) fences.push({ id: `h${i}`, geometry: { type: 'Polygon', coordinates: [ring(r * 2, 12), ring(r * 0.6, 6)] } });
+      else if (kind === 3) fences.push({ id: `m${i}`, geometry: { type: 'MultiPolygon', coordinates: [[ring(r, 8)], [ring(r, 5, cx + (3 * r) / mPerDegLon, cy)]] } });
+      else fences.push({ id: `z${i}`, geometry: { type: 'Polygon', coordinates: [ring(r, 40)] } });
+    }
+    const index = new FenceIndex(fences);
+    // The reference: each fence's own exact test, fence by fence. For polygons that is the prepared
+    // ray cast: at an edge's midpoint (within 1e-16° of the line) two correct algorithms may round to
+    // different sides, so another library would not be a fair judge there.
+    const exact = fences.map((f) => {
+      const g = f.geometry;
+      if (g.type === 'Polygon' || g.type === 'MultiPolygon') {
+        const p = preparePolygons(g);
+        return (x: number, y: number) => preparedContains(p, x, y);
+      }
+      return (x: number, y: number) => isStrictlyInside(g, x, y);
+    });
+    const points: [number, number][] = [];
+    for (let k = 0; k < 20_000; k++) points.push([LON0 + (rand() - 0.5) * 0.07, LAT0 + (rand() - 0.5) * 0.05]);
+    // exactly on grid lines and corners, where a cell's class must hold for its closed box
+    for (let k = 0; k < 5_000; k++) {
+      const x = Math.round((LON0 + (rand() - 0.5) * 0.07 + 180) / CELL_DEG) * CELL_DEG - 180;
+      const y = Math.round((LAT0 + (rand() - 0.5) * 0.05 + 90) / CELL_DEG) * CELL_DEG - 90;
+      points.push([x, y], [x + (rand() - 0.5) * CELL_DEG, y], [x, y + (rand() - 0.5) * CELL_DEG]);
+    }
+    // on and right next to polygon vertices and edges
+    for (const f of fences) {
+      if (f.geometry.type !== 'Polygon') continue;
+      const ring = f.geometry.coordinates[0]!;
+      for (let k = 0; k + 1 < ring.length; k++) {
+        const [x1, y1] = ring[k]!;
+        const [x2, y2] = ring[k + 1]!;
+        points.push([x1!, y1!], [(x1! + x2!) / 2, (y1! + y2!) / 2], [x1! + 1e-9, y1!], [x1!, y1! - 1e-9]);
+      }
+    }
+    let hits = 0;
+    const kindsHit = new Set<string>();
+    const wrong: string[] = [];
+    for (const [x, y] of points) {
+      const got = index.containing(x, y);
+      const want = fences.filter((_, k) => exact[k]!(x, y)).map((f) => f.id).sort();
+      hits += want.length;
+      for (const id of want) kindsHit.add(id[0]!);
+      if (got.join() !== want.join()) wrong.push(`${x},${y}: ${got.join()} ≠ ${want.join()}`);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(hits).toBeGreaterThan(10_000);
+    expect([...kindsHit].sort()).toEqual(['c', 'h', 'm', 'r', 'z']);
+  });
+
+  it('edits and deletes reach the grid: a moved fence answers at its new place only, a deleted one nowhere', async () => {
+    const { FenceIndex } = await import('./fence-index');
+    const index = new FenceIndex([{ id: 'Z', geometry: { type: 'Circle', center: [-1.9, 52.48], radiusM: 2000 } }]);
+    expect(index.containing(-1.9, 52.48)).toEqual(['Z']);
+    index.upsert({ id: 'Z', geometry: { type: 'Circle', center: [-1.5, 52.48], radiusM: 2000 } });
+    expect(index.containing(-1.9, 52.48)).toEqual([]);
+    expect(index.containing(-1.5, 52.48)).toEqual(['Z']);
+    index.remove('Z');
+    expect(index.containing(-1.5, 52.48)).toEqual([]);
+    expect(index.size).toBe(0);
+  });
+});

@@ -26,30 +26,40 @@ export interface GeofenceEvent {
   index: number;
 }
 
+const PRE_BLOCK_DEG = 0.016;
+const PRE_COLS = Math.ceil(360 / PRE_BLOCK_DEG) + 1;
+const PRE_KEYS = PRE_COLS * (Math.ceil(180 / PRE_BLOCK_DEG) + 1);
+/** Largest batch looked up ahead (key × PRE_MAX + index stays an exact integer in a double). */
+const PRE_MAX = 1 << 20;
+
 interface VehicleFenceState {
-  /** Confirmed membership: fence id → since when (telemetry time). */
-  inside: Map<string, number>;
-  /** Crossings waiting out a fence's entry delay: fence id → side and since when. */
-  pending: Map<string, { inside: boolean; sinceMs: number }>;
+  /** Confirmed membership: fence slot (see FenceIndex) → since when (telemetry time). */
+  inside: Map<number, number>;
+  /** Crossings waiting out a fence's entry delay: fence slot → side and since when. */
+  pending: Map<number, { inside: boolean; sinceMs: number }>;
   /** Fences whose dwell alert fired during the current visit. */
-  dwelled: Set<string>;
+  dwelled: Set<number>;
   lastTsMs: number;
 }
 
 export class GeofenceEngine {
   private readonly index: FenceIndex;
-  private readonly rules = new Map<string, FenceRules>();
+  /** Rules by fence slot; `ruleCount` fences have any. */
+  private readonly rules: (FenceRules | undefined)[] = [];
+  private ruleCount = 0;
   private readonly vehicles = new Map<string, VehicleFenceState>();
+  private exits: number[] = [];
 
   constructor(fences: Iterable<IndexedFence> = []) {
-    const list = [...fences];
-    this.index = new FenceIndex(list);
-    for (const f of list) this.setRules(f);
+    this.index = new FenceIndex();
+    for (const f of fences) this.upsertFence(f);
   }
 
-  private setRules(f: IndexedFence): void {
-    if (f.rules && Object.keys(f.rules).length > 0) this.rules.set(f.id, f.rules);
-    else this.rules.delete(f.id);
+  private setRules(slot: number, rules: FenceRules | undefined): void {
+    const has = rules !== undefined && Object.keys(rules).length > 0;
+    if (this.rules[slot] !== undefined) this.ruleCount--;
+    this.rules[slot] = has ? rules : undefined;
+    if (has) this.ruleCount++;
   }
 
   get fenceCount(): number {
@@ -59,27 +69,31 @@ export class GeofenceEngine {
   /** Restores remembered membership (after a restart) so vehicles already inside raise no new enter. */
   restoreMembership(rows: Iterable<{ vehicleId: string; fenceId: string; sinceMs: number }>): void {
     for (const r of rows) {
-      if (!this.index.has(r.fenceId)) continue;
+      const slot = this.index.slotOf(r.fenceId);
+      if (slot === undefined) continue;
       const v = this.stateOf(r.vehicleId);
-      v.inside.set(r.fenceId, r.sinceMs);
+      v.inside.set(slot, r.sinceMs);
       v.lastTsMs = Math.max(v.lastTsMs, r.sinceMs);
     }
   }
 
+  /** A new fence, or an edit (same id: same slot, so vehicles inside stay inside until a fix says otherwise). */
   upsertFence(fence: IndexedFence): void {
-    this.index.upsert(fence);
-    this.setRules(fence);
+    const slot = this.index.upsert(fence);
+    this.setRules(slot, fence.rules);
   }
 
   /** A deleted fence leaves silently: deleting is not the vehicle leaving. */
   removeFence(id: string): void {
-    this.index.remove(id);
-    this.rules.delete(id);
+    const slot = this.index.slotOf(id);
+    if (slot === undefined) return;
+    this.setRules(slot, undefined);
     for (const v of this.vehicles.values()) {
-      v.inside.delete(id);
-      v.pending.delete(id);
-      v.dwelled.delete(id);
+      v.inside.delete(slot);
+      v.pending.delete(slot);
+      v.dwelled.delete(slot);
     }
+    this.index.remove(id);
   }
 
   private stateOf(vehicleId: string): VehicleFenceState {
@@ -91,8 +105,8 @@ export class GeofenceEngine {
     return v;
   }
 
-  private active(fenceId: string, tsMs: number): boolean {
-    const s = this.rules.get(fenceId)?.schedule;
+  private active(slot: number, tsMs: number): boolean {
+    const s = this.rules[slot]?.schedule;
     return !s || isScheduleActive(s, tsMs);
   }
 
@@ -104,89 +118,191 @@ export class GeofenceEngine {
    */
   step(batch: readonly EnginePosition[]): GeofenceEvent[] {
     const events: GeofenceEvent[] = [];
+    this.prepare(batch);
     for (let i = 0; i < batch.length; i++) this.stepOne(batch[i]!, i, events);
+    this.preBatch = null;
     return events;
   }
+
+  // Which fences hold each position of a batch, looked up before the batch is stepped through: in
+  // order of place rather than of time, so neighbouring lookups share the index's memory (about 1.5×
+  // faster on a city-wide batch). The answer does not depend on order, only the state changes do.
+  private preBatch: readonly EnginePosition[] | null = null;
+  private preStart = new Int32Array(0);
+  private preCount = new Int32Array(0);
+  private preSlots = new Int32Array(4096);
+  private preKeys = new Float64Array(0);
+
+  /** Looks up every position of the batch ahead (see preBatch); stepOne then uses the answers. */
+  prepare(batch: readonly EnginePosition[]): void {
+    const n = batch.length;
+    this.preBatch = null;
+    if (n < 256 || n >= PRE_MAX) return; // small batches gain nothing
+    if (this.preStart.length < n) {
+      this.preStart = new Int32Array(n);
+      this.preCount = new Int32Array(n);
+      this.preKeys = new Float64Array(n);
+    }
+    const keys = this.preKeys.subarray(0, n);
+    for (let i = 0; i < n; i++) {
+      const p = batch[i]!;
+      // blocks of ~1.8 km, row by row; NaN or out-of-range coordinates sort anywhere, harmlessly
+      const row = Math.floor((p.lat + 90) / PRE_BLOCK_DEG);
+      const col = Math.floor((p.lon + 180) / PRE_BLOCK_DEG);
+      const key = row * PRE_COLS + col;
+      keys[i] = Number.isFinite(key) && key >= 0 && key < PRE_KEYS ? key * PRE_MAX + i : PRE_KEYS * PRE_MAX + i;
+    }
+    keys.sort();
+    const index = this.index;
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const i = keys[k]! % PRE_MAX;
+      const p = batch[i]!;
+      const count = index.query(p.lon, p.lat);
+      if (at + count > this.preSlots.length) {
+        const grown = new Int32Array(Math.max(this.preSlots.length * 2, at + count));
+        grown.set(this.preSlots);
+        this.preSlots = grown;
+      }
+      this.preSlots.set(index.result.subarray(0, count), at);
+      this.preStart[i] = at;
+      this.preCount[i] = count;
+      at += count;
+    }
+    this.preBatch = batch;
+  }
+
+  /** Ends a batch begun with prepare (FleetEngine steps through it itself). */
+  finish(): void {
+    this.preBatch = null;
+  }
+
+  private mark = new Uint32Array(1024);
+  private markStamp = 0;
 
   /** One position (see step); returns false when it was stale and skipped. */
   stepOne(p: EnginePosition, i: number, events: GeofenceEvent[]): boolean {
     const v = this.stateOf(p.vehicleId);
     if (p.tsMs < v.lastTsMs) return false;
     v.lastTsMs = p.tsMs;
-    const now = this.index.containing(p.lon, p.lat);
+    const index = this.index;
+    // the fences holding p: slots[from .. from + n)
+    let slots: Int32Array;
+    let from: number;
+    let n: number;
+    if (this.preBatch !== null && this.preBatch[i] === p) {
+      slots = this.preSlots;
+      from = this.preStart[i]!;
+      n = this.preCount[i]!;
+    } else {
+      n = index.query(p.lon, p.lat);
+      slots = index.result;
+      from = 0;
+    }
     // Most positions change nothing: same fences as before, nothing pending, no allocation.
-    let same = now.length === v.inside.size;
-    for (let k = 0; same && k < now.length; k++) same = v.inside.has(now[k]!);
-    if (same && v.pending.size === 0 && (v.inside.size === 0 || this.rules.size === 0)) return true;
-    const emit = (fenceId: string, event: GeofenceEvent['event'], sinceMs: number) => this.emit(events, p, i, fenceId, event, sinceMs);
+    let same = n === v.inside.size;
+    for (let k = from; same && k < from + n; k++) same = v.inside.has(slots[k]!);
+    if (same && v.pending.size === 0 && (v.inside.size === 0 || this.ruleCount === 0)) return true;
     if (!same || v.pending.size > 0) {
-      // a bounce: back on the confirmed side before the delay ran out
-      for (const [id, pend] of v.pending) if (pend.inside === v.inside.has(id) || pend.inside !== now.includes(id)) v.pending.delete(id);
-      let exits: string[] | null = null;
-      for (const id of v.inside.keys()) if (!now.includes(id)) (exits ??= []).push(id);
-      if (exits) {
-        if (exits.length > 1) exits.sort();
-        for (const id of exits) {
-          const since = this.settle(v, id, false, p.tsMs);
-          if (since === null) continue;
-          v.inside.delete(id);
-          v.dwelled.delete(id);
-          emit(id, 'exit', since);
-        }
+      // mark the fences holding p, and put them in fence-id order (enters come in that order)
+      if (++this.markStamp === 0xffffffff) {
+        this.mark.fill(0);
+        this.markStamp = 1;
       }
-      for (const id of now) {
-        if (v.inside.has(id)) continue;
-        const since = this.settle(v, id, true, p.tsMs);
+      const stamp = this.markStamp;
+      let mark = this.mark;
+      for (let k = from; k < from + n; k++) {
+        const slot = slots[k]!;
+        if (slot >= mark.length) {
+          const grown = new Uint32Array(Math.max(mark.length * 2, slot + 1));
+          grown.set(mark);
+          this.mark = mark = grown;
+        }
+        mark[slot] = stamp;
+        // insertion sort by fence id: a point is in a handful of fences
+        let j = k - 1;
+        while (j >= from && index.rankOf(slots[j]!) > index.rankOf(slot)) {
+          slots[j + 1] = slots[j]!;
+          j--;
+        }
+        slots[j + 1] = slot;
+      }
+      const isNow = (slot: number) => slot < mark.length && mark[slot] === stamp;
+      // a bounce: back on the confirmed side before the delay ran out
+      if (v.pending.size > 0) {
+        for (const [slot, pend] of v.pending) if (pend.inside === v.inside.has(slot) || pend.inside !== isNow(slot)) v.pending.delete(slot);
+      }
+      const exits = this.exits;
+      exits.length = 0;
+      for (const slot of v.inside.keys()) if (!isNow(slot)) exits.push(slot);
+      if (exits.length > 1) exits.sort(index.byRank);
+      for (let k = 0; k < exits.length; k++) {
+        const slot = exits[k]!;
+        const since = this.settle(v, slot, false, p.tsMs);
         if (since === null) continue;
-        v.inside.set(id, since);
-        emit(id, 'enter', since);
+        v.inside.delete(slot);
+        if (v.dwelled.size > 0) v.dwelled.delete(slot);
+        this.emit(events, p, i, slot, 'exit', since);
+      }
+      for (let k = from; k < from + n; k++) {
+        const slot = slots[k]!;
+        if (v.inside.has(slot)) continue;
+        const since = this.settle(v, slot, true, p.tsMs);
+        if (since === null) continue;
+        v.inside.set(slot, since);
+        this.emit(events, p, i, slot, 'enter', since);
       }
     }
-    if (v.inside.size > 0 && this.rules.size > 0) {
-      for (const [id, since] of v.inside) {
-        const min = this.rules.get(id)?.dwellAlertMin;
-        if (min === undefined || v.dwelled.has(id) || p.tsMs - since < min * 60_000) continue;
-        v.dwelled.add(id);
-        emit(id, 'dwell', since);
+    if (v.inside.size > 0 && this.ruleCount > 0) {
+      let dwells: number[] | null = null;
+      for (const [slot, since] of v.inside) {
+        const min = this.rules[slot]?.dwellAlertMin;
+        if (min === undefined || v.dwelled.has(slot) || p.tsMs - since < min * 60_000) continue;
+        v.dwelled.add(slot);
+        (dwells ??= []).push(slot);
+      }
+      if (dwells) {
+        dwells.sort(index.byRank);
+        for (const slot of dwells) this.emit(events, p, i, slot, 'dwell', v.inside.get(slot)!);
       }
     }
     return true;
   }
 
-  private emit(events: GeofenceEvent[], p: EnginePosition, i: number, fenceId: string, event: GeofenceEvent['event'], sinceMs: number): void {
-    if (this.active(fenceId, p.tsMs)) events.push({ vehicleId: p.vehicleId, fenceId, event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
+  private emit(events: GeofenceEvent[], p: EnginePosition, i: number, slot: number, event: GeofenceEvent['event'], sinceMs: number): void {
+    if (this.active(slot, p.tsMs)) events.push({ vehicleId: p.vehicleId, fenceId: this.index.idOf(slot), event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
   }
 
   /**
-   * A crossing of fence `id` to side `inside` seen at tsMs: returns since when it counts if it fires
+   * A crossing of fence `slot` to side `inside` seen at tsMs: returns since when it counts if it fires
    * now, or null while it waits out the fence's entry delay.
    */
-  private settle(v: VehicleFenceState, id: string, inside: boolean, tsMs: number): number | null {
-    const delayS = this.rules.get(id)?.entryDelayS;
+  private settle(v: VehicleFenceState, slot: number, inside: boolean, tsMs: number): number | null {
+    const delayS = this.rules[slot]?.entryDelayS;
     if (!delayS) return tsMs;
-    const pend = v.pending.get(id);
+    const pend = v.pending.get(slot);
     if (!pend) {
-      v.pending.set(id, { inside, sinceMs: tsMs });
+      v.pending.set(slot, { inside, sinceMs: tsMs });
       return null;
     }
     if (tsMs - pend.sinceMs < delayS * 1000) return null;
-    v.pending.delete(id);
+    v.pending.delete(slot);
     return pend.sinceMs;
   }
 
   /** The lowest speed limit of the fences the vehicle is in whose schedule is active, or null. */
   speedLimitAt(vehicleId: string, tsMs: number): number | null {
     const v = this.vehicles.get(vehicleId);
-    if (!v || v.inside.size === 0 || this.rules.size === 0) return null;
+    if (!v || v.inside.size === 0 || this.ruleCount === 0) return null;
     let limit: number | null = null;
-    for (const id of v.inside.keys()) {
-      const l = this.rules.get(id)?.speedLimitKmh;
-      if (l !== undefined && (limit === null || l < limit) && this.active(id, tsMs)) limit = l;
+    for (const slot of v.inside.keys()) {
+      const l = this.rules[slot]?.speedLimitKmh;
+      if (l !== undefined && (limit === null || l < limit) && this.active(slot, tsMs)) limit = l;
     }
     return limit;
   }
 
   insideOf(vehicleId: string): string[] {
-    return [...(this.vehicles.get(vehicleId)?.inside.keys() ?? [])].sort();
+    return [...(this.vehicles.get(vehicleId)?.inside.keys() ?? [])].map((slot) => this.index.idOf(slot)).sort();
   }
 }

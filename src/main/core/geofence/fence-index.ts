@@ -1,17 +1,28 @@
-// Spatial index over fence bounding boxes, then the exact test: cheap rejects first.
-// A uniform grid (cells of CELL_DEG degrees, hashed by cell) answers "which boxes may contain this
-// point" with one map lookup; boxes too big for the grid sit in a short list checked one by one.
+// Spatial index over fences: a uniform grid, and for every cell a fence's box touches, what that cell
+// is for the fence — wholly inside (the fence is listed with no test), wholly outside (the fence is
+// not listed) or crossed by its boundary (box check, then the exact test). Most cells of a large zone
+// are answered without any geometry, and a cell crossed by no boundary costs nothing at all.
+// Boxes too big for the grid (regions, countries) sit in a short list checked one by one.
 // A corridor is indexed segment by segment (one box around a long diagonal route would make every
 // vehicle near it a candidate); polygons are prepared (edges in strips) for a fast exact test.
+// Fences are numbered by slot; queries fill a reusable array of slots in fence-id order, so the
+// engine's hot path allocates nothing.
 import type { FenceGeometry, FenceRules } from '../../../shared/types';
-import { bboxOf, distanceToLineM, isStrictlyInside } from './geometry';
-import { preparedContains, preparePolygons, type PreparedPolygons } from './prepared';
+import { EARTH_RADIUS_M, haversineM, M_PER_DEG } from '../geo/distance';
+
+const RAD = Math.PI / 180;
+import { bboxOf, distanceToLineM } from './geometry';
+import { firstEdge, preparedContains, preparePolygons, type PreparedPolygons } from './prepared';
 
 export interface IndexedFence {
   id: string;
   geometry: FenceGeometry;
   rules?: FenceRules;
 }
+
+const POLYGON = 0;
+const CIRCLE = 1;
+const SEGMENT = 2;
 
 interface Entry {
   minX: number;
@@ -21,7 +32,16 @@ interface Entry {
   slot: number;
   /** For a corridor: the segment [start, start + 1] this box covers. */
   segment: number;
-  /** Grid cells holding this entry (empty for a big entry). */
+  /** What the exact test is, with its numbers ready (see exact). */
+  kind: typeof POLYGON | typeof CIRCLE | typeof SEGMENT;
+  prepared: PreparedPolygons | null;
+  /** Circle: centre lon, lat, cos(lat), radius (m). Segment: x1, y1, x2, y2, half width (m). */
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e: number;
+  /** Grid cells holding this entry, as a test or as wholly inside, as row, column pairs (empty for a big entry). */
   cells: number[];
 }
 
@@ -31,9 +51,24 @@ interface Slot {
   entries: Entry[];
 }
 
-const CELL_DEG = 0.005; // ~550 m of latitude
-const MAX_CELLS_PER_ENTRY = 1024; // bigger boxes (regions, long straight corridors) go to the big list
-const ROW = 80_000; // > 360 / CELL_DEG: cell key = row * ROW + column
+/** What one grid cell knows. */
+interface Cell {
+  /** Fences that contain the whole cell. */
+  inside: number[];
+  /** Entries whose boundary crosses the cell: box check, then the exact test. */
+  tests: Entry[];
+  /** `tests`' boxes packed as minX, minY, maxX, maxY (rebuilt lazily after a change). */
+  boxes: Float64Array | null;
+}
+
+export const CELL_DEG = 0.001; // ~110 m of latitude, ~70 m of longitude at 52°
+const MAX_CELLS_PER_ENTRY = 65_536; // bigger boxes (regions, long straight corridors) go to the big list
+/** Cells are kept in blocks of BLOCK × BLOCK, found by a small-integer key (fast to hash). */
+const BLOCK_BITS = 6;
+const BLOCK = 1 << BLOCK_BITS;
+const BLOCK_ROW = Math.ceil(360 / CELL_DEG / BLOCK) + 1; // block key = blockRow * BLOCK_ROW + blockColumn
+/** Classification keeps this far (metres) from a circle's or corridor's edge: nearer, the exact test decides. */
+const MARGIN_M = 0.5;
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -44,17 +79,52 @@ function cellRow(lat: number): number {
   return Math.floor((lat + 90) / CELL_DEG);
 }
 
+/** Does segment (x1,y1)-(x2,y2) touch the closed rectangle? */
+function segmentTouchesRect(x1: number, y1: number, x2: number, y2: number, minX: number, minY: number, maxX: number, maxY: number): boolean {
+  // Liang–Barsky clipping
+  let t0 = 0;
+  let t1 = 1;
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const p = [-dx, dx, -dy, dy];
+  const q = [x1 - minX, maxX - x1, y1 - minY, maxY - y1];
+  for (let i = 0; i < 4; i++) {
+    if (p[i] === 0) {
+      if (q[i]! < 0) return false;
+      continue;
+    }
+    const r = q[i]! / p[i]!;
+    if (p[i]! < 0) {
+      if (r > t1) return false;
+      if (r > t0) t0 = r;
+    } else {
+      if (r < t0) return false;
+      if (r < t1) t1 = r;
+    }
+  }
+  return true;
+}
+
+/** Distance in metres from a point to one segment, in the same local projection as distanceToLineM. */
+function distanceToSegmentM(lon: number, lat: number, a: number[], b: number[]): number {
+  return distanceToLineM(lon, lat, [a, b]);
+}
+
 export class FenceIndex {
   private readonly slots: (Slot | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private readonly byId = new Map<string, number>();
-  private readonly grid = new Map<number, Entry[]>();
-  /** Per cell, its entries' boxes packed as minX, minY, maxX, maxY (rebuilt lazily after a change). */
-  private readonly packed = new Map<number, Float64Array>();
+  private readonly blocks = new Map<number, (Cell | undefined)[]>();
   private readonly big: Entry[] = [];
   /** Query stamp per slot, to list a fence once when several of its boxes match. */
   private seen = new Uint32Array(1024);
   private stamp = 0;
+  /** Each slot's position in fence-id order (recomputed lazily after fences change). */
+  private rank = new Float64Array(1024);
+  private ranksStale = false;
+  /** The last query's answer: `resultCount` slots in fence-id order. Overwritten by the next query. */
+  result = new Int32Array(64);
+  resultCount = 0;
 
   constructor(fences: Iterable<IndexedFence> = []) {
     for (const f of fences) this.upsert(f);
@@ -64,8 +134,45 @@ export class FenceIndex {
     return this.byId.size;
   }
 
+  private cellAt(r: number, c: number): Cell | undefined {
+    const block = this.blocks.get((r >> BLOCK_BITS) * BLOCK_ROW + (c >> BLOCK_BITS));
+    return block === undefined ? undefined : block[((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1))];
+  }
+
+  private cellFor(r: number, c: number): Cell {
+    const key = (r >> BLOCK_BITS) * BLOCK_ROW + (c >> BLOCK_BITS);
+    let block = this.blocks.get(key);
+    if (!block) this.blocks.set(key, (block = new Array<Cell | undefined>(BLOCK * BLOCK).fill(undefined)));
+    const i = ((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1));
+    return (block[i] ??= { inside: [], tests: [], boxes: null });
+  }
+
   has(id: string): boolean {
     return this.byId.has(id);
+  }
+
+  slotOf(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
+  idOf(slot: number): string {
+    return this.slots[slot]!.fence.id;
+  }
+
+  fenceOf(slot: number): IndexedFence {
+    return this.slots[slot]!.fence;
+  }
+
+  /** Orders slots by fence id (for callers that keep slots: ranks change when fences are added). */
+  rankOf(slot: number): number {
+    if (this.ranksStale) this.rerank();
+    return this.rank[slot]!;
+  }
+
+  private rerank(): void {
+    const ids = [...this.byId.keys()].sort();
+    ids.forEach((id, i) => (this.rank[this.byId.get(id)!] = i));
+    this.ranksStale = false;
   }
 
   private boxesOf(g: FenceGeometry): [number, number, number, number, number][] {
@@ -83,20 +190,40 @@ export class FenceIndex {
     return [[minX, minY, maxX, maxY, -1]];
   }
 
-  upsert(fence: IndexedFence): void {
-    this.remove(fence.id);
-    const slot = this.freeSlots.pop() ?? this.slots.length;
+  /** Adds a fence, or replaces the one with the same id (which keeps its slot). */
+  upsert(fence: IndexedFence): number {
+    const existing = this.byId.get(fence.id);
+    if (existing !== undefined) this.unindex(existing);
+    const slot = existing ?? this.freeSlots.pop() ?? this.slots.length;
     const g = fence.geometry;
     const s: Slot = { fence, prepared: g.type === 'Polygon' || g.type === 'MultiPolygon' ? preparePolygons(g) : null, entries: [] };
     this.slots[slot] = s;
     this.byId.set(fence.id, slot);
+    if (existing === undefined) this.ranksStale = true;
     if (slot >= this.seen.length) {
-      const grown = new Uint32Array(this.seen.length * 2);
-      grown.set(this.seen);
-      this.seen = grown;
+      const seen = new Uint32Array(this.seen.length * 2);
+      seen.set(this.seen);
+      this.seen = seen;
+      const rank = new Float64Array(this.rank.length * 2);
+      rank.set(this.rank);
+      this.rank = rank;
     }
     for (const [minX, minY, maxX, maxY, segment] of this.boxesOf(g)) {
-      const e: Entry = { minX, minY, maxX, maxY, slot, segment, cells: [] };
+      const e: Entry = { minX, minY, maxX, maxY, slot, segment, cells: [], kind: POLYGON, prepared: s.prepared, a: 0, b: 0, c: 0, d: 0, e: 0 };
+      if (g.type === 'Circle') {
+        e.kind = CIRCLE;
+        e.a = g.center[0];
+        e.b = g.center[1];
+        e.c = Math.cos(g.center[1] * RAD);
+        e.d = g.radiusM;
+      } else if (g.type === 'Corridor') {
+        e.kind = SEGMENT;
+        e.a = g.line[segment]![0]!;
+        e.b = g.line[segment]![1]!;
+        e.c = g.line[segment + 1]![0]!;
+        e.d = g.line[segment + 1]![1]!;
+        e.e = g.widthM / 2;
+      }
       s.entries.push(e);
       const c0 = cellCol(minX);
       const c1 = cellCol(maxX);
@@ -106,89 +233,253 @@ export class FenceIndex {
         this.big.push(e);
         continue;
       }
-      for (let r = r0; r <= r1; r++) {
-        for (let c = c0; c <= c1; c++) {
-          const key = r * ROW + c;
-          let list = this.grid.get(key);
-          if (!list) this.grid.set(key, (list = []));
-          list.push(e);
-          e.cells.push(key);
-          this.packed.delete(key);
+      const kinds = this.classifyCells(s, e, c0, c1, r0, r1);
+      for (let r = r0, i = 0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++, i++) {
+          const kind = kinds[i]!;
+          if (kind < 0) continue;
+          const cell = this.cellFor(r, c);
+          if (kind === 1) cell.inside.push(slot);
+          else {
+            cell.tests.push(e);
+            cell.boxes = null;
+          }
+          e.cells.push(r, c);
         }
       }
     }
+    return slot;
+  }
+
+  /**
+   * For each cell of the entry's box (row by row): 1 = wholly inside the fence, -1 = wholly outside,
+   * 0 = the boundary may cross it. Conservative: anything uncertain is 0 and gets the exact test.
+   */
+  private classifyCells(s: Slot, e: Entry, c0: number, c1: number, r0: number, r1: number): Int8Array {
+    const cols = c1 - c0 + 1;
+    const kinds = new Int8Array(cols * (r1 - r0 + 1));
+    const cellBox = (i: number): [number, number, number, number] => {
+      const c = c0 + (i % cols);
+      const r = r0 + Math.floor(i / cols);
+      return [c * CELL_DEG - 180, r * CELL_DEG - 90, (c + 1) * CELL_DEG - 180, (r + 1) * CELL_DEG - 90];
+    };
+    const g = s.fence.geometry;
+    if (g.type === 'Circle') {
+      const [cx, cy] = g.center;
+      for (let i = 0; i < kinds.length; i++) {
+        const [x0, y0, x1, y1] = cellBox(i);
+        const far = Math.max(haversineM(cx, cy, x0, y0), haversineM(cx, cy, x1, y0), haversineM(cx, cy, x0, y1), haversineM(cx, cy, x1, y1));
+        // a small circle is convex: all four corners inside means the whole cell is
+        if (far < g.radiusM - MARGIN_M) kinds[i] = 1;
+        else if (haversineM(cx, cy, (x0 + x1) / 2, (y0 + y1) / 2) - halfDiagonalM(x0, y0, x1, y1) > g.radiusM + MARGIN_M) kinds[i] = -1;
+      }
+      return kinds;
+    }
+    if (g.type === 'Corridor') {
+      const a = g.line[e.segment]!;
+      const b = g.line[e.segment + 1]!;
+      const half = g.widthM / 2;
+      for (let i = 0; i < kinds.length; i++) {
+        const [x0, y0, x1, y1] = cellBox(i);
+        const far = Math.max(distanceToSegmentM(x0, y0, a, b), distanceToSegmentM(x1, y0, a, b), distanceToSegmentM(x0, y1, a, b), distanceToSegmentM(x1, y1, a, b));
+        // the band around one segment is convex; outside this segment's band the other segments may
+        // still hold the point, so "outside" only drops this segment's entry, never the corridor
+        if (far < half - MARGIN_M) kinds[i] = 1;
+        else if (distanceToSegmentM((x0 + x1) / 2, (y0 + y1) / 2, a, b) - halfDiagonalM(x0, y0, x1, y1) > half + MARGIN_M) kinds[i] = -1;
+      }
+      return kinds;
+    }
+    const p = s.prepared!;
+    if (p.wrapped) return kinds; // across ±180: every cell gets the exact test
+    // cells an edge touches (closed, widened by a hair against rounding) are boundary cells
+    const boundary = new Uint8Array(kinds.length);
+    const eps = 1e-9;
+    for (const ed of p.polygons) {
+      for (let k = firstEdge(ed); k < ed.length; k += 4) {
+        const ex1 = ed[k]!;
+        const ey1 = ed[k + 1]!;
+        const ex2 = ed[k + 2]!;
+        const ey2 = ed[k + 3]!;
+        const ca = Math.max(c0, cellCol(Math.min(ex1, ex2) - eps));
+        const cb = Math.min(c1, cellCol(Math.max(ex1, ex2) + eps));
+        const ra = Math.max(r0, cellRow(Math.min(ey1, ey2) - eps));
+        const rb = Math.min(r1, cellRow(Math.max(ey1, ey2) + eps));
+        for (let r = ra; r <= rb; r++) {
+          for (let c = ca; c <= cb; c++) {
+            const i = (r - r0) * cols + (c - c0);
+            if (boundary[i]) continue;
+            const [x0, y0, x1, y1] = cellBox(i);
+            if (segmentTouchesRect(ex1, ey1, ex2, ey2, x0 - eps, y0 - eps, x1 + eps, y1 + eps)) boundary[i] = 1;
+          }
+        }
+      }
+    }
+    // no boundary in the cell: the whole cell is on the side its centre is on
+    for (let i = 0; i < kinds.length; i++) {
+      if (boundary[i]) continue;
+      const [x0, y0, x1, y1] = cellBox(i);
+      kinds[i] = preparedContains(p, (x0 + x1) / 2, (y0 + y1) / 2) ? 1 : -1;
+    }
+    return kinds;
   }
 
   remove(id: string): boolean {
     const slot = this.byId.get(id);
     if (slot === undefined) return false;
-    const s = this.slots[slot]!;
-    for (const e of s.entries) {
-      if (e.cells.length === 0) {
-        this.big.splice(this.big.indexOf(e), 1);
-        continue;
-      }
-      for (const key of e.cells) {
-        const list = this.grid.get(key)!;
-        list.splice(list.indexOf(e), 1);
-        this.packed.delete(key);
-        if (list.length === 0) this.grid.delete(key);
-      }
-    }
+    this.unindex(slot);
     this.slots[slot] = undefined;
     this.freeSlots.push(slot);
     this.byId.delete(id);
+    this.ranksStale = true;
     return true;
   }
 
-  private packedOf(key: number, list: Entry[]): Float64Array {
-    let boxes = this.packed.get(key);
-    if (!boxes) {
-      boxes = new Float64Array(list.length * 4);
-      list.forEach((e, i) => boxes!.set([e.minX, e.minY, e.maxX, e.maxY], i * 4));
-      this.packed.set(key, boxes);
+  private unindex(slot: number): void {
+    const s = this.slots[slot]!;
+    for (const e of s.entries) {
+      if (e.cells.length === 0) {
+        const k = this.big.indexOf(e);
+        if (k >= 0) this.big.splice(k, 1);
+        continue;
+      }
+      for (let k = 0; k < e.cells.length; k += 2) {
+        const cell = this.cellAt(e.cells[k]!, e.cells[k + 1]!)!;
+        const t = cell.tests.indexOf(e);
+        if (t >= 0) {
+          cell.tests.splice(t, 1);
+          cell.boxes = null;
+        } else {
+          const j = cell.inside.indexOf(slot);
+          if (j >= 0) cell.inside.splice(j, 1);
+        }
+      }
     }
-    return boxes;
+    s.entries = [];
   }
 
-  private test(e: Entry, lon: number, lat: number, out: string[]): void {
-    if (lon < e.minX || lon > e.maxX || lat < e.minY || lat > e.maxY) return;
-    this.testExact(e, lon, lat, out);
+  // cos(latitude) of the point being queried, computed once per query when a test needs it (written as
+  // haversineM and distanceToLineM write it: the two round differently)
+  private qLat = NaN;
+  private qCos = 0;
+  private qKx = 0;
+
+  /**
+   * The exact test for one entry. Circle and segment repeat haversineM's and distanceToLineM's
+   * arithmetic step for step (so the answer is the same to the last bit), with the cosines cached.
+   */
+  private exact(e: Entry, lon: number, lat: number): boolean {
+    if (e.kind === POLYGON) return preparedContains(e.prepared!, lon, lat);
+    if (lat !== this.qLat) {
+      this.qLat = lat;
+      this.qCos = Math.cos(lat * RAD);
+      this.qKx = M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+    }
+    if (e.kind === CIRCLE) {
+      const dLat = (lat - e.b) * RAD;
+      const dLon = (lon - e.a) * RAD;
+      const h = Math.sin(dLat / 2) ** 2 + e.c * this.qCos * Math.sin(dLon / 2) ** 2;
+      return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h))) < e.d;
+    }
+    const kx = this.qKx;
+    const ax = (e.a - lon) * kx;
+    const ay = (e.b - lat) * M_PER_DEG;
+    const bx = (e.c - lon) * kx;
+    const by = (e.d - lat) * M_PER_DEG;
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+    return Math.hypot(ax + t * dx, ay + t * dy) < e.e;
   }
 
-  private testExact(e: Entry, lon: number, lat: number, out: string[]): void {
-    if (this.seen[e.slot] === this.stamp) return;
-    const s = this.slots[e.slot]!;
-    const g = s.fence.geometry;
-    const inside =
-      e.segment >= 0 && g.type === 'Corridor'
-        ? distanceToLineM(lon, lat, [g.line[e.segment]!, g.line[e.segment + 1]!]) < g.widthM / 2
-        : s.prepared
-          ? preparedContains(s.prepared, lon, lat)
-          : isStrictlyInside(g, lon, lat);
-    if (!inside) return;
-    this.seen[e.slot] = this.stamp; // a corridor matching on two neighbouring segments is listed once
-    out.push(s.fence.id);
+  private add(slot: number): void {
+    // a corridor matching on two neighbouring segments is listed once
+    if (this.seen[slot] === this.stamp) return;
+    this.seen[slot] = this.stamp;
+    if (this.resultCount === this.result.length) {
+      const grown = new Int32Array(this.result.length * 2);
+      grown.set(this.result);
+      this.result = grown;
+    }
+    this.result[this.resultCount++] = slot;
   }
 
-  /** Ids of fences that strictly contain the point, sorted. */
-  containing(lon: number, lat: number): readonly string[] {
-    const key = cellRow(lat) * ROW + cellCol(lon);
-    const cell = this.grid.get(key);
-    if (!cell && this.big.length === 0) return NONE;
+  /**
+   * Fences that strictly contain the point: `resultCount` slots in `result`, in no particular order
+   * (see sortResult). Returns the count.
+   */
+  query(lon: number, lat: number): number {
+    this.resultCount = 0;
+    const cell = this.cellAt(cellRow(lat), cellCol(lon));
+    if (!cell && this.big.length === 0) return 0;
     if (++this.stamp === 0xffffffff) {
       this.seen.fill(0);
       this.stamp = 1;
     }
-    const out: string[] = [];
     if (cell) {
-      const b = this.packedOf(key, cell);
-      for (let i = 0, k = 0; i < cell.length; i++, k += 4) {
-        if (lon >= b[k]! && lat >= b[k + 1]! && lon <= b[k + 2]! && lat <= b[k + 3]!) this.testExact(cell[i]!, lon, lat, out);
+      const inside = cell.inside;
+      for (let i = 0; i < inside.length; i++) this.add(inside[i]!);
+      const tests = cell.tests;
+      if (tests.length > 0) {
+        let b = cell.boxes;
+        if (!b) {
+          b = cell.boxes = new Float64Array(tests.length * 4);
+          for (let i = 0; i < tests.length; i++) b.set([tests[i]!.minX, tests[i]!.minY, tests[i]!.maxX, tests[i]!.maxY], i * 4);
+        }
+        for (let i = 0, k = 0; i < tests.length; i++, k += 4) {
+          if (lon < b[k]! || lat < b[k + 1]! || lon > b[k + 2]! || lat > b[k + 3]!) continue;
+          const e = tests[i]!;
+          if (this.seen[e.slot] !== this.stamp && this.exact(e, lon, lat)) this.add(e.slot);
+        }
       }
     }
-    for (let i = 0; i < this.big.length; i++) this.test(this.big[i]!, lon, lat, out);
-    if (out.length === 0) return NONE;
-    return out.length > 1 ? out.sort() : out;
+    for (let i = 0; i < this.big.length; i++) {
+      const e = this.big[i]!;
+      if (lon < e.minX || lon > e.maxX || lat < e.minY || lat > e.maxY) continue;
+      if (this.seen[e.slot] !== this.stamp && this.exact(e, lon, lat)) this.add(e.slot);
+    }
+    return this.resultCount;
   }
+
+  /** Compares two slots by fence id. */
+  readonly byRank = (a: number, b: number): number => this.rankOf(a) - this.rankOf(b);
+
+  /** Puts the last query's answer in fence-id order. */
+  sortResult(): void {
+    const n = this.resultCount;
+    if (n > 1) {
+      if (this.ranksStale) this.rerank();
+      // insertion sort by fence id: a point is in a handful of fences
+      const r = this.result;
+      const rank = this.rank;
+      for (let i = 1; i < n; i++) {
+        const v = r[i]!;
+        const rv = rank[v]!;
+        let j = i - 1;
+        while (j >= 0 && rank[r[j]!]! > rv) {
+          r[j + 1] = r[j]!;
+          j--;
+        }
+        r[j + 1] = v;
+      }
+    }
+  }
+
+  /** Ids of fences that strictly contain the point, sorted. */
+  containing(lon: number, lat: number): readonly string[] {
+    const n = this.query(lon, lat);
+    if (n === 0) return NONE;
+    this.sortResult();
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = this.slots[this.result[i]!]!.fence.id;
+    return out;
+  }
+}
+
+/** Half the diagonal of a lon/lat box, in metres (generous: measured at the box's wider edge). */
+function halfDiagonalM(x0: number, y0: number, x1: number, y1: number): number {
+  const lat = Math.min(Math.abs(y0), Math.abs(y1));
+  const w = (x1 - x0) * M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+  const h = (y1 - y0) * M_PER_DEG;
+  return Math.hypot(w, h) / 2;
 }

@@ -4,13 +4,15 @@
 import type { FenceGeometry } from '../../../shared/types';
 import { polygonsOf, unwrappedPolygonsOf } from './geometry';
 
-interface PreparedPolygon {
-  minY: number;
-  maxY: number;
-  stripH: number;
-  strips: Int32Array[];
-  /** Edges as x1, y1, x2, y2 quadruples. */
-  edges: Float64Array;
+/**
+ * One polygon (outer ring and holes) as one flat array, so a test touches one object:
+ * [minY, maxY, stripH, stripCount, offset of strip 0, …, offset of strip n, edges of strip 0, …]
+ * where each strip's edges are x1, y1, x2, y2 quadruples (an edge spanning several strips is in each).
+ */
+type PreparedPolygon = Float64Array;
+/** Where a prepared polygon's edges start (they end at its length); an edge spanning strips repeats. */
+export function firstEdge(p: PreparedPolygon): number {
+  return 4 + p[3]! + 1;
 }
 
 export interface PreparedPolygons {
@@ -57,7 +59,22 @@ function preparePolygon(rings: number[][][]): PreparedPolygon {
     const hi = Math.min(n - 1, Math.floor((Math.max(ya, yb) - minY) / stripH));
     for (let s = lo; s <= hi; s++) lists[s]!.push(k);
   }
-  return { minY, maxY, stripH, strips: lists.map((l) => Int32Array.from(l)), edges };
+  const head = 4 + n + 1;
+  const out = new Float64Array(head + lists.reduce((t, l) => t + l.length * 4, 0));
+  out[0] = minY;
+  out[1] = maxY;
+  out[2] = stripH;
+  out[3] = n;
+  let at = head;
+  for (let s = 0; s < n; s++) {
+    out[4 + s] = at;
+    for (const k of lists[s]!) {
+      out.set(edges.subarray(k * 4, k * 4 + 4), at);
+      at += 4;
+    }
+  }
+  out[4 + n] = at;
+  return out;
 }
 
 export function preparePolygons(geometry: Extract<FenceGeometry, { type: 'Polygon' | 'MultiPolygon' }>): PreparedPolygons {
@@ -69,15 +86,15 @@ export function preparePolygons(geometry: Extract<FenceGeometry, { type: 'Polygo
   let maxY = -Infinity;
   let edgeCount = 0;
   for (const p of polygons) {
-    for (let k = 0; k < p.edges.length; k += 2) {
-      const x = p.edges[k]!;
-      const y = p.edges[k + 1]!;
+    for (let k = firstEdge(p); k < p.length; k += 2) {
+      const x = p[k]!;
+      const y = p[k + 1]!;
       if (x < minX) minX = x;
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
     }
-    edgeCount += p.edges.length / 4;
+    edgeCount += (p.length - firstEdge(p)) / 4;
   }
   const n = Math.max(4, Math.min(64, Math.round(Math.sqrt(edgeCount) * 3)));
   const cellW = (maxX - minX) / n || 1e-9;
@@ -85,8 +102,8 @@ export function preparePolygons(geometry: Extract<FenceGeometry, { type: 'Polygo
   const raster = new Int8Array(n * n);
   // mark every cell an edge's box touches (closed intervals: touching counts) as "ask the strips"
   for (const p of polygons) {
-    const e = p.edges;
-    for (let k = 0; k < e.length; k += 4) {
+    const e = p;
+    for (let k = firstEdge(p); k < e.length; k += 4) {
       const c0 = Math.max(0, Math.floor((Math.min(e[k]!, e[k + 2]!) - minX) / cellW) - 1);
       const c1 = Math.min(n - 1, Math.floor((Math.max(e[k]!, e[k + 2]!) - minX) / cellW) + 1);
       const r0 = Math.max(0, Math.floor((Math.min(e[k + 1]!, e[k + 3]!) - minY) / cellH) - 1);
@@ -119,16 +136,17 @@ export function preparePolygons(geometry: Extract<FenceGeometry, { type: 'Polygo
 
 /** 1 inside, 0 on the boundary, -1 outside (of one polygon, holes counted). */
 function classify(p: PreparedPolygon, x: number, y: number): number {
-  if (!(y >= p.minY && y <= p.maxY)) return -1;
-  const strip = p.strips[Math.min(p.strips.length - 1, Math.floor((y - p.minY) / p.stripH))]!;
-  const e = p.edges;
+  const minY = p[0]!;
+  if (!(y >= minY && y <= p[1]!)) return -1;
+  const n = p[3]!;
+  const s = Math.min(n - 1, Math.floor((y - minY) / p[2]!));
+  const end = p[5 + s]!;
   let inside = false;
-  for (let i = 0; i < strip.length; i++) {
-    const k = strip[i]! * 4;
-    const x1 = e[k]!;
-    const y1 = e[k + 1]!;
-    const x2 = e[k + 2]!;
-    const y2 = e[k + 3]!;
+  for (let k = p[4 + s]!; k < end; k += 4) {
+    const x1 = p[k]!;
+    const y1 = p[k + 1]!;
+    const x2 = p[k + 2]!;
+    const y2 = p[k + 3]!;
     if ((y < y1 && y < y2) || (y > y1 && y > y2)) continue;
     // on the edge?
     if ((x2 - x1) * (y - y1) === (y2 - y1) * (x - x1) && x >= Math.min(x1, x2) && x <= Math.max(x1, x2)) return 0;
@@ -153,3 +171,4 @@ export function preparedContains(p: PreparedPolygons, lon: number, lat: number):
   }
   return containsExact(p.polygons, x, lat);
 }
+
