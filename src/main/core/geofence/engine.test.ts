@@ -254,6 +254,24 @@ describe('the fence index at city scale', () => {
     expect([...kindsHit].sort()).toEqual(['c', 'h', 'm', 'r', 'z']);
   });
 
+  it('a polygon whose top is one horizontal edge: just below it is inside, on it and above it outside', async () => {
+    // (the prepared strips once dropped an edge lying exactly at the polygon's highest latitude, so the
+    // grid cells along it were taken for wholly outside: found on the real WMATA bus replay)
+    const { FenceIndex } = await import('./fence-index');
+    const cx = -77.08;
+    const cy = 38.93;
+    const rad = 0.0046;
+    const ring = Array.from({ length: 6 }, (_, k) => [cx + rad * Math.cos((k * Math.PI) / 3), cy + rad * 0.78 * Math.sin((k * Math.PI) / 3)]);
+    ring.push(ring[0]!);
+    const index = new FenceIndex([{ id: 'H', geometry: { type: 'Polygon', coordinates: [ring] } }]);
+    const top = ring[1]![1]!;
+    for (let x = ring[2]![0]! + 1e-5; x < ring[1]![0]!; x += 0.0002) {
+      expect(index.containing(x, top - 1e-7)).toEqual(['H']);
+      expect(index.containing(x, top + 1e-7)).toEqual([]);
+    }
+    expect(index.containing((ring[1]![0]! + ring[2]![0]!) / 2, ring[2]![1]!)).toEqual([]);
+  });
+
   it('edits and deletes reach the grid: a moved fence answers at its new place only, a deleted one nowhere', async () => {
     const { FenceIndex } = await import('./fence-index');
     const index = new FenceIndex([{ id: 'Z', geometry: { type: 'Circle', center: [-1.9, 52.48], radiusM: 2000 } }]);

@@ -55,7 +55,8 @@ function preparePolygon(rings: number[][][]): PreparedPolygon {
   for (let k = 0; k < count; k++) {
     const ya = edges[k * 4 + 1]!;
     const yb = edges[k * 4 + 3]!;
-    const lo = Math.max(0, Math.floor((Math.min(ya, yb) - minY) / stripH));
+    // clamped both ways: an edge along the top (y = maxY) belongs to the last strip, not to none
+    const lo = Math.min(n - 1, Math.max(0, Math.floor((Math.min(ya, yb) - minY) / stripH)));
     const hi = Math.min(n - 1, Math.floor((Math.max(ya, yb) - minY) / stripH));
     for (let s = lo; s <= hi; s++) lists[s]!.push(k);
   }
