@@ -1,7 +1,7 @@
 // The engine worker: decode a message, call the core engine, post the result. No logic of its own.
 import { parentPort, workerData } from 'node:worker_threads';
 import { FleetEngine } from '../core/engine/fleet-engine';
-import { fromColumns, type FromWorker, type ToWorker } from '../core/engine/protocol';
+import { encodeGeofence, fromColumns, geofenceTransferables, type FromWorker, type ToWorker } from '../core/engine/protocol';
 import { runTraining, type TrainInput } from '../core/maintenance/train-task';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
@@ -15,8 +15,8 @@ if (task === 'train-maintenance') {
   runTraining((workerData as { input: TrainInput }).input, (m) => port.postMessage(m));
 }
 
-function post(msg: FromWorker): void {
-  port.postMessage(msg);
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer);
 }
 
 if (task !== 'train-maintenance') port.on('message', (msg: ToWorker) => {
@@ -39,7 +39,9 @@ if (task !== 'train-maintenance') port.on('message', (msg: ToWorker) => {
         break;
       case 'positions': {
         const batch = fromColumns(msg.batch);
-        post({ type: 'events', seq: msg.seq, output: engine.step(batch), processed: batch.length });
+        const output = engine.step(batch);
+        const geofence = encodeGeofence(output.geofence);
+        post({ type: 'events', seq: msg.seq, output: { ...output, geofence }, processed: batch.length }, geofenceTransferables(geofence));
         break;
       }
     }

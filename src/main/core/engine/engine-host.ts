@@ -5,7 +5,7 @@ import type { IndexedFence } from '../geofence/fence-index';
 import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import type { RuleInput } from '../rules/driving';
 import type { EngineOutput } from './fleet-engine';
-import { toColumns, transferablesOf, type FromWorker, type ToWorker } from './protocol';
+import { decodeGeofence, toColumns, transferablesOf, type FromWorker, type ToWorker } from './protocol';
 
 /** A fix with only a position (replay, benchmarks): every other reading unknown. */
 export function positionOnly(p: { vehicleId: string; tsMs: number; lon: number; lat: number }): RuleInput {
@@ -15,6 +15,8 @@ export function positionOnly(p: { vehicleId: string; tsMs: number; lon: number; 
 const NO_OUTPUT: EngineOutput = Object.freeze({ geofence: [], driving: [], health: [] }) as unknown as EngineOutput;
 
 interface Pending {
+  /** The batch sent, to rebuild the events from (see GeofenceColumns). */
+  positions: readonly RuleInput[];
   resolve: (output: EngineOutput) => void;
   reject: (err: Error) => void;
 }
@@ -85,7 +87,7 @@ export class EngineHost {
     if (msg.type === 'events') {
       const p = this.pending.get(msg.seq);
       this.pending.delete(msg.seq);
-      p?.resolve(msg.output);
+      if (p) p.resolve({ ...msg.output, geofence: decodeGeofence(msg.output.geofence, p.positions) });
     } else if (msg.type === 'error') {
       if (msg.seq !== null) {
         const p = this.pending.get(msg.seq);
@@ -120,7 +122,7 @@ export class EngineHost {
     const batch = toColumns(positions);
     const seq = ++this.seq;
     return new Promise<EngineOutput>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
+      this.pending.set(seq, { positions, resolve, reject });
       this.post({ type: 'positions', seq, batch }, transferablesOf(batch));
     });
   }
