@@ -41,6 +41,8 @@ interface Entry {
   c: number;
   d: number;
   e: number;
+  /** Position in FenceIndex.entries (what packed blocks refer to). */
+  id: number;
   /** Grid cells holding this entry, as a test or as wholly inside, as row, column pairs (empty for a big entry). */
   cells: number[];
 }
@@ -57,8 +59,24 @@ interface Cell {
   inside: number[];
   /** Entries whose boundary crosses the cell: box check, then the exact test. */
   tests: Entry[];
-  /** `tests`' boxes packed as minX, minY, maxX, maxY (rebuilt lazily after a change). */
-  boxes: Float64Array | null;
+}
+
+/**
+ * A block's cells as flat arrays, which is what queries read (one object, few cache misses): cell i's
+ * inside slots are inside[insideStart[i] .. insideStart[i + 1]), its tests likewise, with their boxes
+ * as minX, minY, maxX, maxY. Rebuilt from the cells after a change, on the next query that needs it.
+ */
+interface PackedBlock {
+  insideStart: Int32Array;
+  inside: Int32Array;
+  testStart: Int32Array;
+  tests: Int32Array;
+  boxes: Float64Array;
+}
+
+interface Block {
+  cells: (Cell | undefined)[];
+  packed: PackedBlock | null;
 }
 
 export const CELL_DEG = 0.001; // ~110 m of latitude, ~70 m of longitude at 52°
@@ -114,7 +132,9 @@ export class FenceIndex {
   private readonly slots: (Slot | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private readonly byId = new Map<string, number>();
-  private readonly blocks = new Map<number, (Cell | undefined)[]>();
+  private readonly blocks = new Map<number, Block>();
+  private readonly entries: (Entry | undefined)[] = [];
+  private readonly freeEntries: number[] = [];
   private readonly big: Entry[] = [];
   /** Query stamp per slot, to list a fence once when several of its boxes match. */
   private seen = new Uint32Array(1024);
@@ -136,15 +156,56 @@ export class FenceIndex {
 
   private cellAt(r: number, c: number): Cell | undefined {
     const block = this.blocks.get((r >> BLOCK_BITS) * BLOCK_ROW + (c >> BLOCK_BITS));
-    return block === undefined ? undefined : block[((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1))];
+    if (block === undefined) return undefined;
+    block.packed = null; // callers change it
+    return block.cells[((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1))];
   }
 
   private cellFor(r: number, c: number): Cell {
     const key = (r >> BLOCK_BITS) * BLOCK_ROW + (c >> BLOCK_BITS);
     let block = this.blocks.get(key);
-    if (!block) this.blocks.set(key, (block = new Array<Cell | undefined>(BLOCK * BLOCK).fill(undefined)));
+    if (!block) this.blocks.set(key, (block = { cells: new Array<Cell | undefined>(BLOCK * BLOCK).fill(undefined), packed: null }));
+    block.packed = null;
     const i = ((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1));
-    return (block[i] ??= { inside: [], tests: [], boxes: null });
+    return (block.cells[i] ??= { inside: [], tests: [] });
+  }
+
+  private pack(block: Block): PackedBlock {
+    let nInside = 0;
+    let nTests = 0;
+    for (const cell of block.cells) {
+      if (!cell) continue;
+      nInside += cell.inside.length;
+      nTests += cell.tests.length;
+    }
+    const p: PackedBlock = {
+      insideStart: new Int32Array(BLOCK * BLOCK + 1),
+      inside: new Int32Array(nInside),
+      testStart: new Int32Array(BLOCK * BLOCK + 1),
+      tests: new Int32Array(nTests),
+      boxes: new Float64Array(nTests * 4),
+    };
+    let a = 0;
+    let t = 0;
+    for (let i = 0; i < BLOCK * BLOCK; i++) {
+      p.insideStart[i] = a;
+      p.testStart[i] = t;
+      const cell = block.cells[i];
+      if (!cell) continue;
+      for (const slot of cell.inside) p.inside[a++] = slot;
+      for (const e of cell.tests) {
+        p.tests[t] = e.id;
+        p.boxes[t * 4] = e.minX;
+        p.boxes[t * 4 + 1] = e.minY;
+        p.boxes[t * 4 + 2] = e.maxX;
+        p.boxes[t * 4 + 3] = e.maxY;
+        t++;
+      }
+    }
+    p.insideStart[BLOCK * BLOCK] = a;
+    p.testStart[BLOCK * BLOCK] = t;
+    block.packed = p;
+    return p;
   }
 
   has(id: string): boolean {
@@ -209,7 +270,8 @@ export class FenceIndex {
       this.rank = rank;
     }
     for (const [minX, minY, maxX, maxY, segment] of this.boxesOf(g)) {
-      const e: Entry = { minX, minY, maxX, maxY, slot, segment, cells: [], kind: POLYGON, prepared: s.prepared, a: 0, b: 0, c: 0, d: 0, e: 0 };
+      const id = this.freeEntries.pop() ?? this.entries.length;
+      const e: Entry = { id, minX, minY, maxX, maxY, slot, segment, cells: [], kind: POLYGON, prepared: s.prepared, a: 0, b: 0, c: 0, d: 0, e: 0 };
       if (g.type === 'Circle') {
         e.kind = CIRCLE;
         e.a = g.center[0];
@@ -225,6 +287,7 @@ export class FenceIndex {
         e.e = g.widthM / 2;
       }
       s.entries.push(e);
+      this.entries[id] = e;
       const c0 = cellCol(minX);
       const c1 = cellCol(maxX);
       const r0 = cellRow(minY);
@@ -240,10 +303,7 @@ export class FenceIndex {
           if (kind < 0) continue;
           const cell = this.cellFor(r, c);
           if (kind === 1) cell.inside.push(slot);
-          else {
-            cell.tests.push(e);
-            cell.boxes = null;
-          }
+          else cell.tests.push(e);
           e.cells.push(r, c);
         }
       }
@@ -337,6 +397,8 @@ export class FenceIndex {
   private unindex(slot: number): void {
     const s = this.slots[slot]!;
     for (const e of s.entries) {
+      this.entries[e.id] = undefined;
+      this.freeEntries.push(e.id);
       if (e.cells.length === 0) {
         const k = this.big.indexOf(e);
         if (k >= 0) this.big.splice(k, 1);
@@ -345,10 +407,8 @@ export class FenceIndex {
       for (let k = 0; k < e.cells.length; k += 2) {
         const cell = this.cellAt(e.cells[k]!, e.cells[k + 1]!)!;
         const t = cell.tests.indexOf(e);
-        if (t >= 0) {
-          cell.tests.splice(t, 1);
-          cell.boxes = null;
-        } else {
+        if (t >= 0) cell.tests.splice(t, 1);
+        else {
           const j = cell.inside.indexOf(slot);
           if (j >= 0) cell.inside.splice(j, 1);
         }
@@ -410,27 +470,25 @@ export class FenceIndex {
    */
   query(lon: number, lat: number): number {
     this.resultCount = 0;
-    const cell = this.cellAt(cellRow(lat), cellCol(lon));
-    if (!cell && this.big.length === 0) return 0;
+    const r = cellRow(lat);
+    const c = cellCol(lon);
+    const block = this.blocks.get((r >> BLOCK_BITS) * BLOCK_ROW + (c >> BLOCK_BITS));
+    if (block === undefined && this.big.length === 0) return 0;
     if (++this.stamp === 0xffffffff) {
       this.seen.fill(0);
       this.stamp = 1;
     }
-    if (cell) {
-      const inside = cell.inside;
-      for (let i = 0; i < inside.length; i++) this.add(inside[i]!);
-      const tests = cell.tests;
-      if (tests.length > 0) {
-        let b = cell.boxes;
-        if (!b) {
-          b = cell.boxes = new Float64Array(tests.length * 4);
-          for (let i = 0; i < tests.length; i++) b.set([tests[i]!.minX, tests[i]!.minY, tests[i]!.maxX, tests[i]!.maxY], i * 4);
-        }
-        for (let i = 0, k = 0; i < tests.length; i++, k += 4) {
-          if (lon < b[k]! || lat < b[k + 1]! || lon > b[k + 2]! || lat > b[k + 3]!) continue;
-          const e = tests[i]!;
-          if (this.seen[e.slot] !== this.stamp && this.exact(e, lon, lat)) this.add(e.slot);
-        }
+    if (block !== undefined) {
+      const p = block.packed ?? this.pack(block);
+      const i = ((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1));
+      const inside = p.inside;
+      for (let k = p.insideStart[i]!, end = p.insideStart[i + 1]!; k < end; k++) this.add(inside[k]!);
+      const b = p.boxes;
+      for (let k = p.testStart[i]!, end = p.testStart[i + 1]!; k < end; k++) {
+        const q = k * 4;
+        if (lon < b[q]! || lat < b[q + 1]! || lon > b[q + 2]! || lat > b[q + 3]!) continue;
+        const e = this.entries[p.tests[k]!]!;
+        if (this.seen[e.slot] !== this.stamp && this.exact(e, lon, lat)) this.add(e.slot);
       }
     }
     for (let i = 0; i < this.big.length; i++) {
