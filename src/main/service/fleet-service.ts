@@ -336,8 +336,11 @@ export class FleetService {
     for (const p of points) if (this.offlineVehicles.has(p.vehicleId)) this.backOnline(p.vehicleId);
     // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
     const ordered = points.map(ruleInputOf).sort((a, b) => a.tsMs - b.tsMs);
+    // Sent at once (the host keeps calls in order and merges those that wait); recorded in order.
+    const result = this.engine.process(ordered);
+    result.catch(() => undefined); // handled below, in turn; this only stops an early failure counting as unhandled
     this.engineChain = this.engineChain
-      .then(() => this.engine.process(ordered))
+      .then(() => result)
       .then((output) => this.recordEngineOutput(output))
       .catch((err) => this.log(`engine check failed: ${(err as Error).message}`));
   }
