@@ -1,7 +1,7 @@
 // The engine worker: decode a message, call the core engine, post the result. No logic of its own.
 import { parentPort, workerData } from 'node:worker_threads';
 import { FleetEngine } from '../core/engine/fleet-engine';
-import { encodeGeofence, fromColumns, geofenceTransferables, type FromWorker, type ToWorker } from '../core/engine/protocol';
+import { fromColumns, geofenceTransferables, type FromWorker, type ToWorker } from '../core/engine/protocol';
 import { runTraining, type TrainInput } from '../core/maintenance/train-task';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
@@ -39,9 +39,8 @@ if (task !== 'train-maintenance') port.on('message', (msg: ToWorker) => {
         break;
       case 'positions': {
         const batch = fromColumns(msg.batch);
-        const output = engine.step(batch);
-        const geofence = encodeGeofence(output.geofence);
-        post({ type: 'events', seq: msg.seq, output: { ...output, geofence }, processed: batch.length }, geofenceTransferables(geofence));
+        const output = engine.stepToColumns(batch);
+        post({ type: 'events', seq: msg.seq, output, processed: batch.length }, geofenceTransferables(output.geofence));
         break;
       }
     }

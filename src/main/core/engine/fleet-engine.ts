@@ -1,7 +1,7 @@
 // Everything the engine worker decides, for one batch of trusted fixes: geofence crossings and dwells,
 // driving events (against fence speed limits where the vehicle is inside one) and vehicle health.
 import type { EngineConfig } from '../../../shared/types';
-import { GeofenceEngine, type GeofenceEvent } from '../geofence/engine';
+import { GeofenceColumnSink, GeofenceEngine, type GeofenceColumns, type GeofenceEvent } from '../geofence/engine';
 import type { IndexedFence } from '../geofence/fence-index';
 import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import { DrivingDetector, type DrivingEventOut, type RuleInput } from '../rules/driving';
@@ -27,6 +27,19 @@ export class FleetEngine {
   setConfig(config: EngineConfig): void {
     this.driving.setConfig(config);
     this.health.setConfig(config);
+  }
+
+  private readonly sink = new GeofenceColumnSink();
+
+  /** As step, with the geofence events in columns (what the worker sends: no object per event). */
+  stepToColumns(batch: readonly RuleInput[]): Omit<EngineOutput, 'geofence'> & { geofence: GeofenceColumns } {
+    this.geofences.sink = this.sink;
+    try {
+      const out = this.step(batch);
+      return { ...out, geofence: this.sink.take() };
+    } finally {
+      this.geofences.sink = null;
+    }
   }
 
   /** Fixes in evaluation order (time order per vehicle); stale fixes are skipped by every rule. */

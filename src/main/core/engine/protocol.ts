@@ -1,6 +1,6 @@
 // Messages between the engine host (main thread) and the engine worker.
 import type { EngineConfig } from '../../../shared/types';
-import type { GeofenceEvent } from '../geofence/engine';
+import { GEOFENCE_EVENT_KINDS, type GeofenceColumns, type GeofenceEvent } from '../geofence/engine';
 import type { IndexedFence } from '../geofence/fence-index';
 import type { RuleInput } from '../rules/driving';
 import type { EngineOutput } from './fleet-engine';
@@ -30,19 +30,7 @@ export type ToWorker =
   | { type: 'config'; config: EngineConfig }
   | { type: 'positions'; seq: number; batch: PositionColumns };
 
-/**
- * Geofence events in columns (there can be more events than positions): what the host cannot
- * rebuild from the batch it sent. Vehicle, fix time and place come from the position at `index`.
- */
-export interface GeofenceColumns {
-  index: Int32Array;
-  /** 0 enter, 1 exit, 2 dwell. */
-  event: Int8Array;
-  sinceMs: Float64Array;
-  /** Index into fenceIds. */
-  fence: Int32Array;
-  fenceIds: string[];
-}
+export type { GeofenceColumns };
 
 export type WorkerOutput = Omit<EngineOutput, 'geofence'> & { geofence: GeofenceColumns };
 
@@ -116,27 +104,6 @@ export function fromColumns(c: PositionColumns): RuleInput[] {
   return out;
 }
 
-const EVENT_KINDS = ['enter', 'exit', 'dwell'] as const;
-
-export function encodeGeofence(events: readonly GeofenceEvent[]): GeofenceColumns {
-  const n = events.length;
-  const c: GeofenceColumns = { index: new Int32Array(n), event: new Int8Array(n), sinceMs: new Float64Array(n), fence: new Int32Array(n), fenceIds: [] };
-  const ids = new Map<string, number>();
-  for (let k = 0; k < n; k++) {
-    const e = events[k]!;
-    c.index[k] = e.index;
-    c.event[k] = e.event === 'enter' ? 0 : e.event === 'exit' ? 1 : 2;
-    c.sinceMs[k] = e.sinceMs;
-    let f = ids.get(e.fenceId);
-    if (f === undefined) {
-      f = c.fenceIds.length;
-      ids.set(e.fenceId, f);
-      c.fenceIds.push(e.fenceId);
-    }
-    c.fence[k] = f;
-  }
-  return c;
-}
 
 export function geofenceTransferables(c: GeofenceColumns): ArrayBuffer[] {
   return [c.index, c.event, c.sinceMs, c.fence].map((a) => a.buffer as ArrayBuffer);
@@ -149,7 +116,7 @@ export function decodeGeofence(c: GeofenceColumns, batch: readonly { vehicleId: 
   for (let k = 0; k < n; k++) {
     const i = c.index[k]!;
     const p = batch[i]!;
-    out[k] = { vehicleId: p.vehicleId, fenceId: c.fenceIds[c.fence[k]!]!, event: EVENT_KINDS[c.event[k]!]!, tsMs: p.tsMs, sinceMs: c.sinceMs[k]!, lon: p.lon, lat: p.lat, index: i };
+    out[k] = { vehicleId: p.vehicleId, fenceId: c.fenceIds[c.fence[k]!]!, event: GEOFENCE_EVENT_KINDS[c.event[k]!]!, tsMs: p.tsMs, sinceMs: c.sinceMs[k]!, lon: p.lon, lat: p.lat, index: i };
   }
   return out;
 }

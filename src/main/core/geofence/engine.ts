@@ -26,6 +26,73 @@ export interface GeofenceEvent {
   index: number;
 }
 
+/**
+ * Geofence events in columns (there can be more events than positions): what a receiver holding the
+ * batch cannot rebuild itself. Vehicle, fix time and place come from the position at `index`.
+ */
+export interface GeofenceColumns {
+  index: Int32Array;
+  /** 0 enter, 1 exit, 2 dwell. */
+  event: Int8Array;
+  sinceMs: Float64Array;
+  /** Index into fenceIds. */
+  fence: Int32Array;
+  fenceIds: string[];
+}
+
+/** GeofenceColumns.event codes: the position in this list. */
+export const GEOFENCE_EVENT_KINDS = ['enter', 'exit', 'dwell'] as const;
+const EVENT_CODE = { enter: 0, exit: 1, dwell: 2 } as const satisfies Record<(typeof GEOFENCE_EVENT_KINDS)[number], number>;
+
+/** Collects events straight into columns, for the worker to send (no object per event). */
+export class GeofenceColumnSink {
+  private n = 0;
+  private index = new Int32Array(1024);
+  private event = new Int8Array(1024);
+  private sinceMs = new Float64Array(1024);
+  private fence = new Int32Array(1024);
+  private fenceIds: string[] = [];
+  private local = new Map<string, number>();
+
+  add(i: number, event: GeofenceEvent['event'], sinceMs: number, fenceId: string): void {
+    if (this.n === this.index.length) this.grow();
+    let f = this.local.get(fenceId);
+    if (f === undefined) {
+      f = this.fenceIds.length;
+      this.local.set(fenceId, f);
+      this.fenceIds.push(fenceId);
+    }
+    const k = this.n++;
+    this.index[k] = i;
+    this.event[k] = EVENT_CODE[event];
+    this.sinceMs[k] = sinceMs;
+    this.fence[k] = f;
+  }
+
+  private grow(): void {
+    const size = this.index.length * 2;
+    const index = new Int32Array(size);
+    index.set(this.index);
+    const event = new Int8Array(size);
+    event.set(this.event);
+    const sinceMs = new Float64Array(size);
+    sinceMs.set(this.sinceMs);
+    const fence = new Int32Array(size);
+    fence.set(this.fence);
+    Object.assign(this, { index, event, sinceMs, fence });
+  }
+
+  /** The events so far, in arrays of their own (transferable), and starts again. */
+  take(): GeofenceColumns {
+    const n = this.n;
+    const out: GeofenceColumns = { index: this.index.slice(0, n), event: this.event.slice(0, n), sinceMs: this.sinceMs.slice(0, n), fence: this.fence.slice(0, n), fenceIds: this.fenceIds };
+    this.n = 0;
+    this.fenceIds = [];
+    this.local.clear();
+    return out;
+  }
+}
+
 const PRE_BLOCK_DEG = 0.016;
 const PRE_COLS = Math.ceil(360 / PRE_BLOCK_DEG) + 1;
 const PRE_KEYS = PRE_COLS * (Math.ceil(180 / PRE_BLOCK_DEG) + 1);
@@ -269,8 +336,13 @@ export class GeofenceEngine {
     return true;
   }
 
+  /** When set, events go here instead of into the events array (see FleetEngine.stepToColumns). */
+  sink: GeofenceColumnSink | null = null;
+
   private emit(events: GeofenceEvent[], p: EnginePosition, i: number, slot: number, event: GeofenceEvent['event'], sinceMs: number): void {
-    if (this.active(slot, p.tsMs)) events.push({ vehicleId: p.vehicleId, fenceId: this.index.idOf(slot), event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
+    if (!this.active(slot, p.tsMs)) return;
+    if (this.sink) this.sink.add(i, event, sinceMs, this.index.idOf(slot));
+    else events.push({ vehicleId: p.vehicleId, fenceId: this.index.idOf(slot), event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
   }
 
   /**
