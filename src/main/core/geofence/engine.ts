@@ -101,7 +101,9 @@ const PRE_MAX = 1 << 20;
 
 interface VehicleFenceState {
   /** Confirmed membership: fence slot (see FenceIndex) → since when (telemetry time). */
-  inside: Map<number, number>;
+  inside: number[];
+  /** When each of `inside` was entered, position by position. */
+  since: number[];
   /** Crossings waiting out a fence's entry delay: fence slot → side and since when. */
   pending: Map<number, { inside: boolean; sinceMs: number }>;
   /** Fences whose dwell alert fired during the current visit. */
@@ -139,7 +141,12 @@ export class GeofenceEngine {
       const slot = this.index.slotOf(r.fenceId);
       if (slot === undefined) continue;
       const v = this.stateOf(r.vehicleId);
-      v.inside.set(slot, r.sinceMs);
+      const k = v.inside.indexOf(slot);
+      if (k >= 0) v.since[k] = r.sinceMs;
+      else {
+        v.inside.push(slot);
+        v.since.push(r.sinceMs);
+      }
       v.lastTsMs = Math.max(v.lastTsMs, r.sinceMs);
     }
   }
@@ -156,7 +163,11 @@ export class GeofenceEngine {
     if (slot === undefined) return;
     this.setRules(slot, undefined);
     for (const v of this.vehicles.values()) {
-      v.inside.delete(slot);
+      const k = v.inside.indexOf(slot);
+      if (k >= 0) {
+        v.inside.splice(k, 1);
+        v.since.splice(k, 1);
+      }
       v.pending.delete(slot);
       v.dwelled.delete(slot);
     }
@@ -166,7 +177,7 @@ export class GeofenceEngine {
   private stateOf(vehicleId: string): VehicleFenceState {
     let v = this.vehicles.get(vehicleId);
     if (!v) {
-      v = { inside: new Map(), pending: new Map(), dwelled: new Set(), lastTsMs: -Infinity };
+      v = { inside: [], since: [], pending: new Map(), dwelled: new Set(), lastTsMs: -Infinity };
       this.vehicles.set(vehicleId, v);
     }
     return v;
@@ -244,7 +255,9 @@ export class GeofenceEngine {
     this.preBatch = null;
   }
 
-  private mark = new Uint32Array(1024);
+  /** Per fence slot: stamped when the current position is inside it (markNow) or the vehicle was (markWas). */
+  private markNow = new Uint32Array(1024);
+  private markWas = new Uint32Array(1024);
   private markStamp = 0;
 
   /** One position (see step); returns false when it was stale and skipped. */
@@ -266,74 +279,91 @@ export class GeofenceEngine {
       slots = index.result;
       from = 0;
     }
+    // mark the fences holding p (marks are per-call stamps: nothing to clear)
+    if (++this.markStamp === 0xffffffff) {
+      this.markNow.fill(0);
+      this.markWas.fill(0);
+      this.markStamp = 1;
+    }
+    const stamp = this.markStamp;
+    if (this.markNow.length < index.slotCapacity) this.growMarks(index.slotCapacity);
+    const markNow = this.markNow;
+    for (let k = from; k < from + n; k++) markNow[slots[k]!] = stamp;
     // Most positions change nothing: same fences as before, nothing pending, no allocation.
-    let same = n === v.inside.size;
-    for (let k = from; same && k < from + n; k++) same = v.inside.has(slots[k]!);
-    if (same && v.pending.size === 0 && (v.inside.size === 0 || this.ruleCount === 0)) return true;
+    const inside = v.inside;
+    let same = n === inside.length;
+    for (let k = 0; same && k < inside.length; k++) same = markNow[inside[k]!] === stamp;
+    if (same && v.pending.size === 0 && (inside.length === 0 || this.ruleCount === 0)) return true;
     if (!same || v.pending.size > 0) {
-      // mark the fences holding p, and put them in fence-id order (enters come in that order)
-      if (++this.markStamp === 0xffffffff) {
-        this.mark.fill(0);
-        this.markStamp = 1;
-      }
-      const stamp = this.markStamp;
-      let mark = this.mark;
-      for (let k = from; k < from + n; k++) {
+      const markWas = this.markWas;
+      for (let k = 0; k < inside.length; k++) markWas[inside[k]!] = stamp;
+      // enters come in fence-id order: insertion sort, a point is in a handful of fences
+      for (let k = from + 1; k < from + n; k++) {
         const slot = slots[k]!;
-        if (slot >= mark.length) {
-          const grown = new Uint32Array(Math.max(mark.length * 2, slot + 1));
-          grown.set(mark);
-          this.mark = mark = grown;
-        }
-        mark[slot] = stamp;
-        // insertion sort by fence id: a point is in a handful of fences
+        const rank = index.rankOf(slot);
         let j = k - 1;
-        while (j >= from && index.rankOf(slots[j]!) > index.rankOf(slot)) {
+        while (j >= from && index.rankOf(slots[j]!) > rank) {
           slots[j + 1] = slots[j]!;
           j--;
         }
         slots[j + 1] = slot;
       }
-      const isNow = (slot: number) => slot < mark.length && mark[slot] === stamp;
       // a bounce: back on the confirmed side before the delay ran out
       if (v.pending.size > 0) {
-        for (const [slot, pend] of v.pending) if (pend.inside === v.inside.has(slot) || pend.inside !== isNow(slot)) v.pending.delete(slot);
+        for (const [slot, pend] of v.pending) if (pend.inside === (markWas[slot] === stamp) || pend.inside !== (markNow[slot] === stamp)) v.pending.delete(slot);
       }
       const exits = this.exits;
       exits.length = 0;
-      for (const slot of v.inside.keys()) if (!isNow(slot)) exits.push(slot);
+      for (let k = 0; k < inside.length; k++) if (markNow[inside[k]!] !== stamp) exits.push(inside[k]!);
       if (exits.length > 1) exits.sort(index.byRank);
       for (let k = 0; k < exits.length; k++) {
         const slot = exits[k]!;
         const since = this.settle(v, slot, false, p.tsMs);
         if (since === null) continue;
-        v.inside.delete(slot);
+        // swap-remove: membership has no order
+        const at = inside.indexOf(slot);
+        const last = inside.length - 1;
+        inside[at] = inside[last]!;
+        v.since[at] = v.since[last]!;
+        inside.pop();
+        v.since.pop();
         if (v.dwelled.size > 0) v.dwelled.delete(slot);
         this.emit(events, p, i, slot, 'exit', since);
       }
       for (let k = from; k < from + n; k++) {
         const slot = slots[k]!;
-        if (v.inside.has(slot)) continue;
+        if (markWas[slot] === stamp) continue;
         const since = this.settle(v, slot, true, p.tsMs);
         if (since === null) continue;
-        v.inside.set(slot, since);
+        inside.push(slot);
+        v.since.push(since);
         this.emit(events, p, i, slot, 'enter', since);
       }
     }
-    if (v.inside.size > 0 && this.ruleCount > 0) {
+    if (inside.length > 0 && this.ruleCount > 0) {
       let dwells: number[] | null = null;
-      for (const [slot, since] of v.inside) {
+      for (let k = 0; k < inside.length; k++) {
+        const slot = inside[k]!;
         const min = this.rules[slot]?.dwellAlertMin;
-        if (min === undefined || v.dwelled.has(slot) || p.tsMs - since < min * 60_000) continue;
+        if (min === undefined || v.dwelled.has(slot) || p.tsMs - v.since[k]! < min * 60_000) continue;
         v.dwelled.add(slot);
         (dwells ??= []).push(slot);
       }
       if (dwells) {
         dwells.sort(index.byRank);
-        for (const slot of dwells) this.emit(events, p, i, slot, 'dwell', v.inside.get(slot)!);
+        for (const slot of dwells) this.emit(events, p, i, slot, 'dwell', v.since[inside.indexOf(slot)]!);
       }
     }
     return true;
+  }
+
+  private growMarks(size: number): void {
+    const now = new Uint32Array(size * 2);
+    now.set(this.markNow);
+    this.markNow = now;
+    const was = new Uint32Array(size * 2);
+    was.set(this.markWas);
+    this.markWas = was;
   }
 
   /** When set, events go here instead of into the events array (see FleetEngine.stepToColumns). */
@@ -365,9 +395,9 @@ export class GeofenceEngine {
   /** The lowest speed limit of the fences the vehicle is in whose schedule is active, or null. */
   speedLimitAt(vehicleId: string, tsMs: number): number | null {
     const v = this.vehicles.get(vehicleId);
-    if (!v || v.inside.size === 0 || this.ruleCount === 0) return null;
+    if (!v || v.inside.length === 0 || this.ruleCount === 0) return null;
     let limit: number | null = null;
-    for (const slot of v.inside.keys()) {
+    for (const slot of v.inside) {
       const l = this.rules[slot]?.speedLimitKmh;
       if (l !== undefined && (limit === null || l < limit) && this.active(slot, tsMs)) limit = l;
     }
@@ -375,6 +405,6 @@ export class GeofenceEngine {
   }
 
   insideOf(vehicleId: string): string[] {
-    return [...(this.vehicles.get(vehicleId)?.inside.keys() ?? [])].map((slot) => this.index.idOf(slot)).sort();
+    return (this.vehicles.get(vehicleId)?.inside ?? []).map((slot) => this.index.idOf(slot)).sort();
   }
 }

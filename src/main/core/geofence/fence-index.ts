@@ -212,6 +212,11 @@ export class FenceIndex {
     return this.byId.has(id);
   }
 
+  /** Slots are below this number. */
+  get slotCapacity(): number {
+    return this.slots.length;
+  }
+
   slotOf(id: string): number | undefined {
     return this.byId.get(id);
   }
