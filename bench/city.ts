@@ -6,13 +6,16 @@ const LON0 = -1.8904;
 const M_PER_DEG_LAT = 111_320;
 const M_PER_DEG_LON = M_PER_DEG_LAT * Math.cos((LAT0 * Math.PI) / 180);
 
-/** Polygon fences in a 30 × 30 km city: most small (customer sites, 40–300 m), some large (zones, 0.5–3 km, many vertices). */
-export function cityFences(count: number, seed = 1) {
+/**
+ * Polygon fences in a 30 × 30 km city: most small (customer sites, 40–300 m), a share `largeShare`
+ * large (zones, 0.5–3 km, many vertices). At the default 10 % every point lies in ~8 zones at once.
+ */
+export function cityFences(count: number, seed = 1, largeShare = 0.1) {
   const rand = mulberry32(seed);
   return Array.from({ length: count }, (_, i) => {
     const cx = LON0 + ((rand() - 0.5) * 30_000) / M_PER_DEG_LON;
     const cy = LAT0 + ((rand() - 0.5) * 30_000) / M_PER_DEG_LAT;
-    const large = rand() < 0.1;
+    const large = rand() < largeShare;
     const radiusM = large ? 500 + rand() * 2500 : 40 + rand() * 260;
     const n = large ? 24 + Math.floor(rand() * 40) : 4 + Math.floor(rand() * 8);
     const ring: number[][] = [];
@@ -27,9 +30,9 @@ export function cityFences(count: number, seed = 1) {
 }
 
 /** A realistic mix for one city: 70 % polygons (as cityFences), 20 % circles (50–500 m), 10 % corridors (2–8 km routes, 30–100 m wide). */
-export function cityMixedFences(count: number, seed = 3) {
+export function cityMixedFences(count: number, seed = 3, largeShare = 0.1) {
   const rand = mulberry32(seed);
-  const polys = cityFences(count, seed);
+  const polys = cityFences(count, seed, largeShare);
   return polys.map((f, i) => {
     const r = rand();
     const [cx, cy] = f.geometry.coordinates[0]![0]!;

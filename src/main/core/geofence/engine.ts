@@ -234,7 +234,8 @@ export class GeofenceEngine {
     const index = this.index;
     let at = 0;
     for (let k = 0; k < n; k++) {
-      const i = keys[k]! % PRE_MAX;
+      const key = keys[k]!;
+      const i = key - Math.floor(key / PRE_MAX) * PRE_MAX; // exact: PRE_MAX is a power of two
       const p = batch[i]!;
       const count = index.query(p.lon, p.lat);
       if (at + count > this.preSlots.length) {
@@ -242,7 +243,9 @@ export class GeofenceEngine {
         grown.set(this.preSlots);
         this.preSlots = grown;
       }
-      this.preSlots.set(index.result.subarray(0, count), at);
+      const result = index.result;
+      const pre = this.preSlots;
+      for (let j = 0; j < count; j++) pre[at + j] = result[j]!;
       this.preStart[i] = at;
       this.preCount[i] = count;
       at += count;
