@@ -454,7 +454,9 @@ export class FenceIndex {
     const dy = by - ay;
     const len2 = dx * dx + dy * dy;
     const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-    return Math.hypot(ax + t * dx, ay + t * dy) < e.e;
+    const ex = ax + t * dx;
+    const ey = ay + t * dy;
+    return Math.sqrt(ex * ex + ey * ey) < e.e;
   }
 
   private add(slot: number): void {
