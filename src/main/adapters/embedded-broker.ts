@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listen } from './listen';
-import { authenticate, canPublish, canSubscribe, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
+import { authenticate, canPublish, canSubscribe, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
 export interface EmbeddedBroker {
   host: string;
@@ -67,16 +67,25 @@ function corkUntilNextTick(stream: Corkable): void {
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
+  const verified = new VerifiedSecrets();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
-      const r = authenticate(options.security(), username, password);
-      if (r.ok) {
-        identities.set(client, r.identity);
-        return done(null, true);
-      }
-      const err = new Error(r.reason === 'bad_credentials' ? 'bad user name or password' : 'not authorized') as AuthenticateError;
-      err.returnCode = r.reason === 'bad_credentials' ? 4 : 5;
-      done(err, false);
+      authenticate(options.security(), username, password, verified).then(
+        (r) => {
+          if (r.ok) {
+            identities.set(client, r.identity);
+            return done(null, true);
+          }
+          const err = new Error(r.reason === 'bad_credentials' ? 'bad user name or password' : 'not authorized') as AuthenticateError;
+          err.returnCode = r.reason === 'bad_credentials' ? 4 : 5;
+          done(err, false);
+        },
+        (e: Error) => {
+          const err = new Error(`could not check credentials: ${e.message}`) as AuthenticateError;
+          err.returnCode = 3; // server unavailable
+          done(err, false);
+        },
+      );
     },
     authorizePublish: (client, packet, callback) => {
       if (!client) return callback(null); // the broker's own messages

@@ -1,11 +1,11 @@
 // Who may connect to the embedded broker and what each may publish or subscribe to. Pure; no I/O.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../telemetry/validate';
 
 /** FleetDesk's own clients (its subscriber, the demo fleet) log in with this name and a per-run secret. */
 export const INTERNAL_USERNAME = 'fleetdesk-internal';
 
-const SCRYPT_N = 16_384; // CPU/memory cost; ~30 ms per check here, paid once per connection
+const SCRYPT_N = 16_384; // CPU/memory cost; ~30 ms per check here
 const KEY_LEN = 32; // bytes
 
 /** Secrets are stored as `scrypt$N$salt$hash` (hex): never in clear text. */
@@ -21,6 +21,48 @@ export function verifySecret(secret: string, stored: string): boolean {
   const expected = Buffer.from(hashHex, 'hex');
   const actual = scryptSync(secret, Buffer.from(saltHex, 'hex'), expected.length, { N: Number(n) });
   return timingSafeEqual(actual, expected);
+}
+
+/** As verifySecret, on libuv's thread pool: the calling thread goes on with its work meanwhile. */
+export function verifySecretAsync(secret: string, stored: string): Promise<boolean> {
+  const [kind, n, saltHex, hashHex] = stored.split('$');
+  if (kind !== 'scrypt' || !n || !saltHex || !hashHex) return Promise.resolve(false);
+  const expected = Buffer.from(hashHex, 'hex');
+  return new Promise((resolve) => {
+    scrypt(secret, Buffer.from(saltHex, 'hex'), expected.length, { N: Number(n) }, (err, actual) => resolve(!err && timingSafeEqual(actual, expected)));
+  });
+}
+
+/**
+ * Secrets that verified, so a vehicle that reconnects (all of them, after a network blip at the depot)
+ * is not put through scrypt again: per stored hash, a keyed digest of the secret that matched it. A
+ * new or changed credential has a new stored hash, so nothing stale is ever accepted. Wrong secrets are
+ * never remembered: guessing costs a full scrypt each time.
+ */
+export class VerifiedSecrets {
+  private readonly key = randomBytes(32); // per process: the digests mean nothing outside it
+  private readonly known = new Map<string, Buffer>();
+  /** Full scrypt checks done (for tests and diagnostics). */
+  checks = 0;
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  private digest(secret: string): Buffer {
+    return createHmac('sha256', this.key).update(secret).digest();
+  }
+
+  async verify(secret: string, stored: string): Promise<boolean> {
+    const d = this.digest(secret);
+    const seen = this.known.get(stored);
+    if (seen && timingSafeEqual(seen, d)) return true;
+    this.checks++;
+    const ok = await verifySecretAsync(secret, stored);
+    if (ok) {
+      if (this.known.size >= this.maxEntries) this.known.clear();
+      this.known.set(stored, d);
+    }
+    return ok;
+  }
 }
 
 /** A new random secret, readable enough to type into a tracker's settings. */
@@ -41,7 +83,12 @@ export interface BrokerSecurity {
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: 'bad_credentials' | 'not_authorized' };
 
-export function authenticate(sec: BrokerSecurity, username: string | undefined, password: Buffer | undefined): AuthResult {
+/**
+ * Who is connecting. Asynchronous: a vehicle's secret is checked with scrypt (~30 ms of CPU) on the
+ * thread pool, never on the thread that commits telemetry, and a secret that already verified is
+ * recognised without scrypt (see VerifiedSecrets).
+ */
+export async function authenticate(sec: BrokerSecurity, username: string | undefined, password: Buffer | undefined, verified: VerifiedSecrets): Promise<AuthResult> {
   if (username === undefined || username === '') {
     return sec.allowAnonymous && password === undefined ? { ok: true, identity: { kind: 'anonymous' } } : { ok: false, reason: 'not_authorized' };
   }
@@ -53,7 +100,7 @@ export function authenticate(sec: BrokerSecurity, username: string | undefined, 
   }
   if (!VEHICLE_ID_PATTERN.test(username)) return { ok: false, reason: 'bad_credentials' };
   const own = sec.vehicleSecretHash(username);
-  if ((own && verifySecret(secret, own)) || (sec.fleetTokenHash && verifySecret(secret, sec.fleetTokenHash))) {
+  if ((own && (await verified.verify(secret, own))) || (sec.fleetTokenHash && (await verified.verify(secret, sec.fleetTokenHash)))) {
     return { ok: true, identity: { kind: 'vehicle', vehicleId: username } };
   }
   return { ok: false, reason: 'bad_credentials' };
