@@ -3,9 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput } from '../../shared/types';
 import { parseFeatureCsv } from '../core/maintenance/evaluate';
-import { historyWeeks } from '../core/maintenance/features';
-import type { GbdtModel } from '../core/maintenance/gbdt';
-import { latestModel, riskRanking } from '../core/maintenance/ranking';
+import type { OverviewCore, OverviewMessage } from '../core/maintenance/ranking';
 import { readRecords, type TrainInput, type TrainMessage } from '../core/maintenance/train-task';
 import type { Store } from '../core/storage/store';
 import { ApiError } from './api-error';
@@ -14,7 +12,6 @@ export const TARGET_RECALL = 0.8;
 
 export class MaintenanceService {
   private training: MaintenanceOverview['training'] = { running: false, progress: 0, message: '' };
-  private cached: { id: number; model: GbdtModel } | null = null;
   private worker: Worker | null = null;
 
   constructor(
@@ -92,32 +89,46 @@ export class MaintenanceService {
     return { imported, errors: errors.slice(0, 50) };
   }
 
-  overview(nowMs = Date.now()): MaintenanceOverview {
-    const db = this.db();
-    const latest = latestModel(db, this.cached);
-    if (latest) this.cached = { id: latest.id, model: latest.model };
-    const ranking = latest ? riskRanking(db, latest, nowMs) : [];
-    const labelledHistory = historyWeeks(db).filter((w) => w.label !== null);
-    return {
-      model: latest?.info ?? null,
-      ranking,
-      // what the last training saw (telemetry weeks included); before any, the imported history
-      trainingRows: latest?.info?.rows ?? labelledHistory.length,
-      trainingPositives: latest?.info?.positives ?? labelledHistory.filter((w) => w.label === 1).length,
-      training: { ...this.training },
-    };
+  private cache: { atMs: number; value: OverviewCore } | null = null;
+  private pending: Promise<OverviewCore> | null = null;
+  /** Bumped by every change, so an overview computed from older data is not kept. */
+  private generation = 0;
+
+  /**
+   * The overview, recomputed at most every minute or after a change. It reads recent telemetry (on a
+   * big database, seconds of work), so it is computed in a worker thread on its own read-only
+   * connection: ingest and the UI carry on meanwhile. Callers at the same time share one computation.
+   */
+  async cachedOverview(nowMs = Date.now()): Promise<MaintenanceOverview> {
+    while (!this.cache || nowMs - this.cache.atMs > 60_000) {
+      const generation = this.generation;
+      this.pending ??= this.overviewInWorker(nowMs).finally(() => (this.pending = null));
+      const value = await this.pending;
+      if (generation === this.generation) this.cache = { atMs: nowMs, value };
+    }
+    return { ...this.cache.value, training: { ...this.training } };
   }
 
-  private cache: { atMs: number; value: MaintenanceOverview } | null = null;
-
-  /** The overview, recomputed at most every minute (it scans recent telemetry) or after a change. */
-  cachedOverview(nowMs = Date.now()): MaintenanceOverview {
-    if (!this.cache || nowMs - this.cache.atMs > 60_000) this.cache = { atMs: nowMs, value: this.overview(nowMs) };
-    return { ...this.cache.value, training: { ...this.training } };
+  private overviewInWorker(nowMs: number): Promise<OverviewCore> {
+    return new Promise((resolve, reject) => {
+      const w = new Worker(this.workerPath, { workerData: { task: 'maintenance-overview', input: { dbFile: this.dbFile, nowMs } } });
+      let settled = false;
+      w.on('message', (m: OverviewMessage) => {
+        settled = true;
+        if (m.type === 'overview') resolve(m.value);
+        else reject(new ApiError('internal', `Could not rank vehicles by breakdown risk: ${m.message}`));
+      });
+      w.on('error', (err) => {
+        settled = true;
+        reject(new ApiError('internal', `Could not rank vehicles by breakdown risk: ${err.message}`));
+      });
+      w.on('exit', () => settled || reject(new ApiError('internal', 'The breakdown-risk ranking stopped before it finished.')));
+    });
   }
 
   invalidate(): void {
     this.cache = null;
+    this.generation++;
   }
 
   /** Starts training in a worker thread (one at a time). */

@@ -3,23 +3,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FleetEngine } from '../core/engine/fleet-engine';
 import { fromColumns, geofenceTransferables, type FromWorker, type ToWorker } from '../core/engine/protocol';
 import { runTraining, type TrainInput } from '../core/maintenance/train-task';
+import { runOverview } from '../core/maintenance/ranking';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const port = parentPort;
 let engine = new FleetEngine();
 
-// The same worker file also trains the breakdown model, in a thread of its own, when asked to.
+// The same worker file also trains the breakdown model, and ranks vehicles by it, in a thread of its
+// own, when asked to. No message listener is added then, so the thread ends once its answer is sent.
 const task = (workerData as { task?: string; input?: TrainInput } | null)?.task;
-if (task === 'train-maintenance') {
-  // no message listener is added, so the thread ends once the messages are sent
-  runTraining((workerData as { input: TrainInput }).input, (m) => port.postMessage(m));
-}
+if (task === 'train-maintenance') runTraining((workerData as { input: TrainInput }).input, (m) => port.postMessage(m));
+if (task === 'maintenance-overview') runOverview((workerData as { input: { dbFile: string; nowMs: number } }).input, (m) => port.postMessage(m));
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
-if (task !== 'train-maintenance') port.on('message', (msg: ToWorker) => {
+if (task !== 'train-maintenance' && task !== 'maintenance-overview') port.on('message', (msg: ToWorker) => {
   const seq = msg.type === 'positions' ? msg.seq : null;
   try {
     switch (msg.type) {

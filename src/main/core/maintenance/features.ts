@@ -28,9 +28,12 @@ export function telemetryWeeks(db: Database.Database, records: readonly Maintena
   const rows = db
     .prepare(
       `WITH t AS (
-         SELECT vehicle_id, (ts_ms - ${MONDAY0_MS}) / ${WEEK_MS} AS wk, ts_ms, engine_rpm, coolant_temp_c, odometer_km,
-                fuel_level_pct - LAG(fuel_level_pct) OVER (PARTITION BY vehicle_id ORDER BY ts_ms) AS dfuel
-         FROM telemetry WHERE quality IS NULL AND ts_ms >= ?)
+         SELECT t.vehicle_id, (t.ts_ms - ${MONDAY0_MS}) / ${WEEK_MS} AS wk, t.ts_ms, t.engine_rpm, t.coolant_temp_c, t.odometer_km,
+                t.fuel_level_pct - LAG(t.fuel_level_pct) OVER (PARTITION BY t.vehicle_id ORDER BY t.ts_ms) AS dfuel
+         -- vehicle by vehicle through the (vehicle_id, ts_ms) index: only the rows since fromMs are read
+         -- (telemetry has no index on ts_ms alone, so a plain WHERE ts_ms >= ? reads the whole table)
+         FROM vehicles v CROSS JOIN telemetry t ON t.vehicle_id = v.id AND t.ts_ms >= ?
+         WHERE t.quality IS NULL)
        SELECT vehicle_id, wk, avg(engine_rpm) AS avg_rpm, max(engine_rpm) AS max_rpm, avg(coolant_temp_c) AS avg_cool,
               max(coolant_temp_c) AS max_cool, sum(CASE WHEN dfuel < 0 AND dfuel > -20 THEN -dfuel ELSE 0 END) AS fuel_pct,
               max(odometer_km) - min(odometer_km) AS km, max(odometer_km) AS odo_end, max(ts_ms) AS last_ts

@@ -1,8 +1,8 @@
 // The current ranking of vehicles by breakdown risk, from the newest stored model: each vehicle's newest
 // complete week of features, its probability, whether it crosses the alert threshold, and the features
 // that push it up (per-prediction contributions).
-import type Database from 'better-sqlite3';
-import type { MaintenanceModelInfo, RiskRow } from '../../../shared/types';
+import Database from 'better-sqlite3';
+import type { MaintenanceModelInfo, MaintenanceOverview, RiskRow } from '../../../shared/types';
 import { FEATURE_COLUMNS } from './evaluate';
 import { historyWeeks, telemetryWeeks, WEEK_MS, weekStart, type VehicleWeek } from './features';
 import { contributions, modelFromJson, predictProba, type GbdtModel } from './gbdt';
@@ -47,4 +47,36 @@ export function riskRanking(db: Database.Database, latest: StoredModel, nowMs: n
     return { vehicleId: w.vehicleId, week: w.week, risk: p[i]!, alert: p[i]! >= latest.info.threshold, drivers };
   });
   return ranking.sort((a, b) => b.risk - a.risk);
+}
+
+export type OverviewCore = Omit<MaintenanceOverview, 'training'>;
+
+/** The Maintenance tab's model, ranking and training set size (database reads only: run it off the UI thread). */
+export function computeOverview(db: Database.Database, nowMs: number): OverviewCore {
+  const latest = latestModel(db);
+  const ranking = latest ? riskRanking(db, latest, nowMs) : [];
+  const labelledHistory = historyWeeks(db).filter((w) => w.label !== null);
+  return {
+    model: latest?.info ?? null,
+    ranking,
+    // what the last training saw (telemetry weeks included); before any, the imported history
+    trainingRows: latest?.info?.rows ?? labelledHistory.length,
+    trainingPositives: latest?.info?.positives ?? labelledHistory.filter((w) => w.label === 1).length,
+  };
+}
+
+export type OverviewMessage = { type: 'overview'; value: OverviewCore } | { type: 'failed'; message: string };
+
+/** computeOverview as a task for a worker thread, on its own read-only connection. */
+export function runOverview(input: { dbFile: string; nowMs: number }, post: (m: OverviewMessage) => void): void {
+  try {
+    const db = new Database(input.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      post({ type: 'overview', value: computeOverview(db, input.nowMs) });
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    post({ type: 'failed', message: (err as Error).message });
+  }
 }
