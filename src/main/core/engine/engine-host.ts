@@ -36,6 +36,8 @@ export interface EngineHostOptions {
   workerPath: string;
   /** Called with a message a person can act on when the worker fails. */
   onError?: (message: string) => void;
+  /** The worker's young-generation heap (MiB); 0 = Node's default. */
+  youngGenerationMb?: number;
 }
 
 export class EngineHost {
@@ -61,7 +63,10 @@ export class EngineHost {
   }
 
   private spawn(): void {
-    const worker = new Worker(this.options.workerPath);
+    // a larger young generation: the engine allocates a short-lived object per fix, and with the default
+    // size the collector promotes many of them before they die (more, slower old-generation collections)
+    const young = this.options.youngGenerationMb ?? 64;
+    const worker = new Worker(this.options.workerPath, young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {});
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (msg: FromWorker) => {
