@@ -11,7 +11,7 @@ import type { FenceGeometry, FenceRules } from '../../../shared/types';
 import { EARTH_RADIUS_M, haversineM, M_PER_DEG } from '../geo/distance';
 
 const RAD = Math.PI / 180;
-import { bboxOf, distanceToLineM } from './geometry';
+import { bboxOf, distanceToLineM, distanceToSegmentM, metresPerDegreeLon } from './geometry';
 import { firstEdge, preparedContains, preparePolygons, type PreparedPolygons } from './prepared';
 
 export interface IndexedFence {
@@ -123,10 +123,6 @@ function segmentTouchesRect(x1: number, y1: number, x2: number, y2: number, minX
   return true;
 }
 
-/** Distance in metres from a point to one segment, in the same local projection as distanceToLineM. */
-function distanceToSegmentM(lon: number, lat: number, a: number[], b: number[]): number {
-  return distanceToLineM(lon, lat, [a, b]);
-}
 
 export class FenceIndex {
   private readonly slots: (Slot | undefined)[] = [];
@@ -341,16 +337,15 @@ export class FenceIndex {
       return kinds;
     }
     if (g.type === 'Corridor') {
-      const a = g.line[e.segment]!;
-      const b = g.line[e.segment + 1]!;
+      const ab = [g.line[e.segment]!, g.line[e.segment + 1]!];
       const half = g.widthM / 2;
       for (let i = 0; i < kinds.length; i++) {
         const [x0, y0, x1, y1] = cellBox(i);
-        const far = Math.max(distanceToSegmentM(x0, y0, a, b), distanceToSegmentM(x1, y0, a, b), distanceToSegmentM(x0, y1, a, b), distanceToSegmentM(x1, y1, a, b));
+        const far = Math.max(distanceToLineM(x0, y0, ab), distanceToLineM(x1, y0, ab), distanceToLineM(x0, y1, ab), distanceToLineM(x1, y1, ab));
         // the band around one segment is convex; outside this segment's band the other segments may
         // still hold the point, so "outside" only drops this segment's entry, never the corridor
         if (far < half - MARGIN_M) kinds[i] = 1;
-        else if (distanceToSegmentM((x0 + x1) / 2, (y0 + y1) / 2, a, b) - halfDiagonalM(x0, y0, x1, y1) > half + MARGIN_M) kinds[i] = -1;
+        else if (distanceToLineM((x0 + x1) / 2, (y0 + y1) / 2, ab) - halfDiagonalM(x0, y0, x1, y1) > half + MARGIN_M) kinds[i] = -1;
       }
       return kinds;
     }
@@ -429,15 +424,15 @@ export class FenceIndex {
   private qKx = 0;
 
   /**
-   * The exact test for one entry. Circle and segment repeat haversineM's and distanceToLineM's
-   * arithmetic step for step (so the answer is the same to the last bit), with the cosines cached.
+   * The exact test for one entry. A circle repeats haversineM's arithmetic step for step (so the answer
+   * is the same to the last bit) and a segment is distanceToLineM's own step, with the cosines cached.
    */
   private exact(e: Entry, lon: number, lat: number): boolean {
     if (e.kind === POLYGON) return preparedContains(e.prepared!, lon, lat);
     if (lat !== this.qLat) {
       this.qLat = lat;
       this.qCos = Math.cos(lat * RAD);
-      this.qKx = M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+      this.qKx = metresPerDegreeLon(lat);
     }
     if (e.kind === CIRCLE) {
       const dLat = (lat - e.b) * RAD;
@@ -445,18 +440,7 @@ export class FenceIndex {
       const h = Math.sin(dLat / 2) ** 2 + e.c * this.qCos * Math.sin(dLon / 2) ** 2;
       return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h))) < e.d;
     }
-    const kx = this.qKx;
-    const ax = (e.a - lon) * kx;
-    const ay = (e.b - lat) * M_PER_DEG;
-    const bx = (e.c - lon) * kx;
-    const by = (e.d - lat) * M_PER_DEG;
-    const dx = bx - ax;
-    const dy = by - ay;
-    const len2 = dx * dx + dy * dy;
-    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-    const ex = ax + t * dx;
-    const ey = ay + t * dy;
-    return Math.sqrt(ex * ex + ey * ey) < e.e;
+    return distanceToSegmentM(lon, lat, e.a, e.b, e.c, e.d, this.qKx) < e.e;
   }
 
   private add(slot: number): void {

@@ -181,23 +181,33 @@ export function bboxOf(geometry: FenceGeometry): BBox {
  * centred on the point: within 0.1 % of the geodesic distance for corridors up to tens of km wide.
  */
 export function distanceToLineM(lon: number, lat: number, line: number[][]): number {
-  const kx = M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+  const kx = metresPerDegreeLon(lat);
   let best = Infinity;
   for (let i = 0; i + 1 < line.length; i++) {
-    const ax = (line[i]![0]! - lon) * kx;
-    const ay = (line[i]![1]! - lat) * M_PER_DEG;
-    const bx = (line[i + 1]![0]! - lon) * kx;
-    const by = (line[i + 1]![1]! - lat) * M_PER_DEG;
-    const dx = bx - ax;
-    const dy = by - ay;
-    const len2 = dx * dx + dy * dy;
-    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-    const ex = ax + t * dx;
-    const ey = ay + t * dy;
-    const d = Math.sqrt(ex * ex + ey * ey); // not Math.hypot: several times slower, and no overflow to guard against here
+    const d = distanceToSegmentM(lon, lat, line[i]![0]!, line[i]![1]!, line[i + 1]![0]!, line[i + 1]![1]!, kx);
     if (d < best) best = d;
   }
   return best;
+}
+
+/** Metres per degree of longitude at `lat`, as distanceToLineM measures (pass it to distanceToSegmentM). */
+export function metresPerDegreeLon(lat: number): number {
+  return M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+}
+
+/** Metres from a point to the segment (x1, y1)–(x2, y2), with kx = metresPerDegreeLon(lat): one step of distanceToLineM. */
+export function distanceToSegmentM(lon: number, lat: number, x1: number, y1: number, x2: number, y2: number, kx: number): number {
+  const ax = (x1 - lon) * kx;
+  const ay = (y1 - lat) * M_PER_DEG;
+  const bx = (x2 - lon) * kx;
+  const by = (y2 - lat) * M_PER_DEG;
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+  const ex = ax + t * dx;
+  const ey = ay + t * dy;
+  return Math.sqrt(ex * ex + ey * ey); // not Math.hypot: several times slower, and no overflow to guard against here
 }
 
 /**
