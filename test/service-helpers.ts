@@ -20,7 +20,7 @@ export async function startService(opts: Partial<ConstructorParameters<typeof Fl
   const service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, log: (l) => logs.push(l), ...opts });
   await service.start();
   cleanups.push(() => service.stop());
-  await waitFor(async () => (await service.handlers.getStatus({})).broker.state === 'connected', 'the subscriber to connect');
+  await waitFor(async () => (await service.handlers.getStatus({})).broker.state === 'connected', 'the broker connection (embedded: up at once)');
   return { service, dbFile, logs };
 }
 
