@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { corkUntilNextTick, type Corkable } from './cork';
 import { listen } from './listen';
 import { authenticate, canPublish, canSubscribe, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
@@ -49,21 +50,6 @@ export class PortInUseError extends Error {
 }
 
 const identities = new WeakMap<Client, Identity>();
-
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-const corked = new Set<Corkable>();
-function corkUntilNextTick(stream: Corkable): void {
-  if (corked.has(stream) || typeof stream.cork !== 'function') return;
-  corked.add(stream);
-  stream.cork();
-  process.nextTick(() => {
-    corked.delete(stream);
-    stream.uncork();
-  });
-}
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { BrokerConnectionState } from '../../shared/types';
+import { corkUntilNextTick, type Corkable } from './cork';
 
 export const TELEMETRY_TOPIC = 'fleet/+/telemetry';
 
@@ -126,17 +127,9 @@ export class MqttSubscriber {
       send(packet, cb, ...rest);
     };
     // PUBACKs released by one commit leave in one socket write, not one write each.
-    let corked: NodeJS.WritableStream & { cork(): void; uncork(): void } | null = null;
     const sendReleased = (packet: Packet) => {
-      const stream = (client as unknown as { stream?: NodeJS.WritableStream & { cork(): void; uncork(): void } }).stream;
-      if (stream && !corked) {
-        corked = stream;
-        stream.cork();
-        process.nextTick(() => {
-          corked?.uncork();
-          corked = null;
-        });
-      }
+      const stream = (client as unknown as { stream?: Corkable }).stream;
+      if (stream) corkUntilNextTick(stream);
       send(packet);
     };
     client.handleMessage = (packet, callback) => {
