@@ -15,21 +15,25 @@ export function hashSecret(secret: string): string {
   return `scrypt$${SCRYPT_N}$${salt.toString('hex')}$${hash.toString('hex')}`;
 }
 
-export function verifySecret(secret: string, stored: string): boolean {
+/** A stored `scrypt$N$salt$hash`, parsed; null when it is not one. */
+function parseStored(stored: string): { n: number; salt: Buffer; expected: Buffer } | null {
   const [kind, n, saltHex, hashHex] = stored.split('$');
-  if (kind !== 'scrypt' || !n || !saltHex || !hashHex) return false;
-  const expected = Buffer.from(hashHex, 'hex');
-  const actual = scryptSync(secret, Buffer.from(saltHex, 'hex'), expected.length, { N: Number(n) });
-  return timingSafeEqual(actual, expected);
+  if (kind !== 'scrypt' || !n || !saltHex || !hashHex) return null;
+  return { n: Number(n), salt: Buffer.from(saltHex, 'hex'), expected: Buffer.from(hashHex, 'hex') };
+}
+
+export function verifySecret(secret: string, stored: string): boolean {
+  const p = parseStored(stored);
+  if (!p) return false;
+  return timingSafeEqual(scryptSync(secret, p.salt, p.expected.length, { N: p.n }), p.expected);
 }
 
 /** As verifySecret, on libuv's thread pool: the calling thread goes on with its work meanwhile. */
 export function verifySecretAsync(secret: string, stored: string): Promise<boolean> {
-  const [kind, n, saltHex, hashHex] = stored.split('$');
-  if (kind !== 'scrypt' || !n || !saltHex || !hashHex) return Promise.resolve(false);
-  const expected = Buffer.from(hashHex, 'hex');
+  const p = parseStored(stored);
+  if (!p) return Promise.resolve(false);
   return new Promise((resolve) => {
-    scrypt(secret, Buffer.from(saltHex, 'hex'), expected.length, { N: Number(n) }, (err, actual) => resolve(!err && timingSafeEqual(actual, expected)));
+    scrypt(secret, p.salt, p.expected.length, { N: p.n }, (err, actual) => resolve(!err && timingSafeEqual(actual, p.expected)));
   });
 }
 
