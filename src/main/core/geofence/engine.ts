@@ -198,7 +198,7 @@ export class GeofenceEngine {
     const events: GeofenceEvent[] = [];
     this.prepare(batch);
     for (let i = 0; i < batch.length; i++) this.stepOne(batch[i]!, i, events);
-    this.preBatch = null;
+    this.finish();
     return events;
   }
 
@@ -300,17 +300,7 @@ export class GeofenceEngine {
     if (!same || v.pending.size > 0) {
       const markWas = this.markWas;
       for (let k = 0; k < inside.length; k++) markWas[inside[k]!] = stamp;
-      // enters come in fence-id order: insertion sort, a point is in a handful of fences
-      for (let k = from + 1; k < from + n; k++) {
-        const slot = slots[k]!;
-        const rank = index.rankOf(slot);
-        let j = k - 1;
-        while (j >= from && index.rankOf(slots[j]!) > rank) {
-          slots[j + 1] = slots[j]!;
-          j--;
-        }
-        slots[j + 1] = slot;
-      }
+      index.sortByRank(slots, from, n); // enters come in fence-id order
       // a bounce: back on the confirmed side before the delay ran out
       if (v.pending.size > 0) {
         for (const [slot, pend] of v.pending) if (pend.inside === (markWas[slot] === stamp) || pend.inside !== (markNow[slot] === stamp)) v.pending.delete(slot);

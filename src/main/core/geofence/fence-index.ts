@@ -204,10 +204,6 @@ export class FenceIndex {
     return p;
   }
 
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
-
   /** Slots are below this number. */
   get slotCapacity(): number {
     return this.slots.length;
@@ -219,10 +215,6 @@ export class FenceIndex {
 
   idOf(slot: number): string {
     return this.slots[slot]!.fence.id;
-  }
-
-  fenceOf(slot: number): IndexedFence {
-    return this.slots[slot]!.fence;
   }
 
   /** Orders slots by fence id (for callers that keep slots: ranks change when fences are added). */
@@ -457,7 +449,7 @@ export class FenceIndex {
 
   /**
    * Fences that strictly contain the point: `resultCount` slots in `result`, in no particular order
-   * (see sortResult). Returns the count.
+   * (see sortByRank). Returns the count.
    */
   query(lon: number, lat: number): number {
     this.resultCount = 0;
@@ -493,24 +485,20 @@ export class FenceIndex {
   /** Compares two slots by fence id. */
   readonly byRank = (a: number, b: number): number => this.rankOf(a) - this.rankOf(b);
 
-  /** Puts the last query's answer in fence-id order. */
-  sortResult(): void {
-    const n = this.resultCount;
-    if (n > 1) {
-      if (this.ranksStale) this.rerank();
-      // insertion sort by fence id: a point is in a handful of fences
-      const r = this.result;
-      const rank = this.rank;
-      for (let i = 1; i < n; i++) {
-        const v = r[i]!;
-        const rv = rank[v]!;
-        let j = i - 1;
-        while (j >= 0 && rank[r[j]!]! > rv) {
-          r[j + 1] = r[j]!;
-          j--;
-        }
-        r[j + 1] = v;
+  /** Puts slots[from .. from + n) in fence-id order (insertion sort: a point is in a handful of fences). */
+  sortByRank(slots: Int32Array, from: number, n: number): void {
+    if (n < 2) return;
+    if (this.ranksStale) this.rerank();
+    const rank = this.rank;
+    for (let k = from + 1; k < from + n; k++) {
+      const slot = slots[k]!;
+      const r = rank[slot]!;
+      let j = k - 1;
+      while (j >= from && rank[slots[j]!]! > r) {
+        slots[j + 1] = slots[j]!;
+        j--;
       }
+      slots[j + 1] = slot;
     }
   }
 
@@ -518,7 +506,7 @@ export class FenceIndex {
   containing(lon: number, lat: number): readonly string[] {
     const n = this.query(lon, lat);
     if (n === 0) return NONE;
-    this.sortResult();
+    this.sortByRank(this.result, 0, n);
     const out = new Array<string>(n);
     for (let i = 0; i < n; i++) out[i] = this.slots[this.result[i]!]!.fence.id;
     return out;
