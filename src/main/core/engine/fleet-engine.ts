@@ -7,6 +7,9 @@ import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import { DrivingDetector, type DrivingEventOut, type RuleInput } from '../rules/driving';
 import { HealthDetector, type HealthEventOut } from '../rules/health';
 
+/** EngineOutput with the geofence events in columns: what the worker sends (see GeofenceColumns). */
+export type ColumnOutput = Omit<EngineOutput, 'geofence'> & { geofence: GeofenceColumns };
+
 export interface EngineOutput {
   geofence: GeofenceEvent[];
   driving: DrivingEventOut[];
@@ -32,7 +35,7 @@ export class FleetEngine {
   private readonly sink = new GeofenceColumnSink();
 
   /** As step, with the geofence events in columns (what the worker sends: no object per event). */
-  stepToColumns(batch: readonly RuleInput[]): Omit<EngineOutput, 'geofence'> & { geofence: GeofenceColumns } {
+  stepToColumns(batch: readonly RuleInput[]): ColumnOutput {
     this.geofences.sink = this.sink;
     try {
       const out = this.step(batch);

@@ -3,7 +3,7 @@ import type { EngineConfig } from '../../../shared/types';
 import { GEOFENCE_EVENT_KINDS, type GeofenceColumns, type GeofenceEvent } from '../geofence/engine';
 import type { IndexedFence } from '../geofence/fence-index';
 import type { RuleInput } from '../rules/driving';
-import type { EngineOutput } from './fleet-engine';
+import type { ColumnOutput } from './fleet-engine';
 
 /** A batch of fixes in columns, so the numbers travel as transferable typed arrays (NaN / -1 = unknown). */
 export interface PositionColumns {
@@ -30,13 +30,10 @@ export type ToWorker =
   | { type: 'config'; config: EngineConfig }
   | { type: 'positions'; seq: number; batch: PositionColumns };
 
-export type { GeofenceColumns };
-
-export type WorkerOutput = Omit<EngineOutput, 'geofence'> & { geofence: GeofenceColumns };
 
 export type FromWorker =
   | { type: 'ready'; fences: number }
-  | { type: 'events'; seq: number; output: WorkerOutput; processed: number }
+  | { type: 'events'; seq: number; output: ColumnOutput; processed: number }
   | { type: 'error'; seq: number | null; message: string };
 
 const num = (x: number | null) => (x === null ? NaN : x);

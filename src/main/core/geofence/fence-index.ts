@@ -516,7 +516,7 @@ export class FenceIndex {
 /** Half the diagonal of a lon/lat box, in metres (generous: measured at the box's wider edge). */
 function halfDiagonalM(x0: number, y0: number, x1: number, y1: number): number {
   const lat = Math.min(Math.abs(y0), Math.abs(y1));
-  const w = (x1 - x0) * M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+  const w = (x1 - x0) * metresPerDegreeLon(lat);
   const h = (y1 - y0) * M_PER_DEG;
   return Math.hypot(w, h) / 2;
 }
