@@ -19,7 +19,8 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
-if (task !== 'train-maintenance' && task !== 'maintenance-overview') port.on('message', (msg: ToWorker) => {
+// Without a task it is the engine: it answers messages until it is terminated.
+if (task === undefined) port.on('message', (msg: ToWorker) => {
   const seq = msg.type === 'positions' ? msg.seq : null;
   try {
     switch (msg.type) {

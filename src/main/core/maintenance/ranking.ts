@@ -14,12 +14,11 @@ export interface StoredModel {
   info: MaintenanceModelInfo;
 }
 
-/** The newest model (parsing it again only when it changed since `cached`). */
-export function latestModel(db: Database.Database, cached?: { id: number; model: GbdtModel } | null): StoredModel | null {
+/** The newest model. */
+export function latestModel(db: Database.Database): StoredModel | null {
   const row = db.prepare(`SELECT id, model, metrics FROM maintenance_models ORDER BY id DESC LIMIT 1`).get() as { id: number; model: string; metrics: string } | undefined;
   if (!row) return null;
-  const model = cached?.id === row.id ? cached.model : modelFromJson(row.model);
-  return { id: row.id, model, info: JSON.parse(row.metrics) as MaintenanceModelInfo };
+  return { id: row.id, model: modelFromJson(row.model), info: JSON.parse(row.metrics) as MaintenanceModelInfo };
 }
 
 export function riskRanking(db: Database.Database, latest: StoredModel, nowMs: number): RiskRow[] {
