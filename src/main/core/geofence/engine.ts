@@ -2,6 +2,7 @@
 // Times are the telemetry's, never the wall clock, so replaying a file gives the same events as live.
 import type { FenceRules } from '../../../shared/types';
 import { isScheduleActive } from '../rules/schedule';
+import { withCapacity } from '../util/typed';
 import { FenceIndex, type IndexedFence } from './fence-index';
 
 export interface EnginePosition {
@@ -55,7 +56,6 @@ export class GeofenceColumnSink {
   private local = new Map<string, number>();
 
   add(i: number, event: GeofenceEvent['event'], sinceMs: number, fenceId: string): void {
-    if (this.n === this.index.length) this.grow();
     let f = this.local.get(fenceId);
     if (f === undefined) {
       f = this.fenceIds.length;
@@ -63,23 +63,16 @@ export class GeofenceColumnSink {
       this.fenceIds.push(fenceId);
     }
     const k = this.n++;
+    if (k === this.index.length) {
+      this.index = withCapacity(this.index, k + 1);
+      this.event = withCapacity(this.event, k + 1);
+      this.sinceMs = withCapacity(this.sinceMs, k + 1);
+      this.fence = withCapacity(this.fence, k + 1);
+    }
     this.index[k] = i;
     this.event[k] = EVENT_CODE[event];
     this.sinceMs[k] = sinceMs;
     this.fence[k] = f;
-  }
-
-  private grow(): void {
-    const size = this.index.length * 2;
-    const index = new Int32Array(size);
-    index.set(this.index);
-    const event = new Int8Array(size);
-    event.set(this.event);
-    const sinceMs = new Float64Array(size);
-    sinceMs.set(this.sinceMs);
-    const fence = new Int32Array(size);
-    fence.set(this.fence);
-    Object.assign(this, { index, event, sinceMs, fence });
   }
 
   /** The events so far, in arrays of their own (transferable), and starts again. */
@@ -238,13 +231,8 @@ export class GeofenceEngine {
       const i = key - Math.floor(key / PRE_MAX) * PRE_MAX; // exact: PRE_MAX is a power of two
       const p = batch[i]!;
       const count = index.query(p.lon, p.lat);
-      if (at + count > this.preSlots.length) {
-        const grown = new Int32Array(Math.max(this.preSlots.length * 2, at + count));
-        grown.set(this.preSlots);
-        this.preSlots = grown;
-      }
+      const pre = (this.preSlots = withCapacity(this.preSlots, at + count));
       const result = index.result;
-      const pre = this.preSlots;
       for (let j = 0; j < count; j++) pre[at + j] = result[j]!;
       this.preStart[i] = at;
       this.preCount[i] = count;
@@ -289,8 +277,8 @@ export class GeofenceEngine {
       this.markStamp = 1;
     }
     const stamp = this.markStamp;
-    if (this.markNow.length < index.slotCapacity) this.growMarks(index.slotCapacity);
-    const markNow = this.markNow;
+    const markNow = (this.markNow = withCapacity(this.markNow, index.slotCapacity));
+    this.markWas = withCapacity(this.markWas, index.slotCapacity);
     for (let k = from; k < from + n; k++) markNow[slots[k]!] = stamp;
     // Most positions change nothing: same fences as before, nothing pending, no allocation.
     const inside = v.inside;
@@ -348,15 +336,6 @@ export class GeofenceEngine {
       }
     }
     return true;
-  }
-
-  private growMarks(size: number): void {
-    const now = new Uint32Array(size * 2);
-    now.set(this.markNow);
-    this.markNow = now;
-    const was = new Uint32Array(size * 2);
-    was.set(this.markWas);
-    this.markWas = was;
   }
 
   /** When set, events go here instead of into the events array (see FleetEngine.stepToColumns). */

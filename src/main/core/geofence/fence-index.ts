@@ -9,6 +9,7 @@
 // engine's hot path allocates nothing.
 import type { FenceGeometry, FenceRules } from '../../../shared/types';
 import { EARTH_RADIUS_M, haversineM, M_PER_DEG } from '../geo/distance';
+import { withCapacity } from '../util/typed';
 
 const RAD = Math.PI / 180;
 import { bboxOf, distanceToLineM, distanceToSegmentM, metresPerDegreeLon } from './geometry';
@@ -123,7 +124,6 @@ function segmentTouchesRect(x1: number, y1: number, x2: number, y2: number, minX
   return true;
 }
 
-
 export class FenceIndex {
   private readonly slots: (Slot | undefined)[] = [];
   private readonly freeSlots: number[] = [];
@@ -150,10 +150,11 @@ export class FenceIndex {
     return this.byId.size;
   }
 
-  private cellAt(r: number, c: number): Cell | undefined {
+  /** An existing cell, about to be changed: its block is packed again on the next query. */
+  private cellToChange(r: number, c: number): Cell | undefined {
     const block = this.blocks.get((r >> BLOCK_BITS) * BLOCK_ROW + (c >> BLOCK_BITS));
     if (block === undefined) return undefined;
-    block.packed = null; // callers change it
+    block.packed = null;
     return block.cells[((r & (BLOCK - 1)) << BLOCK_BITS) | (c & (BLOCK - 1))];
   }
 
@@ -254,14 +255,8 @@ export class FenceIndex {
     this.slots[slot] = s;
     this.byId.set(fence.id, slot);
     if (existing === undefined) this.ranksStale = true;
-    if (slot >= this.seen.length) {
-      const seen = new Uint32Array(this.seen.length * 2);
-      seen.set(this.seen);
-      this.seen = seen;
-      const rank = new Float64Array(this.rank.length * 2);
-      rank.set(this.rank);
-      this.rank = rank;
-    }
+    this.seen = withCapacity(this.seen, slot + 1);
+    this.rank = withCapacity(this.rank, slot + 1);
     for (const [minX, minY, maxX, maxY, segment] of this.boxesOf(g)) {
       const id = this.freeEntries.pop() ?? this.entries.length;
       const e: Entry = { id, minX, minY, maxX, maxY, slot, segment, cells: [], kind: POLYGON, prepared: s.prepared, a: 0, b: 0, c: 0, d: 0, e: 0 };
@@ -397,7 +392,7 @@ export class FenceIndex {
         continue;
       }
       for (let k = 0; k < e.cells.length; k += 2) {
-        const cell = this.cellAt(e.cells[k]!, e.cells[k + 1]!)!;
+        const cell = this.cellToChange(e.cells[k]!, e.cells[k + 1]!)!;
         const t = cell.tests.indexOf(e);
         if (t >= 0) cell.tests.splice(t, 1);
         else {
@@ -439,11 +434,7 @@ export class FenceIndex {
     // a corridor matching on two neighbouring segments is listed once
     if (this.seen[slot] === this.stamp) return;
     this.seen[slot] = this.stamp;
-    if (this.resultCount === this.result.length) {
-      const grown = new Int32Array(this.result.length * 2);
-      grown.set(this.result);
-      this.result = grown;
-    }
+    if (this.resultCount === this.result.length) this.result = withCapacity(this.result, this.resultCount + 1);
     this.result[this.resultCount++] = slot;
   }
 
