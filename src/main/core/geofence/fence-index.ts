@@ -10,10 +10,10 @@
 import type { FenceGeometry, FenceRules } from '../../../shared/types';
 import { EARTH_RADIUS_M, haversineM, M_PER_DEG } from '../geo/distance';
 import { withCapacity } from '../util/typed';
-
-const RAD = Math.PI / 180;
 import { bboxOf, distanceToLineM, distanceToSegmentM, metresPerDegreeLon } from './geometry';
 import { firstEdge, preparedContains, preparePolygons, type PreparedPolygons } from './prepared';
+
+const RAD = Math.PI / 180;
 
 export interface IndexedFence {
   id: string;
