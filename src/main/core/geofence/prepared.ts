@@ -102,9 +102,8 @@ export function preparePolygons(geometry: Extract<FenceGeometry, { type: 'Polygo
   const cellH = (maxY - minY) / n || 1e-9;
   const raster = new Int8Array(n * n);
   // mark every cell an edge's box touches (closed intervals: touching counts) as "ask the strips"
-  for (const p of polygons) {
-    const e = p;
-    for (let k = firstEdge(p); k < e.length; k += 4) {
+  for (const e of polygons) {
+    for (let k = firstEdge(e); k < e.length; k += 4) {
       const c0 = Math.max(0, Math.floor((Math.min(e[k]!, e[k + 2]!) - minX) / cellW) - 1);
       const c1 = Math.min(n - 1, Math.floor((Math.max(e[k]!, e[k + 2]!) - minX) / cellW) + 1);
       const r0 = Math.max(0, Math.floor((Math.min(e[k + 1]!, e[k + 3]!) - minY) / cellH) - 1);
