@@ -47,6 +47,9 @@ describe.runIf(requireTool('chromium'))('maintenance in the browser', () => {
 
     progress.length = 0;
     await page.getByRole('button', { name: 'Retrain' }).click();
+    // wait for this run's end in the event stream: the message still shows the start-up run's
+    // "trained on …" until the page hears of the new run
+    await expect.poll(() => progress.some((p) => !p.running), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.locator('.training-message').textContent(), { timeout: 30_000 }).toMatch(/trained on \d+ vehicle-weeks \(\d+ breakdowns\); mean AUC 0\.\d{3}/);
     // the page saw the training run: progress rising while running, then done
     const during = progress.filter((p) => p.running).map((p) => p.progress);
