@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { corkUntilNextTick, type Corkable } from './cork';
 import { listen } from './listen';
 import { authenticate, canPublish, canSubscribe, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
@@ -28,6 +27,8 @@ export interface EmbeddedBrokerOptions {
    * FleetDesk's database is the store, so a crash of this process loses nothing the vehicle was told is safe.
    */
   ingest?: (topic: string, payload: Buffer, done: () => void) => void;
+  /** A promise while the ingest queue is full: the publishing connection is not read until it resolves. */
+  ingestBackpressure?: () => Promise<void> | null;
 }
 
 /** `fleet/<id>/telemetry`, the topic FleetDesk subscribes to on an external broker. */
@@ -51,9 +52,59 @@ export class PortInUseError extends Error {
 
 const identities = new WeakMap<Client, Identity>();
 
+/** aedes' Client stops and restarts reading its connection with these (lib/client.js; not in its typings). */
+interface Pausable {
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * PUBACKs that FleetDesk sends itself once a commit made the publishes safe. One commit releases many
+ * of a connection's acknowledgements at once; they leave in one socket write, in the order the
+ * publishes arrived (the ingestor acknowledges in arrival order).
+ */
+export class PubAcks {
+  private readonly pending = new Map<Client, number[]>();
+  private scheduled = false;
+  /** Socket writes made (for tests). */
+  writes = 0;
+
+  add(client: Client, messageId: number): void {
+    const ids = this.pending.get(client);
+    if (ids) ids.push(messageId);
+    else this.pending.set(client, [messageId]);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    for (const [client, ids] of this.pending) {
+      const conn = client.conn as unknown as { destroyed?: boolean; writable?: boolean; write(b: Buffer): boolean };
+      // a connection that went away gets nothing: its session redelivers, and storage is idempotent
+      if (conn.destroyed || conn.writable === false) continue;
+      const out = Buffer.allocUnsafe(ids.length * 4);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        out[i * 4] = 0x40; // PUBACK
+        out[i * 4 + 1] = 2; // remaining length: the message id (MQTT 3.1.1; also valid MQTT 5, reason "success")
+        out[i * 4 + 2] = id >> 8;
+        out[i * 4 + 3] = id & 0xff;
+      }
+      conn.write(out);
+      this.writes++;
+    }
+    this.pending.clear();
+  }
+}
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const verified = new VerifiedSecrets();
+  const acks = new PubAcks();
+  const paused = new WeakSet<Client>();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       authenticate(options.security(), username, password, verified).then(
@@ -78,13 +129,35 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const id = identities.get(client);
       if (!id || !canPublish(id, packet.topic)) return callback(new Error(`not allowed to publish to ${packet.topic}`));
       if (options.ingest && isTelemetryTopic(packet.topic)) {
-        options.ingest(packet.topic, packet.payload as Buffer, () => {
-          // a commit releases many of this vehicle's PUBACKs at once: one socket write instead of one each
-          corkUntilNextTick(client.conn as unknown as Corkable);
-          callback(null);
-        });
-      }
-      else callback(null);
+        const ingest = options.ingest;
+        if (packet.qos === 0) {
+          ingest(packet.topic, packet.payload as Buffer, () => undefined); // nothing to acknowledge
+          return callback(null);
+        }
+        if (packet.qos === 2) {
+          // rare for telemetry: aedes sends PUBREC after this callback, so only after the commit
+          ingest(packet.topic, packet.payload as Buffer, () => callback(null));
+          return;
+        }
+        // FleetDesk acknowledges this publish itself, after the commit; aedes goes on reading the
+        // connection at once instead of waiting for the commit (a connection's next chunk is read only
+        // when every publish of the last one is authorised), and sends no PUBACK of its own for it.
+        const messageId = packet.messageId!;
+        packet.qos = 0;
+        ingest(packet.topic, packet.payload as Buffer, () => acks.add(client, messageId));
+        // a full ingest queue stops the broker reading this connection until it drains: memory stays bounded
+        const drained = options.ingestBackpressure?.();
+        if (drained && !paused.has(client)) {
+          paused.add(client);
+          (client as unknown as Pausable).pause();
+          const resume = () => {
+            paused.delete(client);
+            if (!client.closed) (client as unknown as Pausable).resume();
+          };
+          drained.then(resume, resume);
+        }
+        callback(null);
+      } else callback(null);
     },
     authorizeSubscribe: (client, sub, callback) => {
       const id = identities.get(client);

@@ -261,6 +261,7 @@ export class FleetService {
         tls: eb?.tls,
         security: () => this.brokerSecurity(),
         ingest: (topic, payload, done) => this.ingestor.acceptMqtt(topic, payload, done),
+        ingestBackpressure: () => (this.ingestor.full ? this.ingestor.whenDrained() : null),
       });
       this.log(`embedded MQTT broker listening on ${this.embedded.url}${this.embedded.tlsUrl ? ` and ${this.embedded.tlsUrl}` : ''}`);
       settings = { url: this.embedded.url, username: INTERNAL_USERNAME, password: this.internalSecret };
