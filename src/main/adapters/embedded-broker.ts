@@ -33,7 +33,8 @@ export interface EmbeddedBrokerOptions {
 
 /** `fleet/<id>/telemetry`, the topic FleetDesk subscribes to on an external broker. */
 function isTelemetryTopic(topic: string): boolean {
-  return topic.startsWith('fleet/') && topic.endsWith('/telemetry') && topic.split('/').length === 3;
+  // exactly three levels (the middle one may be empty), without splitting the topic of every publish
+  return topic.startsWith('fleet/') && topic.endsWith('/telemetry') && topic.indexOf('/', 6) === topic.length - 10;
 }
 
 export class PortInUseError extends Error {

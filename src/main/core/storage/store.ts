@@ -277,6 +277,12 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (vehicle_id, hour_ms)
   ) WITHOUT ROWID;
   `,
+  `
+  -- the status bar's counts of open alerts, asked several times a second: read from these small
+  -- indexes, not from every open alert's row (a busy day leaves tens of thousands open)
+  CREATE INDEX alerts_open_severity ON alerts(severity) WHERE acknowledged_ms IS NULL AND suppressed = 0;
+  CREATE INDEX alerts_open_escalated ON alerts(escalated_ms) WHERE escalated_ms IS NOT NULL AND acknowledged_ms IS NULL;
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -961,14 +967,14 @@ export class Store {
   /** Open (unacknowledged) alerts by severity. */
   openAlertsBySeverity(): Record<AlertSeverity, number> {
     const out: Record<AlertSeverity, number> = { info: 0, warning: 0, critical: 0 };
-    for (const r of this.db.prepare(`SELECT severity, count(*) AS n FROM alerts WHERE acknowledged_ms IS NULL AND suppressed = 0 GROUP BY severity`).all() as { severity: AlertSeverity; n: number }[]) {
+    for (const r of this.db.prepare(`SELECT severity, count(*) AS n FROM alerts INDEXED BY alerts_open_severity WHERE acknowledged_ms IS NULL AND suppressed = 0 GROUP BY severity`).all() as { severity: AlertSeverity; n: number }[]) {
       out[r.severity] = r.n;
     }
     return out;
   }
 
   countEscalated(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE escalated_ms IS NOT NULL AND acknowledged_ms IS NULL`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM alerts INDEXED BY alerts_open_escalated WHERE escalated_ms IS NOT NULL AND acknowledged_ms IS NULL`).get() as { n: number }).n;
   }
 
   fenceMembership(): { vehicleId: string; fenceId: string; sinceMs: number }[] {

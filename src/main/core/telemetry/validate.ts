@@ -68,8 +68,9 @@ export function parseTimestampMs(value: string | number): { ok: true; ms: number
 function depthExceeds(value: unknown, limit: number): boolean {
   if (limit < 0) return true;
   if (value === null || typeof value !== 'object') return false;
-  for (const child of Object.values(value as Record<string, unknown>)) {
-    if (depthExceeds(child, limit - 1)) return true;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (depthExceeds(record[key], limit - 1)) return true;
   }
   return false;
 }
@@ -92,7 +93,9 @@ export function validateTelemetry(payload: Uint8Array | string, topicVehicleId?:
   if (bytes > MAX_PAYLOAD_BYTES) {
     return { ok: false, reason: `payload too large: ${bytes} bytes (limit ${MAX_PAYLOAD_BYTES})` };
   }
-  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  // decode in place: Buffer.from(aBuffer) would copy every payload first
+  const text =
+    typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
