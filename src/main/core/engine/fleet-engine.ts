@@ -1,11 +1,18 @@
 // Everything the engine worker decides, for one batch of trusted fixes: geofence crossings and dwells,
 // driving events (against fence speed limits where the vehicle is inside one) and vehicle health.
 import type { EngineConfig } from '../../../shared/types';
-import { GeofenceColumnSink, GeofenceEngine, type GeofenceColumns, type GeofenceEvent } from '../geofence/engine';
+import { GeofenceColumnSink, GeofenceEngine, type GeofenceColumns, type GeofenceEvent, type VehicleFenceState } from '../geofence/engine';
 import type { IndexedFence } from '../geofence/fence-index';
 import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
-import { DrivingDetector, type DrivingEventOut, type RuleInput } from '../rules/driving';
-import { HealthDetector, type HealthEventOut } from '../rules/health';
+import { DrivingDetector, type DriverState, type DrivingEventOut, type RuleInput } from '../rules/driving';
+import { HealthDetector, type HealthEventOut, type HealthState } from '../rules/health';
+
+/** A vehicle's state in each rule set, found with one lookup per fix instead of one per rule set. */
+interface VehicleStates {
+  fence: VehicleFenceState;
+  driving: DriverState;
+  health: HealthState;
+}
 
 /** EngineOutput with the geofence events in columns: what the worker sends (see GeofenceColumns). */
 export type ColumnOutput = Omit<EngineOutput, 'geofence'> & { geofence: GeofenceColumns };
@@ -20,6 +27,7 @@ export class FleetEngine {
   readonly geofences: GeofenceEngine;
   private readonly driving: DrivingDetector;
   private readonly health: HealthDetector;
+  private readonly vehicles = new Map<string, VehicleStates>();
 
   constructor(fences: Iterable<IndexedFence> = [], config: EngineConfig = DEFAULT_ENGINE_CONFIG) {
     this.geofences = new GeofenceEngine(fences);
@@ -52,9 +60,15 @@ export class FleetEngine {
     try {
       for (let i = 0; i < batch.length; i++) {
         const p = batch[i]!;
-        if (!this.geofences.stepOne(p, i, out.geofence)) continue;
-        this.driving.push(p, i, this.geofences.speedLimitAt(p.vehicleId, p.tsMs), out.driving);
-        this.health.push(p, i, out.health);
+        let v = this.vehicles.get(p.vehicleId);
+        if (v === undefined) {
+          const id = p.vehicleId;
+          v = { fence: this.geofences.vehicle(id), driving: this.driving.vehicle(id), health: this.health.vehicle(id) };
+          this.vehicles.set(id, v);
+        }
+        if (!this.geofences.stepOne(p, i, out.geofence, v.fence)) continue;
+        this.driving.push(p, i, this.geofences.speedLimitIn(v.fence, p.tsMs), out.driving, v.driving);
+        this.health.push(p, i, out.health, v.health);
       }
     } finally {
       this.geofences.finish();

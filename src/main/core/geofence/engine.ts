@@ -92,7 +92,8 @@ const PRE_KEYS = PRE_COLS * (Math.ceil(180 / PRE_BLOCK_DEG) + 1);
 /** Largest batch looked up ahead (key × PRE_MAX + index stays an exact integer in a double). */
 const PRE_MAX = 1 << 20;
 
-interface VehicleFenceState {
+/** One vehicle's fence state (see GeofenceEngine.vehicle). */
+export interface VehicleFenceState {
   /** Confirmed membership: fence slot (see FenceIndex) → since when (telemetry time). */
   inside: number[];
   /** When each of `inside` was entered, position by position. */
@@ -133,7 +134,7 @@ export class GeofenceEngine {
     for (const r of rows) {
       const slot = this.index.slotOf(r.fenceId);
       if (slot === undefined) continue;
-      const v = this.stateOf(r.vehicleId);
+      const v = this.vehicle(r.vehicleId);
       const k = v.inside.indexOf(slot);
       if (k >= 0) v.since[k] = r.sinceMs;
       else {
@@ -167,7 +168,8 @@ export class GeofenceEngine {
     this.index.remove(id);
   }
 
-  private stateOf(vehicleId: string): VehicleFenceState {
+  /** The vehicle's state, created on first use (callers holding it skip the lookup in stepOne). */
+  vehicle(vehicleId: string): VehicleFenceState {
     let v = this.vehicles.get(vehicleId);
     if (!v) {
       v = { inside: [], since: [], pending: new Map(), dwelled: new Set(), lastTsMs: -Infinity };
@@ -252,8 +254,7 @@ export class GeofenceEngine {
   private markStamp = 0;
 
   /** One position (see step); returns false when it was stale and skipped. */
-  stepOne(p: EnginePosition, i: number, events: GeofenceEvent[]): boolean {
-    const v = this.stateOf(p.vehicleId);
+  stepOne(p: EnginePosition, i: number, events: GeofenceEvent[], v: VehicleFenceState = this.vehicle(p.vehicleId)): boolean {
     if (p.tsMs < v.lastTsMs) return false;
     v.lastTsMs = p.tsMs;
     const index = this.index;
@@ -367,7 +368,12 @@ export class GeofenceEngine {
   /** The lowest speed limit of the fences the vehicle is in whose schedule is active, or null. */
   speedLimitAt(vehicleId: string, tsMs: number): number | null {
     const v = this.vehicles.get(vehicleId);
-    if (!v || v.inside.length === 0 || this.ruleCount === 0) return null;
+    return v ? this.speedLimitIn(v, tsMs) : null;
+  }
+
+  /** speedLimitAt for a vehicle's state already in hand. */
+  speedLimitIn(v: VehicleFenceState, tsMs: number): number | null {
+    if (v.inside.length === 0 || this.ruleCount === 0) return null;
     let limit: number | null = null;
     for (const slot of v.inside) {
       const l = this.rules[slot]?.speedLimitKmh;

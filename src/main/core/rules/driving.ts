@@ -45,7 +45,11 @@ interface Episode {
   emitted: boolean;
 }
 
-interface DriverState {
+/** One vehicle's driving state (see DrivingDetector.vehicle). */
+export interface DriverState {
+  /** Its class thresholds under the config of generation `thresholdsGen`. */
+  thresholds: VehicleClassThresholds | null;
+  thresholdsGen: number;
   prev: RuleInput | null;
   brake: Episode | null;
   accel: Episode | null;
@@ -66,35 +70,36 @@ export function headingDeltaDeg(fromDeg: number, toDeg: number): number {
 
 export class DrivingDetector {
   private readonly state = new Map<string, DriverState>();
-  private readonly thresholds = new Map<string, VehicleClassThresholds>();
+  /** Bumped by setConfig: cached class thresholds of an older generation are looked up again. */
+  private configGen = 0;
 
   constructor(private config: EngineConfig) {}
 
   setConfig(config: EngineConfig): void {
     this.config = config;
-    this.thresholds.clear();
+    this.configGen++;
   }
 
-  private thresholdsOf(vehicleId: string): VehicleClassThresholds {
-    let t = this.thresholds.get(vehicleId);
-    if (!t) {
-      t = thresholdsFor(this.config, vehicleId);
-      this.thresholds.set(vehicleId, t);
+  /** The vehicle's state, created on first use (callers holding it skip the lookup in push). */
+  vehicle(vehicleId: string): DriverState {
+    let s = this.state.get(vehicleId);
+    if (!s) {
+      s = { thresholds: null, thresholdsGen: -1, prev: null, brake: null, accel: null, corner: null, speeding: null, idle: null };
+      this.state.set(vehicleId, s);
     }
-    return t;
+    return s;
   }
 
   /**
    * Feeds one fix (in time order per vehicle) and returns the events it completes. `limitKmh` is the
    * fence speed limit in force here, or null for the vehicle class limit.
    */
-  push(p: RuleInput, index: number, fenceLimitKmh: number | null, out: DrivingEventOut[] = []): DrivingEventOut[] {
-    let s = this.state.get(p.vehicleId);
-    if (!s) {
-      s = { prev: null, brake: null, accel: null, corner: null, speeding: null, idle: null };
-      this.state.set(p.vehicleId, s);
+  push(p: RuleInput, index: number, fenceLimitKmh: number | null, out: DrivingEventOut[] = [], s: DriverState = this.vehicle(p.vehicleId)): DrivingEventOut[] {
+    if (s.thresholdsGen !== this.configGen) {
+      s.thresholds = thresholdsFor(this.config, p.vehicleId);
+      s.thresholdsGen = this.configGen;
     }
-    const t = this.thresholdsOf(p.vehicleId);
+    const t = s.thresholds!;
     const prev = s.prev;
     const dtS = prev ? (p.tsMs - prev.tsMs) / 1000 : Infinity;
     const gap = !(dtS > 0 && dtS <= this.config.maxSampleGapS);

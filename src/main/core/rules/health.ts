@@ -15,7 +15,8 @@ export interface HealthEventOut {
   value: number;
 }
 
-interface HealthState {
+/** One vehicle's health state (see HealthDetector.vehicle). */
+export interface HealthState {
   dtc: Set<string>;
   lowFuel: boolean;
   hot: boolean;
@@ -36,18 +37,21 @@ export class HealthDetector {
     this.config = config;
   }
 
-  push(p: RuleInput, index: number, out: HealthEventOut[] = []): HealthEventOut[] {
-    let s = this.state.get(p.vehicleId);
+  /** The vehicle's state, created on first use (callers holding it skip the lookup in push). */
+  vehicle(vehicleId: string): HealthState {
+    let s = this.state.get(vehicleId);
     if (!s) {
       s = { dtc: new Set(), lowFuel: false, hot: false, parkedFuelMaxPct: null };
-      this.state.set(p.vehicleId, s);
+      this.state.set(vehicleId, s);
     }
-    const ev = (type: HealthEventOut['type'], detail: string, value: number) =>
-      out.push({ type, vehicleId: p.vehicleId, tsMs: p.tsMs, lon: p.lon, lat: p.lat, index, detail, value });
+    return s;
+  }
+
+  push(p: RuleInput, index: number, out: HealthEventOut[] = [], s: HealthState = this.vehicle(p.vehicleId)): HealthEventOut[] {
 
     if (p.dtcCodes !== null && (p.dtcCodes.length > 0 || s.dtc.size > 0)) {
       const fresh = p.dtcCodes.filter((c) => !s.dtc.has(c));
-      if (fresh.length > 0) ev('dtc', `new trouble code${fresh.length > 1 ? 's' : ''} ${fresh.join(', ')}`, fresh.length);
+      if (fresh.length > 0) ev(out, p, index, 'dtc', `new trouble code${fresh.length > 1 ? 's' : ''} ${fresh.join(', ')}`, fresh.length);
       s.dtc = new Set(p.dtcCodes); // a cleared code that comes back is new again
     }
 
@@ -55,7 +59,7 @@ export class HealthDetector {
     if (fuel !== null) {
       if (!s.lowFuel && fuel < this.config.lowFuelPct) {
         s.lowFuel = true;
-        ev('low_fuel', `fuel low: ${round(fuel)} % (limit ${this.config.lowFuelPct} %)`, fuel);
+        ev(out, p, index, 'low_fuel', `fuel low: ${round(fuel)} % (limit ${this.config.lowFuelPct} %)`, fuel);
       } else if (s.lowFuel && fuel >= this.config.lowFuelPct + LOW_FUEL_REARM_PCT) {
         s.lowFuel = false;
       }
@@ -65,7 +69,7 @@ export class HealthDetector {
       } else {
         const ref = Math.max(s.parkedFuelMaxPct ?? fuel, fuel);
         if (ref - fuel >= this.config.fuelDropPct) {
-          ev('fuel_drop', `fuel ${round(ref)} % → ${round(fuel)} % while parked: possible theft or leak`, ref - fuel);
+          ev(out, p, index, 'fuel_drop', `fuel ${round(ref)} % → ${round(fuel)} % while parked: possible theft or leak`, ref - fuel);
           s.parkedFuelMaxPct = fuel;
         } else {
           s.parkedFuelMaxPct = ref;
@@ -77,13 +81,17 @@ export class HealthDetector {
     if (c !== null) {
       if (!s.hot && c > this.config.coolantMaxC) {
         s.hot = true;
-        ev('coolant_high', `coolant ${round(c)} °C (limit ${this.config.coolantMaxC} °C)`, c);
+        ev(out, p, index, 'coolant_high', `coolant ${round(c)} °C (limit ${this.config.coolantMaxC} °C)`, c);
       } else if (s.hot && c <= this.config.coolantMaxC - COOLANT_REARM_C) {
         s.hot = false;
       }
     }
     return out;
   }
+}
+
+function ev(out: HealthEventOut[], p: RuleInput, index: number, type: HealthEventOut['type'], detail: string, value: number): void {
+  out.push({ type, vehicleId: p.vehicleId, tsMs: p.tsMs, lon: p.lon, lat: p.lat, index, detail, value });
 }
 
 function round(x: number): number {
