@@ -53,14 +53,24 @@ export class GeofenceColumnSink {
   private sinceMs = new Float64Array(1024);
   private fence = new Int32Array(1024);
   private fenceIds: string[] = [];
-  private local = new Map<string, number>();
+  /** Per fence slot: its number in fenceIds, valid where localGen holds the current generation. */
+  private localOf = new Int32Array(1024);
+  private localGen = new Uint32Array(1024);
+  private gen = 1;
 
-  add(i: number, event: GeofenceEvent['event'], sinceMs: number, fenceId: string): void {
-    let f = this.local.get(fenceId);
-    if (f === undefined) {
+  /** An event of the fence in `slot` of `index` (slots stay put during a batch). */
+  add(i: number, event: GeofenceEvent['event'], sinceMs: number, slot: number, index: FenceIndex): void {
+    if (slot >= this.localGen.length) {
+      this.localOf = withCapacity(this.localOf, slot + 1);
+      this.localGen = withCapacity(this.localGen, slot + 1);
+    }
+    let f: number;
+    if (this.localGen[slot] === this.gen) f = this.localOf[slot]!;
+    else {
       f = this.fenceIds.length;
-      this.local.set(fenceId, f);
-      this.fenceIds.push(fenceId);
+      this.fenceIds.push(index.idOf(slot));
+      this.localOf[slot] = f;
+      this.localGen[slot] = this.gen;
     }
     const k = this.n++;
     if (k === this.index.length) {
@@ -81,7 +91,10 @@ export class GeofenceColumnSink {
     const out: GeofenceColumns = { index: this.index.slice(0, n), event: this.event.slice(0, n), sinceMs: this.sinceMs.slice(0, n), fence: this.fence.slice(0, n), fenceIds: this.fenceIds };
     this.n = 0;
     this.fenceIds = [];
-    this.local.clear();
+    if (++this.gen === 0xffffffff) {
+      this.localGen.fill(0);
+      this.gen = 1;
+    }
     return out;
   }
 }
@@ -344,7 +357,7 @@ export class GeofenceEngine {
 
   private emit(events: GeofenceEvent[], p: EnginePosition, i: number, slot: number, event: GeofenceEvent['event'], sinceMs: number): void {
     if (!this.active(slot, p.tsMs)) return;
-    if (this.sink) this.sink.add(i, event, sinceMs, this.index.idOf(slot));
+    if (this.sink) this.sink.add(i, event, sinceMs, slot, this.index);
     else events.push({ vehicleId: p.vehicleId, fenceId: this.index.idOf(slot), event, tsMs: p.tsMs, sinceMs, lon: p.lon, lat: p.lat, index: i });
   }
 
