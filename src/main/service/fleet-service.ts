@@ -1,5 +1,6 @@
 // FleetDesk's service: builds storage, ingest, engine worker, broker link and demo from core + adapters.
 // The Electron shell and the `fleetdesk serve` command both construct exactly this.
+import { Worker } from 'node:worker_threads';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
@@ -33,7 +34,7 @@ import type { RuleInput } from '../core/rules/driving';
 import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, shiftResolver, type Penalties } from '../core/analytics/scoring';
 import { Ingestor } from '../core/ingest/ingestor';
 import { LiveState } from '../core/live/live-state';
-import { HistoryQueryError, loadSamples, queryHistory, validateHistoryQuery } from '../core/history/history';
+import { HistoryQueryError, queryHistory, validateHistoryQuery } from '../core/history/history';
 import { Store, type IncomingPoint } from '../core/storage/store';
 import { DemoFleet, demoEngineConfig } from '../core/sim/demo-fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/embedded-broker';
@@ -44,8 +45,8 @@ import { ApiError } from './api-error';
 import { ExportJobs } from './exports';
 import { centroid } from '@turf/turf';
 import { estimateEta, learnEtaModel, STOPPED_KMH, type EtaModel } from '../core/eta/eta';
+import type { EtaLearnInput, EtaLearnMessage } from '../core/eta/learn-task';
 import { haversineM } from '../core/geo/distance';
-import { tripsAndStops } from '../core/history/track';
 import { computeFleetCost, listCostInputs, saveCostInputs } from '../core/analytics/fleet-cost';
 import { parseCostCsv, validateCostInputs } from '../core/analytics/tco';
 import { MaintenanceService } from './maintenance';
@@ -151,6 +152,7 @@ export class FleetService {
   readonly maintenance: MaintenanceService;
   private readonly stoppedSince = new Map<string, number>();
   private etaModel: { model: EtaModel; learnedMs: number } | null = null;
+  private etaLearning: Promise<void> | null = null;
   private privacy: PrivacyPolicy = new PrivacyPolicy([]);
   private readonly unlocks = new Map<string, { untilMs: number; reason: string; by: string; audited: Set<string> }>();
   private unlockFailures: number[] = [];
@@ -407,18 +409,54 @@ export class FleetService {
     for (const v of this.live.all(Date.now())) this.dirtyVehicles.add(v.vehicleId);
   }
 
-  /** The ETA model, learned from the last 28 days of trips, at most once an hour. */
-  private eta(nowMs: number): EtaModel {
+  /**
+   * The ETA model, learned from the last 28 days of trips at most once an hour. Learning reads every
+   * vehicle's month (seconds on a big database), so it runs in a worker thread; meanwhile answers use
+   * the model of the hour before, and only the very first ETA waits for one.
+   */
+  private async eta(nowMs: number): Promise<EtaModel> {
     if (!this.etaModel || nowMs - this.etaModel.learnedMs > 3_600_000) {
-      const fromMs = nowMs - 28 * 86_400_000;
-      const trips = [];
-      for (const v of this.store.db.prepare(`SELECT id FROM vehicles`).pluck().all() as string[]) {
-        const { samples } = loadSamples(this.store, v, fromMs, nowMs);
-        trips.push(...tripsAndStops(v, samples).trips);
-      }
-      this.etaModel = { model: learnEtaModel(trips, Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'), learnedMs: nowMs };
+      this.etaLearning ??= this.learnEtaInWorker(nowMs)
+        .then(
+          (model) => {
+            this.etaModel = { model, learnedMs: nowMs };
+          },
+          (err: Error) => {
+            this.log(`could not learn ETA speeds from history: ${err.message}`);
+            // answer from current speeds for now, and try again in a minute
+            this.etaModel ??= { model: learnEtaModel([], this.timeZone()), learnedMs: nowMs - 3_600_000 + 60_000 };
+          },
+        )
+        .finally(() => (this.etaLearning = null));
+      if (!this.etaModel) await this.etaLearning;
     }
-    return this.etaModel.model;
+    return this.etaModel!.model;
+  }
+
+  private timeZone(): string {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  }
+
+  /** Runs of learnEtaInWorker so far (tests). */
+  etaLearnRuns = 0;
+
+  private learnEtaInWorker(nowMs: number): Promise<EtaModel> {
+    this.etaLearnRuns++;
+    const input: EtaLearnInput = { dbFile: this.options.dbFile, fromMs: nowMs - 28 * 86_400_000, toMs: nowMs, timeZone: this.timeZone() };
+    return new Promise((resolve, reject) => {
+      const w = new Worker(this.options.workerPath, { workerData: { task: 'eta-model', input } });
+      let settled = false;
+      w.on('message', (m: EtaLearnMessage) => {
+        settled = true;
+        if (m.type === 'model') resolve(m.value);
+        else reject(new Error(m.message));
+      });
+      w.on('error', (err) => {
+        settled = true;
+        reject(err);
+      });
+      w.on('exit', () => settled || reject(new Error('the worker stopped before it finished')));
+    });
   }
 
   private summarizing = false;
@@ -956,7 +994,7 @@ export class FleetService {
         } else if (d && typeof d.lat === 'number' && typeof d.lon === 'number' && Math.abs(d.lat) <= 90 && Math.abs(d.lon) <= 180) {
           destination = { lat: d.lat, lon: d.lon, label: `${d.lat.toFixed(5)}, ${d.lon.toFixed(5)}` };
         } else throw new ApiError('bad_request', 'The destination must be a point (lat, lon) or a geofence.');
-        const r = estimateEta(this.eta(now), {
+        const r = estimateEta(await this.eta(now), {
           vehicleId: live.vehicleId,
           lat: live.last.lat,
           lon: live.last.lon,

@@ -38,6 +38,21 @@ describe('Store', () => {
     expect(store.stats().telemetryRows).toBe(2);
   });
 
+  it('opens read-only beside the service connection: reads, never writes, refuses another schema version', () => {
+    const file = path.join(tempDir(), 'db.sqlite');
+    store = new Store(file);
+    store.writeBatch([incoming()], [], 1);
+    const reader = new Store(file, { readonly: true });
+    try {
+      expect(reader.rawTrack('V1', 0, Number.MAX_SAFE_INTEGER).tsMs.length).toBe(1);
+      expect(() => reader.writeBatch([incoming({ tsMs: 1_763_884_802_000 })], [], 2)).toThrow(/readonly/);
+    } finally {
+      reader.close();
+    }
+    store.db.pragma('user_version = 3');
+    expect(() => new Store(file, { readonly: true })).toThrow(/schema version 3/);
+  });
+
   it('round-trips every telemetry field and returns the newest trusted point per vehicle', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
     store.writeBatch(

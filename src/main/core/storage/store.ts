@@ -448,15 +448,31 @@ export class Store {
   /** When this process last wrote each vehicle's row (see writeBatch). */
   private readonly vehicleSeenMs = new Map<string, number>();
 
-  constructor(readonly file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL'); // durable at checkpoint; WAL keeps commits atomic
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536'); // 64 MiB page cache: the telemetry index stays in memory
-    this.db.pragma('wal_autocheckpoint = 4000'); // pages (16 MiB): fewer, larger checkpoints under load
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
+  /** Read-only: for work in another thread beside the service's own connection (no migrations, no writes). */
+  readonly readonly: boolean;
+
+  constructor(
+    readonly file: string,
+    options: { readonly?: boolean } = {},
+  ) {
+    this.readonly = options.readonly ?? false;
+    this.db = new Database(file, this.readonly ? { readonly: true, fileMustExist: true } : undefined);
+    if (this.readonly) {
+      this.db.pragma('busy_timeout = 5000');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version !== MIGRATIONS.length) {
+        this.db.close();
+        throw new Error(`${file} has database schema version ${version}, this FleetDesk expects ${MIGRATIONS.length}: open it read-write first`);
+      }
+    } else {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL'); // durable at checkpoint; WAL keeps commits atomic
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('cache_size = -65536'); // 64 MiB page cache: the telemetry index stays in memory
+      this.db.pragma('wal_autocheckpoint = 4000'); // pages (16 MiB): fewer, larger checkpoints under load
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    }
     this.stmts = {
       insertTelemetry: this.db.prepare(
         `INSERT OR IGNORE INTO telemetry (vehicle_id, ts_ms, lat, lon, speed_kmh, heading_deg, fuel_level_pct,
@@ -632,7 +648,8 @@ export class Store {
 
   /** Packs every vehicle-hour again (after the migration that added track_hours to an existing summary). */
   private repackHoursIfNeeded(): void {
-    if (this.getSetting('history.repackHours') !== '1') return;
+    // a read-only connection leaves it to the service's own (which does it within seconds of starting)
+    if (this.readonly || this.getSetting('history.repackHours') !== '1') return;
     this.db.transaction(() => {
       const hours = this.db.prepare(`SELECT DISTINCT vehicle_id, (minute_ms / 3600000) * 3600000 FROM track_minutes`).raw().all() as [string, number][];
       for (const [v, h] of hours) this.packHour(v, h);
