@@ -245,8 +245,9 @@ export class FleetService {
 
     this.ingestor = new Ingestor({
       store: this.store,
-      // The embedded broker reads a vehicle's next packets only after its last ones are committed, so waiting
-      // to gather a bigger transaction would only stall it; messages arriving together still share a commit.
+      // Embedded: commit as soon as the input drains, for the lowest publish→PUBACK latency (the broker
+      // reads on meanwhile, so messages arriving together still share a commit); an external broker's
+      // deliveries are gathered for up to the default interval.
       minCommitIntervalMs: this.options.broker ? undefined : 0,
       onCommitted: (points, receivedMs) => this.onCommitted(points, receivedMs),
       onError: (m) => this.log(m),
@@ -254,8 +255,8 @@ export class FleetService {
 
     let settings = this.options.broker;
     if (!settings) {
-      // Embedded: the broker hands telemetry straight to the ingestor and acknowledges it after the commit,
-      // so there is no subscriber hop and no broker-side copy that a crash could lose.
+      // Embedded: the broker hands telemetry straight to the ingestor, and FleetDesk sends the PUBACK after
+      // the commit, so there is no subscriber hop and no broker-side copy that a crash could lose.
       const eb = this.options.embeddedBroker;
       this.embedded = await startEmbeddedBroker({
         port: eb?.port ?? 1883,
