@@ -981,8 +981,8 @@ export class FleetService {
             let lengthKm = 0;
             for (let i = 1; i < g.line.length; i++) lengthKm += haversineM(g.line[i - 1]![0]!, g.line[i - 1]![1]!, g.line[i]![0]!, g.line[i]![1]!) / 1000;
             routeSpeeds = this.store
-              .fenceVisits(null, now - 28 * 86_400_000, now)
-              .filter((v) => v.fenceId === f.id && v.durationS !== null && v.durationS > 30)
+              .fenceVisits(null, now - 28 * 86_400_000, now, f.id)
+              .filter((v) => v.durationS !== null && v.durationS > 30)
               .map((v) => ({ tsMs: v.enterMs, kmh: lengthKm / (v.durationS! / 3600) }))
               .filter((x) => x.kmh > 2 && x.kmh < 150);
             const end = g.line[g.line.length - 1]!;

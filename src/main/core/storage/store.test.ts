@@ -53,6 +53,27 @@ describe('Store', () => {
     expect(() => new Store(file, { readonly: true })).toThrow(/schema version 3/);
   });
 
+  it('lists fence visits in a range, for one fence or all, each visit once', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const ev = (vehicleId: string, fenceId: string, event: 'enter' | 'exit', tsMs: number, sinceMs = tsMs) => ({ vehicleId, fenceId, event, tsMs, sinceMs });
+    store.recordEngineOutput({
+      alerts: [],
+      fenceEvents: [
+        ev('V1', 'A', 'enter', 100), // entered before the range, left in it
+        ev('V1', 'B', 'enter', 150), // entered before the range, still inside at its end
+        ev('V1', 'A', 'exit', 1_100, 100),
+        ev('V2', 'A', 'enter', 1_200), // entered in the range, still inside
+        ev('V2', 'B', 'enter', 1_300),
+        ev('V2', 'B', 'exit', 1_500, 1_300),
+        ev('V3', 'A', 'enter', 1_050, 950), // an entry delay: confirmed in the range, counted from before it
+      ],
+    });
+    const brief = (vs: ReturnType<Store['fenceVisits']>) => vs.map((v) => `${v.vehicleId} ${v.fenceId} ${v.enterMs}-${v.exitMs ?? 'open'}`);
+    expect(brief(store.fenceVisits(null, 1_000, 2_000))).toEqual(['V1 A 100-1100', 'V1 B 150-open', 'V2 A 1200-open', 'V2 B 1300-1500', 'V3 A 950-open']);
+    expect(brief(store.fenceVisits(null, 1_000, 2_000, 'A'))).toEqual(['V1 A 100-1100', 'V2 A 1200-open', 'V3 A 950-open']);
+    expect(brief(store.fenceVisits('V1', 1_000, 2_000, 'B'))).toEqual(['V1 B 150-open']);
+  });
+
   it('round-trips every telemetry field and returns the newest trusted point per vehicle', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
     store.writeBatch(

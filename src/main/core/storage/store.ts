@@ -283,6 +283,10 @@ const MIGRATIONS: string[] = [
   CREATE INDEX alerts_open_severity ON alerts(severity) WHERE acknowledged_ms IS NULL AND suppressed = 0;
   CREATE INDEX alerts_open_escalated ON alerts(escalated_ms) WHERE escalated_ms IS NOT NULL AND acknowledged_ms IS NULL;
   `,
+  `
+  -- one fence's visits (ETA along a corridor reads its past traversals)
+  CREATE INDEX fence_events_fence ON fence_events(fence_id, ts_ms);
+  `,
 ];
 
 /** Dead-letter payloads are kept up to this size; the original size is recorded. */
@@ -793,15 +797,15 @@ export class Store {
   }
 
   /** Fence visits overlapping a range, from the engine's enter/exit records (a visit begun earlier shows its real entry time). */
-  fenceVisits(vehicleId: string | null, fromMs: number, toMs: number): FenceVisit[] {
+  fenceVisits(vehicleId: string | null, fromMs: number, toMs: number, fenceId: string | null = null): FenceVisit[] {
     const rows = this.db
       .prepare(
         `SELECT e.vehicle_id, e.fence_id, e.event, e.ts_ms, e.since_ms, g.name AS fence_name FROM fence_events e
          LEFT JOIN geofences g ON g.id = e.fence_id
-         WHERE (? IS NULL OR e.vehicle_id = ?) AND e.ts_ms >= ? AND e.ts_ms < ? AND e.event IN ('enter', 'exit')
+         WHERE ${fenceId === null ? '' : 'e.fence_id = ? AND '}(? IS NULL OR e.vehicle_id = ?) AND e.ts_ms >= ? AND e.ts_ms < ? AND e.event IN ('enter', 'exit')
          ORDER BY e.vehicle_id, e.ts_ms, e.id`,
       )
-      .all(vehicleId, vehicleId, fromMs, toMs) as { vehicle_id: string; fence_id: string; event: string; ts_ms: number; since_ms: number; fence_name: string | null }[];
+      .all(...(fenceId === null ? [] : [fenceId]), vehicleId, vehicleId, fromMs, toMs) as { vehicle_id: string; fence_id: string; event: string; ts_ms: number; since_ms: number; fence_name: string | null }[];
     const open = new Map<string, FenceVisit>();
     const out: FenceVisit[] = [];
     for (const r of rows) {
@@ -824,10 +828,15 @@ export class Store {
     }
     // still inside at the end of the range, having entered before it: the membership table knows
     const inside = this.db
-      .prepare(`SELECT s.vehicle_id, s.fence_id, s.since_ms, g.name AS fence_name FROM vehicle_fence_state s LEFT JOIN geofences g ON g.id = s.fence_id WHERE (? IS NULL OR s.vehicle_id = ?) AND s.since_ms < ?`)
-      .all(vehicleId, vehicleId, fromMs) as { vehicle_id: string; fence_id: string; since_ms: number; fence_name: string | null }[];
+      .prepare(
+        `SELECT s.vehicle_id, s.fence_id, s.since_ms, g.name AS fence_name FROM vehicle_fence_state s LEFT JOIN geofences g ON g.id = s.fence_id
+         WHERE (? IS NULL OR s.fence_id = ?) AND (? IS NULL OR s.vehicle_id = ?) AND s.since_ms < ?`,
+      )
+      .all(fenceId, fenceId, vehicleId, vehicleId, fromMs) as { vehicle_id: string; fence_id: string; since_ms: number; fence_name: string | null }[];
+    // (a set, not a scan of `out` per row: a fleet-wide report has thousands of each)
+    const listed = new Set(out.map((v) => `${v.vehicleId}\u0000${v.fenceId}\u0000${v.enterMs}`));
     for (const r of inside) {
-      if (out.some((v) => v.vehicleId === r.vehicle_id && v.fenceId === r.fence_id && v.enterMs === r.since_ms)) continue;
+      if (listed.has(`${r.vehicle_id}\u0000${r.fence_id}\u0000${r.since_ms}`)) continue;
       out.push({ vehicleId: r.vehicle_id, fenceId: r.fence_id, fenceName: r.fence_name ?? r.fence_id, enterMs: r.since_ms, exitMs: null, durationS: null });
     }
     return out.sort((a, b) => a.vehicleId.localeCompare(b.vehicleId) || a.enterMs - b.enterMs);
