@@ -46,6 +46,7 @@ import { ExportJobs } from './exports';
 import { centroid } from '@turf/turf';
 import { estimateEta, learnEtaModel, STOPPED_KMH, type EtaModel } from '../core/eta/eta';
 import type { EtaLearnInput, EtaLearnMessage } from '../core/eta/learn-task';
+import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from '../core/storage/checkpointer';
 import { haversineM } from '../core/geo/distance';
 import { computeFleetCost, listCostInputs, saveCostInputs } from '../core/analytics/fleet-cost';
 import { parseCostCsv, validateCostInputs } from '../core/analytics/tco';
@@ -117,6 +118,7 @@ export class FleetService {
   private readonly live = new LiveState();
   private store!: Store;
   private ingestor!: Ingestor;
+  private checkpointer: Checkpointer | null = null;
   private engine!: EngineHost;
   private subscriber: MqttSubscriber | null = null;
   private embedded: EmbeddedBroker | null = null;
@@ -219,6 +221,10 @@ export class FleetService {
 
   async start(): Promise<void> {
     this.store = new Store(this.options.dbFile);
+    // checkpoints in a thread of their own; the automatic one stays as a fallback at a higher threshold
+    this.checkpointer = new Checkpointer(this.options.workerPath, this.options.dbFile, (m) => this.log(m));
+    this.checkpointer.start();
+    this.store.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     if (this.options.demo && this.store.listGeofences().length === 0) {
       const fleet = new DemoFleet({ vehicles: 1, seed: this.options.demo.seed, startMs: 0 });
       for (const f of fleet.demoGeofences()) this.saveGeofence(f);
@@ -1091,6 +1097,7 @@ export class FleetService {
     await this.engineChain;
     await this.engine?.close();
     await this.embedded?.close();
+    await this.checkpointer?.close();
     this.store?.close();
   }
 }
