@@ -45,6 +45,7 @@ export function runCheckpointer(
 /** The service's side. `onStopped` is told when the thread ends or fails (the fallback threshold then applies). */
 export class Checkpointer {
   private worker: Worker | null = null;
+  private exited: Promise<void> = Promise.resolve();
   /** Checkpoints that copied pages so far. */
   checkpoints = 0;
 
@@ -58,6 +59,7 @@ export class Checkpointer {
   start(): void {
     const w = new Worker(this.workerPath, { workerData: { task: 'checkpointer', input: { dbFile: this.dbFile, everyMs: this.everyMs } } });
     this.worker = w;
+    this.exited = new Promise((resolve) => w.once('exit', () => resolve()));
     w.on('message', (m: CheckpointMessage) => {
       if (m.type === 'checkpointed') this.checkpoints++;
       else this.onProblem(`database checkpoint: ${m.message}`);
@@ -71,10 +73,9 @@ export class Checkpointer {
     const w = this.worker;
     this.worker = null;
     if (!w) return;
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-    w.postMessage('stop');
+    w.postMessage('stop'); // (a thread that already ended ignores it)
     const timer = setTimeout(() => void w.terminate(), 5_000);
-    await exited;
+    await this.exited;
     clearTimeout(timer);
   }
 }
