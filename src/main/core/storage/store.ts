@@ -493,13 +493,13 @@ export class Store {
       ),
       insertAlert: this.db.prepare(
         `INSERT INTO alerts (type, severity, vehicle_id, fence_id, fence_name, ts_ms, raised_ms, message, lat, lon, last_seen_ms, suppressed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       openDuplicate: this.db.prepare(
         `SELECT id FROM alerts WHERE vehicle_id = ? AND type = ? AND fence_id IS ? AND acknowledged_ms IS NULL AND suppressed = ? ORDER BY id DESC LIMIT 1`,
       ),
       repeatAlert: this.db.prepare(
-        `UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_ms = max(coalesce(last_seen_ms, ts_ms), ?), lat = ?, lon = ?, message = ? WHERE id = ?`,
+        `UPDATE alerts SET repeat_count = repeat_count + 1, last_seen_ms = max(coalesce(last_seen_ms, ts_ms), ?), lat = ?, lon = ?, message = ? WHERE id = ? RETURNING *`,
       ),
       insertDrivingEvent: this.db.prepare(
         `INSERT OR IGNORE INTO driving_events (type, vehicle_id, driver_id, ts_ms, start_ms, severity, value, threshold, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -964,12 +964,10 @@ export class Store {
         const sup = a.suppressed ? 1 : 0;
         const open = s.openDuplicate.get(a.vehicleId, a.type, a.fenceId, sup) as { id: number } | undefined;
         if (open) {
-          s.repeatAlert.run(a.tsMs, a.lat, a.lon, a.message, open.id);
-          repeated.set(open.id, alertFromRow(s.alertById.get(open.id) as AlertRow));
+          repeated.set(open.id, alertFromRow(s.repeatAlert.get(a.tsMs, a.lat, a.lon, a.message, open.id) as AlertRow));
           continue;
         }
-        const res = s.insertAlert.run(a.type, a.severity, a.vehicleId, a.fenceId, a.fenceName, a.tsMs, a.raisedMs, a.message, a.lat, a.lon, a.tsMs, sup);
-        raised.push(alertFromRow(s.alertById.get(res.lastInsertRowid) as AlertRow));
+        raised.push(alertFromRow(s.insertAlert.get(a.type, a.severity, a.vehicleId, a.fenceId, a.fenceName, a.tsMs, a.raisedMs, a.message, a.lat, a.lon, a.tsMs, sup) as AlertRow));
       }
       // an alert raised and repeated in the same batch is reported once, as raised, with its count
       const raisedIds = new Set(raised.map((r) => r.id));
