@@ -64,11 +64,9 @@ interface Pausable {
  * of a connection's acknowledgements at once; they leave in one socket write, in the order the
  * publishes arrived (the ingestor acknowledges in arrival order).
  */
-export class PubAcks {
+class PubAcks {
   private readonly pending = new Map<Client, number[]>();
   private scheduled = false;
-  /** Socket writes made (for tests). */
-  writes = 0;
 
   add(client: Client, messageId: number): void {
     const ids = this.pending.get(client);
@@ -90,12 +88,11 @@ export class PubAcks {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         out[i * 4] = 0x40; // PUBACK
-        out[i * 4 + 1] = 2; // remaining length: the message id (MQTT 3.1.1; also valid MQTT 5, reason "success")
+        out[i * 4 + 1] = 2; // remaining length: the message id (MQTT 3.1.1)
         out[i * 4 + 2] = id >> 8;
         out[i * 4 + 3] = id & 0xff;
       }
       conn.write(out);
-      this.writes++;
     }
     this.pending.clear();
   }
