@@ -466,21 +466,25 @@ export class FleetService {
     });
   }
 
-  private summarizing = false;
+  /** The summary pass under way, if any (stop waits for it: its next slice would find the database closed). */
+  private summarizing: Promise<void> | null = null;
+  private stopping = false;
   /** Catches the per-minute summary up and packs finished hours, in small slices between which ingest runs. */
-  private async summarizeTrackStep(): Promise<void> {
-    if (this.summarizing) return;
-    this.summarizing = true;
-    try {
-      // slices of a few milliseconds each, with the event loop turning in between: ingest never waits long
-      while (this.store.summarizeTrack(5_000) > 0) await new Promise((r) => setImmediate(r));
-      const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-      while (this.store.packDirtyHours(hourStart, 100) > 0) await new Promise((r) => setImmediate(r));
-    } catch (err) {
-      this.log(`history summary failed: ${(err as Error).message}`);
-    } finally {
-      this.summarizing = false;
-    }
+  private summarizeTrackStep(): Promise<void> {
+    if (this.summarizing) return this.summarizing;
+    const pass = async () => {
+      try {
+        // slices of a few milliseconds each, with the event loop turning in between: ingest never waits long
+        while (!this.stopping && this.store.summarizeTrack(5_000) > 0) await new Promise((r) => setImmediate(r));
+        const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+        while (!this.stopping && this.store.packDirtyHours(hourStart, 100) > 0) await new Promise((r) => setImmediate(r));
+      } catch (err) {
+        this.log(`history summary failed: ${(err as Error).message}`);
+      }
+    };
+    // (cleared in a later microtask, so a pass that finishes at once is not left standing)
+    this.summarizing = pass().finally(() => (this.summarizing = null));
+    return this.summarizing;
   }
 
   /** Raises "offline" for vehicles silent longer than the setting (counted from start at the earliest). */
@@ -1084,6 +1088,8 @@ export class FleetService {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    this.stopping = true;
+    await this.summarizing;
     this.exports.close();
     await this.maintenance.close();
     for (const m of this.mbtiles) m.close();
