@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { BrokerConnectionState } from '../../shared/types';
-import { corkUntilNextTick, type Corkable } from './cork';
 
 export const TELEMETRY_TOPIC = 'fleet/+/telemetry';
 
@@ -113,10 +112,13 @@ export class MqttSubscriber {
     let generation = 0;
     const awaiting = new Set<number>(); // messageIds received, not yet committed
     const held = new Map<number, Packet>(); // PUBACKs waiting for their commit
+    // PUBACKs a commit released, written together at the end of the tick (see flushReleased)
+    let released: number[] = [];
     client.on('close', () => {
       generation++;
       awaiting.clear();
       held.clear();
+      released = [];
     });
     internals._sendPacket = (packet, cb, ...rest) => {
       if (packet.cmd === 'puback' && packet.messageId !== undefined && awaiting.has(packet.messageId)) {
@@ -126,11 +128,28 @@ export class MqttSubscriber {
       }
       send(packet, cb, ...rest);
     };
-    // PUBACKs released by one commit leave in one socket write, not one write each.
+    // PUBACKs released by one commit leave as one buffer in one socket write. Through mqtt.js each
+    // would be three small writes: under a flood the socket's queue then grew by a million entries
+    // faster than Node could hand them to the kernel, and acknowledgements fell seconds behind.
+    const flushReleased = () => {
+      const ids = released;
+      released = [];
+      const stream = (client as unknown as { stream?: { destroyed?: boolean; writable?: boolean; write(b: Buffer): boolean } }).stream;
+      // a connection that went away gets nothing: the broker redelivers, and storage is idempotent
+      if (!stream || stream.destroyed || stream.writable === false || ids.length === 0) return;
+      const out = Buffer.allocUnsafe(ids.length * 4);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        out[i * 4] = 0x40; // PUBACK
+        out[i * 4 + 1] = 2; // remaining length: the message id (MQTT 3.1.1, which this client speaks)
+        out[i * 4 + 2] = id >> 8;
+        out[i * 4 + 3] = id & 0xff;
+      }
+      stream.write(out);
+    };
     const sendReleased = (packet: Packet) => {
-      const stream = (client as unknown as { stream?: Corkable }).stream;
-      if (stream) corkUntilNextTick(stream);
-      send(packet);
+      if (released.length === 0) queueMicrotask(flushReleased);
+      released.push(packet.messageId!);
     };
     client.handleMessage = (packet, callback) => {
       if (packet.cmd !== 'publish') return callback();

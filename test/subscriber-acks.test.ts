@@ -1,0 +1,49 @@
+// The mqtt.js subscriber (external brokers) acknowledges a QoS 1 delivery only when the consumer says it
+// is stored, and then on the wire in a form the broker accepts: seen from the broker's side (aedes).
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MqttSubscriber } from '../src/main/adapters/mqtt-subscriber';
+import { waitFor } from './helpers';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('mqtt.js subscriber acknowledgements', () => {
+  it('sends no PUBACK before the consumer acks, then every one, and the broker accepts them', async () => {
+    const broker = await Aedes.createBroker();
+    const server = net.createServer(broker.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => broker.close(() => server.close(() => r()))));
+    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+
+    const acked = new Set<number>(); // message ids the broker got a PUBACK for from the subscriber
+    broker.on('ack', (packet, client) => {
+      if (client?.id === 'fd-sub' && packet && 'messageId' in packet && typeof packet.messageId === 'number') acked.add(packet.messageId);
+    });
+    const pendingAcks: (() => void)[] = [];
+    const received: string[] = [];
+    const sub = new MqttSubscriber({ url, clientId: 'fd-sub' }, { onState: () => undefined, onMessage: (_t, payload, ack) => (received.push(payload.toString()), pendingAcks.push(ack)) });
+    sub.start();
+    cleanups.push(() => sub.stop());
+    await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
+    await new Promise((r) => setTimeout(r, 200)); // its subscription
+
+    const pub = await mqtt.connectAsync(url, { clientId: 'pub' });
+    cleanups.push(() => pub.endAsync());
+    const N = 300;
+    await Promise.all(Array.from({ length: N }, (_, i) => pub.publishAsync(`fleet/V${i % 7}/telemetry`, `m${i}`, { qos: 1 })));
+    await waitFor(() => received.length === N || null, 'every delivery');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(acked.size).toBe(0); // nothing stored yet, nothing acknowledged
+
+    for (const a of pendingAcks.splice(0, 100)) a();
+    await waitFor(() => acked.size === 100 || null, 'the first hundred PUBACKs');
+    for (const a of pendingAcks.splice(0)) a();
+    await waitFor(() => acked.size === N || null, 'every PUBACK');
+    expect(broker.connectedClients).toBe(2); // the broker took the subscriber's PUBACKs without closing it
+  });
+});
