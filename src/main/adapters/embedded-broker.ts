@@ -5,6 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listen } from './listen';
+import { pubackBytes } from './puback';
 import { authenticate, canPublish, canSubscribe, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
 export interface EmbeddedBroker {
@@ -22,9 +23,10 @@ export interface EmbeddedBrokerOptions {
   security: () => BrokerSecurity;
   tls?: { port: number; certFile: string; keyFile: string };
   /**
-   * Takes each authorised telemetry publish (`fleet/<id>/telemetry`) before the broker acknowledges it;
-   * `done` once it is committed. aedes sends a QoS 1 PUBACK only after this, and keeps no copy of its own:
-   * FleetDesk's database is the store, so a crash of this process loses nothing the vehicle was told is safe.
+   * Takes each authorised telemetry publish (`fleet/<id>/telemetry`); `done` once it is committed. Only
+   * then does the vehicle get its PUBACK (QoS 1: written by FleetDesk, see PubAcks; QoS 2: PUBREC from
+   * aedes), and the broker keeps no copy of its own: FleetDesk's database is the store, so a crash of
+   * this process loses nothing the vehicle was told is safe.
    */
   ingest?: (topic: string, payload: Buffer, done: () => void) => void;
   /** A promise while the ingest queue is full: the publishing connection is not read until it resolves. */
@@ -84,15 +86,7 @@ class PubAcks {
       const conn = client.conn as unknown as { destroyed?: boolean; writable?: boolean; write(b: Buffer): boolean };
       // a connection that went away gets nothing: its session redelivers, and storage is idempotent
       if (conn.destroyed || conn.writable === false) continue;
-      const out = Buffer.allocUnsafe(ids.length * 4);
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]!;
-        out[i * 4] = 0x40; // PUBACK
-        out[i * 4 + 1] = 2; // remaining length: the message id (MQTT 3.1.1)
-        out[i * 4 + 2] = id >> 8;
-        out[i * 4 + 3] = id & 0xff;
-      }
-      conn.write(out);
+      conn.write(pubackBytes(ids));
     }
     this.pending.clear();
   }

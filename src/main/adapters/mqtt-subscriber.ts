@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { BrokerConnectionState } from '../../shared/types';
+import { pubackBytes } from './puback';
 
 export const TELEMETRY_TOPIC = 'fleet/+/telemetry';
 
@@ -137,15 +138,7 @@ export class MqttSubscriber {
       const stream = (client as unknown as { stream?: { destroyed?: boolean; writable?: boolean; write(b: Buffer): boolean } }).stream;
       // a connection that went away gets nothing: the broker redelivers, and storage is idempotent
       if (!stream || stream.destroyed || stream.writable === false || ids.length === 0) return;
-      const out = Buffer.allocUnsafe(ids.length * 4);
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]!;
-        out[i * 4] = 0x40; // PUBACK
-        out[i * 4 + 1] = 2; // remaining length: the message id (MQTT 3.1.1, which this client speaks)
-        out[i * 4 + 2] = id >> 8;
-        out[i * 4 + 3] = id & 0xff;
-      }
-      stream.write(out);
+      stream.write(pubackBytes(ids)); // (this client speaks MQTT 3.1.1)
     };
     const sendReleased = (packet: Packet) => {
       if (released.length === 0) queueMicrotask(flushReleased);

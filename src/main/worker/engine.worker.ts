@@ -12,12 +12,12 @@ const port = parentPort;
 let engine = new FleetEngine();
 
 // The same worker file also trains the breakdown model, ranks vehicles by it, learns the ETA model, and
-// checkpoints the database's log, each in a thread of its own, when asked to. No message listener is added then, so the thread ends once its answer is sent.
+// checkpoints the database's log, each in a thread of its own, when asked to. The engine's listener is
+// not added then: one-shot tasks end once their answer is sent, the checkpointer when told to stop.
 const task = (workerData as { task?: string; input?: TrainInput } | null)?.task;
 if (task === 'train-maintenance') runTraining((workerData as { input: TrainInput }).input, (m) => port.postMessage(m));
 if (task === 'maintenance-overview') runOverview((workerData as { input: { dbFile: string; nowMs: number } }).input, (m) => port.postMessage(m));
 if (task === 'eta-model') runEtaLearning((workerData as { input: EtaLearnInput }).input, (m) => port.postMessage(m));
-// the checkpointer runs until it is told to stop
 if (task === 'checkpointer') runCheckpointer((workerData as { input: { dbFile: string; everyMs?: number } }).input, port);
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
