@@ -1,6 +1,6 @@
 // ETA through the real service: the speeds it blends in are learned from the database's last 28 days in
 // a worker thread (seconds on a big database), once an hour; meanwhile answers use the previous model.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runEtaLearning, type EtaLearnMessage } from '../src/main/core/eta/learn-task';
 import type { IncomingPoint, Store } from '../src/main/core/storage/store';
 import type { TelemetryPoint } from '../src/shared/types';
@@ -40,13 +40,13 @@ describe('ETA', () => {
     await pub.publishAsync('fleet/ETA-1/telemetry', JSON.stringify({ vehicle_id: 'ETA-1', timestamp: Date.now(), lat: 52.3, lon: 4.9, speed_kmh: 20, heading: 0, hdop: 1, satellites: 9 }), { qos: 1 });
     await waitFor(async () => (await service.handlers.getStatus({})).vehiclesTotal >= 1 || null, 'the vehicle on the map');
 
-    const runs = () => (service as unknown as { etaLearnRuns: number }).etaLearnRuns;
+    const learned = vi.spyOn(service as unknown as { learnEtaInWorker(nowMs: number): Promise<unknown> }, 'learnEtaInWorker');
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const first = await service.handlers.getEta({ vehicleId: 'ETA-1', destination: { lat: 52.4, lon: 4.9 } });
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(0); // the service's thread turned while the worker read the month
-    expect(runs()).toBe(1);
+    expect(learned).toHaveBeenCalledTimes(1);
     expect(first.historicalSource).toBe('vehicle');
     expect(first.historicalKmh).toBeGreaterThan(40); // the trips' 48 km/h (GPS distance over duration)
     expect(first.historicalKmh).toBeLessThan(55);
@@ -54,13 +54,13 @@ describe('ETA', () => {
 
     // within the hour: the same model, nothing learned again
     await service.handlers.getEta({ vehicleId: 'ETA-1', destination: { lat: 52.4, lon: 4.9 } });
-    expect(runs()).toBe(1);
+    expect(learned).toHaveBeenCalledTimes(1);
 
     // an hour later: the answer comes at once from the old model while a new one is learned
     const cached = (service as unknown as { etaModel: { learnedMs: number } }).etaModel;
     cached.learnedMs -= 3_700_000;
     const again = await service.handlers.getEta({ vehicleId: 'ETA-1', destination: { lat: 52.4, lon: 4.9 } });
-    expect(runs()).toBe(2);
+    expect(learned).toHaveBeenCalledTimes(2);
     expect((service as unknown as { etaModel: unknown }).etaModel).toBe(cached); // answered before the new model came
     expect(again.historicalSource).toBe('vehicle');
     await waitFor(() => (service as unknown as { etaModel: { learnedMs: number } }).etaModel.learnedMs > cached.learnedMs + 3_600_000 || null, 'the new model');

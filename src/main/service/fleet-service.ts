@@ -1,6 +1,5 @@
 // FleetDesk's service: builds storage, ingest, engine worker, broker link and demo from core + adapters.
 // The Electron shell and the `fleetdesk serve` command both construct exactly this.
-import { Worker } from 'node:worker_threads';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { ApiEvents, ApiHandlers, EventName } from '../../shared/api';
@@ -51,6 +50,7 @@ import { haversineM } from '../core/geo/distance';
 import { computeFleetCost, listCostInputs, saveCostInputs } from '../core/analytics/fleet-cost';
 import { parseCostCsv, validateCostInputs } from '../core/analytics/tco';
 import { MaintenanceService } from './maintenance';
+import { workerTask } from './worker-task';
 import { syntheticFeatureCsv } from '../core/maintenance/synthetic';
 import { seedDemoCosts } from '../core/sim/demo-costs';
 import { weekStart } from '../core/maintenance/features';
@@ -444,26 +444,11 @@ export class FleetService {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   }
 
-  /** Runs of learnEtaInWorker so far (tests). */
-  etaLearnRuns = 0;
-
-  private learnEtaInWorker(nowMs: number): Promise<EtaModel> {
-    this.etaLearnRuns++;
+  private async learnEtaInWorker(nowMs: number): Promise<EtaModel> {
     const input: EtaLearnInput = { dbFile: this.options.dbFile, fromMs: nowMs - 28 * 86_400_000, toMs: nowMs, timeZone: this.timeZone() };
-    return new Promise((resolve, reject) => {
-      const w = new Worker(this.options.workerPath, { workerData: { task: 'eta-model', input } });
-      let settled = false;
-      w.on('message', (m: EtaLearnMessage) => {
-        settled = true;
-        if (m.type === 'model') resolve(m.value);
-        else reject(new Error(m.message));
-      });
-      w.on('error', (err) => {
-        settled = true;
-        reject(err);
-      });
-      w.on('exit', () => settled || reject(new Error('the worker stopped before it finished')));
-    });
+    const m = await workerTask<EtaLearnMessage>(this.options.workerPath, 'eta-model', input);
+    if (m.type === 'model') return m.value;
+    throw new Error(m.message);
   }
 
   /** The summary pass under way, if any (stop waits for it: its next slice would find the database closed). */

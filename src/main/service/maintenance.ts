@@ -7,6 +7,7 @@ import type { OverviewCore, OverviewMessage } from '../core/maintenance/ranking'
 import { readRecords, type TrainInput, type TrainMessage } from '../core/maintenance/train-task';
 import type { Store } from '../core/storage/store';
 import { ApiError } from './api-error';
+import { workerTask, WorkerTaskStopped } from './worker-task';
 
 export const TARGET_RECALL = 0.8;
 
@@ -109,21 +110,16 @@ export class MaintenanceService {
     return { ...this.cache.value, training: { ...this.training } };
   }
 
-  private overviewInWorker(nowMs: number): Promise<OverviewCore> {
-    return new Promise((resolve, reject) => {
-      const w = new Worker(this.workerPath, { workerData: { task: 'maintenance-overview', input: { dbFile: this.dbFile, nowMs } } });
-      let settled = false;
-      w.on('message', (m: OverviewMessage) => {
-        settled = true;
-        if (m.type === 'overview') resolve(m.value);
-        else reject(new ApiError('internal', `Could not rank vehicles by breakdown risk: ${m.message}`));
-      });
-      w.on('error', (err) => {
-        settled = true;
-        reject(new ApiError('internal', `Could not rank vehicles by breakdown risk: ${err.message}`));
-      });
-      w.on('exit', () => settled || reject(new ApiError('internal', 'The breakdown-risk ranking stopped before it finished.')));
-    });
+  private async overviewInWorker(nowMs: number): Promise<OverviewCore> {
+    let m: OverviewMessage;
+    try {
+      m = await workerTask<OverviewMessage>(this.workerPath, 'maintenance-overview', { dbFile: this.dbFile, nowMs });
+    } catch (err) {
+      if (err instanceof WorkerTaskStopped) throw new ApiError('internal', 'The breakdown-risk ranking stopped before it finished.');
+      throw new ApiError('internal', `Could not rank vehicles by breakdown risk: ${(err as Error).message}`);
+    }
+    if (m.type === 'overview') return m.value;
+    throw new ApiError('internal', `Could not rank vehicles by breakdown risk: ${m.message}`);
   }
 
   invalidate(): void {
