@@ -74,7 +74,7 @@ export function validateReportRequest(r: ReportRequest): void {
 
 function vehiclesOf(store: Store, r: ReportRequest): string[] {
   if (r.vehicleIds?.length) return [...r.vehicleIds];
-  return (store.db.prepare(`SELECT id FROM vehicles ORDER BY id`).all() as { id: string }[]).map((x) => x.id);
+  return store.vehicleIds();
 }
 
 /** Circles and corridors as polygons, for formats that only know polygons. */

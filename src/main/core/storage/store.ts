@@ -586,9 +586,14 @@ export class Store {
     return { inserted, duplicates };
   }
 
+  /** Every vehicle that ever reported, by id. */
+  vehicleIds(): string[] {
+    return this.db.prepare(`SELECT id FROM vehicles ORDER BY id`).pluck().all() as string[];
+  }
+
   /** Trusted fixes in a time range, vehicle by vehicle in time order (for distances and analytics). */
   *trustedFixes(fromMs: number, toMs: number): Generator<{ vehicleId: string; tsMs: number; lat: number; lon: number; odometerKm: number | null; driverId: string | null }> {
-    const ids = (this.db.prepare(`SELECT id FROM vehicles ORDER BY id`).all() as { id: string }[]).map((r) => r.id);
+    const ids = this.vehicleIds();
     const stmt = this.db.prepare(
       `SELECT ts_ms, lat, lon, odometer_km, driver_id FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL ORDER BY ts_ms`,
     );
