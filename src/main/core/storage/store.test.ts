@@ -171,4 +171,15 @@ describe('alert de-duplication', () => {
     expect(r.raised.map((a) => a.repeatCount)).toEqual([2]);
     expect(r.repeated).toEqual([]);
   });
+
+  it('folds a suppressed repeat only into the open suppressed alert, and an unsuppressed one only into its own', () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const shown = store.recordEngineOutput({ alerts: [enter(10)] }).raised[0]!;
+    const muted = store.recordEngineOutput({ alerts: [{ ...enter(20), suppressed: true }] });
+    expect(muted.raised.map((a) => [a.suppressed, a.repeatCount])).toEqual([[true, 1]]);
+    const again = store.recordEngineOutput({ alerts: [{ ...enter(30), suppressed: true }] });
+    expect(again.repeated.map((a) => [a.id, a.repeatCount])).toEqual([[muted.raised[0]!.id, 2]]);
+    const plain = store.recordEngineOutput({ alerts: [enter(40)] });
+    expect(plain.repeated.map((a) => [a.id, a.repeatCount])).toEqual([[shown.id, 2]]);
+  });
 });
