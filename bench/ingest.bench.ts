@@ -172,9 +172,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+// MODES=flood (or rate) runs only that part of each broker scenario
+const onlyModes = process.env['MODES']?.split(',');
+
 async function scenario(brokerName: 'mosquitto' | 'aedes'): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const mode of ['flood', 'rate'] as const) {
+  for (const mode of (['flood', 'rate'] as const).filter((m) => !onlyModes || onlyModes.includes(m))) {
     const mosq = brokerName === 'mosquitto' ? await startMosquitto() : null;
     const latencies: number[] = [];
     let committed = 0;

@@ -99,11 +99,11 @@ export class MqttSubscriber {
   }
 
   /**
-   * Ack after commit without stalling the stream: mqtt.js handles one packet at a time and sends
-   * the PUBACK when handleMessage's callback runs. We let it go on parsing at once, but hold the
-   * PUBACK packet itself until the ingestor says the message is committed. Unacked messages of a
-   * dropped connection are redelivered by the broker (persistent session) and stored once.
-   * Relies on mqtt.js 5's private _sendPacket; the ingest tests guard it.
+   * Ack after commit without stalling the stream: mqtt.js handles one packet at a time and sends the
+   * PUBACK when handleMessage's callback runs. We call back at once, so it goes on parsing, and drop
+   * every PUBACK mqtt.js would send: FleetDesk sends its own once the ingestor says the message is
+   * committed. Unacked messages of a dropped connection are redelivered by the broker (persistent
+   * session) and stored once. Relies on mqtt.js 5's private _sendPacket; the ingest tests guard it.
    */
   private deferPubacks(client: MqttClient): void {
     type Packet = { cmd: string; messageId?: number };
@@ -111,22 +111,15 @@ export class MqttSubscriber {
     const internals = client as unknown as { _sendPacket: Send };
     const send: Send = internals._sendPacket.bind(client);
     let generation = 0;
-    const awaiting = new Set<number>(); // messageIds received, not yet committed
-    const held = new Map<number, Packet>(); // PUBACKs waiting for their commit
-    // PUBACKs a commit released, written together at the end of the tick (see flushReleased)
+    // PUBACKs commits released, written together at the end of the tick (see flushReleased)
     let released: number[] = [];
     client.on('close', () => {
       generation++;
-      awaiting.clear();
-      held.clear();
       released = [];
     });
     internals._sendPacket = (packet, cb, ...rest) => {
-      if (packet.cmd === 'puback' && packet.messageId !== undefined && awaiting.has(packet.messageId)) {
-        held.set(packet.messageId, packet);
-        cb?.();
-        return;
-      }
+      // every PUBACK is for a QoS 1 message handed to the ingestor below, which acknowledges it itself
+      if (packet.cmd === 'puback') return cb?.();
       send(packet, cb, ...rest);
     };
     // PUBACKs released by one commit leave as one buffer in one socket write. Through mqtt.js each
@@ -140,24 +133,20 @@ export class MqttSubscriber {
       if (!stream || stream.destroyed || stream.writable === false || ids.length === 0) return;
       stream.write(pubackBytes(ids)); // (this client speaks MQTT 3.1.1)
     };
-    const sendReleased = (packet: Packet) => {
-      if (released.length === 0) queueMicrotask(flushReleased);
-      released.push(packet.messageId!);
-    };
+    const noAck = () => {};
     client.handleMessage = (packet, callback) => {
       if (packet.cmd !== 'publish') return callback();
       const id = packet.qos === 1 ? packet.messageId : undefined;
       const gen = generation;
-      if (id !== undefined) awaiting.add(id);
-      this.events.onMessage(packet.topic, packet.payload as Buffer, () => {
-        if (id === undefined || gen !== generation) return;
-        awaiting.delete(id);
-        const puback = held.get(id);
-        if (puback) {
-          held.delete(id);
-          sendReleased(puback);
-        }
-      });
+      const ack =
+        id === undefined
+          ? noAck
+          : () => {
+              if (gen !== generation) return; // acknowledged on a connection that is gone
+              if (released.length === 0) queueMicrotask(flushReleased);
+              released.push(id);
+            };
+      this.events.onMessage(packet.topic, packet.payload as Buffer, ack);
       // Not calling back stops mqtt.js reading the socket: TCP pushes back on the broker.
       const wait = this.events.backpressure?.();
       if (wait) void wait.then(() => callback());

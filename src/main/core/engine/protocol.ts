@@ -19,9 +19,13 @@ export interface PositionColumns {
   /** 1 on, 0 off, -1 unknown. */
   ignition: Int8Array;
   driverIds: (string | null)[];
-  /** Only the non-null entries: index → codes. */
+  /** Only the fixes that report trouble codes: index → codes. */
   dtcCodes: [number, string[]][];
+  /** 1 where the fix reported an empty list of trouble codes (known: none), 0 where it did not say. */
+  dtcNone: Uint8Array;
 }
+
+const NO_CODES: readonly string[] = Object.freeze([]);
 
 export type ToWorker =
   | { type: 'init'; fences: IndexedFence[]; membership: { vehicleId: string; fenceId: string; sinceMs: number }[]; config: EngineConfig }
@@ -54,6 +58,7 @@ export function toColumns(positions: readonly RuleInput[]): PositionColumns {
     ignition: new Int8Array(n),
     driverIds: new Array<string | null>(n),
     dtcCodes: [],
+    dtcNone: new Uint8Array(n),
   };
   for (let i = 0; i < n; i++) {
     const p = positions[i]!;
@@ -68,13 +73,17 @@ export function toColumns(positions: readonly RuleInput[]): PositionColumns {
     c.engineRpm[i] = num(p.engineRpm);
     c.ignition[i] = p.ignition === null ? -1 : p.ignition ? 1 : 0;
     c.driverIds[i] = p.driverId;
-    if (p.dtcCodes !== null) c.dtcCodes.push([i, [...p.dtcCodes]]);
+    // nearly every report says "no codes": a flag, not a nested array to clone per fix
+    if (p.dtcCodes !== null) {
+      if (p.dtcCodes.length === 0) c.dtcNone[i] = 1;
+      else c.dtcCodes.push([i, [...p.dtcCodes]]);
+    }
   }
   return c;
 }
 
 export function transferablesOf(c: PositionColumns): ArrayBuffer[] {
-  return [c.tsMs, c.lon, c.lat, c.speedKmh, c.headingDeg, c.fuelLevelPct, c.coolantTempC, c.engineRpm, c.ignition].map((a) => a.buffer as ArrayBuffer);
+  return [c.tsMs, c.lon, c.lat, c.speedKmh, c.headingDeg, c.fuelLevelPct, c.coolantTempC, c.engineRpm, c.ignition, c.dtcNone].map((a) => a.buffer as ArrayBuffer);
 }
 
 export function fromColumns(c: PositionColumns): RuleInput[] {
@@ -95,7 +104,7 @@ export function fromColumns(c: PositionColumns): RuleInput[] {
       engineRpm: orNull(c.engineRpm[i]!),
       ignition: ig < 0 ? null : ig === 1,
       driverId: c.driverIds[i] ?? null,
-      dtcCodes: dtc.get(i) ?? null,
+      dtcCodes: dtc.get(i) ?? (c.dtcNone[i] === 1 ? NO_CODES : null),
     };
   }
   return out;

@@ -21,7 +21,11 @@ export class LiveState {
       cur.lastSeenMs = Math.max(cur.lastSeenMs, receivedMs);
       return false;
     }
-    this.latest.set(point.vehicleId, { point, lastSeenMs: Math.max(cur?.lastSeenMs ?? 0, receivedMs) });
+    if (cur) {
+      // updated in place: one entry per vehicle for as long as it reports (no new entry per fix to collect)
+      cur.point = point;
+      cur.lastSeenMs = Math.max(cur.lastSeenMs, receivedMs);
+    } else this.latest.set(point.vehicleId, { point, lastSeenMs: receivedMs });
     return true;
   }
 

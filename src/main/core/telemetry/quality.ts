@@ -68,7 +68,14 @@ export class QualityFilter {
       const impliedKmh = (d / Math.max(dtS, 1)) * 3.6;
       if (impliedKmh > this.t.maxImpliedSpeedKmh) flags.push('jump');
     }
-    if (flags.length === 0 && (!last || p.tsMs >= last.tsMs)) this.lastGood.set(p.vehicleId, { tsMs: p.tsMs, lat: p.lat, lon: p.lon });
+    if (flags.length === 0) {
+      if (!last) this.lastGood.set(p.vehicleId, { tsMs: p.tsMs, lat: p.lat, lon: p.lon });
+      else if (p.tsMs >= last.tsMs) {
+        last.tsMs = p.tsMs; // in place: no new object per fix
+        last.lat = p.lat;
+        last.lon = p.lon;
+      }
+    }
     return flags;
   }
 }

@@ -79,5 +79,9 @@ describe('vehicleIdFromTopic', () => {
     expect(vehicleIdFromTopic('fleet/VH-001/telemetry')).toBe('VH-001');
     expect(vehicleIdFromTopic('fleet/VH-001/status')).toBeNull();
     expect(vehicleIdFromTopic('fleet/a/b/telemetry')).toBeNull();
+    for (const t of ['fleet//telemetry', 'fleet/telemetry', 'fleet/', '', 'xfleet/A/telemetry', 'fleet/A/telemetryx', 'fleet/A/telemetry/', 'Fleet/A/telemetry']) {
+      expect(vehicleIdFromTopic(t), t).toBeNull();
+    }
+    expect(vehicleIdFromTopic('fleet/telemetry/telemetry')).toBe('telemetry');
   });
 });

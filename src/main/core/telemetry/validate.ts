@@ -140,8 +140,13 @@ export function validateTelemetryObject(value: unknown, topicVehicleId?: string)
   };
 }
 
-/** `fleet/<id>/telemetry` → id; anything else → null. */
+const TOPIC_PREFIX = 'fleet/';
+const TOPIC_SUFFIX = '/telemetry';
+
+/** `fleet/<id>/telemetry` → id; anything else → null. (Called per message: string tests, no regular expression.) */
 export function vehicleIdFromTopic(topic: string): string | null {
-  const m = /^fleet\/([^/]+)\/telemetry$/.exec(topic);
-  return m ? m[1]! : null;
+  const end = topic.length - TOPIC_SUFFIX.length;
+  if (end <= TOPIC_PREFIX.length || !topic.startsWith(TOPIC_PREFIX) || !topic.endsWith(TOPIC_SUFFIX)) return null;
+  const slash = topic.indexOf('/', TOPIC_PREFIX.length);
+  return slash === end ? topic.slice(TOPIC_PREFIX.length, end) : null;
 }
