@@ -1,8 +1,10 @@
 // The mqtt.js subscriber (external brokers) acknowledges a QoS 1 delivery only when the consumer says it
 // is stored, and then on the wire in a form the broker accepts: seen from the broker's side (aedes).
+import http from 'node:http';
 import net from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
+import { WebSocketServer, createWebSocketStream } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MqttSubscriber } from '../src/main/adapters/mqtt-subscriber';
 import { waitFor } from './helpers';
@@ -45,5 +47,40 @@ describe('mqtt.js subscriber acknowledgements', () => {
     for (const a of pendingAcks.splice(0)) a();
     await waitFor(() => acked.size === N || null, 'every PUBACK');
     expect(broker.connectedClients).toBe(2); // the broker took the subscriber's PUBACKs without closing it
+  });
+
+  it('works the same over a WebSocket connection, and takes QoS 0 reports without acknowledging them', async () => {
+    const broker = await Aedes.createBroker();
+    const server = http.createServer();
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (ws) => broker.handle(createWebSocketStream(ws) as unknown as net.Socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => broker.close(() => wss.close(() => server.close(() => r())))));
+    const url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+
+    const acked = new Set<number>();
+    broker.on('ack', (packet, client) => {
+      if (client?.id === 'fd-ws' && packet && 'messageId' in packet && typeof packet.messageId === 'number') acked.add(packet.messageId);
+    });
+    const received: { payload: string; ack: () => void }[] = [];
+    const sub = new MqttSubscriber({ url, clientId: 'fd-ws' }, { onState: () => undefined, onMessage: (_t, payload, ack) => received.push({ payload: payload.toString(), ack }) });
+    sub.start();
+    cleanups.push(() => sub.stop());
+    await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
+    await new Promise((r) => setTimeout(r, 200));
+
+    const pub = await mqtt.connectAsync(url, { clientId: 'pub-ws' });
+    cleanups.push(() => pub.endAsync());
+    await Promise.all(Array.from({ length: 50 }, (_, i) => pub.publishAsync(`fleet/W${i % 3}/telemetry`, `q1-${i}`, { qos: 1 })));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => pub.publishAsync(`fleet/W${i % 3}/telemetry`, `q0-${i}`, { qos: 0 })));
+    await waitFor(() => received.length === 60 || null, 'every delivery');
+    expect(received.map((r) => r.payload).sort()).toEqual([...Array.from({ length: 50 }, (_, i) => `q1-${i}`), ...Array.from({ length: 10 }, (_, i) => `q0-${i}`)].sort());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(acked.size).toBe(0);
+    for (const r of received) r.ack();
+    await waitFor(() => acked.size === 50 || null, 'a PUBACK for each QoS 1 report');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(acked.size).toBe(50); // and nothing for QoS 0
+    expect(broker.connectedClients).toBe(2);
   });
 });

@@ -1,8 +1,10 @@
 // Subscribes to fleet telemetry on any MQTT broker (mqtt.js) and reports its connection state.
 import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { StreamBuilder } from 'mqtt/lib/shared';
 import type { BrokerConnectionState } from '../../shared/types';
-import { pubackBytes } from './puback';
+import { PublishTap, type TapConsumer } from './publish-tap';
 
 export const TELEMETRY_TOPIC = 'fleet/+/telemetry';
 
@@ -48,6 +50,8 @@ export interface SubscriberEvents {
   backpressure?(): Promise<void> | null;
 }
 
+const noAck = () => {};
+
 export class MqttSubscriber {
   private client: MqttClient | null = null;
 
@@ -76,10 +80,12 @@ export class MqttSubscriber {
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: true,
+      protocolVersion: 4, // the tap below reads MQTT 3.1.1 PUBLISH packets
+      manualConnect: true, // the connection is wrapped in a PublishTap first (below)
       log: () => {}, // mqtt.js logs every packet through `debug`; ~2 % of ingest CPU even when off
     });
     this.client = client;
-    this.deferPubacks(client);
+    this.tapPublishes(client);
     client.on('connect', (connack) => {
       client.options.reconnectPeriod = 1000;
       this.events.onState('connected', null);
@@ -96,61 +102,36 @@ export class MqttSubscriber {
     });
     client.on('offline', () => this.events.onState('offline', null));
     client.on('error', (err) => this.events.onState('error', redactError(err.message, this.settings)));
+    client.connect();
   }
 
   /**
-   * Ack after commit without stalling the stream: mqtt.js handles one packet at a time and sends the
-   * PUBACK when handleMessage's callback runs. We call back at once, so it goes on parsing, and drop
-   * every PUBACK mqtt.js would send: FleetDesk sends its own once the ingestor says the message is
-   * committed. Unacked messages of a dropped connection are redelivered by the broker (persistent
-   * session) and stored once. Relies on mqtt.js 5's private _sendPacket; the ingest tests guard it.
+   * Telemetry bypasses mqtt.js's packet handling: every connection mqtt.js opens (the first and each
+   * reconnect) is wrapped in a PublishTap, which hands QoS 0/1 messages to the ingestor and writes the
+   * PUBACK itself once the ingestor says the message is committed. A dropped connection's unacknowledged
+   * messages are redelivered by the broker (persistent session) and stored once. Relies on mqtt.js 5's
+   * `streamBuilder` field (private in its types); test/subscriber-acks.test.ts and the ingest tests guard it.
    */
-  private deferPubacks(client: MqttClient): void {
-    type Packet = { cmd: string; messageId?: number };
-    type Send = (packet: Packet, cb?: () => void, ...rest: unknown[]) => void;
-    const internals = client as unknown as { _sendPacket: Send };
-    const send: Send = internals._sendPacket.bind(client);
-    let generation = 0;
-    // PUBACKs commits released, written together at the end of the tick (see flushReleased)
-    let released: number[] = [];
-    client.on('close', () => {
-      generation++;
-      released = [];
-    });
-    internals._sendPacket = (packet, cb, ...rest) => {
-      // every PUBACK is for a QoS 1 message handed to the ingestor below, which acknowledges it itself
-      if (packet.cmd === 'puback') return cb?.();
-      send(packet, cb, ...rest);
+  private tapPublishes(client: MqttClient): void {
+    const internals = client as unknown as { streamBuilder: StreamBuilder };
+    const build = internals.streamBuilder;
+    const consumer: TapConsumer = {
+      onPublish: (tap, topic, payload, messageId) => {
+        this.events.onMessage(topic, payload, messageId === null ? noAck : () => tap.ack(messageId));
+        // a full ingest queue: stop reading this connection until it drains (TCP pushes back on the broker)
+        const wait = this.events.backpressure?.();
+        if (wait) {
+          tap.holdInput();
+          void wait.then(() => tap.resumeInput());
+        }
+      },
     };
-    // PUBACKs released by one commit leave as one buffer in one socket write. Through mqtt.js each
-    // would be three small writes: under a flood the socket's queue then grew by a million entries
-    // faster than Node could hand them to the kernel, and acknowledgements fell seconds behind.
-    const flushReleased = () => {
-      const ids = released;
-      released = [];
-      const stream = (client as unknown as { stream?: { destroyed?: boolean; writable?: boolean; write(b: Buffer): boolean } }).stream;
-      // a connection that went away gets nothing: the broker redelivers, and storage is idempotent
-      if (!stream || stream.destroyed || stream.writable === false || ids.length === 0) return;
-      stream.write(pubackBytes(ids)); // (this client speaks MQTT 3.1.1)
-    };
-    const noAck = () => {};
+    internals.streamBuilder = (c, opts) => new PublishTap(build(c, opts) as Duplex, consumer);
+    // Only QoS 2 deliveries still reach mqtt.js (we subscribe at QoS 1, so a broker sends none): handed on
+    // as they are, acknowledged by mqtt.js's own QoS 2 exchange.
     client.handleMessage = (packet, callback) => {
-      if (packet.cmd !== 'publish') return callback();
-      const id = packet.qos === 1 ? packet.messageId : undefined;
-      const gen = generation;
-      const ack =
-        id === undefined
-          ? noAck
-          : () => {
-              if (gen !== generation) return; // acknowledged on a connection that is gone
-              if (released.length === 0) queueMicrotask(flushReleased);
-              released.push(id);
-            };
-      this.events.onMessage(packet.topic, packet.payload as Buffer, ack);
-      // Not calling back stops mqtt.js reading the socket: TCP pushes back on the broker.
-      const wait = this.events.backpressure?.();
-      if (wait) void wait.then(() => callback());
-      else callback();
+      if (packet.cmd === 'publish') this.events.onMessage(packet.topic, packet.payload as Buffer, noAck);
+      callback();
     };
   }
 
