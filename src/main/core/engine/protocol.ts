@@ -46,7 +46,9 @@ const orNull = (x: number) => (Number.isNaN(x) ? null : x);
 export function toColumns(positions: readonly RuleInput[]): PositionColumns {
   const n = positions.length;
   const c: PositionColumns = {
-    vehicleIds: new Array<string>(n),
+    // filled by push, not `new Array(n)`: postMessage clones a holey array element by element through
+    // the slow path (~2.5× the time for these two columns)
+    vehicleIds: [],
     tsMs: new Float64Array(n),
     lon: new Float64Array(n),
     lat: new Float64Array(n),
@@ -56,13 +58,13 @@ export function toColumns(positions: readonly RuleInput[]): PositionColumns {
     coolantTempC: new Float64Array(n),
     engineRpm: new Float64Array(n),
     ignition: new Int8Array(n),
-    driverIds: new Array<string | null>(n),
+    driverIds: [],
     dtcCodes: [],
     dtcNone: new Uint8Array(n),
   };
   for (let i = 0; i < n; i++) {
     const p = positions[i]!;
-    c.vehicleIds[i] = p.vehicleId;
+    c.vehicleIds.push(p.vehicleId);
     c.tsMs[i] = p.tsMs;
     c.lon[i] = p.lon;
     c.lat[i] = p.lat;
@@ -72,7 +74,7 @@ export function toColumns(positions: readonly RuleInput[]): PositionColumns {
     c.coolantTempC[i] = num(p.coolantTempC);
     c.engineRpm[i] = num(p.engineRpm);
     c.ignition[i] = p.ignition === null ? -1 : p.ignition ? 1 : 0;
-    c.driverIds[i] = p.driverId;
+    c.driverIds.push(p.driverId);
     // nearly every report says "no codes": a flag, not a nested array to clone per fix
     if (p.dtcCodes !== null) {
       if (p.dtcCodes.length === 0) c.dtcNone[i] = 1;
