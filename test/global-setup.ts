@@ -1,7 +1,7 @@
 // Builds the engine worker once for the test run (vitest cannot load a .ts file inside a worker thread),
 // and gives the run one temporary directory that is removed at the end (workers are killed, not exited).
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -21,5 +21,32 @@ export default async function setup(): Promise<() => void> {
     packages: 'external',
     logLevel: 'error',
   });
-  return () => rmSync(runDir, { recursive: true, force: true });
+  return () => {
+    killLeftovers(runDir);
+    rmSync(runDir, { recursive: true, force: true });
+  };
+}
+
+/**
+ * Processes a test started with files in this run's directory (`serve`, mosquitto) and did not stop —
+ * because it failed or timed out before its cleanup ran. Left running they load the machine and make the
+ * next run's browser tests time out. (Linux: read from /proc; elsewhere nothing to do.)
+ */
+function killLeftovers(runDir: string): void {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runDir)) continue;
+      process.kill(Number(pid), 'SIGKILL');
+      console.error(`[test teardown] killed leftover process ${pid} of this test run`);
+    } catch {
+      // gone meanwhile, or not ours to kill
+    }
+  }
 }
