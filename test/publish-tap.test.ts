@@ -93,6 +93,20 @@ describe('PublishTap', () => {
     expect(inner.isPaused()).toBe(false);
   });
 
+  it('reads on after a hold that came with the last message of a chunk', async () => {
+    const { inner, tap, seen } = setup((t, s) => {
+      if (s.topic === 'fleet/É/telemetry') t.holdInput(); // full just as the chunk ran out
+    });
+    inner.push(all);
+    await tick();
+    expect(inner.isPaused()).toBe(true);
+    tap.resumeInput();
+    expect(inner.isPaused()).toBe(false);
+    inner.push(publish('fleet/Z/telemetry', 'after', 1, 11));
+    await tick();
+    expect(seen.at(-1)).toEqual({ topic: 'fleet/Z/telemetry', payload: 'after', messageId: 11 });
+  });
+
   it('writes the PUBACKs of one tick together, in the order acknowledged, and none after the connection closed', async () => {
     const { tap, written } = setup();
     tap.ack(7);

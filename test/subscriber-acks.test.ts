@@ -83,4 +83,45 @@ describe('mqtt.js subscriber acknowledgements', () => {
     expect(acked.size).toBe(50); // and nothing for QoS 0
     expect(broker.connectedClients).toBe(2);
   });
+
+  it('stops reading while the consumer is full and reads on, losing nothing, when it drains', async () => {
+    const broker = await Aedes.createBroker();
+    const server = net.createServer(broker.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => broker.close(() => server.close(() => r()))));
+    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+
+    const received: string[] = [];
+    let full: { promise: Promise<void>; drain: () => void } | null = null;
+    const sub = new MqttSubscriber(
+      { url, clientId: 'fd-full' },
+      {
+        onState: () => undefined,
+        onMessage: (_t, payload, ack) => (received.push(payload.toString()), ack()),
+        // full after the 10th message, until the test drains it
+        backpressure: () => {
+          if (received.length !== 10 || full) return full?.promise ?? null;
+          let drain!: () => void;
+          const promise = new Promise<void>((r) => (drain = r));
+          full = { promise, drain };
+          return promise;
+        },
+      },
+    );
+    sub.start();
+    cleanups.push(() => sub.stop());
+    await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
+    await new Promise((r) => setTimeout(r, 200));
+
+    const pub = await mqtt.connectAsync(url, { clientId: 'pub-full' });
+    cleanups.push(() => pub.endAsync());
+    const N = 200;
+    await Promise.all(Array.from({ length: N }, (_, i) => pub.publishAsync(`fleet/F${i % 5}/telemetry`, `m${i}`, { qos: 1 })));
+    await waitFor(() => received.length >= 10 || null, 'the first ten');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toHaveLength(10); // held: nothing more handed out while full
+    full!.drain();
+    await waitFor(() => received.length === N || null, 'the rest after the drain');
+    expect(new Set(received).size).toBe(N);
+  });
 });
