@@ -4,17 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { exportFileName, type ExportProgress, type ReportRequest } from '../../shared/reports';
-import { buildReport, reportMeta, ReportError, validateReportRequest } from '../core/reports/reports';
-import { ExportCancelled, writeReport } from '../core/reports/writers';
+import { reportMeta, ReportError, validateReportRequest } from '../core/reports/reports';
+import type { ExportTaskInput, ExportTaskMessage } from '../core/reports/export-task';
 import type { Store } from '../core/storage/store';
 import type { PrivacyPolicy } from '../core/privacy/privacy';
 import { ApiError } from './api-error';
 
 const DOWNLOAD_TTL_MS = 3_600_000;
 
+class Cancelled extends Error {}
+
 interface Job {
   progress: ExportProgress;
+  /** Stops the export (its thread finishes the row it is on and removes the partial file). */
   abort: AbortController;
   file: string;
   /** serve mode: the file lives in our private folder and is removed after download. */
@@ -28,8 +32,10 @@ export class ExportJobs {
   constructor(
     /** The service's own connection (for the audit log). */
     private readonly store: () => Store,
-    /** A separate connection per export: a long read must never hold the ingest's connection busy. */
-    private readonly openReader: () => Store,
+    /** The database; each export reads it on a connection of its own, in a thread of its own. */
+    private readonly dbFile: string,
+    /** The worker file (task 'export', see core/reports/export-task.ts). */
+    private readonly workerPath: string,
     private readonly exportDir: string,
     private readonly emit: (p: ExportProgress) => void,
     /** Desktop app: asks where to save (null = the user cancelled the dialog). Absent in serve mode. */
@@ -82,23 +88,19 @@ export class ExportJobs {
         this.emit({ ...p });
       }
     };
-    let reader: Store | null = null;
     try {
-      // let the caller get its answer first; building a big report takes a moment
-      await new Promise((res) => setImmediate(res));
-      reader = this.openReader();
-      const report = buildReport(reader, r, privacy);
-      p.totalRows = report.rowCount;
-      push(true);
-      const result = await writeReport(report, r.format, job.file, {
-        timeZone: r.timeZone,
-        meta: reportMeta(r, Date.now()),
-        signal: job.abort.signal,
-        onProgress: (rows) => {
-          p.rows = rows;
+      const input: ExportTaskInput = { dbFile: this.dbFile, request: r, privacyRules: privacy ? [...privacy.rules] : null, file: job.file, meta: reportMeta(r, Date.now()) };
+      const result = await this.runInWorker(input, job.abort.signal, (m) => {
+        if (m.type === 'total') {
+          p.totalRows = m.rows;
+          push(true);
+        } else if (m.type === 'progress') {
+          p.rows = m.rows;
           push();
-        },
+        }
       });
+      if (result.type === 'cancelled') throw new Cancelled();
+      if (result.type === 'failed') throw Object.assign(new Error(result.message), { code: result.code ?? undefined });
       p.rows = result.rows;
       p.bytes = result.bytes;
       p.state = 'done';
@@ -114,7 +116,7 @@ export class ExportJobs {
         detail: JSON.stringify({ report: r.report, format: r.format, fromMs: r.fromMs, toMs: r.toMs, vehicles: r.vehicleIds ?? [], timeZone: r.timeZone, file: p.fileName, rows: p.rows, bytes: p.bytes }),
       });
     } catch (err) {
-      if (err instanceof ExportCancelled) p.state = 'cancelled';
+      if (err instanceof Cancelled) p.state = 'cancelled';
       else {
         p.state = 'failed';
         const e = err as NodeJS.ErrnoException;
@@ -122,10 +124,29 @@ export class ExportJobs {
       }
       if (job.temporary) rmSync(path.dirname(job.file), { recursive: true, force: true });
       this.jobs.delete(p.jobId);
-    } finally {
-      reader?.close();
     }
     push(true);
+  }
+
+  /** The export's thread: progress messages to `onMessage`, resolves with the final one. */
+  private runInWorker(input: ExportTaskInput, signal: AbortSignal, onMessage: (m: ExportTaskMessage) => void): Promise<Exclude<ExportTaskMessage, { type: 'total' } | { type: 'progress' }>> {
+    return new Promise((resolve, reject) => {
+      const w = new Worker(this.workerPath, { workerData: { task: 'export', input } });
+      let settled = false;
+      const cancel = () => w.postMessage('cancel');
+      signal.addEventListener('abort', cancel, { once: true });
+      w.on('message', (m: ExportTaskMessage) => {
+        if (m.type === 'total' || m.type === 'progress') return onMessage(m);
+        settled = true;
+        signal.removeEventListener('abort', cancel);
+        resolve(m);
+      });
+      w.on('error', (err) => {
+        settled = true;
+        reject(err);
+      });
+      w.on('exit', () => settled || reject(new Error('the export thread stopped before it finished')));
+    });
   }
 
   cancel(jobId: string): boolean {

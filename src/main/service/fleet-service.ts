@@ -167,7 +167,7 @@ export class FleetService {
     this.log = options.log ?? (() => {});
     this.handlers = this.createHandlers();
     this.maintenance = new MaintenanceService(() => this.store, options.dbFile, options.workerPath, (t) => this.emit('maintenanceProgress', t), (l) => this.log(l));
-    this.exports = new ExportJobs(() => this.store, () => new Store(options.dbFile), this.exportDir, (p) => this.emit('exportProgress', p), options.chooseExportPath);
+    this.exports = new ExportJobs(() => this.store, options.dbFile, options.workerPath, this.exportDir, (p) => this.emit('exportProgress', p), options.chooseExportPath);
   }
 
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {

@@ -6,18 +6,21 @@ import { runTraining, type TrainInput } from '../core/maintenance/train-task';
 import { runOverview } from '../core/maintenance/ranking';
 import { runEtaLearning, type EtaLearnInput } from '../core/eta/learn-task';
 import { runCheckpointer } from '../core/storage/checkpointer';
+import { runExportTask, type ExportTaskInput } from '../core/reports/export-task';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const port = parentPort;
 let engine = new FleetEngine();
 
-// The same worker file also trains the breakdown model, ranks vehicles by it, learns the ETA model, and
-// checkpoints the database's log, each in a thread of its own, when asked to. The engine's listener is
-// not added then: one-shot tasks end once their answer is sent, the checkpointer when told to stop.
+// The same worker file also trains the breakdown model, ranks vehicles by it, learns the ETA model,
+// writes exports and checkpoints the database's log, each in a thread of its own, when asked to. The
+// engine's listener is not added then: one-shot tasks end once their answer is sent (an export after
+// its last message), the checkpointer when told to stop.
 const task = (workerData as { task?: string; input?: TrainInput } | null)?.task;
 if (task === 'train-maintenance') runTraining((workerData as { input: TrainInput }).input, (m) => port.postMessage(m));
 if (task === 'maintenance-overview') runOverview((workerData as { input: { dbFile: string; nowMs: number } }).input, (m) => port.postMessage(m));
 if (task === 'eta-model') runEtaLearning((workerData as { input: EtaLearnInput }).input, (m) => port.postMessage(m));
+if (task === 'export') void runExportTask((workerData as { input: ExportTaskInput }).input, port);
 if (task === 'checkpointer') runCheckpointer((workerData as { input: { dbFile: string; everyMs?: number } }).input, port);
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
