@@ -1,20 +1,32 @@
-// Layout: vehicles on the left, the map in the middle, alerts on the right, status along the bottom.
+// Layout: vehicles on the left, the map in the middle, alerts on the right, status along the bottom; each
+// part fails on its own (PanelBoundary).
 import { MapView } from '../features/map/MapView';
 import { VehiclePanel } from '../features/vehicles/VehiclePanel';
 import { RightPanel } from '../features/alerts/RightPanel';
 import { StatusBar } from '../features/status/StatusBar';
 import { ReplayBar } from '../features/history/ReplayBar';
+import { PanelBoundary } from './PanelBoundary';
 
 export function App() {
   return (
     <div className="app">
-      <VehiclePanel />
+      <PanelBoundary name="Vehicle list" className="panel vehicles">
+        <VehiclePanel />
+      </PanelBoundary>
       <main className="map-wrap">
-        <MapView />
-        <ReplayBar />
+        <PanelBoundary name="Map">
+          <MapView />
+        </PanelBoundary>
+        <PanelBoundary name="Replay">
+          <ReplayBar />
+        </PanelBoundary>
       </main>
-      <RightPanel />
-      <StatusBar />
+      <PanelBoundary name="Side panel" className="panel right">
+        <RightPanel />
+      </PanelBoundary>
+      <PanelBoundary name="Status bar" className="statusbar">
+        <StatusBar />
+      </PanelBoundary>
     </div>
   );
 }

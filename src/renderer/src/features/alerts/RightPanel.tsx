@@ -11,6 +11,7 @@ import { SettingsPanel } from '../settings/SettingsPanel';
 import { MaintenancePanel } from '../maintenance/MaintenancePanel';
 import { CostsPanel } from '../costs/CostsPanel';
 import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
+import { PanelBoundary } from '../../app/PanelBoundary';
 
 export function RightPanel() {
   const tab = useFleet((s) => s.rightTab);
@@ -38,16 +39,19 @@ export function RightPanel() {
           </button>
         ))}
       </nav>
-      {tab === 'Alerts' && <AlertsPanel />}
-      {tab === 'Fences' && <FencesPanel />}
-      {tab === 'Rules' && <RulesPanel />}
-      {tab === 'Ingest' && <IngestPanel />}
-      {tab === 'Devices' && <DevicesPanel />}
-      {tab === 'Drivers' && <DriversPanel />}
-      {tab === 'History' && <HistoryPanel />}
-      {tab === 'Maintenance' && <MaintenancePanel />}
-      {tab === 'Costs' && <CostsPanel />}
-      {tab === 'Settings' && <SettingsPanel />}
+      {/* a tab that fails leaves the tab bar working; another tab, or back, starts it afresh */}
+      <PanelBoundary key={tab} name={tab}>
+        {tab === 'Alerts' && <AlertsPanel />}
+        {tab === 'Fences' && <FencesPanel />}
+        {tab === 'Rules' && <RulesPanel />}
+        {tab === 'Ingest' && <IngestPanel />}
+        {tab === 'Devices' && <DevicesPanel />}
+        {tab === 'Drivers' && <DriversPanel />}
+        {tab === 'History' && <HistoryPanel />}
+        {tab === 'Maintenance' && <MaintenancePanel />}
+        {tab === 'Costs' && <CostsPanel />}
+        {tab === 'Settings' && <SettingsPanel />}
+      </PanelBoundary>
     </aside>
   );
 }
