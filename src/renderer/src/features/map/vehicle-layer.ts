@@ -11,6 +11,28 @@ export const STATUS_COLORS: Record<VehicleStatus, string> = {
 };
 
 const HIT_RADIUS_PX = 12;
+/** Moving vehicles on top: they are the ones a dispatcher follows. */
+const DRAW_ORDER: readonly VehicleStatus[] = ['offline', 'idle', 'moving'];
+/** The arrow of a moving vehicle, pointing up (north) from its position: tip, right, notch, left. */
+const ARROW = [0, -9, 6, 6, 0, 3, -6, 6] as const;
+
+/** One vehicle's shape as the current path: an arrow along its heading when moving, else a dot. */
+function addVehicleShape(ctx: CanvasRenderingContext2D, x: number, y: number, v: VehicleState): void {
+  const heading = v.last.headingDeg;
+  if (v.status === 'moving' && heading !== null) {
+    // rotated by the heading (0° = north, clockwise), as ctx.rotate would, without a save/restore each
+    const a = (heading * Math.PI) / 180;
+    const c = Math.cos(a);
+    const s = Math.sin(a);
+    ctx.moveTo(x + ARROW[0] * c - ARROW[1] * s, y + ARROW[0] * s + ARROW[1] * c);
+    for (let k = 2; k < ARROW.length; k += 2) ctx.lineTo(x + ARROW[k]! * c - ARROW[k + 1]! * s, y + ARROW[k]! * s + ARROW[k + 1]! * c);
+    ctx.closePath();
+  } else {
+    ctx.moveTo(x + 5.5, y);
+    ctx.arc(x, y, 5.5, 0, Math.PI * 2);
+    ctx.closePath();
+  }
+}
 
 export class VehicleCanvasLayer extends CanvasOverlay {
   private vehicles: VehicleState[] = [];
@@ -37,24 +59,45 @@ export class VehicleCanvasLayer extends CanvasOverlay {
 
   protected draw(map: L.Map, ctx: CanvasRenderingContext2D, size: L.Point): void {
     const canvas = this.canvas!;
-    const zoom = map.getZoom();
-    const showLabels = zoom >= 14;
-    let drawn = 0;
-    let selected: { x: number; y: number; v: VehicleState } | null = null;
+    const showLabels = map.getZoom() >= 14;
+    // where each vehicle in view is on the screen
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const shown: VehicleState[] = [];
+    let selected: { x: number; y: number } | null = null;
     for (const v of this.vehicles) {
       const p = map.latLngToContainerPoint(toLatLng(v.last.lon, v.last.lat));
       if (p.x < -20 || p.y < -20 || p.x > size.x + 20 || p.y > size.y + 20) continue;
-      drawn++;
-      this.drawVehicle(ctx, p.x, p.y, v);
-      if (showLabels) {
-        ctx.font = '11px system-ui, sans-serif';
-        ctx.fillStyle = '#e8edf2';
-        ctx.strokeStyle = 'rgba(0,0,0,0.7)';
-        ctx.lineWidth = 3;
-        ctx.strokeText(v.vehicleId, p.x + 9, p.y + 4);
-        ctx.fillText(v.vehicleId, p.x + 9, p.y + 4);
+      xs.push(p.x);
+      ys.push(p.y);
+      shown.push(v);
+      if (v.vehicleId === this.selectedId) selected = { x: p.x, y: p.y };
+    }
+    // Each vehicle its own small path, drawn without a save/rotate/restore (the arrow is rotated here), and
+    // the colour set only when it changes (moving vehicles last, on top). With a save/restore each, 10,000
+    // moving vehicles kept the renderer busy 98 % of the time at 4 pushes a second; one big path per
+    // colour instead was slower still (filling a path of 10,000 shapes).
+    ctx.strokeStyle = '#0d1117';
+    ctx.lineWidth = 1.5;
+    for (const status of DRAW_ORDER) {
+      ctx.fillStyle = STATUS_COLORS[status];
+      for (let i = 0; i < shown.length; i++) {
+        if (shown[i]!.status !== status) continue;
+        ctx.beginPath();
+        addVehicleShape(ctx, xs[i]!, ys[i]!, shown[i]!);
+        ctx.fill();
+        ctx.stroke();
       }
-      if (v.vehicleId === this.selectedId) selected = { x: p.x, y: p.y, v };
+    }
+    if (showLabels) {
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.fillStyle = '#e8edf2';
+      ctx.strokeStyle = 'rgba(0,0,0,0.7)';
+      ctx.lineWidth = 3;
+      for (let i = 0; i < shown.length; i++) {
+        ctx.strokeText(shown[i]!.vehicleId, xs[i]! + 9, ys[i]! + 4);
+        ctx.fillText(shown[i]!.vehicleId, xs[i]! + 9, ys[i]! + 4);
+      }
     }
     if (selected) {
       ctx.beginPath();
@@ -63,35 +106,7 @@ export class VehicleCanvasLayer extends CanvasOverlay {
       ctx.lineWidth = 2;
       ctx.stroke();
     }
-    canvas.dataset['drawn'] = String(drawn);
-  }
-
-  private drawVehicle(ctx: CanvasRenderingContext2D, x: number, y: number, v: VehicleState): void {
-    ctx.fillStyle = STATUS_COLORS[v.status];
-    ctx.strokeStyle = '#0d1117';
-    ctx.lineWidth = 1.5;
-    const heading = v.last.headingDeg;
-    if (v.status === 'moving' && heading !== null) {
-      // An arrow pointing where the vehicle is heading (0° = north, clockwise).
-      const a = (heading * Math.PI) / 180;
-      ctx.save();
-      ctx.translate(x, y);
-      ctx.rotate(a);
-      ctx.beginPath();
-      ctx.moveTo(0, -9);
-      ctx.lineTo(6, 6);
-      ctx.lineTo(0, 3);
-      ctx.lineTo(-6, 6);
-      ctx.closePath();
-      ctx.fill();
-      ctx.stroke();
-      ctx.restore();
-    } else {
-      ctx.beginPath();
-      ctx.arc(x, y, 5.5, 0, Math.PI * 2);
-      ctx.fill();
-      ctx.stroke();
-    }
+    canvas.dataset['drawn'] = String(shown.length);
   }
 
   private onClick(e: L.LeafletMouseEvent): void {
