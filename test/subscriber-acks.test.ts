@@ -14,13 +14,29 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** An aedes broker on a free TCP port, closed after the test. */
+async function tcpBroker(): Promise<{ broker: Aedes; url: string }> {
+  const broker = await Aedes.createBroker();
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => new Promise<void>((r) => broker.close(() => server.close(() => r()))));
+  return { broker, url: `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}` };
+}
+
+/** Starts the subscriber, waits for its subscription, then connects a publisher. */
+async function subscribeThenPublisher(sub: MqttSubscriber, broker: Aedes, url: string, clientId: string) {
+  sub.start();
+  cleanups.push(() => sub.stop());
+  await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
+  await new Promise((r) => setTimeout(r, 200)); // its subscription
+  const pub = await mqtt.connectAsync(url, { clientId });
+  cleanups.push(() => pub.endAsync());
+  return pub;
+}
+
 describe('mqtt.js subscriber acknowledgements', () => {
   it('sends no PUBACK before the consumer acks, then every one, and the broker accepts them', async () => {
-    const broker = await Aedes.createBroker();
-    const server = net.createServer(broker.handle);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => broker.close(() => server.close(() => r()))));
-    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const { broker, url } = await tcpBroker();
 
     const acked = new Set<number>(); // message ids the broker got a PUBACK for from the subscriber
     broker.on('ack', (packet, client) => {
@@ -29,13 +45,7 @@ describe('mqtt.js subscriber acknowledgements', () => {
     const pendingAcks: (() => void)[] = [];
     const received: string[] = [];
     const sub = new MqttSubscriber({ url, clientId: 'fd-sub' }, { onState: () => undefined, onMessage: (_t, payload, ack) => (received.push(payload.toString()), pendingAcks.push(ack)) });
-    sub.start();
-    cleanups.push(() => sub.stop());
-    await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
-    await new Promise((r) => setTimeout(r, 200)); // its subscription
-
-    const pub = await mqtt.connectAsync(url, { clientId: 'pub' });
-    cleanups.push(() => pub.endAsync());
+    const pub = await subscribeThenPublisher(sub, broker, url, 'pub');
     const N = 300;
     await Promise.all(Array.from({ length: N }, (_, i) => pub.publishAsync(`fleet/V${i % 7}/telemetry`, `m${i}`, { qos: 1 })));
     await waitFor(() => received.length === N || null, 'every delivery');
@@ -64,13 +74,7 @@ describe('mqtt.js subscriber acknowledgements', () => {
     });
     const received: { payload: string; ack: () => void }[] = [];
     const sub = new MqttSubscriber({ url, clientId: 'fd-ws' }, { onState: () => undefined, onMessage: (_t, payload, ack) => received.push({ payload: payload.toString(), ack }) });
-    sub.start();
-    cleanups.push(() => sub.stop());
-    await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
-    await new Promise((r) => setTimeout(r, 200));
-
-    const pub = await mqtt.connectAsync(url, { clientId: 'pub-ws' });
-    cleanups.push(() => pub.endAsync());
+    const pub = await subscribeThenPublisher(sub, broker, url, 'pub-ws');
     await Promise.all(Array.from({ length: 50 }, (_, i) => pub.publishAsync(`fleet/W${i % 3}/telemetry`, `q1-${i}`, { qos: 1 })));
     await Promise.all(Array.from({ length: 10 }, (_, i) => pub.publishAsync(`fleet/W${i % 3}/telemetry`, `q0-${i}`, { qos: 0 })));
     await waitFor(() => received.length === 60 || null, 'every delivery');
@@ -85,11 +89,7 @@ describe('mqtt.js subscriber acknowledgements', () => {
   });
 
   it('stops reading while the consumer is full and reads on, losing nothing, when it drains', async () => {
-    const broker = await Aedes.createBroker();
-    const server = net.createServer(broker.handle);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => broker.close(() => server.close(() => r()))));
-    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const { broker, url } = await tcpBroker();
 
     const received: string[] = [];
     let full: { promise: Promise<void>; drain: () => void } | null = null;
@@ -108,13 +108,7 @@ describe('mqtt.js subscriber acknowledgements', () => {
         },
       },
     );
-    sub.start();
-    cleanups.push(() => sub.stop());
-    await waitFor(() => broker.connectedClients === 1 || null, 'the subscriber');
-    await new Promise((r) => setTimeout(r, 200));
-
-    const pub = await mqtt.connectAsync(url, { clientId: 'pub-full' });
-    cleanups.push(() => pub.endAsync());
+    const pub = await subscribeThenPublisher(sub, broker, url, 'pub-full');
     const N = 200;
     await Promise.all(Array.from({ length: N }, (_, i) => pub.publishAsync(`fleet/F${i % 5}/telemetry`, `m${i}`, { qos: 1 })));
     await waitFor(() => received.length >= 10 || null, 'the first ten');
