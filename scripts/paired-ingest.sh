@@ -1,0 +1,28 @@
+#!/bin/bash
+# Paired ingest floods: the build at OLD_REV against the working tree, alternating, N pairs each.
+# This VM's speed drifts by ±25 % within minutes, so only paired runs compare two builds.
+# usage: scripts/paired-ingest.sh OLD_REV [N=3] [BROKERS=mosquitto]
+# Prints one JSON line per run (old/new); leaves BENCHMARKS.md as it was.
+set -euo pipefail
+OLD=$1; N=${2:-3}; B=${3:-mosquitto}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WT=$(mktemp -d /tmp/fleetdesk-paired-XXXXXX)
+SAVED=$(mktemp)
+cp "$ROOT/BENCHMARKS.md" "$SAVED"
+cleanup() { cp "$SAVED" "$ROOT/BENCHMARKS.md"; git -C "$ROOT" worktree remove --force "$WT" 2>/dev/null || true; rm -f "$SAVED"; }
+trap cleanup EXIT
+git -C "$ROOT" worktree add -q "$WT" "$OLD"
+ln -s "$ROOT/node_modules" "$WT/node_modules"
+bundle() { # build the app and today's ingest bench in $1
+  if [ "$1" != "$ROOT" ]; then cp "$ROOT/bench/ingest.bench.ts" "$1/bench/ingest.bench.ts"; fi
+  (cd "$1" && node node_modules/electron-vite/bin/electron-vite.js build >/dev/null 2>&1 &&
+    npx esbuild bench/ingest.bench.ts --bundle --platform=node --format=esm --packages=external --outfile=.bench-tmp/ingest.mjs --log-level=error)
+}
+bundle "$WT"
+bundle "$ROOT"
+for _ in $(seq "$N"); do
+  for side in old new; do
+    d=$ROOT; [ $side = old ] && d=$WT
+    (cd "$d" && BROKERS=$B MODES=flood node .bench-tmp/ingest.mjs 2>&1 | grep '^{"broker' | sed "s/^/$side /")
+  done
+done
