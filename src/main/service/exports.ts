@@ -135,17 +135,24 @@ export class ExportJobs {
       let settled = false;
       const cancel = () => w.postMessage('cancel');
       signal.addEventListener('abort', cancel, { once: true });
-      w.on('message', (m: ExportTaskMessage) => {
-        if (m.type === 'total' || m.type === 'progress') return onMessage(m);
+      const settle = () => {
         settled = true;
         signal.removeEventListener('abort', cancel);
+      };
+      w.on('message', (m: ExportTaskMessage) => {
+        if (m.type === 'total' || m.type === 'progress') return onMessage(m);
+        settle();
         resolve(m);
       });
       w.on('error', (err) => {
-        settled = true;
+        settle();
         reject(err);
       });
-      w.on('exit', () => settled || reject(new Error('the export thread stopped before it finished')));
+      w.on('exit', () => {
+        if (settled) return;
+        settle();
+        reject(new Error('the export thread stopped before it finished'));
+      });
     });
   }
 
