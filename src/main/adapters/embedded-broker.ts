@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listen } from './listen';
-import { pubackBytes } from './puback';
+import { PendingPubacks, type AckOutput } from './puback';
 import { authenticate, canPublish, canSubscribe, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
 
 export interface EmbeddedBroker {
@@ -24,7 +24,7 @@ export interface EmbeddedBrokerOptions {
   tls?: { port: number; certFile: string; keyFile: string };
   /**
    * Takes each authorised telemetry publish (`fleet/<id>/telemetry`); `done` once it is committed. Only
-   * then does the vehicle get its PUBACK (QoS 1: written by FleetDesk, see PubAcks; QoS 2: PUBREC from
+   * then does the vehicle get its PUBACK (QoS 1: written by FleetDesk, see ackAfterCommit; QoS 2: PUBREC from
    * aedes), and the broker keeps no copy of its own: FleetDesk's database is the store, so a crash of
    * this process loses nothing the vehicle was told is safe.
    */
@@ -61,41 +61,18 @@ interface Pausable {
   resume(): void;
 }
 
-/**
- * PUBACKs that FleetDesk sends itself once a commit made the publishes safe. One commit releases many
- * of a connection's acknowledgements at once; they leave in one socket write, in the order the
- * publishes arrived (the ingestor acknowledges in arrival order).
- */
-class PubAcks {
-  private readonly pending = new Map<Client, number[]>();
-  private scheduled = false;
-
-  add(client: Client, messageId: number): void {
-    const ids = this.pending.get(client);
-    if (ids) ids.push(messageId);
-    else this.pending.set(client, [messageId]);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    for (const [client, ids] of this.pending) {
-      const conn = client.conn as unknown as { destroyed?: boolean; writable?: boolean; write(b: Buffer): boolean };
-      // a connection that went away gets nothing: its session redelivers, and storage is idempotent
-      if (conn.destroyed || conn.writable === false) continue;
-      conn.write(pubackBytes(ids));
-    }
-    this.pending.clear();
-  }
-}
-
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const verified = new VerifiedSecrets();
-  const acks = new PubAcks();
+  // PUBACKs that FleetDesk sends itself once a commit made the publishes safe. One commit releases many
+  // of a connection's acknowledgements at once; they leave in one socket write, in the order the
+  // publishes arrived (the ingestor acknowledges in arrival order).
+  const acks = new WeakMap<Client, PendingPubacks>();
+  const ackAfterCommit = (client: Client, messageId: number) => {
+    let pending = acks.get(client);
+    if (!pending) acks.set(client, (pending = new PendingPubacks(client.conn as unknown as AckOutput)));
+    pending.add(messageId);
+  };
   const paused = new WeakSet<Client>();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
@@ -136,7 +113,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         // when every publish of the last one is authorised), and sends no PUBACK of its own for it.
         const messageId = packet.messageId!;
         packet.qos = 0;
-        ingest(packet.topic, packet.payload as Buffer, () => acks.add(client, messageId));
+        ingest(packet.topic, packet.payload as Buffer, () => ackAfterCommit(client, messageId));
         // a full ingest queue stops the broker reading this connection until it drains: memory stays bounded
         const drained = options.ingestBackpressure?.();
         if (drained && !paused.has(client)) {

@@ -13,3 +13,33 @@ export function pubackBytes(ids: readonly number[]): Buffer {
   }
   return out;
 }
+
+/** Where PUBACKs are written: a socket, or a stream standing in for one. */
+export interface AckOutput {
+  readonly destroyed?: boolean;
+  readonly writable?: boolean;
+  write(bytes: Buffer): unknown;
+}
+
+/**
+ * One connection's PUBACKs released during a tick (by the commits that made their messages safe),
+ * written together at the end of it, in the order released.
+ */
+export class PendingPubacks {
+  private ids: number[] = [];
+
+  constructor(private readonly out: AckOutput) {}
+
+  add(messageId: number): void {
+    if (this.ids.length === 0) queueMicrotask(() => this.flush());
+    this.ids.push(messageId);
+  }
+
+  private flush(): void {
+    const ids = this.ids;
+    this.ids = [];
+    // a connection that went away gets nothing: the broker (or the session) redelivers, and storage is idempotent
+    if (ids.length === 0 || this.out.destroyed || this.out.writable === false) return;
+    this.out.write(pubackBytes(ids));
+  }
+}

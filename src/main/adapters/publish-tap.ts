@@ -8,7 +8,7 @@
 // It also writes the PUBACK after the commit itself, on the same connection, instead of holding back
 // mqtt.js's own PUBACKs.
 import { Duplex } from 'node:stream';
-import { pubackBytes } from './puback';
+import { PendingPubacks } from './puback';
 
 const PUBLISH = 3;
 
@@ -25,8 +25,9 @@ export class PublishTap extends Duplex {
   private held = false;
   /** mqtt.js is not reading what we pass on: stop reading the connection until it asks again. */
   private blocked = false;
-  /** PUBACKs released since the last write, sent together at the end of the tick. */
-  private acks: number[] = [];
+  /** PUBACKs released by commits, written at the end of the tick through our own writable side, so they
+   * queue behind (never inside) whatever mqtt.js is writing. */
+  private readonly acks = new PendingPubacks(this);
 
   constructor(
     private readonly inner: Duplex,
@@ -52,16 +53,7 @@ export class PublishTap extends Duplex {
 
   /** Acknowledges a QoS 1 message (after its commit); acks of one tick leave in one write. */
   ack(messageId: number): void {
-    if (this.acks.length === 0) queueMicrotask(() => this.flushAcks());
-    this.acks.push(messageId);
-  }
-
-  private flushAcks(): void {
-    const ids = this.acks;
-    this.acks = [];
-    // through our own writable side, so they queue behind (never inside) whatever mqtt.js is writing;
-    // a closed connection gets none: the broker redelivers on the next one, and storage is idempotent
-    if (ids.length > 0 && !this.destroyed && this.writable) this.write(pubackBytes(ids));
+    this.acks.add(messageId);
   }
 
   /** Parses what arrived (or, with null, what is left over) and hands out complete packets. */
@@ -152,7 +144,6 @@ export class PublishTap extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.acks = [];
     this.inner.destroy();
     callback(error);
   }
