@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { exportFileName, type ExportProgress, type ReportRequest } from '../../shared/reports';
 import { reportMeta, ReportError, validateReportRequest } from '../core/reports/reports';
-import type { ExportTaskInput, ExportTaskMessage } from '../core/reports/export-task';
+import type { ExportTaskAnswer, ExportTaskInput, ExportTaskMessage } from '../core/reports/export-task';
 import type { Store } from '../core/storage/store';
 import type { PrivacyPolicy } from '../core/privacy/privacy';
 import { ApiError } from './api-error';
+import { workerTask } from './worker-task';
 
 const DOWNLOAD_TTL_MS = 3_600_000;
 
@@ -90,14 +90,18 @@ export class ExportJobs {
     };
     try {
       const input: ExportTaskInput = { dbFile: this.dbFile, request: r, privacyRules: privacy ? [...privacy.rules] : null, file: job.file, meta: reportMeta(r, Date.now()) };
-      const result = await this.runInWorker(input, job.abort.signal, (m) => {
-        if (m.type === 'total') {
-          p.totalRows = m.rows;
-          push(true);
-        } else if (m.type === 'progress') {
-          p.rows = m.rows;
-          push();
-        }
+      const result = await workerTask<ExportTaskMessage, ExportTaskAnswer>(this.workerPath, 'export', input, {
+        signal: job.abort.signal,
+        progress: (m) => {
+          if (m.type === 'total') {
+            p.totalRows = m.rows;
+            push(true);
+          } else if (m.type === 'progress') {
+            p.rows = m.rows;
+            push();
+          } else return false;
+          return true;
+        },
       });
       if (result.type === 'cancelled') throw new Cancelled();
       if (result.type === 'failed') throw Object.assign(new Error(result.message), { code: result.code ?? undefined });
@@ -126,34 +130,6 @@ export class ExportJobs {
       this.jobs.delete(p.jobId);
     }
     push(true);
-  }
-
-  /** The export's thread: progress messages to `onMessage`, resolves with the final one. */
-  private runInWorker(input: ExportTaskInput, signal: AbortSignal, onMessage: (m: ExportTaskMessage) => void): Promise<Exclude<ExportTaskMessage, { type: 'total' } | { type: 'progress' }>> {
-    return new Promise((resolve, reject) => {
-      const w = new Worker(this.workerPath, { workerData: { task: 'export', input } });
-      let settled = false;
-      const cancel = () => w.postMessage('cancel');
-      signal.addEventListener('abort', cancel, { once: true });
-      const settle = () => {
-        settled = true;
-        signal.removeEventListener('abort', cancel);
-      };
-      w.on('message', (m: ExportTaskMessage) => {
-        if (m.type === 'total' || m.type === 'progress') return onMessage(m);
-        settle();
-        resolve(m);
-      });
-      w.on('error', (err) => {
-        settle();
-        reject(err);
-      });
-      w.on('exit', () => {
-        if (settled) return;
-        settle();
-        reject(new Error('the export thread stopped before it finished'));
-      });
-    });
   }
 
   cancel(jobId: string): boolean {

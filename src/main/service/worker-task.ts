@@ -1,5 +1,5 @@
 // A one-shot task of the worker file (see worker/engine.worker.ts) in a thread of its own: the thread
-// answers with one message and ends.
+// answers with one message (after any progress messages) and ends.
 import { Worker } from 'node:worker_threads';
 
 /** The thread ended without answering. */
@@ -9,19 +9,41 @@ export class WorkerTaskStopped extends Error {
   }
 }
 
-/** Starts `task` with `input`; resolves with its answer, rejects if the thread fails or ends without one. */
-export function workerTask<M>(workerPath: string, task: string, input: unknown): Promise<M> {
+export interface WorkerTaskOptions<M> {
+  /** Takes a message the task sends before its answer (progress) and returns true; false for the answer. */
+  progress?: (message: M) => boolean;
+  /** Aborting posts 'cancel' to the thread; the task answers as it sees fit. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts `task` with `input`; resolves with its answer (`A`: the messages `progress` does not take),
+ * rejects if the thread fails or ends without one.
+ */
+export function workerTask<M, A extends M = M>(workerPath: string, task: string, input: unknown, options: WorkerTaskOptions<M> = {}): Promise<A> {
   return new Promise((resolve, reject) => {
     const w = new Worker(workerPath, { workerData: { task, input } });
+    const { progress, signal } = options;
     let settled = false;
-    w.on('message', (m: M) => {
+    const cancel = () => w.postMessage('cancel');
+    signal?.addEventListener('abort', cancel, { once: true });
+    const settle = () => {
       settled = true;
-      resolve(m);
+      signal?.removeEventListener('abort', cancel);
+    };
+    w.on('message', (m: M) => {
+      if (progress?.(m)) return;
+      settle();
+      resolve(m as A);
     });
     w.on('error', (err) => {
-      settled = true;
+      settle();
       reject(err);
     });
-    w.on('exit', () => settled || reject(new WorkerTaskStopped(task)));
+    w.on('exit', () => {
+      if (settled) return;
+      settle();
+      reject(new WorkerTaskStopped(task));
+    });
   });
 }

@@ -24,6 +24,9 @@ export type ExportTaskMessage =
   | { type: 'cancelled' }
   | { type: 'failed'; message: string; code: string | null };
 
+/** The last message: how the export ended. */
+export type ExportTaskAnswer = Exclude<ExportTaskMessage, { type: 'total' } | { type: 'progress' }>;
+
 /** Builds and writes the report; the thread's port gets progress, then one final message. 'cancel' stops it. */
 export async function runExportTask(
   input: ExportTaskInput,
