@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../src/shared/api';
 import { startWsServer, type WsServer } from '../src/main/adapters/ws-server';
 import { FleetService } from '../src/main/service/fleet-service';
-import { tempDir, WORKER_PATH } from './helpers';
+import { tempDir, waitFor, WORKER_PATH } from './helpers';
 
 let server: WsServer | null = null;
 let service: FleetService | null = null;
@@ -18,7 +18,13 @@ afterEach(async () => {
 async function start() {
   service = new FleetService({ dbFile: path.join(tempDir(), 'ws.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0 } });
   await service.start();
-  server = await startWsServer({ rendererDir: path.resolve('out/renderer'), handlers: service.handlers, events: service, port: 0 });
+  server = await startWsServer({
+    rendererDir: path.resolve('out/renderer'),
+    handlers: service.handlers,
+    events: service,
+    port: 0,
+    downloads: (jobId, fileName) => service!.exports.takeDownload(jobId, fileName),
+  });
   return server;
 }
 
@@ -66,6 +72,38 @@ describe('WebSocket transport', () => {
   it('refuses a WebSocket from another origin, so other web pages cannot drive FleetDesk', async () => {
     const s = await start();
     await expect(connect(`ws://127.0.0.1:${s.port}/api`, 'http://evil.example')).rejects.toThrow('HTTP 401');
+  });
+
+  it('refuses a WebSocket without Origin, and a DNS-rebound page whose Host is not one FleetDesk serves', async () => {
+    const s = await start();
+    await expect(connect(`ws://127.0.0.1:${s.port}/api`)).rejects.toThrow('HTTP 401');
+    // evil.example resolved to 127.0.0.1: the browser sends its own name as Host and as Origin
+    const rebound = new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api`, { origin: `http://evil.example:${s.port}`, headers: { host: `evil.example:${s.port}` } });
+      ws.once('open', () => resolve('open'));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
+    });
+    expect(await rebound).toBe('HTTP 401');
+    const page = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: s.port, path: '/', headers: { host: `evil.example:${s.port}` } }, (r) => resolve(r.statusCode!)).on('error', reject);
+    });
+    expect(page).toBe(421);
+    // the names it does serve still work
+    (await connect(`ws://localhost:${s.port}/api`, `http://localhost:${s.port}`)).close();
+    expect(s.refusals.byReason['WebSocket without Origin']).toBe(1);
+    expect(s.refusals.byReason['WebSocket from a foreign origin']).toBe(1);
+  });
+
+  it('hands an export link out once, even to two requests at the same moment', async () => {
+    const s = await start();
+    const job = await service!.handlers.startExport({ report: 'geofences', format: 'csv', fromMs: 0, toMs: Date.now(), vehicleIds: [], timeZone: 'UTC' });
+    const done = await waitFor(() => (service!.exports.get(job.jobId)?.state === 'done' ? service!.exports.get(job.jobId) : null), 'the export');
+    const url = `${s.url}${done.downloadUrl}`;
+    const answers = await Promise.all([fetch(url), fetch(url), fetch(url)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 404, 404]);
+    for (const r of answers) await r.arrayBuffer();
+    expect((await fetch(url)).status).toBe(404);
   });
 
   it('serves the UI with a strict CSP and nothing outside its folder', async () => {

@@ -120,6 +120,7 @@ async function serve(args: string[]): Promise<void> {
     events: service,
     port: num(values.port, 'port', 4780),
     host: values.host,
+    log,
     downloads: (jobId, fileName) => service.exports.takeDownload(jobId, fileName),
     tiles: (id, z, x, y) => service.tile(id, z, x, y),
   });

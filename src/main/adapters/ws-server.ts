@@ -1,11 +1,13 @@
 // `serve` mode transport: serves the renderer over HTTP and carries the API contract over a WebSocket.
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, isMethodName, type ApiHandlers, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
 import { toErrorBody } from '../service/api-error';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { createGuardedServer, safeDecode, type HttpRefusals } from './http-guard';
 import { listen } from './listen';
 
 
@@ -28,7 +30,42 @@ export interface ApiEventSource {
 export interface WsServer {
   url: string;
   port: number;
+  refusals: HttpRefusals;
   close(): Promise<void>;
+}
+
+/** The host names a client may use for a server listening on `host`, lower case, without port. */
+export function servedHosts(host: string, extra: string[]): Set<string> {
+  const names = new Set<string>(['localhost', '127.0.0.1', '[::1]', os.hostname().toLowerCase(), ...extra.map((h) => h.toLowerCase())]);
+  const wildcard = host === '0.0.0.0' || host === '::';
+  if (!wildcard) names.add(host.includes(':') ? `[${host}]` : host);
+  else
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address.split('%')[0]}]` : a.address);
+  return names;
+}
+
+function hostName(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i.exec(hostHeader.trim());
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+function hostAllowed(hostHeader: string | undefined, hosts: Set<string>): boolean {
+  const name = hostName(hostHeader);
+  return name !== null && hosts.has(name);
+}
+
+/** A WebSocket is ours when its page's origin is this server, under a name this server answers to. */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, hosts: Set<string>): boolean {
+  if (!origin || !hostAllowed(hostHeader, hosts)) return false;
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (o.protocol === 'http:' || o.protocol === 'https:') && o.host.toLowerCase() === hostHeader!.trim().toLowerCase();
 }
 
 /** Serves `rendererDir` and the API on host:port (port 0 = any free port). */
@@ -40,6 +77,9 @@ export async function startWsServer(options: {
   host?: string;
   /** Map tiles: `/tiles/<source>/<z>/<x>/<y>` → the tile, or null (404). */
   tiles?: (sourceId: string, z: number, x: number, y: number) => Promise<{ data: Buffer; contentType: string } | null>;
+  /** Host names (besides this machine's addresses, `localhost` and its host name) clients use to reach it. */
+  allowedHosts?: string[];
+  log?: (line: string) => void;
   /** Finished exports: `/exports/<job id>/<file name>` → the file, handed out once. */
   downloads?: (jobId: string, fileName: string) => { file: string; fileName: string; done: () => void } | null;
 }): Promise<WsServer> {
@@ -48,26 +88,37 @@ export async function startWsServer(options: {
   if (!existsSync(path.join(root, 'index.html'))) {
     throw new Error(`The UI is not built (${path.join(root, 'index.html')} is missing). Run "npm run build" first.`);
   }
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const log = options.log ?? (() => {});
+  const hosts = servedHosts(host, options.allowedHosts ?? []);
+  const guard = createGuardedServer({ name: 'web UI', log }, (req, res, url) => {
+    // DNS rebinding: a page of evil.example resolved to our address sends `Host: evil.example`.
+    if (!hostAllowed(req.headers.host, hosts)) {
+      guard.refuse(req, 'unknown Host header');
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('This FleetDesk does not answer to that host name.');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      guard.refuse(req, 'method not allowed');
+      res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('use GET');
+      return;
+    }
     const tile = /^\/tiles\/([A-Za-z0-9_-]{1,64})\/(\d{1,2})\/(\d{1,8})\/(\d{1,8})(?:\.\w+)?$/.exec(url.pathname);
     if (tile && options.tiles) {
-      options
-        .tiles(tile[1]!, Number(tile[2]), Number(tile[3]), Number(tile[4]))
-        .then((t) => {
-          if (!t) res.writeHead(404, { 'content-type': 'text/plain', 'cache-control': 'no-cache' }).end('no tile');
-          else res.writeHead(200, { 'content-type': t.contentType, 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' }).end(t.data);
-        })
-        .catch(() => res.writeHead(500).end());
-      return;
+      return options.tiles(tile[1]!, Number(tile[2]), Number(tile[3]), Number(tile[4])).then((t) => {
+        if (!t) res.writeHead(404, { 'content-type': 'text/plain', 'cache-control': 'no-cache' }).end('no tile');
+        else res.writeHead(200, { 'content-type': t.contentType, 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' }).end(t.data);
+      });
     }
     const dl = /^\/exports\/([0-9a-f]{32})\/([^/]+)$/.exec(url.pathname);
     if (dl && options.downloads) {
-      const found = options.downloads(dl[1]!, decodeURIComponent(dl[2]!));
+      const name = safeDecode(dl[2]!);
+      const found = name === null ? null : options.downloads(dl[1]!, name);
       if (!found) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('This export is no longer available: export it again.');
         return;
       }
+      // Taken now, whatever happens to this response: a second request for the link finds nothing.
+      res.once('close', () => found.done());
       res.writeHead(200, {
         'content-type': 'application/octet-stream',
         'content-disposition': `attachment; filename="${found.fileName.replace(/[^A-Za-z0-9_.-]/g, '_')}"`,
@@ -75,12 +126,14 @@ export async function startWsServer(options: {
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
       });
-      const stream = createReadStream(found.file);
-      stream.pipe(res);
-      res.on('finish', () => found.done());
+      createReadStream(found.file).on('error', () => res.destroy()).pipe(res);
       return;
     }
-    let rel = decodeURIComponent(url.pathname);
+    let rel = safeDecode(url.pathname);
+    if (rel === null || rel.includes('\0')) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed path');
+      return;
+    }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(root, '.' + rel);
     if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
@@ -93,15 +146,21 @@ export async function startWsServer(options: {
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     });
-    createReadStream(file).pipe(res);
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
   });
+  const server = guard.server;
 
   const wss = new WebSocketServer({
     server,
     path: '/api',
     maxPayload: MAX_FRAME_BYTES,
-    // Only our own page may talk to the API: a web page elsewhere in the browser must not.
-    verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) => !origin || origin === `http://${req.headers.host}`,
+    // Only our own page may talk to the API: a web page elsewhere in the browser must not, and a page
+    // that reached us through DNS rebinding names a host we do not serve. Browsers always send Origin.
+    verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) => {
+      const ok = originAllowed(origin, req.headers.host, hosts);
+      if (!ok) guard.refuse(req, origin ? 'WebSocket from a foreign origin' : 'WebSocket without Origin');
+      return ok;
+    },
   });
   const clients = new Set<WebSocket>();
   const send = (ws: WebSocket, frame: ServerFrame) => {
@@ -144,6 +203,7 @@ export async function startWsServer(options: {
   return {
     port,
     url: `http://${host}:${port}`,
+    refusals: guard.refusals,
     close: async () => {
       for (const u of unsubscribe) u();
       for (const ws of clients) ws.terminate();

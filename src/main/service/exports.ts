@@ -23,6 +23,8 @@ interface Job {
   file: string;
   /** serve mode: the file lives in our private folder and is removed after download. */
   temporary: boolean;
+  /** serve mode: the one download has begun; the link answers nothing any more. */
+  taken?: boolean;
   expires: NodeJS.Timeout | null;
 }
 
@@ -147,7 +149,8 @@ export class ExportJobs {
   /** serve mode: the finished file for a download URL's job id and name, handed out once. */
   takeDownload(jobId: string, fileName: string): { file: string; fileName: string; done: () => void } | null {
     const job = this.jobs.get(jobId);
-    if (!job || !job.temporary || job.progress.state !== 'done' || job.progress.fileName !== fileName) return null;
+    if (!job || !job.temporary || job.taken || job.progress.state !== 'done' || job.progress.fileName !== fileName) return null;
+    job.taken = true; // one link, one download: a second request, even while this one streams, finds nothing
     return { file: job.file, fileName: job.progress.fileName, done: () => this.forget(jobId) };
   }
 

@@ -294,7 +294,7 @@ export class FleetService {
 
     if (this.options.osmand) {
       try {
-        this.osmand = await startOsmAndServer(this.ingestor, this.options.osmand.port, this.options.osmand.host);
+        this.osmand = await startOsmAndServer(this.ingestor, this.options.osmand.port, this.options.osmand.host, this.log);
         this.log(`OsmAnd endpoint listening on ${this.osmand.url}`);
       } catch (err) {
         // Not fatal: MQTT keeps working; the status bar says why this endpoint is missing.
