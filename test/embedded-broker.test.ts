@@ -5,7 +5,8 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../src/main/adapters/embedded-broker';
-import { INTERNAL_USERNAME, type BrokerSecurity } from '../src/main/core/security/broker-policy';
+import { hashSecret, INTERNAL_USERNAME, type BrokerSecurity } from '../src/main/core/security/broker-policy';
+import { LoginGuard } from '../src/main/core/security/login-guard';
 import { waitFor } from './helpers';
 
 const open: { close(): unknown }[] = [];
@@ -21,11 +22,14 @@ interface Held {
   done: () => void;
 }
 
-async function broker(options: { backpressure?: () => Promise<void> | null } = {}): Promise<{ broker: EmbeddedBroker; held: Held[] }> {
+async function broker(
+  options: { backpressure?: () => Promise<void> | null; security?: BrokerSecurity; loginGuard?: LoginGuard } = {},
+): Promise<{ broker: EmbeddedBroker; held: Held[] }> {
   const held: Held[] = [];
   const b = await startEmbeddedBroker({
     port: 0,
-    security: () => anonymous,
+    security: () => options.security ?? anonymous,
+    loginGuard: options.loginGuard,
     ingest: (topic, payload, done) => held.push({ topic, payload: payload.toString(), done }),
     ingestBackpressure: options.backpressure,
   });
@@ -34,7 +38,12 @@ async function broker(options: { backpressure?: () => Promise<void> | null } = {
 }
 
 /** A raw MQTT 3.1.1 client that records every packet the broker sends back, in order. */
-async function rawClient(port: number, login: { username: string; password: string } | null = null): Promise<{ send(p: Record<string, unknown>): void; received: { cmd: string; messageId?: number; returnCode?: number }[] }> {
+async function rawClient(
+  port: number,
+  login: { username: string; password: string } | null = null,
+  clientId = `raw-${Math.random()}`,
+  expectedReturnCode = 0,
+): Promise<{ send(p: Record<string, unknown>): void; received: { cmd: string; messageId?: number; returnCode?: number }[]; socket: net.Socket }> {
   const socket = net.connect(port, '127.0.0.1');
   open.push({ close: () => socket.destroy() });
   await new Promise((r) => socket.once('connect', r));
@@ -43,10 +52,10 @@ async function rawClient(port: number, login: { username: string; password: stri
   parser.on('packet', (p) => received.push({ cmd: p.cmd, messageId: (p as { messageId?: number }).messageId, returnCode: (p as { returnCode?: number }).returnCode }));
   socket.on('data', (d) => parser.parse(d));
   const send = (p: Record<string, unknown>) => socket.write(mqttPacket.generate(p as unknown as mqttPacket.Packet));
-  send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: `raw-${Math.random()}`, keepalive: 0, ...(login ? { username: login.username, password: Buffer.from(login.password) } : {}) });
+  send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0, ...(login ? { username: login.username, password: Buffer.from(login.password) } : {}) });
   const connack = await waitFor(() => received.find((p) => p.cmd === 'connack'), 'CONNACK');
-  expect(connack.returnCode).toBe(0);
-  return { send, received };
+  expect(connack.returnCode).toBe(expectedReturnCode);
+  return { send, received, socket };
 }
 
 const publish = (vehicle: string, messageId: number, qos: 0 | 1 = 1, topic = `fleet/${vehicle}/telemetry`) => ({
@@ -136,5 +145,73 @@ describe('embedded broker: acknowledgement after commit', () => {
     held[1]!.done();
     await waitFor(() => next.received.find((p) => p.cmd === 'puback' && p.messageId === 3), 'its PUBACK');
     expect(client.received.filter((p) => p.cmd === 'puback')).toEqual([]);
+  });
+});
+
+describe('embedded broker: what one client can do to it', () => {
+  const closed = (socket: net.Socket) => waitFor(() => socket.destroyed || socket.readableEnded || null, 'the broker to close the connection');
+
+  it('stops reading a QoS 0 flood while the ingest queue is full, as it does for QoS 1', async () => {
+    let release: () => void = () => undefined;
+    let full = true;
+    const drained = new Promise<void>((r) => (release = r));
+    const { broker: b, held } = await broker({ backpressure: () => (full ? drained : null) });
+    const client = await rawClient(b.port);
+    client.send(publish('V1', 0, 0));
+    await waitFor(() => held.length === 1 || null, 'first publish');
+    for (let i = 0; i < 3; i++) client.send(publish('V1', 0, 0));
+    await pause(200);
+    expect(held.length).toBe(1);
+    full = false;
+    release();
+    await waitFor(() => held.length === 4 || null, 'the rest after the queue drained');
+  });
+
+  it('closes a connection that declares a packet larger than allowed, before login and after', async () => {
+    const { broker: b } = await broker();
+    // a CONNECT declaring 256 MB, then data: never buffered, the connection is closed
+    const socket = net.connect(b.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.on('error', () => undefined);
+    socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]));
+    socket.write(Buffer.alloc(128 * 1024, 1));
+    await closed(socket);
+    // logged in, a 300 KiB publish is refused the same way
+    const client = await rawClient(b.port);
+    client.socket.on('error', () => undefined);
+    client.send({ ...publish('V1', 1), payload: Buffer.alloc(300 * 1024, 0x20) });
+    await closed(client.socket);
+    expect(b.guard.byReason['packet too large']).toBe(2);
+    // a normal client is still served
+    const next = await rawClient(b.port);
+    next.send(publish('V2', 0, 0));
+  });
+
+  it('refuses a client id that belongs to another vehicle, so no one takes over its persistent session', async () => {
+    const secrets = { V1: hashSecret('secret-1'), V2: hashSecret('secret-2') } as Record<string, string>;
+    const security: BrokerSecurity = { ...anonymous, vehicleSecretHash: (id) => secrets[id] ?? null };
+    const { broker: b } = await broker({ security });
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V2', 2); // identifier rejected
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1');
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1/phone');
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1-2', 2); // could be another vehicle's id
+    await rawClient(b.port, null, 'V2', 2); // anonymous, under a registered vehicle's id
+    await rawClient(b.port, null, 'someone-else');
+    expect(b.guard.byReason['client id not owned']).toBe(3);
+  });
+
+  it('locks a name out after five wrong secrets without running scrypt for it, and still lets the real vehicle in', async () => {
+    const security: BrokerSecurity = { ...anonymous, allowAnonymous: false, vehicleSecretHash: (id) => (id === 'V1' ? stored : null) };
+    const stored = hashSecret('right');
+    const { broker: b } = await broker({ security, loginGuard: new LoginGuard({ maxFailures: 5, lockMs: 60_000 }) });
+    await rawClient(b.port, { username: 'V1', password: 'right' }, 'V1'); // a real vehicle that logged in before
+    for (let i = 0; i < 5; i++) await rawClient(b.port, { username: 'V1', password: `wrong-${i}` }, 'V1', 4);
+    // locked: refused at once, whatever the secret, and counted
+    await rawClient(b.port, { username: 'V1', password: 'wrong-again' }, 'V1', 5);
+    expect(b.guard.byReason['throttled']).toBe(1);
+    expect(b.guard.byReason['bad credentials']).toBe(5);
+    // the vehicle's own secret, known to have verified, still gets in during the lock
+    await rawClient(b.port, { username: 'V1', password: 'right' }, 'V1');
+    expect(b.guard.perUser.get('V1')).toMatchObject({ count: 6, lastReason: 'throttled' });
   });
 });

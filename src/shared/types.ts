@@ -336,7 +336,10 @@ export interface BrokerSecuritySettings {
   /** True when anonymous access is forced on for this run (demo or --allow-anonymous). */
   anonymousForcedByStartup: boolean;
   fleetTokenSet: boolean;
-  devices: { vehicleId: string; createdMs: number }[];
+  /** Registered vehicles; refusals count since FleetDesk started (logins and publishes under that id). */
+  devices: { vehicleId: string; createdMs: number; lastSeenMs: number | null; refused: number; lastRefusedMs: number | null; lastRefusalReason: string | null }[];
+  /** What the broker and the listeners refused since start, by reason, and the last refusals. */
+  refusals: { byReason: { listener: string; reason: string; count: number }[]; last: { atMs: number; listener: string; reason: string; who: string; address: string }[] };
 }
 
 /** What the Ingest health view shows. Rates are per second over the last 10 s and 60 s. */

@@ -6,9 +6,12 @@ import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { listen } from './listen';
 import { PendingPubacks, type AckOutput } from './puback';
-import { authenticate, canPublish, canSubscribe, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
+import { authenticate, BusyError, canPublish, canSubscribe, clientIdAllowed, VerifiedSecrets, type BrokerSecurity, type Identity } from '../core/security/broker-policy';
+import { LoginGuard, type RefusalReason } from '../core/security/login-guard';
 
 export interface EmbeddedBroker {
+  /** Refused logins and publishes (by reason, the last ones, per vehicle) and the lock-outs. */
+  guard: LoginGuard;
   host: string;
   port: number;
   url: string;
@@ -31,6 +34,13 @@ export interface EmbeddedBrokerOptions {
   ingest?: (topic: string, payload: Buffer, done: () => void) => void;
   /** A promise while the ingest queue is full: the publishing connection is not read until it resolves. */
   ingestBackpressure?: () => Promise<void> | null;
+  log?: (line: string) => void;
+  /** Largest MQTT packet a client may send before it has logged in (a CONNECT is small). */
+  maxPacketBytesBeforeLogin?: number; // default 64 KiB
+  /** Largest MQTT packet any client may send (telemetry payloads are ≤ 16 KiB). */
+  maxPacketBytes?: number; // default 256 KiB
+  /** Throttling of failed logins (tests shorten it). */
+  loginGuard?: LoginGuard;
 }
 
 /** `fleet/<id>/telemetry`, the topic FleetDesk subscribes to on an external broker. */
@@ -61,6 +71,17 @@ interface Pausable {
   resume(): void;
 }
 
+/**
+ * aedes' Client reads its connection through an mqtt-packet Parser (lib/client.js `_parser`, not in its
+ * typings) whose `packet.length` is the declared length of the packet being read, known from its first
+ * bytes. aedes has no packet size limit: without this a client could declare 256 MB and have it buffered.
+ */
+interface ParsingClient {
+  _parser: { parse(buf: Buffer): number; packet: { length: number } };
+}
+
+const remoteAddress = (client: Client) => (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const verified = new VerifiedSecrets();
@@ -74,33 +95,74 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     pending.add(messageId);
   };
   const paused = new WeakSet<Client>();
+  // a full ingest queue stops the broker reading this connection until it drains: memory stays bounded,
+  // whatever the QoS (a QoS 0 flood has no acknowledgements to slow it down)
+  const holdIfFull = (client: Client) => {
+    const drained = options.ingestBackpressure?.();
+    if (drained && !paused.has(client)) {
+      paused.add(client);
+      (client as unknown as Pausable).pause();
+      const resume = () => {
+        paused.delete(client);
+        if (!client.closed) (client as unknown as Pausable).resume();
+      };
+      drained.then(resume, resume);
+    }
+  };
+  const guard = options.loginGuard ?? new LoginGuard();
+  const log = options.log ?? (() => {});
+  const refuse = (client: Client | null, reason: RefusalReason, username: string, detail?: string) =>
+    guard.record({ atMs: Date.now(), reason, username, address: client ? remoteAddress(client) : 'unknown', detail });
+  const refusedLogin = (done: (err: AuthenticateError | null, ok: boolean) => void, returnCode: number, text: string) => {
+    const err = new Error(text) as AuthenticateError;
+    err.returnCode = returnCode as AuthenticateError['returnCode'];
+    done(err, false);
+  };
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
-      authenticate(options.security(), username, password, verified).then(
+      const user = username ?? '';
+      const address = remoteAddress(client);
+      const sec = options.security();
+      const locked = guard.locked(user, address, Date.now());
+      authenticate(sec, username, password, verified, locked).then(
         (r) => {
+          if (r.ok && !clientIdAllowed(r.identity, client.id, sec)) {
+            refuse(client, 'client id not owned', user, client.id);
+            return refusedLogin(done, 2, `client id ${client.id} does not belong to ${user || 'an anonymous client'}`); // identifier rejected
+          }
           if (r.ok) {
+            guard.succeeded(user);
             identities.set(client, r.identity);
             return done(null, true);
           }
-          const err = new Error(r.reason === 'bad_credentials' ? 'bad user name or password' : 'not authorized') as AuthenticateError;
-          err.returnCode = r.reason === 'bad_credentials' ? 4 : 5;
-          done(err, false);
+          if (locked) {
+            refuse(client, 'throttled', user);
+            return refusedLogin(done, 5, 'too many failed logins; try again later');
+          }
+          refuse(client, r.reason === 'bad_credentials' ? 'bad credentials' : 'not authorized', user);
+          if (r.reason === 'bad_credentials') {
+            for (const key of guard.failed(user, address, Date.now())) log(`broker: too many failed logins for ${key}; locked for a while`);
+          }
+          refusedLogin(done, r.reason === 'bad_credentials' ? 4 : 5, r.reason === 'bad_credentials' ? 'bad user name or password' : 'not authorized');
         },
         (e: Error) => {
-          const err = new Error(`could not check credentials: ${e.message}`) as AuthenticateError;
-          err.returnCode = 3; // server unavailable
-          done(err, false);
+          if (e instanceof BusyError) refuse(client, 'server busy', user);
+          refusedLogin(done, 3, `could not check credentials: ${e.message}`); // server unavailable
         },
       );
     },
     authorizePublish: (client, packet, callback) => {
       if (!client) return callback(null); // the broker's own messages
       const id = identities.get(client);
-      if (!id || !canPublish(id, packet.topic)) return callback(new Error(`not allowed to publish to ${packet.topic}`));
+      if (!id || !canPublish(id, packet.topic)) {
+        refuse(client, 'publish not allowed', id?.kind === 'vehicle' ? id.vehicleId : '', packet.topic.slice(0, 200));
+        return callback(new Error(`not allowed to publish to ${packet.topic}`));
+      }
       if (options.ingest && isTelemetryTopic(packet.topic)) {
         const ingest = options.ingest;
         if (packet.qos === 0) {
           ingest(packet.topic, packet.payload as Buffer, () => undefined); // nothing to acknowledge
+          holdIfFull(client);
           return callback(null);
         }
         if (packet.qos === 2) {
@@ -114,17 +176,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         const messageId = packet.messageId!;
         packet.qos = 0;
         ingest(packet.topic, packet.payload as Buffer, () => ackAfterCommit(client, messageId));
-        // a full ingest queue stops the broker reading this connection until it drains: memory stays bounded
-        const drained = options.ingestBackpressure?.();
-        if (drained && !paused.has(client)) {
-          paused.add(client);
-          (client as unknown as Pausable).pause();
-          const resume = () => {
-            paused.delete(client);
-            if (!client.closed) (client as unknown as Pausable).resume();
-          };
-          drained.then(resume, resume);
-        }
+        holdIfFull(client);
         callback(null);
       } else callback(null);
     },
@@ -133,17 +185,37 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       callback(null, id && canSubscribe(id, sub.topic) ? sub : null);
     },
   });
+  const maxBefore = options.maxPacketBytesBeforeLogin ?? 64 * 1024;
+  const maxAfter = options.maxPacketBytes ?? 256 * 1024;
+  const handle = (conn: net.Socket) => {
+    broker.handle(conn);
+    const client = (conn as unknown as { client?: Client }).client;
+    if (!client) return;
+    const parser = (client as unknown as ParsingClient)._parser;
+    const parse = parser.parse.bind(parser);
+    parser.parse = (buf: Buffer) => {
+      const left = parse(buf);
+      const limit = identities.has(client) ? maxAfter : maxBefore;
+      if (parser.packet.length > limit) {
+        const who = identities.get(client);
+        refuse(client, 'packet too large', who?.kind === 'vehicle' ? who.vehicleId : '', `${parser.packet.length} bytes declared, at most ${limit}`);
+        conn.destroy();
+        return 0;
+      }
+      return left;
+    };
+  };
   const servers: net.Server[] = [];
   let port = 0;
   let tlsUrl: string | null = null;
   try {
     // a larger read buffer lets a busy connection hand over more packets per commit
-    const plain = net.createServer({ highWaterMark: 256 * 1024 }, broker.handle);
+    const plain = net.createServer({ highWaterMark: 256 * 1024 }, handle);
     servers.push(plain);
     const wanted = options.port ?? 1883;
     port = await listen(plain, wanted, host, () => new PortInUseError(host, wanted));
     if (options.tls) {
-      const secure = tls.createServer({ highWaterMark: 256 * 1024, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle);
+      const secure = tls.createServer({ highWaterMark: 256 * 1024, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, handle);
       servers.push(secure);
       const tlsPort = await listen(secure, options.tls.port, host, () => new PortInUseError(host, options.tls!.port));
       tlsUrl = `mqtts://${host}:${tlsPort}`;
@@ -154,6 +226,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw err;
   }
   return {
+    guard,
     host,
     port,
     url: `mqtt://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,

@@ -271,6 +271,7 @@ export class FleetService {
         security: () => this.brokerSecurity(),
         ingest: (topic, payload, done) => this.ingestor.acceptMqtt(topic, payload, done),
         ingestBackpressure: () => (this.ingestor.full ? this.ingestor.whenDrained() : null),
+        log: (l) => this.log(l),
       });
       this.log(`embedded MQTT broker listening on ${this.embedded.url}${this.embedded.tlsUrl ? ` and ${this.embedded.tlsUrl}` : ''}`);
       settings = { url: this.embedded.url, username: INTERNAL_USERNAME, password: this.internalSecret };
@@ -619,8 +620,35 @@ export class FleetService {
       allowAnonymous: sec.allowAnonymous,
       anonymousForcedByStartup: this.options.embeddedBroker?.allowAnonymous === true,
       fleetTokenSet: sec.fleetTokenHash !== null,
-      devices: this.store.listDeviceCredentials(),
+      devices: this.store.listDeviceCredentials().map((d) => {
+        const refused = this.embedded?.guard.perUser.get(d.vehicleId);
+        return {
+          ...d,
+          lastSeenMs: this.live.get(d.vehicleId, Date.now())?.lastSeenMs ?? null,
+          refused: refused?.count ?? 0,
+          lastRefusedMs: refused?.lastMs ?? null,
+          lastRefusalReason: refused?.lastReason ?? null,
+        };
+      }),
+      refusals: this.refusals(),
     };
+  }
+
+  /** Refusals of the embedded broker and the OsmAnd listener (the web UI's are the serve shell's). */
+  private refusals(): BrokerSecuritySettings['refusals'] {
+    const byReason: BrokerSecuritySettings['refusals']['byReason'] = [];
+    const last: BrokerSecuritySettings['refusals']['last'] = [];
+    const guard = this.embedded?.guard;
+    if (guard) {
+      for (const [reason, count] of Object.entries(guard.byReason)) byReason.push({ listener: 'MQTT', reason, count: count ?? 0 });
+      for (const r of guard.last) last.push({ atMs: r.atMs, listener: 'MQTT', reason: r.detail ? `${r.reason}: ${r.detail}` : r.reason, who: r.username, address: r.address });
+    }
+    if (this.osmand) {
+      for (const [reason, count] of Object.entries(this.osmand.refusals.byReason)) byReason.push({ listener: 'OsmAnd', reason, count });
+      for (const r of this.osmand.refusals.last) last.push({ atMs: r.atMs, listener: 'OsmAnd', reason: r.reason, who: '', address: r.address });
+    }
+    last.sort((a, b) => b.atMs - a.atMs);
+    return { byReason, last: last.slice(0, 50) };
   }
 
   status(): SystemStatus {

@@ -1,6 +1,7 @@
 // Who may connect to the embedded broker and what each may publish or subscribe to. Pure; no I/O.
 import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../telemetry/validate';
+import { Gate } from './login-guard';
 
 /** FleetDesk's own clients (its subscriber, the demo fleet) log in with this name and a per-run secret. */
 export const INTERNAL_USERNAME = 'fleetdesk-internal';
@@ -49,23 +50,40 @@ export class VerifiedSecrets {
   /** Full scrypt checks done (for tests and diagnostics). */
   checks = 0;
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(
+    private readonly maxEntries = 100_000,
+    /** Full scrypt checks run two at a time, 256 more wait, the rest are refused: a storm of wrong
+     * secrets cannot take every core or the whole thread pool from the real vehicles. */
+    private readonly gate = new Gate(2, 256),
+  ) {}
 
   private digest(secret: string): Buffer {
     return createHmac('sha256', this.key).update(secret).digest();
   }
 
-  async verify(secret: string, stored: string): Promise<boolean> {
+  /** `cachedOnly`: answer from the secrets that already verified, never run scrypt (a locked-out name). */
+  async verify(secret: string, stored: string, cachedOnly = false): Promise<boolean> {
     const d = this.digest(secret);
     const seen = this.known.get(stored);
     if (seen && timingSafeEqual(seen, d)) return true;
-    this.checks++;
-    const ok = await verifySecretAsync(secret, stored);
+    if (cachedOnly) return false;
+    const ok = await this.gate.run(() => {
+      this.checks++;
+      return verifySecretAsync(secret, stored);
+    });
+    if (ok === null) throw new BusyError();
     if (ok) {
       if (this.known.size >= this.maxEntries) this.known.clear();
       this.known.set(stored, d);
     }
     return ok;
+  }
+}
+
+/** Too many credential checks are waiting: the client should come back later. */
+export class BusyError extends Error {
+  constructor() {
+    super('too many logins being checked; try again shortly');
   }
 }
 
@@ -92,7 +110,14 @@ export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason:
  * thread pool, never on the thread that commits telemetry, and a secret that already verified is
  * recognised without scrypt (see VerifiedSecrets).
  */
-export async function authenticate(sec: BrokerSecurity, username: string | undefined, password: Buffer | undefined, verified: VerifiedSecrets): Promise<AuthResult> {
+export async function authenticate(
+  sec: BrokerSecurity,
+  username: string | undefined,
+  password: Buffer | undefined,
+  verified: VerifiedSecrets,
+  /** The name or address is locked out: only a secret that verified before gets in (no scrypt). */
+  cachedOnly = false,
+): Promise<AuthResult> {
   if (username === undefined || username === '') {
     return sec.allowAnonymous && password === undefined ? { ok: true, identity: { kind: 'anonymous' } } : { ok: false, reason: 'not_authorized' };
   }
@@ -104,10 +129,23 @@ export async function authenticate(sec: BrokerSecurity, username: string | undef
   }
   if (!VEHICLE_ID_PATTERN.test(username)) return { ok: false, reason: 'bad_credentials' };
   const own = sec.vehicleSecretHash(username);
-  if ((own && (await verified.verify(secret, own))) || (sec.fleetTokenHash && (await verified.verify(secret, sec.fleetTokenHash)))) {
+  if ((own && (await verified.verify(secret, own, cachedOnly))) || (sec.fleetTokenHash && (await verified.verify(secret, sec.fleetTokenHash, cachedOnly)))) {
     return { ok: true, identity: { kind: 'vehicle', vehicleId: username } };
   }
   return { ok: false, reason: 'bad_credentials' };
+}
+
+/**
+ * Whether a client id belongs to who logged in. A persistent session (and the messages queued in it) is
+ * found by client id, so a vehicle must not log in under another's: a vehicle's client id is its own id
+ * or `<its id>/<anything>` ('/' cannot occur in a vehicle id); anonymous clients may not use the id of a
+ * vehicle that has a secret of its own.
+ */
+export function clientIdAllowed(identity: Identity, clientId: string, sec: BrokerSecurity): boolean {
+  if (identity.kind === 'internal') return true;
+  if (identity.kind === 'vehicle') return clientId === identity.vehicleId || clientId.startsWith(`${identity.vehicleId}/`);
+  const asVehicle = clientId.split('/')[0]!;
+  return !(VEHICLE_ID_PATTERN.test(asVehicle) && sec.vehicleSecretHash(asVehicle) !== null);
 }
 
 /** A vehicle publishes only under fleet/<its id>/…; anonymous clients (when allowed) only to fleet/<id>/telemetry. */

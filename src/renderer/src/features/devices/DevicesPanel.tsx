@@ -34,6 +34,9 @@ export function DevicesPanel() {
         <div className="reveal" role="alert">
           <strong>{revealed.label}</strong> — copy it now; FleetDesk keeps only a hash and cannot show it again.
           <input readOnly value={revealed.secret} aria-label="New secret" onFocus={(e) => e.target.select()} data-testid="new-secret" />
+          <button type="button" onClick={() => void navigator.clipboard?.writeText(revealed.secret).catch(() => undefined)}>
+            Copy
+          </button>
           <button type="button" onClick={() => setRevealed(null)}>
             Done
           </button>
@@ -45,12 +48,25 @@ export function DevicesPanel() {
           Add vehicle
         </button>
       </form>
-      <table className="grid">
+      <table className="grid" data-testid="device-table">
+        <thead>
+          <tr>
+            <th>Vehicle</th>
+            <th>Added</th>
+            <th>Last seen</th>
+            <th title="Logins and publishes refused under this id since FleetDesk started">Refused</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {sec.devices.map((d) => (
             <tr key={d.vehicleId}>
               <td>{d.vehicleId}</td>
-              <td className="muted">since {localTime(d.createdMs)}</td>
+              <td className="muted">{localTime(d.createdMs)}</td>
+              <td className="muted">{d.lastSeenMs === null ? 'not since start' : localTime(d.lastSeenMs)}</td>
+              <td className={d.refused ? 'warn' : 'muted'} title={d.lastRefusedMs ? `last ${localTime(d.lastRefusedMs)}: ${d.lastRefusalReason}` : undefined}>
+                {d.refused}
+              </td>
               <td>
                 <button type="button" onClick={() => api.call('revokeDeviceCredential', { vehicleId: d.vehicleId }).then(reload, fail('Could not revoke'))}>
                   Revoke
@@ -91,6 +107,40 @@ export function DevicesPanel() {
         Let clients without a user name publish telemetry
       </label>
       {sec.anonymousForcedByStartup && <p className="muted">On for this run (demo mode or --allow-anonymous).</p>}
+      <h3>Refused since start</h3>
+      {sec.refusals.byReason.length === 0 ? (
+        <p className="muted">Nothing refused.</p>
+      ) : (
+        <table className="grid" data-testid="refusals">
+          <tbody>
+            {sec.refusals.byReason.map((r) => (
+              <tr key={`${r.listener}:${r.reason}`}>
+                <td>{r.listener}</td>
+                <td>{r.reason}</td>
+                <td className="num">{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {sec.refusals.last.length > 0 && (
+        <details>
+          <summary>Last {sec.refusals.last.length} refusals</summary>
+          <table className="grid">
+            <tbody>
+              {sec.refusals.last.map((r, i) => (
+                <tr key={i}>
+                  <td className="muted">{localTime(r.atMs)}</td>
+                  <td>{r.listener}</td>
+                  <td>{r.who || '—'}</td>
+                  <td className="muted">{r.address}</td>
+                  <td>{r.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
     </div>
   );
 }
