@@ -43,6 +43,7 @@ async function rawClient(
   login: { username: string; password: string } | null = null,
   clientId = `raw-${Math.random()}`,
   expectedReturnCode = 0,
+  clean = true,
 ): Promise<{ send(p: Record<string, unknown>): void; received: { cmd: string; messageId?: number; returnCode?: number }[]; socket: net.Socket }> {
   const socket = net.connect(port, '127.0.0.1');
   open.push({ close: () => socket.destroy() });
@@ -52,7 +53,7 @@ async function rawClient(
   parser.on('packet', (p) => received.push({ cmd: p.cmd, messageId: (p as { messageId?: number }).messageId, returnCode: (p as { returnCode?: number }).returnCode }));
   socket.on('data', (d) => parser.parse(d));
   const send = (p: Record<string, unknown>) => socket.write(mqttPacket.generate(p as unknown as mqttPacket.Packet));
-  send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0, ...(login ? { username: login.username, password: Buffer.from(login.password) } : {}) });
+  send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean, clientId, keepalive: 0, ...(login ? { username: login.username, password: Buffer.from(login.password) } : {}) });
   const connack = await waitFor(() => received.find((p) => p.cmd === 'connack'), 'CONNACK');
   expect(connack.returnCode).toBe(expectedReturnCode);
   return { send, received, socket };
@@ -192,12 +193,16 @@ describe('embedded broker: what one client can do to it', () => {
     const security: BrokerSecurity = { ...anonymous, vehicleSecretHash: (id) => secrets[id] ?? null };
     const { broker: b } = await broker({ security });
     await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V2', 2); // identifier rejected
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V2/x', 2);
     await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1');
     await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1/phone');
-    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1-2', 2); // could be another vehicle's id
     await rawClient(b.port, null, 'V2', 2); // anonymous, under a registered vehicle's id
     await rawClient(b.port, null, 'someone-else');
-    expect(b.guard.byReason['client id not owned']).toBe(3);
+    // a random id is fine for a clean session (mqtt.js's default), never for a vehicle's persistent one
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'mqttjs_1234');
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'mqttjs_1234', 2, false);
+    await rawClient(b.port, { username: 'V1', password: 'secret-1' }, 'V1', 0, false);
+    expect(b.guard.byReason['client id not owned']).toBe(4);
   });
 
   it('locks a name out after five wrong secrets without running scrypt for it, and still lets the real vehicle in', async () => {

@@ -12,9 +12,10 @@ const run = promisify(execFile);
 let service: FleetService | null = null;
 afterEach(async () => service?.stop());
 
-async function start() {
+/** `anonymous`: devices without a secret may report (the tests of the protocol itself use that). */
+async function start(anonymous = true) {
   const dbFile = path.join(tempDir(), 'osmand.sqlite');
-  service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0 }, osmand: { port: 0 } });
+  service = new FleetService({ dbFile, workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: anonymous || undefined }, osmand: { port: 0 } });
   await service.start();
   const url = (await service.handlers.getStatus({})).osmand.url!;
   return { url, dbFile };
@@ -76,5 +77,36 @@ describe('OsmAnd endpoint', () => {
     }
     await waitFor(() => alerts.length === 1, 'the enter alert');
     expect(alerts[0]).toMatchObject({ type: 'geofence_enter', vehicleId: 'PHONE-3', fenceName: 'Yard' });
+  });
+
+  it('takes positions only from devices that prove who they are, never from a web page, and not too fast', async () => {
+    const { url, dbFile } = await start(false);
+    const t = Math.floor(Date.now() / 1000);
+    const at = (q: string, init?: RequestInit) => fetch(`${url}/?lat=52.48&lon=-1.89&timestamp=${t}&${q}`, init).then(async (r) => [r.status, await r.text()]);
+    // anonymous access off: an unknown id is refused and kept as a dead letter with the reason
+    expect(await at('id=STRANGER')).toEqual([403, expect.stringContaining('unknown device STRANGER')]);
+    const { secret } = await service!.handlers.createDeviceCredential({ vehicleId: 'VAN-1' });
+    expect(await at('id=VAN-1')).toEqual([401, expect.stringContaining('VAN-1 has a secret')]);
+    expect(await at('id=VAN-1&key=wrong')).toEqual([401, 'refused: wrong key for VAN-1']);
+    expect(await at(`id=VAN-1&key=${encodeURIComponent(secret)}`)).toEqual([200, 'OK']);
+    const basic = `Basic ${Buffer.from(`VAN-1:${secret}`).toString('base64')}`;
+    expect((await fetch(`${url}/?id=VAN-1&lat=52.48&lon=-1.89&timestamp=${t + 1}`, { headers: { authorization: basic } })).status).toBe(200);
+    // a page in the dispatcher's browser posting a form cross-site
+    expect((await fetch(url, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: `id=VAN-1&key=${secret}&lat=1&lon=1` })).status).toBe(403);
+    expect(rows(dbFile, 'SELECT vehicle_id, attributes FROM telemetry')).toEqual([
+      { vehicle_id: 'VAN-1', attributes: null },
+      { vehicle_id: 'VAN-1', attributes: null },
+    ]);
+    const dead = rows(dbFile, 'SELECT reason, payload FROM dead_letters ORDER BY id').map((r) => ({ ...(r as object), payload: String((r as { payload: Buffer }).payload) })) as { reason: string; payload: string }[];
+    expect(dead.map((d) => d.reason)).toEqual([expect.stringMatching(/^refused: unknown device STRANGER/), expect.stringMatching(/^refused: VAN-1 has a secret/), 'refused: wrong key for VAN-1']);
+    expect(dead[2]!.payload).toContain('key=***'); // a key, right or wrong, is never stored
+    const sec = await service!.handlers.getBrokerSecurity({});
+    expect(sec.devices.find((d) => d.vehicleId === 'VAN-1')).toMatchObject({ refused: 2, lastRefusalReason: 'bad credentials' });
+    expect(sec.refusals.byReason).toContainEqual({ listener: 'OsmAnd', reason: 'request from a web page (403)', count: 1 });
+    // one device sending far faster than a tracker does is slowed down
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await fetch(`${url}/?id=VAN-1&key=${encodeURIComponent(secret)}&lat=52.48&lon=-1.89&timestamp=${t + 10 + i}`)).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
   });
 });

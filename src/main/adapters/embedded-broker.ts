@@ -39,8 +39,10 @@ export interface EmbeddedBrokerOptions {
   maxPacketBytesBeforeLogin?: number; // default 64 KiB
   /** Largest MQTT packet any client may send (telemetry payloads are ≤ 16 KiB). */
   maxPacketBytes?: number; // default 256 KiB
-  /** Throttling of failed logins (tests shorten it). */
+  /** Throttling and record of failed logins, shared with the OsmAnd listener. */
   loginGuard?: LoginGuard;
+  /** Secrets that verified, shared with the OsmAnd listener. */
+  verified?: VerifiedSecrets;
 }
 
 /** `fleet/<id>/telemetry`, the topic FleetDesk subscribes to on an external broker. */
@@ -84,7 +86,7 @@ const remoteAddress = (client: Client) => (client.conn as unknown as { remoteAdd
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
-  const verified = new VerifiedSecrets();
+  const verified = options.verified ?? new VerifiedSecrets();
   // PUBACKs that FleetDesk sends itself once a commit made the publishes safe. One commit releases many
   // of a connection's acknowledgements at once; they leave in one socket write, in the order the
   // publishes arrived (the ingestor acknowledges in arrival order).
@@ -126,7 +128,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const locked = guard.locked(user, address, Date.now());
       authenticate(sec, username, password, verified, locked).then(
         (r) => {
-          if (r.ok && !clientIdAllowed(r.identity, client.id, sec)) {
+          if (r.ok && !clientIdAllowed(r.identity, client.id, client.clean, sec)) {
             refuse(client, 'client id not owned', user, client.id);
             return refusedLogin(done, 2, `client id ${client.id} does not belong to ${user || 'an anonymous client'}`); // identifier rejected
           }

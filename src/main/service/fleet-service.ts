@@ -60,7 +60,8 @@ import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, valida
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
-import { hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, type BrokerSecurity } from '../core/security/broker-policy';
+import { checkDeviceKey, hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, VerifiedSecrets, type BrokerSecurity } from '../core/security/broker-policy';
+import { LoginGuard } from '../core/security/login-guard';
 
 export interface FleetServiceOptions {
   dbFile: string;
@@ -124,6 +125,9 @@ export class FleetService {
   private embedded: EmbeddedBroker | null = null;
   private sim: SimPublisher | null = null;
   private osmand: OsmAndServer | null = null;
+  /** Failed logins and device keys (broker and OsmAnd), throttled and counted in one place. */
+  private readonly loginGuard = new LoginGuard();
+  private readonly verified = new VerifiedSecrets();
   private osmandError: string | null = null;
   private fences = new Map<string, Geofence>();
   private engineConfig: EngineConfig = DEFAULT_ENGINE_CONFIG;
@@ -272,6 +276,8 @@ export class FleetService {
         ingest: (topic, payload, done) => this.ingestor.acceptMqtt(topic, payload, done),
         ingestBackpressure: () => (this.ingestor.full ? this.ingestor.whenDrained() : null),
         log: (l) => this.log(l),
+        loginGuard: this.loginGuard,
+        verified: this.verified,
       });
       this.log(`embedded MQTT broker listening on ${this.embedded.url}${this.embedded.tlsUrl ? ` and ${this.embedded.tlsUrl}` : ''}`);
       settings = { url: this.embedded.url, username: INTERNAL_USERNAME, password: this.internalSecret };
@@ -295,7 +301,13 @@ export class FleetService {
 
     if (this.options.osmand) {
       try {
-        this.osmand = await startOsmAndServer(this.ingestor, this.options.osmand.port, this.options.osmand.host, this.log);
+        this.osmand = await startOsmAndServer(this.ingestor, {
+          port: this.options.osmand.port,
+          host: this.options.osmand.host,
+          log: this.log,
+          authorize: (vehicleId, key, address) => checkDeviceKey(this.brokerSecurity(), vehicleId, key, address, this.verified, this.loginGuard, Date.now()),
+          refused: (vehicleId, reason, address) => this.loginGuard.record({ atMs: Date.now(), reason, username: vehicleId, address, detail: 'OsmAnd' }),
+        });
         this.log(`OsmAnd endpoint listening on ${this.osmand.url}`);
       } catch (err) {
         // Not fatal: MQTT keeps working; the status bar says why this endpoint is missing.
@@ -609,6 +621,7 @@ export class FleetService {
       fleetTokenHash: this.store.getSetting('broker.fleetTokenHash'),
       vehicleSecretHash: (id) => this.store.deviceSecretHash(id),
       internalSecret: this.internalSecret,
+      knownVehicle: (id) => this.store.knownVehicle(id),
     };
   }
 
@@ -621,7 +634,7 @@ export class FleetService {
       anonymousForcedByStartup: this.options.embeddedBroker?.allowAnonymous === true,
       fleetTokenSet: sec.fleetTokenHash !== null,
       devices: this.store.listDeviceCredentials().map((d) => {
-        const refused = this.embedded?.guard.perUser.get(d.vehicleId);
+        const refused = this.loginGuard.perUser.get(d.vehicleId);
         return {
           ...d,
           lastSeenMs: this.live.get(d.vehicleId, Date.now())?.lastSeenMs ?? null,
@@ -638,10 +651,10 @@ export class FleetService {
   private refusals(): BrokerSecuritySettings['refusals'] {
     const byReason: BrokerSecuritySettings['refusals']['byReason'] = [];
     const last: BrokerSecuritySettings['refusals']['last'] = [];
-    const guard = this.embedded?.guard;
-    if (guard) {
-      for (const [reason, count] of Object.entries(guard.byReason)) byReason.push({ listener: 'MQTT', reason, count: count ?? 0 });
-      for (const r of guard.last) last.push({ atMs: r.atMs, listener: 'MQTT', reason: r.detail ? `${r.reason}: ${r.detail}` : r.reason, who: r.username, address: r.address });
+    // device logins and keys: the broker's and OsmAnd's (marked 'OsmAnd' in detail)
+    for (const [reason, count] of Object.entries(this.loginGuard.byReason)) byReason.push({ listener: 'devices', reason, count: count ?? 0 });
+    for (const r of this.loginGuard.last) {
+      last.push({ atMs: r.atMs, listener: r.detail === 'OsmAnd' ? 'OsmAnd' : 'MQTT', reason: r.detail && r.detail !== 'OsmAnd' ? `${r.reason}: ${r.detail}` : r.reason, who: r.username, address: r.address });
     }
     if (this.osmand) {
       for (const [reason, count] of Object.entries(this.osmand.refusals.byReason)) byReason.push({ listener: 'OsmAnd', reason, count });

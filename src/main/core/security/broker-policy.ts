@@ -1,7 +1,7 @@
 // Who may connect to the embedded broker and what each may publish or subscribe to. Pure; no I/O.
 import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../telemetry/validate';
-import { Gate } from './login-guard';
+import { Gate, type LoginGuard, type RefusalReason } from './login-guard';
 
 /** FleetDesk's own clients (its subscriber, the demo fleet) log in with this name and a per-run secret. */
 export const INTERNAL_USERNAME = 'fleetdesk-internal';
@@ -101,6 +101,8 @@ export interface BrokerSecurity {
   /** Per-vehicle secret hashes by vehicle id. */
   vehicleSecretHash(vehicleId: string): string | null;
   internalSecret: string;
+  /** Whether FleetDesk has stored reports of this vehicle (its client ids are reserved for it). */
+  knownVehicle?: (vehicleId: string) => boolean;
 }
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: 'bad_credentials' | 'not_authorized' };
@@ -136,16 +138,59 @@ export async function authenticate(
 }
 
 /**
- * Whether a client id belongs to who logged in. A persistent session (and the messages queued in it) is
- * found by client id, so a vehicle must not log in under another's: a vehicle's client id is its own id
- * or `<its id>/<anything>` ('/' cannot occur in a vehicle id); anonymous clients may not use the id of a
- * vehicle that has a secret of its own.
+ * Whether a client id may be used by who logged in. The broker finds a persistent session (and the
+ * messages queued in it) by client id, and a new connection under an id closes the old one; so:
+ * - a persistent session (clean = false) is only ever under a vehicle's own id or `<its id>/<anything>`
+ *   ('/' cannot occur in a vehicle id);
+ * - nobody uses an id of that form for another vehicle FleetDesk knows (registered or seen), whatever
+ *   the session: that would discard or take over its session, or kick it off;
+ * - any other id (mqtt.js's random `mqttjs_…`, a tracker's IMEI) is fine for a clean session.
  */
-export function clientIdAllowed(identity: Identity, clientId: string, sec: BrokerSecurity): boolean {
+export function clientIdAllowed(identity: Identity, clientId: string, clean: boolean, sec: BrokerSecurity): boolean {
   if (identity.kind === 'internal') return true;
-  if (identity.kind === 'vehicle') return clientId === identity.vehicleId || clientId.startsWith(`${identity.vehicleId}/`);
-  const asVehicle = clientId.split('/')[0]!;
-  return !(VEHICLE_ID_PATTERN.test(asVehicle) && sec.vehicleSecretHash(asVehicle) !== null);
+  const own = identity.kind === 'vehicle' ? identity.vehicleId : null;
+  if (own !== null && (clientId === own || clientId.startsWith(`${own}/`))) return true;
+  const owner = clientId.split('/')[0]!;
+  const someoneElses = owner !== own && VEHICLE_ID_PATTERN.test(owner) && (sec.vehicleSecretHash(owner) !== null || (sec.knownVehicle?.(owner) ?? false));
+  if (someoneElses) return false;
+  return clean || identity.kind === 'anonymous';
+}
+
+export type DeviceCheck = { ok: true } | { ok: false; status: 401 | 403 | 429; reason: string; refusal: RefusalReason };
+
+/**
+ * Whether an OsmAnd report for `vehicleId` may be stored. The same model as the broker: a vehicle with
+ * a secret of its own (or any vehicle, when a fleet token is set) must prove it with `key`; a vehicle
+ * without one is accepted only while anonymous access is on. Failures are throttled like logins.
+ */
+export async function checkDeviceKey(
+  sec: BrokerSecurity,
+  vehicleId: string,
+  key: string | null,
+  address: string,
+  verified: VerifiedSecrets,
+  guard: LoginGuard,
+  nowMs: number,
+): Promise<DeviceCheck> {
+  const own = sec.vehicleSecretHash(vehicleId);
+  if (!own && !sec.fleetTokenHash) {
+    return sec.allowAnonymous
+      ? { ok: true }
+      : { ok: false, status: 403, refusal: 'not authorized', reason: `unknown device ${vehicleId}: register it in the Devices tab (and send its secret as key=…), or allow anonymous access` };
+  }
+  if (!key) {
+    if (!own && sec.allowAnonymous) return { ok: true };
+    return { ok: false, status: 401, refusal: 'bad credentials', reason: `${vehicleId} has a secret: send it as key=… (OsmAnd) or as the password` };
+  }
+  const locked = guard.locked(vehicleId, address, nowMs);
+  const ok = (own && (await verified.verify(key, own, locked))) || (sec.fleetTokenHash && (await verified.verify(key, sec.fleetTokenHash, locked)));
+  if (ok) {
+    guard.succeeded(vehicleId);
+    return { ok: true };
+  }
+  if (locked) return { ok: false, status: 429, refusal: 'throttled', reason: 'too many wrong keys; try again later' };
+  guard.failed(vehicleId, address, nowMs);
+  return { ok: false, status: 401, refusal: 'bad credentials', reason: `wrong key for ${vehicleId}` };
 }
 
 /** A vehicle publishes only under fleet/<its id>/…; anonymous clients (when allowed) only to fleet/<id>/telemetry. */

@@ -132,3 +132,31 @@ export class Gate {
     }
   }
 }
+
+/** Token buckets by key: `ratePerS` sustained, `burst` at once. Keys idle long enough are forgotten. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+
+  constructor(
+    private readonly ratePerS: number,
+    private readonly burst: number,
+  ) {}
+
+  /** Takes one token for `key`; false when its bucket is empty. */
+  take(key: string, nowMs: number): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size >= 100_000) this.forgetFull(nowMs);
+      this.buckets.set(key, (b = { tokens: this.burst, atMs: nowMs }));
+    }
+    b.tokens = Math.min(this.burst, b.tokens + ((nowMs - b.atMs) / 1000) * this.ratePerS);
+    b.atMs = nowMs;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  private forgetFull(nowMs: number): void {
+    for (const [k, b] of this.buckets) if (b.tokens + ((nowMs - b.atMs) / 1000) * this.ratePerS >= this.burst) this.buckets.delete(k);
+  }
+}

@@ -593,6 +593,11 @@ export class Store {
   }
 
   /** Every vehicle that ever reported, by id. */
+  /** Whether any report of this vehicle was ever stored. */
+  knownVehicle(vehicleId: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM vehicles WHERE id = ?`).get(vehicleId) !== undefined;
+  }
+
   vehicleIds(): string[] {
     return this.db.prepare(`SELECT id FROM vehicles ORDER BY id`).pluck().all() as string[];
   }

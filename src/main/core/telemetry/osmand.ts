@@ -7,7 +7,7 @@ const EPOCH_MS_THRESHOLD = 2 ** 31; // OsmAnd: a numeric timestamp this large is
 const MAX_ATTRIBUTES = 50;
 
 /** Keys with a meaning of their own; every other key is kept as an attribute. */
-const KNOWN = new Set(['id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'hdop', 'ignition', 'rpm', 'driveruniqueid']);
+const KNOWN = new Set(['id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'hdop', 'ignition', 'rpm', 'driveruniqueid', 'key', 'password']);
 
 function num(v: string | undefined): number | undefined {
   if (v === undefined || v.trim() === '') return undefined;
