@@ -91,6 +91,58 @@ describe('privacy mode', () => {
   });
 });
 
+describe('privacy mode holds on every path', () => {
+  it('covers a vehicle driven by a private driver through a shift assignment, in the live map, history, exports and dead letters', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const t0 = Date.now() - 20 * 60_000;
+    // DRV-PRIV has VAN-5 on shift; the van's telemetry names no driver
+    await h.addAssignment({ vehicleId: 'VAN-5', driverId: 'DRV-PRIV', startMs: t0 - 60_000, endMs: null });
+    await h.savePrivacyRule({ kind: 'driver', subjectId: 'DRV-PRIV', schedule: null, note: 'personal use' });
+    const pub = await publisher(service.brokerUrl);
+    for (let i = 0; i < 30; i++) {
+      await pub.publishAsync('fleet/VAN-5/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-5', timestamp: t0 + i * 10_000, lat: 52.48, lon: -1.95 + i * 0.0015 })), { qos: 1 });
+    }
+    // a broken report of the same van: its raw payload would show where it was
+    await pub.publishAsync('fleet/VAN-5/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-5', timestamp: 'yesterday', lat: 52.4801, lon: -1.9 })), { qos: 1 });
+    await waitFor(() => service.stats().telemetryRows === 30, 'the van’s rows');
+    await waitFor(async () => (await h.listDeadLetters({})).length === 1, 'the dead letter');
+
+    expect((await h.listVehicles({})).find((v) => v.vehicleId === 'VAN-5')).toMatchObject({ hidden: true, last: { lat: 0, lon: 0 } });
+    const [hist] = await h.getHistory({ vehicleIds: ['VAN-5'], fromMs: t0 - 1000, toMs: Date.now() });
+    expect(hist!.hiddenPoints).toBe(30);
+    expect(hist!.track).toEqual([]);
+    const csv = await exportCsv(service, { report: 'positions', format: 'csv', fromMs: t0 - 1000, toMs: Date.now(), vehicleIds: ['VAN-5'], timeZone: 'UTC' });
+    expect(csv.trim().split('\r\n')).toHaveLength(1); // the header only
+    const [dead] = await h.listDeadLetters({});
+    expect(dead!.payloadText).not.toContain('52.4801');
+    expect(dead!.payloadText).toMatch(/hidden: privacy mode/);
+
+    // the shift ends (deleted): the van is the fleet's again
+    const [shift] = await h.listAssignments({});
+    await h.deleteAssignment({ id: shift!.id });
+    expect((await h.listVehicles({})).find((v) => v.vehicleId === 'VAN-5')!.hidden).toBeUndefined();
+    expect((await h.listDeadLetters({}))[0]!.payloadText).toContain('52.4801');
+  });
+
+  it('lets only a supervisor change or remove a privacy rule, and audits both', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const rule = await h.savePrivacyRule({ kind: 'vehicle', subjectId: 'VAN-2', schedule: null, note: 'company car' });
+    await expect(h.deletePrivacyRule({ id: rule.id })).rejects.toThrow(/No supervisor password is set/);
+    await h.setSupervisorPassword({ next: 'correct horse battery' });
+    await expect(h.deletePrivacyRule({ id: rule.id })).rejects.toThrow('The supervisor password is needed to remove a privacy rule.');
+    await expect(h.deletePrivacyRule({ id: rule.id, supervisorPassword: 'guess' })).rejects.toThrow('Wrong supervisor password.');
+    const narrowed = { ...rule, schedule: { days: [0], startMin: 0, endMin: 60, timeZone: 'UTC' } };
+    await expect(h.savePrivacyRule(narrowed)).rejects.toThrow('The supervisor password is needed to change a privacy rule.');
+    expect((await h.getPrivacy({})).rules).toEqual([rule]);
+    expect((await h.savePrivacyRule({ ...narrowed, supervisorPassword: 'correct horse battery' })).schedule).toEqual(narrowed.schedule);
+    expect(await h.deletePrivacyRule({ id: rule.id, supervisorPassword: 'correct horse battery' })).toEqual({ deleted: true });
+    const actions = (await h.listAudit({})).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['supervisor_refused', 'privacy_rule_changed', 'privacy_rule_deleted']));
+  });
+});
+
 async function exportCsv(service: Awaited<ReturnType<typeof startService>>['service'], req: Parameters<typeof service.handlers.startExport>[0]): Promise<string> {
   const job = await service.handlers.startExport(req);
   const done = await waitFor(() => {

@@ -79,8 +79,9 @@ export interface ApiMethods {
   removeMbtiles: { params: { id: string }; result: MapSources };
   setOnlineTiles: { params: OnlineTileSettings; result: MapSources };
   getPrivacy: { params: Record<string, never>; result: PrivacyStatus };
-  savePrivacyRule: { params: PrivacyRuleInput; result: PrivacyRule };
-  deletePrivacyRule: { params: { id: number }; result: { deleted: boolean } };
+  /** Changing an existing rule (with `id`) needs the supervisor password; adding one does not. */
+  savePrivacyRule: { params: PrivacyRuleInput & { supervisorPassword?: string }; result: PrivacyRule };
+  deletePrivacyRule: { params: { id: number; supervisorPassword?: string }; result: { deleted: boolean } };
   /** First time: no `current`; to change it, the current password. */
   setSupervisorPassword: { params: { current?: string; next: string }; result: PrivacyStatus };
   /** A supervisor shows private positions for a while, giving a reason; both are recorded in the audit log. */

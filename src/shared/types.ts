@@ -468,6 +468,8 @@ export interface OnlineTileSettings {
   enabled: boolean;
   urlTemplate: string;
   attribution: string;
+  /** A tile server on this machine or the LAN is refused unless the admin turns this on. */
+  allowPrivateAddresses?: boolean;
 }
 
 export interface MapSources {
@@ -477,6 +479,8 @@ export interface MapSources {
   cachedOnlineTiles: number;
   /** Tile requests that left this machine since start. */
   onlineFetches: number;
+  /** Why the last online tile could not be fetched (null once one is fetched again). */
+  onlineError: string | null;
 }
 
 // ---- driver privacy ------------------------------------------------------------------------

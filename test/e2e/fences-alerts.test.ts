@@ -31,7 +31,7 @@ describe.runIf(requireTool('chromium'))('fences and de-duplicated alerts in the 
 
   beforeAll(async () => {
     osmandPort = await freePort();
-    const served = await startServe(['--port', '0', '--embedded-broker-port', String(await freePort()), '--osmand-port', String(osmandPort), '--db', path.join(tempDir(), 'f.sqlite')]);
+    const served = await startServe(['--port', '0', '--embedded-broker-port', String(await freePort()), '--osmand-port', String(osmandPort), '--allow-anonymous', '--db', path.join(tempDir(), 'f.sqlite')]);
     proc = served.proc;
     url = served.url;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -60,5 +60,20 @@ describe.runIf(requireTool('chromium'))('fences and de-duplicated alerts in the 
     expect(await enter.textContent()).toContain('PHONE-7 entered Yard gate');
     await expect.poll(() => page.getByTestId('open-alerts').textContent(), { timeout: 3000 }).toContain('1 critical');
     await page.screenshot({ path: 'test-results/e2e-fences-alerts.png' });
+  });
+
+  it('shows a fence name as text in its map tooltip, never as markup', async () => {
+    const name = '<b class="injected">Depot</b><img src=x onerror="document.title=1">';
+    const fence = (await call('saveGeofence', { name, category: 'depot', geometry: { type: 'Circle', center: [-1.8, 52.5], radiusM: 60 } })) as { id: string };
+    // the Fences tab: a click on the row fits the map to the fence, so it lies under the map's centre
+    await page.getByRole('tab', { name: 'Fences' }).click();
+    await page.locator(`li[data-fence-id="${fence.id}"]`).click();
+    const box = (await page.locator('.map').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2 - 5, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tooltip = page.locator('.leaflet-tooltip', { hasText: 'Depot' });
+    await tooltip.waitFor({ timeout: 5000 });
+    expect(await tooltip.textContent()).toBe(`${name} (depot)`);
+    expect(await page.locator('.leaflet-tooltip .injected, .leaflet-tooltip img').count()).toBe(0);
   });
 });

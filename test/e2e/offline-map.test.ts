@@ -66,7 +66,7 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
     await expect.poll(() => map.getAttribute('data-map-sources')).toContain('Coventry (MBTiles)');
     await section.getByRole('textbox', { name: 'MBTiles file' }).fill(path.join(dir, 'nope.mbtiles'));
     await section.getByRole('button', { name: 'Add MBTiles' }).click();
-    await expect.poll(() => section.locator('.error').textContent()).toContain('no such file');
+    await expect.poll(() => section.locator('.error').textContent()).toContain('nope.mbtiles could not be opened as an MBTiles map');
     await section.locator('li', { hasText: 'Coventry' }).getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => section.locator('.mbtiles-list li').count()).toBe(1);
     expect(await section.textContent()).toContain('0 fetched since start');

@@ -53,7 +53,12 @@ describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
 
     // supervisor: set a password, then unlock with a reason
     await page.keyboard.press('Alt+0');
-    await privacy.getByRole('form', { name: 'Supervisor password' }).getByLabel('Password').fill('depot supervisor 7');
+    const spForm = privacy.getByRole('form', { name: 'Supervisor password' });
+    await spForm.getByLabel('Password').fill('depot supervisor 7');
+    await spForm.getByLabel('Repeat').fill('depot supervisor 8');
+    await privacy.getByRole('button', { name: 'Set password' }).click();
+    await expect.poll(() => privacy.locator('.error').textContent()).toBe('The two new passwords differ: type the same password twice.');
+    await spForm.getByLabel('Repeat').fill('depot supervisor 7');
     await privacy.getByRole('button', { name: 'Set password' }).click();
     const unlockForm = privacy.getByRole('form', { name: 'Unlock private positions' });
     await unlockForm.getByLabel('Password').fill('wrong one');
@@ -78,5 +83,16 @@ describe.runIf(requireTool('chromium'))('privacy mode in the browser', () => {
     expect(await data.textContent()).toContain('every point for 90 days, then one point per vehicle per 1 minute');
     expect(await data.textContent()).toContain('driver id');
     await page.screenshot({ path: 'test-results/e2e-privacy.png' });
+
+    // removing the rule is the supervisor's: a wrong password leaves it in place
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    const remove = privacy.getByRole('form', { name: 'Remove privacy rule' });
+    await remove.getByLabel('Supervisor password to remove').fill('not it');
+    await remove.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => privacy.locator('.error').textContent()).toBe('Wrong supervisor password.');
+    expect(await privacy.locator('.privacy-rules li[data-rule]').count()).toBe(1);
+    await remove.getByLabel('Supervisor password to remove').fill('depot supervisor 7');
+    await remove.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => privacy.locator('.privacy-rules li[data-rule]').count()).toBe(0);
   });
 });

@@ -91,7 +91,7 @@ export class ExportJobs {
       }
     };
     try {
-      const input: ExportTaskInput = { dbFile: this.dbFile, request: r, privacyRules: privacy ? [...privacy.rules] : null, file: job.file, meta: reportMeta(r, Date.now()) };
+      const input: ExportTaskInput = { dbFile: this.dbFile, request: r, privacy: privacy ? { rules: [...privacy.rules], shifts: [...privacy.shifts] } : null, file: job.file, meta: reportMeta(r, Date.now()) };
       const result = await workerTask<ExportTaskMessage, ExportTaskAnswer>(this.workerPath, 'export', input, {
         signal: job.abort.signal,
         progress: (m) => {

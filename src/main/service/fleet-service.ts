@@ -11,6 +11,7 @@ import {
   type AlertType,
   type BrokerConnectionState,
   type BrokerSecuritySettings,
+  type DeadLetter,
   type EngineConfig,
   type IngestHealth,
   type Geofence,
@@ -57,9 +58,10 @@ import { weekStart } from '../core/maintenance/features';
 import { PrivacyPolicy, validatePrivacyRule } from '../core/privacy/privacy';
 import { dataInventory } from '../core/privacy/inventory';
 import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, validateOnlineSettings } from '../core/maps/tiles';
+import { fetchTile } from '../core/maps/tile-fetch';
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
-import { VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
+import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../core/telemetry/validate';
 import { checkDeviceKey, hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, VerifiedSecrets, type BrokerSecurity } from '../core/security/broker-policy';
 import { LoginGuard } from '../core/security/login-guard';
 
@@ -107,12 +109,6 @@ const MBTILES_KEY = 'maps.mbtiles';
 const SUPERVISOR_KEY = 'privacy.supervisorHash';
 const UNLOCK_MINUTES = 15;
 const ONLINE_TILES_KEY = 'maps.online';
-
-async function fetchTileOnline(url: string): Promise<{ ok: boolean; status: number; data: Buffer; contentType: string }> {
-  // tile servers (OpenStreetMap's among them) require an identifying user agent
-  const res = await fetch(url, { headers: { 'user-agent': 'FleetDesk/0.1 (fleet dispatcher console; tile cache for offline use)' }, signal: AbortSignal.timeout(10_000) });
-  return { ok: res.ok, status: res.status, data: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'image/png' };
-}
 
 export class FleetService {
   private readonly emitter = new EventEmitter();
@@ -201,8 +197,52 @@ export class FleetService {
     return { ...a, lat: null, lon: null, fenceId: null, fenceName: null, message: `${ALERT_TYPE_TEXT[a.type]} — ${a.vehicleId} (location hidden: privacy mode)` };
   }
 
+  /**
+   * Throws unless `password` is the supervisor's. Wrong ones are audited and, five in five minutes,
+   * refused for a while whatever is typed.
+   */
+  private checkSupervisor(password: unknown, what: string, by = 'supervisor', detail: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    const stored = this.store.getSetting(SUPERVISOR_KEY);
+    if (!stored) throw new ApiError('bad_request', `No supervisor password is set: set one in Settings → Privacy first (only a supervisor may ${what}).`);
+    this.unlockFailures = this.unlockFailures.filter((t) => t > now - 5 * 60_000);
+    if (this.unlockFailures.length >= 5) throw new ApiError('bad_request', 'Too many wrong passwords: wait 5 minutes.');
+    if (typeof password !== 'string' || !password) throw new ApiError('bad_request', `The supervisor password is needed to ${what}.`);
+    if (!verifySecret(password, stored)) {
+      this.unlockFailures.push(now);
+      this.store.audit({ tsMs: now, actor: by, action: what === 'unlock private positions' ? 'privacy_unlock_refused' : 'supervisor_refused', detail: JSON.stringify({ what, ...detail }) });
+      throw new ApiError('bad_request', 'Wrong supervisor password.');
+    }
+  }
+
+  /** A driver rule covers the vehicles its driver is on shift in: a shift change may hide or show vehicles. */
+  private shiftsChanged(): void {
+    const hadDriverRules = this.privacy.rules.some((r) => r.kind === 'driver');
+    this.reloadPrivacy();
+    if (hadDriverRules) this.republishAll();
+  }
+
+  /** A dead letter as screens may see it: its raw payload withheld when it is a private position. */
+  private shownDeadLetter(d: DeadLetter): DeadLetter {
+    if (this.privacy.empty) return d;
+    const fromTopic = d.topic ? vehicleIdFromTopic(d.topic) : null;
+    let body: { vehicle_id?: unknown; driver_id?: unknown; device_id?: unknown } | null = null;
+    try {
+      body = JSON.parse(d.payloadText);
+    } catch {
+      // not JSON (an OsmAnd query, a broken payload): ids come from the text
+    }
+    const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+    const query = /[?&\n](?:id|deviceid)=([^&\s]+)/i.exec(d.payloadText)?.[1] ?? null;
+    const vehicleId = fromTopic ?? text(body?.vehicle_id) ?? text(body?.device_id) ?? query;
+    const driverId = text(body?.driver_id) ?? /[?&](?:driverUniqueId)=([^&\s]+)/i.exec(d.payloadText)?.[1] ?? null;
+    // by the vehicle, or by a driver named in the payload (whose rule then covers any vehicle)
+    const hidden = (vehicleId !== null && this.privacy.isPrivate(vehicleId, driverId, d.receivedMs)) || (driverId !== null && this.privacy.isPrivate('', driverId, d.receivedMs));
+    return hidden ? { ...d, payloadText: '(hidden: privacy mode covers this vehicle or driver)' } : d;
+  }
+
   private reloadPrivacy(): void {
-    this.privacy = new PrivacyPolicy(this.store.listPrivacyRules());
+    this.privacy = new PrivacyPolicy(this.store.listPrivacyRules(), this.store.listAssignments());
   }
 
   /** The policy to apply for a request: none when a valid supervisor unlock comes with it (audited). */
@@ -400,7 +440,7 @@ export class FleetService {
         this.log(`map tiles: ${(err as Error).message}`);
       }
     }
-    this.tileCache = new OnlineTileCache(`${this.options.dbFile}.tilecache.mbtiles`, this.options.fetchTile ?? fetchTileOnline);
+    this.tileCache = new OnlineTileCache(`${this.options.dbFile}.tilecache.mbtiles`, this.options.fetchTile ?? ((url) => fetchTile(url, { allowPrivateAddresses: this.onlineTiles.allowPrivateAddresses })));
   }
 
   private saveMbtilesList(): void {
@@ -903,16 +943,23 @@ export class FleetService {
         const input = { ...p, subjectId: typeof p?.subjectId === 'string' ? p.subjectId.trim() : p?.subjectId, note: typeof p?.note === 'string' ? p.note.trim() : '', schedule: p?.schedule ?? null };
         const err = validatePrivacyRule(input);
         if (err) throw new ApiError('bad_request', err);
+        // a new rule only hides more; changing one may show what it hid: that is the supervisor's
+        const existing = input.id === undefined ? undefined : this.store.listPrivacyRules().find((r) => r.id === input.id);
+        if (existing) this.checkSupervisor(p.supervisorPassword, 'change a privacy rule');
+        else delete input.id;
         const rule = this.store.savePrivacyRule(input, Date.now());
-        this.store.audit({ tsMs: Date.now(), actor: 'dispatcher', action: 'privacy_rule_saved', detail: JSON.stringify(rule) });
+        this.store.audit({ tsMs: Date.now(), actor: existing ? 'supervisor' : 'dispatcher', action: existing ? 'privacy_rule_changed' : 'privacy_rule_saved', detail: JSON.stringify(existing ? { before: existing, after: rule } : rule) });
         this.reloadPrivacy();
         this.republishAll();
         return rule;
       },
       deletePrivacyRule: async (p) => {
-        const deleted = this.store.deletePrivacyRule(Number(p?.id));
+        const rule = this.store.listPrivacyRules().find((r) => r.id === Number(p?.id));
+        if (!rule) return { deleted: false };
+        this.checkSupervisor(p.supervisorPassword, 'remove a privacy rule');
+        const deleted = this.store.deletePrivacyRule(rule.id);
         if (deleted) {
-          this.store.audit({ tsMs: Date.now(), actor: 'dispatcher', action: 'privacy_rule_deleted', detail: JSON.stringify({ id: p.id }) });
+          this.store.audit({ tsMs: Date.now(), actor: 'supervisor', action: 'privacy_rule_deleted', detail: JSON.stringify(rule) });
           this.reloadPrivacy();
           this.republishAll();
         }
@@ -931,16 +978,8 @@ export class FleetService {
         const now = Date.now();
         const by = typeof p?.by === 'string' && p.by.trim() ? p.by.trim().slice(0, 80) : 'supervisor';
         const reason = typeof p?.reason === 'string' ? p.reason.trim().slice(0, 500) : '';
-        const stored = this.store.getSetting(SUPERVISOR_KEY);
-        if (!stored) throw new ApiError('bad_request', 'No supervisor password is set: set one in Settings → Privacy first.');
-        this.unlockFailures = this.unlockFailures.filter((t) => t > now - 5 * 60_000);
-        if (this.unlockFailures.length >= 5) throw new ApiError('bad_request', 'Too many wrong passwords: wait 5 minutes.');
         if (reason.length < 5) throw new ApiError('bad_request', 'Give the reason for looking at private positions (it is recorded).');
-        if (!verifySecret(String(p?.password ?? ''), stored)) {
-          this.unlockFailures.push(now);
-          this.store.audit({ tsMs: now, actor: by, action: 'privacy_unlock_refused', detail: JSON.stringify({ reason }) });
-          throw new ApiError('bad_request', 'Wrong supervisor password.');
-        }
+        this.checkSupervisor(p?.password, 'unlock private positions', by, { reason });
         const token = newSecret();
         const untilMs = now + UNLOCK_MINUTES * 60_000;
         for (const [k, u] of this.unlocks) if (u.untilMs < now) this.unlocks.delete(k);
@@ -1053,9 +1092,15 @@ export class FleetService {
         if (!Number.isFinite(p.startMs) || (p.endMs !== null && !(Number.isFinite(p.endMs) && p.endMs > p.startMs))) throw new ApiError('bad_request', 'The shift must have a start, and an end after it (or none).');
         const clash = this.store.listAssignments().find((a) => a.vehicleId === vehicleId && p.startMs < (a.endMs ?? Infinity) && (p.endMs ?? Infinity) > a.startMs);
         if (clash) throw new ApiError('bad_request', `${vehicleId} already has ${clash.driverId} on shift from ${new Date(clash.startMs).toISOString()}${clash.endMs ? ` to ${new Date(clash.endMs).toISOString()}` : ''}.`);
-        return this.store.addAssignment({ vehicleId, driverId, startMs: p.startMs, endMs: p.endMs });
+        const added = this.store.addAssignment({ vehicleId, driverId, startMs: p.startMs, endMs: p.endMs });
+        this.shiftsChanged();
+        return added;
       },
-      deleteAssignment: async (p) => ({ deleted: this.store.deleteAssignment(Number(p?.id)) }),
+      deleteAssignment: async (p) => {
+        const deleted = this.store.deleteAssignment(Number(p?.id));
+        if (deleted) this.shiftsChanged();
+        return { deleted };
+      },
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
         const fence = this.saveGeofence(input);
@@ -1071,7 +1116,7 @@ export class FleetService {
         return { deleted };
       },
       getStatus: async () => this.status(),
-      listDeadLetters: async (p) => this.store.listDeadLetters(clampLimit(p?.limit, 100, 1000)),
+      listDeadLetters: async (p) => this.store.listDeadLetters(clampLimit(p?.limit, 100, 1000)).map((d) => this.shownDeadLetter(d)),
       getIngestHealth: async () => this.ingestHealth(),
       getBrokerSecurity: async () => this.securitySettings(),
       createDeviceCredential: async (p) => {

@@ -33,10 +33,13 @@ describe('MBTiles', () => {
     const vec = path.join(dir, 'v.mbtiles');
     writeMbtiles(vec, { name: 'v', format: 'pbf' }, [{ z: 0, x: 0, y: 0, data: Buffer.from([1]) }]);
     expect(() => new MbtilesSource(vec)).toThrow('v.mbtiles holds pbf tiles; FleetDesk shows raster MBTiles (png, jpg or webp)');
-    expect(() => new MbtilesSource(path.join(dir, 'missing.mbtiles'))).toThrow('no such file');
+    // a missing file, a directory and a file that is not a database all get the same answer
+    const unusable = (name: string) => `${name} could not be opened as an MBTiles map (missing, unreadable, or not an MBTiles file)`;
+    expect(() => new MbtilesSource(path.join(dir, 'missing.mbtiles'))).toThrow(unusable('missing.mbtiles'));
+    expect(() => new MbtilesSource(dir)).toThrow(unusable(path.basename(dir)));
     const notDb = path.join(dir, 'x.mbtiles');
     writeFileSync(notDb, 'hello');
-    expect(() => new MbtilesSource(notDb)).toThrow('x.mbtiles is not an MBTiles file');
+    expect(() => new MbtilesSource(notDb)).toThrow(unusable('x.mbtiles'));
   });
 });
 

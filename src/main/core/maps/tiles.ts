@@ -14,6 +14,7 @@ export const DEFAULT_ONLINE: OnlineTileSettings = {
   enabled: false,
   urlTemplate: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
   attribution: '© OpenStreetMap contributors',
+  allowPrivateAddresses: false,
 };
 
 export class TileSourceError extends Error {}
@@ -24,7 +25,10 @@ export class MbtilesSource {
   private readonly stmt: Database.Statement;
 
   constructor(file: string) {
-    if (!existsSync(file) || !statSync(file).isFile()) throw new TileSourceError(`no such file: ${file}`);
+    // One message whether the file is missing, unreadable or something else: the answer must not
+    // tell a caller which files exist on this machine.
+    const unusable = () => new TileSourceError(`${path.basename(file)} could not be opened as an MBTiles map (missing, unreadable, or not an MBTiles file)`);
+    if (!existsSync(file) || !statSync(file).isFile()) throw unusable();
     try {
       this.db = new Database(file, { readonly: true, fileMustExist: true });
       const meta = Object.fromEntries((this.db.prepare(`SELECT name, value FROM metadata`).all() as { name: string; value: string }[]).map((r) => [r.name, r.value]));
@@ -50,7 +54,7 @@ export class MbtilesSource {
       this.stmt = this.db.prepare(`SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`).pluck();
     } catch (err) {
       if (err instanceof TileSourceError) throw err;
-      throw new TileSourceError(`${path.basename(file)} is not an MBTiles file: ${(err as Error).message}`);
+      throw unusable();
     }
   }
 
@@ -71,6 +75,8 @@ export class OnlineTileCache {
   private readonly db: Database.Database;
   /** Requests that left this machine (the offline test checks this stays 0). */
   fetches = 0;
+  /** Why the last fetch failed; null after a good one. */
+  lastError: string | null = null;
 
   constructor(
     file: string,
@@ -93,8 +99,18 @@ export class OnlineTileCache {
     if (!settings.enabled) return null; // offline: the cache only
     const url = settings.urlTemplate.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(y));
     this.fetches++;
-    const res = await this.fetchTile(url);
-    if (!res.ok) return null;
+    let res: Awaited<ReturnType<typeof this.fetchTile>>;
+    try {
+      res = await this.fetchTile(url);
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      throw err;
+    }
+    if (!res.ok) {
+      this.lastError = `the tile server answered HTTP ${res.status}`;
+      return null;
+    }
+    this.lastError = null;
     this.db.prepare(`INSERT OR REPLACE INTO tiles (source, zoom_level, tile_column, tile_row, tile_data, fetched_ms) VALUES (?, ?, ?, ?, ?, ?)`).run(settings.urlTemplate, z, x, row, res.data, Date.now());
     return { data: res.data, contentType: res.contentType };
   }
@@ -116,9 +132,15 @@ export function validateOnlineSettings(s: unknown): OnlineTileSettings {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new TileSourceError('tile URLs must be http or https');
   if (!['{z}', '{x}', '{y}'].every((k) => urlTemplate.includes(k))) throw new TileSourceError('the tile URL needs {z}, {x} and {y}');
-  return { enabled: o.enabled, urlTemplate, attribution: typeof o.attribution === 'string' && o.attribution.trim() ? o.attribution.trim().slice(0, 200) : DEFAULT_ONLINE.attribution };
+  if (u.username || u.password) throw new TileSourceError('a tile URL cannot carry a user name or password');
+  return {
+    enabled: o.enabled,
+    urlTemplate,
+    attribution: typeof o.attribution === 'string' && o.attribution.trim() ? o.attribution.trim().slice(0, 200) : DEFAULT_ONLINE.attribution,
+    allowPrivateAddresses: o.allowPrivateAddresses === true,
+  };
 }
 
 export function describeSources(mbtiles: MbtilesSource[], online: OnlineTileSettings, cache: OnlineTileCache | null): MapSources {
-  return { mbtiles: mbtiles.map((m) => m.info), online, cachedOnlineTiles: cache?.cachedTiles() ?? 0, onlineFetches: cache?.fetches ?? 0 };
+  return { mbtiles: mbtiles.map((m) => m.info), online, cachedOnlineTiles: cache?.cachedTiles() ?? 0, onlineFetches: cache?.fetches ?? 0, onlineError: cache?.lastError ?? null };
 }

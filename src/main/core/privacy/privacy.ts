@@ -1,13 +1,28 @@
 // Driver privacy: which positions are private (a vehicle, or a driver, always or on a schedule such as
 // off-duty hours), and what that hides. Positions stay stored for safety; what is shown is filtered.
 import type { PrivacyRule, PrivacyRuleInput } from '../../../shared/types';
+import { shiftResolver } from '../analytics/scoring';
 import { isScheduleActive, validateSchedule } from '../rules/schedule';
+
+/** A driver's shift in a vehicle: telemetry that names no driver was driven by whoever was on shift. */
+export interface ShiftSpan {
+  vehicleId: string;
+  driverId: string;
+  startMs: number;
+  endMs: number | null;
+}
 
 export class PrivacyPolicy {
   private readonly byVehicle = new Map<string, PrivacyRule[]>();
   private readonly byDriver = new Map<string, PrivacyRule[]>();
+  private readonly onShift: (vehicleId: string, tsMs: number) => string | null;
 
-  constructor(readonly rules: readonly PrivacyRule[]) {
+  constructor(
+    readonly rules: readonly PrivacyRule[],
+    /** Shift assignments: a driver rule covers a vehicle driven through one even without driver_id. */
+    readonly shifts: readonly ShiftSpan[] = [],
+  ) {
+    this.onShift = shiftResolver(shifts);
     for (const r of rules) {
       const m = r.kind === 'vehicle' ? this.byVehicle : this.byDriver;
       const list = m.get(r.subjectId) ?? [];
@@ -24,7 +39,10 @@ export class PrivacyPolicy {
   isPrivate(vehicleId: string, driverId: string | null | undefined, tsMs: number): boolean {
     if (this.rules.length === 0) return false;
     const active = (list: PrivacyRule[] | undefined) => !!list && list.some((r) => r.schedule === null || isScheduleActive(r.schedule, tsMs));
-    return active(this.byVehicle.get(vehicleId)) || (!!driverId && active(this.byDriver.get(driverId)));
+    if (active(this.byVehicle.get(vehicleId))) return true;
+    if (this.byDriver.size === 0) return false;
+    const driver = driverId || this.onShift(vehicleId, tsMs);
+    return !!driver && active(this.byDriver.get(driver));
   }
 
   /** Could anything of this vehicle be private (a rule for it, or for any driver)? Skips work when not. */

@@ -3,7 +3,7 @@
 // a million positions as XLSX: 0.6 s at a time), and that thread also ingests and answers the screens.
 import type { PrivacyRule } from '../../../shared/types';
 import type { ReportRequest } from '../../../shared/reports';
-import { PrivacyPolicy } from '../privacy/privacy';
+import { PrivacyPolicy, type ShiftSpan } from '../privacy/privacy';
 import { Store } from '../storage/store';
 import { buildReport, type reportMeta } from './reports';
 import { ExportCancelled, writeReport } from './writers';
@@ -12,7 +12,7 @@ export interface ExportTaskInput {
   dbFile: string;
   request: ReportRequest;
   /** The privacy rules that hide positions from the file; null: nothing hidden (supervisor unlock). */
-  privacyRules: PrivacyRule[] | null;
+  privacy: { rules: PrivacyRule[]; shifts: ShiftSpan[] } | null;
   file: string;
   meta: ReturnType<typeof reportMeta>;
 }
@@ -38,7 +38,7 @@ export async function runExportTask(
   try {
     // a connection of its own, read-only: a long read never holds the ingest's connection busy
     store = new Store(input.dbFile, { readonly: true });
-    const report = buildReport(store, input.request, input.privacyRules ? new PrivacyPolicy(input.privacyRules) : null);
+    const report = buildReport(store, input.request, input.privacy ? new PrivacyPolicy(input.privacy.rules, input.privacy.shifts) : null);
     port.postMessage({ type: 'total', rows: report.rowCount });
     const r = await writeReport(report, input.request.format, input.file, {
       timeZone: input.request.timeZone,

@@ -2,6 +2,7 @@
 // their reason, stops as squares, and the replay position of each vehicle at the cursor.
 import { useEffect, useRef } from 'react';
 import L from 'leaflet';
+import { textContent } from '../../lib/safe-text';
 import { useMap } from 'react-leaflet';
 import { toLatLng } from '../../lib/geo';
 import { localTime } from '../../lib/format';
@@ -53,7 +54,7 @@ export function HistoryLayer() {
       for (const f of h.flagged) {
         flagged++;
         L.circleMarker(toLatLng(f.lon, f.lat), { renderer, radius: 4, color: '#ff9800', weight: 1.5, fill: false })
-          .bindTooltip(`${h.vehicleId} · ${localTime(f.tsMs)} · filtered: ${f.quality}`)
+          .bindTooltip(textContent(`${h.vehicleId} · ${localTime(f.tsMs)} · filtered: ${f.quality}`))
           .addTo(group);
       }
       for (const s of h.stops) {
@@ -64,7 +65,7 @@ export function HistoryLayer() {
         }).addTo(group);
       }
       const m = L.circleMarker(line[0] ?? toLatLng(0, 0), { radius: 8, color: '#fff', weight: 2, fillColor: colour, opacity: line.length ? 1 : 0, fillOpacity: line.length ? 1 : 0 })
-        .bindTooltip(h.vehicleId, { permanent: true, direction: 'right', offset: [8, 0], className: 'replay-label' })
+        .bindTooltip(textContent(h.vehicleId), { permanent: true, direction: 'right', offset: [8, 0], className: 'replay-label' })
         .addTo(group);
       markers.current.push(m);
     });

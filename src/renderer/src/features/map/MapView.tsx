@@ -1,6 +1,7 @@
 // The live map: created once; basemap, geofences and vehicles are imperative layers updated in place.
 import { useEffect, useRef } from 'react';
 import L from 'leaflet';
+import { escapeHtml, textContent } from '../../lib/safe-text';
 import 'leaflet/dist/leaflet.css';
 import { MapContainer, useMap } from 'react-leaflet';
 import { feature } from 'topojson-client';
@@ -49,13 +50,13 @@ function TileSourcesLayer() {
     const names: string[] = ['offline basemap'];
     const showOnline = sources.online.enabled || sources.cachedOnlineTiles > 0;
     if (showOnline) {
-      layers.push(L.tileLayer(api.tileUrl('online'), { attribution: `${sources.online.attribution}${sources.online.enabled ? '' : ' (cached)'}`, maxZoom: 19, opacity: 0.9 }));
+      layers.push(L.tileLayer(api.tileUrl('online'), { attribution: escapeHtml(`${sources.online.attribution}${sources.online.enabled ? '' : ' (cached)'}`), maxZoom: 19, opacity: 0.9 }));
       names.push(sources.online.enabled ? 'online tiles' : 'cached online tiles');
     }
     for (const m of sources.mbtiles) {
       layers.push(
         L.tileLayer(api.tileUrl(m.id), {
-          attribution: m.attribution || m.name,
+          attribution: escapeHtml(m.attribution || m.name),
           minZoom: 0,
           maxZoom: 19,
           minNativeZoom: m.minZoom,
@@ -68,13 +69,28 @@ function TileSourcesLayer() {
     for (const l of layers) l.addTo(map);
     map.getContainer().dataset['mapSources'] = names.join(' + ');
     const control = new L.Control({ position: 'topright' }); // the replay bar owns the bottom edge
+    let label: HTMLElement | null = null;
+    const showError = (error: string | null) => {
+      if (!label) return;
+      label.textContent = `Map: ${names.join(' + ')}${error ? ` — online tiles failing: ${error}` : ''}`;
+      label.classList.toggle('error', error !== null);
+    };
     control.onAdd = () => {
-      const div = L.DomUtil.create('div', 'map-source');
-      div.textContent = `Map: ${names.join(' + ')}`;
-      div.title = sources.online.enabled ? 'Online tiles are on: FleetDesk fetches tiles from the internet and keeps them on disk' : 'Nothing is fetched from the internet';
-      return div;
+      label = L.DomUtil.create('div', 'map-source');
+      label.title = sources.online.enabled ? 'Online tiles are on: FleetDesk fetches tiles from the internet and keeps them on disk' : 'Nothing is fetched from the internet';
+      showError(sources.online.enabled ? sources.onlineError : null);
+      return label;
     };
     control.addTo(map);
+    // a tile that does not come says why on the label, at most once a few seconds
+    let asked = 0;
+    if (sources.online.enabled) {
+      layers[0]?.on('tileerror', () => {
+        if (Date.now() - asked < 5000) return;
+        asked = Date.now();
+        api.call('getMapSources', {}).then((s) => showError(s.onlineError), () => undefined);
+      });
+    }
     return () => {
       for (const l of layers) l.remove();
       control.remove();
@@ -102,7 +118,7 @@ function OverlayLayer() {
             ),
           ),
         ).addTo(map);
-        map.attributionControl.addAttribution(overlay.attribution);
+        map.attributionControl.addAttribution(escapeHtml(overlay.attribution));
       })
       .catch(() => {
         // The overlay is decoration; the map works without it.
@@ -167,7 +183,7 @@ function GeofenceLayer() {
         const latlngs = polys.map((rings) => rings.map((ring) => ring.slice(0, -1).map(([lon, lat]) => toLatLng(lon!, lat!))));
         layer = L.polygon(g.type === 'Polygon' ? latlngs[0]! : latlngs, style);
       }
-      (layer as L.Path).bindTooltip?.(label, { sticky: true });
+      (layer as L.Path).bindTooltip?.(textContent(label), { sticky: true });
       layer.on('click', () => selectFence(f.id));
       registerFenceLayer(f.id, layer);
       group.addLayer(layer);
@@ -228,7 +244,7 @@ function PointFocus() {
     if (!focus) return;
     const at = toLatLng(focus.lon, focus.lat);
     map.setView(at, Math.max(map.getZoom(), 16), { animate: false });
-    const marker = L.circleMarker(at, { radius: 9, color: '#ffb300', weight: 3, fillOpacity: 0.2 }).bindTooltip(focus.label, { permanent: true, direction: 'top' }).addTo(map);
+    const marker = L.circleMarker(at, { radius: 9, color: '#ffb300', weight: 3, fillOpacity: 0.2 }).bindTooltip(textContent(focus.label), { permanent: true, direction: 'top' }).addTo(map);
     map.getContainer().dataset['focus'] = `${focus.lat.toFixed(5)},${focus.lon.toFixed(5)}`;
     return () => {
       marker.remove();
@@ -272,7 +288,7 @@ function EtaLayer() {
     const group = L.layerGroup().addTo(map);
     if (v && !v.hidden) L.polyline([toLatLng(v.last.lon, v.last.lat), dest], { color: '#ffb300', weight: 2, dashArray: '6 6', interactive: false }).addTo(group);
     const text = eta.state === 'en_route' ? `ETA ${new Date(eta.etaMs!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : eta.state;
-    L.circleMarker(dest, { radius: 6, color: '#ffb300', weight: 2, fillOpacity: 0.4 }).bindTooltip(`${eta.destination.label}: ${text}`, { permanent: true, direction: 'top' }).addTo(group);
+    L.circleMarker(dest, { radius: 6, color: '#ffb300', weight: 2, fillOpacity: 0.4 }).bindTooltip(textContent(`${eta.destination.label}: ${text}`), { permanent: true, direction: 'top' }).addTo(group);
     el.dataset['eta'] = eta.state === 'en_route' ? String(Math.round((eta.etaMs! - Date.now()) / 60_000)) : eta.state;
     return () => {
       group.remove();

@@ -50,6 +50,15 @@ export function MapSourcesSection() {
         />{' '}
         Use online tiles (off: no request leaves this machine)
       </label>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          aria-label="Allow a tile server on this network"
+          checked={online.allowPrivateAddresses === true}
+          onChange={(e) => void run(api.call('setOnlineTiles', { ...online, allowPrivateAddresses: e.target.checked }))}
+        />{' '}
+        Allow a tile server on this machine or the local network (off: FleetDesk never fetches from private addresses)
+      </label>
       <div className="kv-form">
         <label htmlFor="tile-url">Tile URL</label>
         <input id="tile-url" value={url ?? online.urlTemplate} onChange={(e) => setUrl(e.target.value)} />
@@ -63,6 +72,7 @@ export function MapSourcesSection() {
         <span className="muted">
           {sources.cachedOnlineTiles.toLocaleString()} tiles cached · {sources.onlineFetches} fetched since start
         </span>
+        {sources.onlineError && <span className="error">last fetch failed: {sources.onlineError}</span>}
       </div>
       {error && <p className="error">{error}</p>}
     </section>

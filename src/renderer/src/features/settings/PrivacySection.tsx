@@ -32,7 +32,9 @@ export function PrivacySection() {
   const [to, setTo] = useState('07:00');
   const [zone, setZone] = useState(LOCAL_ZONE);
   const [note, setNote] = useState('off-duty hours');
-  const [pw, setPw] = useState({ current: '', next: '' });
+  const [pw, setPw] = useState({ current: '', next: '', repeat: '' });
+  // removing a rule shows what it hid: the supervisor confirms with the password
+  const [removing, setRemoving] = useState<{ id: number; password: string } | null>(null);
   const [unlockForm, setUnlockForm] = useState({ password: '', reason: '' });
   const unlock = useHistory((s) => s.unlock);
   const setUnlock = useHistory((s) => s.setUnlock);
@@ -46,7 +48,10 @@ export function PrivacySection() {
     const ok = await guard(() =>
       api.call('savePrivacyRule', { kind, subjectId: subject.trim(), note, schedule: scheduled ? { days, startMin: minutes(from), endMin: minutes(to), timeZone: zone.trim() } : null }),
     );
-    if (ok) setSubject('');
+    if (ok) {
+      setSubject('');
+      setNote('');
+    }
   };
   const unlockNow = async (e: FormEvent) => {
     e.preventDefault();
@@ -69,9 +74,29 @@ export function PrivacySection() {
               {r.kind} {r.subjectId}
             </b>{' '}
             {describe(r)} <span className="muted">{r.note}</span>{' '}
-            <button type="button" onClick={() => void guard(() => api.call('deletePrivacyRule', { id: r.id }))}>
-              Delete
-            </button>
+            {removing?.id === r.id ? (
+              <form
+                className="row"
+                aria-label="Remove privacy rule"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void guard(async () => {
+                    await api.call('deletePrivacyRule', { id: r.id, supervisorPassword: removing.password });
+                    setRemoving(null);
+                  });
+                }}
+              >
+                <input type="password" aria-label="Supervisor password to remove" placeholder="supervisor password" autoFocus value={removing.password} onChange={(e) => setRemoving({ id: r.id, password: e.target.value })} />
+                <button type="submit">Remove</button>
+                <button type="button" onClick={() => setRemoving(null)}>
+                  Cancel
+                </button>
+              </form>
+            ) : (
+              <button type="button" onClick={() => setRemoving({ id: r.id, password: '' })} title="Only a supervisor may remove a rule">
+                Delete…
+              </button>
+            )}
           </li>
         ))}
       </ul>
@@ -82,7 +107,7 @@ export function PrivacySection() {
             <option value="driver">driver</option>
             <option value="vehicle">vehicle</option>
           </select>
-          <input aria-label="Driver or vehicle id" value={subject} onChange={(e) => setSubject(e.target.value)} placeholder={kind === 'driver' ? 'DRV-…' : 'vehicle id'} />
+          <input aria-label="Driver or vehicle id" value={subject} onChange={(e) => setSubject(e.target.value)} placeholder={kind === 'driver' ? 'e.g. DRV-001' : 'e.g. VAN-01'} />
         </div>
         <label htmlFor="pr-when">When</label>
         <label className="toggle">
@@ -120,9 +145,13 @@ export function PrivacySection() {
         aria-label="Supervisor password"
         onSubmit={(e) => {
           e.preventDefault();
+          if (pw.next !== pw.repeat) {
+            setError('The two new passwords differ: type the same password twice.');
+            return;
+          }
           void guard(async () => {
             await api.call('setSupervisorPassword', { current: pw.current || undefined, next: pw.next });
-            setPw({ current: '', next: '' });
+            setPw({ current: '', next: '', repeat: '' });
           });
         }}
       >
@@ -134,6 +163,8 @@ export function PrivacySection() {
         )}
         <label htmlFor="sp-next">{status.supervisorPasswordSet ? 'New' : 'Password'}</label>
         <input id="sp-next" type="password" autoComplete="new-password" value={pw.next} onChange={(e) => setPw({ ...pw, next: e.target.value })} />
+        <label htmlFor="sp-repeat">Repeat</label>
+        <input id="sp-repeat" type="password" autoComplete="new-password" value={pw.repeat} onChange={(e) => setPw({ ...pw, repeat: e.target.value })} />
         <span />
         <button type="submit">{status.supervisorPasswordSet ? 'Change password' : 'Set password'}</button>
       </form>
