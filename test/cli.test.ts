@@ -1,12 +1,12 @@
 // The `fleetdesk` command as a user runs it: stats, simulate, and usage errors.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../src/main/adapters/embedded-broker';
-import { INTERNAL_USERNAME } from '../src/main/core/security/broker-policy';
+import { hashSecret, INTERNAL_USERNAME } from '../src/main/core/security/broker-policy';
 import { Store } from '../src/main/core/storage/store';
 import { validateTelemetry } from '../src/main/core/telemetry/validate';
 import { syntheticFeatureCsv } from '../src/main/core/maintenance/synthetic';
@@ -73,5 +73,35 @@ describe('fleetdesk CLI', () => {
     expect(err.stderr).toContain('fleetdesk: --broker is required');
     const err2 = await cli('stats', '--db', '/nonexistent/x.sqlite').catch((e) => e);
     expect(err2.stderr).toContain('database not found: /nonexistent/x.sqlite');
+  });
+
+  it('export keeps private positions out of the file unless a supervisor unlocks it with the password and a reason', async () => {
+    const file = path.join(tempDir(), 'p.sqlite');
+    const store = new Store(file);
+    const t0 = 1_763_884_800_000;
+    const points = [];
+    for (let i = 0; i < 20; i++) {
+      const p = validateTelemetry(JSON.stringify({ vehicle_id: 'VAN-1', timestamp: t0 + i * 10_000, lat: 52.48, lon: -1.9 + i * 0.001, driver_id: i < 10 ? 'DRV-ANA' : 'DRV-PRIV' }));
+      if (p.ok) points.push({ point: p.point, flags: [], source: 'mqtt' as const });
+    }
+    store.writeBatch(points, [], t0);
+    store.savePrivacyRule({ kind: 'driver', subjectId: 'DRV-PRIV', schedule: null, note: 'personal use' }, t0);
+    store.setSetting('privacy.supervisorHash', hashSecret('depot supervisor 7'));
+    store.close();
+    const out = path.join(tempDir(), 'positions.csv');
+    const args = ['export', '--db', file, '--report', 'positions', '--format', 'csv', '--from', new Date(t0 - 1000).toISOString(), '--to', new Date(t0 + 600_000).toISOString(), '--out', out];
+    expect(JSON.parse((await cli(...args)).stdout).rows).toBe(10);
+    expect(readFileSync(out, 'utf8')).not.toContain('DRV-PRIV');
+    const noReason = await cli(...args, '--include-private').catch((e) => e);
+    expect([noReason.code, noReason.stderr]).toEqual([2, expect.stringContaining('--include-private needs --reason')]);
+    const wrong = await run(process.execPath, [CLI_PATH, ...args, '--include-private', '--reason', 'insurance claim 17'], { encoding: 'utf8', env: { ...process.env, FLEETDESK_SUPERVISOR_PASSWORD: 'guess' } }).catch((e) => e);
+    expect(wrong.code).toBe(2);
+    const unlocked = await run(process.execPath, [CLI_PATH, ...args, '--include-private', '--reason', 'insurance claim 17'], { encoding: 'utf8', env: { ...process.env, FLEETDESK_SUPERVISOR_PASSWORD: 'depot supervisor 7' } });
+    expect(JSON.parse(unlocked.stdout).rows).toBe(20);
+    expect(readFileSync(out, 'utf8')).toContain('DRV-PRIV');
+    const audit = new Store(file);
+    const actions = audit.listAudit(100).map((a) => a.action);
+    audit.close();
+    expect(actions).toEqual(expect.arrayContaining(['privacy_unlock_refused', 'privacy_access', 'export']));
   });
 });

@@ -14,6 +14,8 @@ import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName } from
 import { buildReport, reportMeta, ReportError, validateReportRequest } from '../main/core/reports/reports';
 import { writeReport } from '../main/core/reports/writers';
 import { evaluateTimeOrdered, parseFeatureCsv } from '../main/core/maintenance/evaluate';
+import { PrivacyPolicy, SUPERVISOR_PASSWORD_KEY } from '../main/core/privacy/privacy';
+import { verifySecret } from '../main/core/security/broker-policy';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -209,6 +211,8 @@ async function exportCommand(args: string[]): Promise<void> {
       out: { type: 'string' },
       vehicle: { type: 'string', multiple: true },
       'time-zone': { type: 'string' },
+      'include-private': { type: 'boolean' },
+      reason: { type: 'string' },
     },
   });
   const dbFile = need(values.db, 'db');
@@ -231,9 +235,27 @@ async function exportCommand(args: string[]): Promise<void> {
   const out = path.resolve(need(values.out, 'out'));
   const store = new Store(dbFile);
   const started = performance.now();
+  const actor = `cli:${process.env.USER ?? 'unknown'}`;
   try {
+    // Privacy mode holds here as in the app: private positions stay out of the file unless a supervisor
+    // unlocks them with the password (FLEETDESK_SUPERVISOR_PASSWORD) and a reason, which is audited.
+    const rules = store.listPrivacyRules();
+    let privacy: PrivacyPolicy | null = rules.length ? new PrivacyPolicy(rules, store.listAssignments()) : null;
+    if (values['include-private']) {
+      const reason = (values.reason ?? '').trim();
+      if (reason.length < 5) throw new UsageError('--include-private needs --reason "why" (it is recorded in the audit log)');
+      const stored = store.getSetting(SUPERVISOR_PASSWORD_KEY);
+      if (!stored) throw new UsageError('--include-private needs a supervisor password: set one in Settings → Privacy');
+      const password = process.env.FLEETDESK_SUPERVISOR_PASSWORD ?? '';
+      if (!password || !verifySecret(password, stored)) {
+        store.audit({ tsMs: Date.now(), actor, action: 'privacy_unlock_refused', detail: JSON.stringify({ via: 'cli export', reason }) });
+        throw new UsageError('--include-private: FLEETDESK_SUPERVISOR_PASSWORD is missing or not the supervisor password');
+      }
+      store.audit({ tsMs: Date.now(), actor, action: 'privacy_access', detail: JSON.stringify({ via: 'cli export', report: req.report, vehicles: req.vehicleIds, fromMs: req.fromMs, toMs: req.toMs, reason }) });
+      privacy = null;
+    }
     store.summarizeAll();
-    const report = buildReport(store, req);
+    const report = buildReport(store, req, privacy);
     const tty = process.stderr.isTTY;
     let last = 0;
     const result = await writeReport(report, req.format, out, {
@@ -249,7 +271,7 @@ async function exportCommand(args: string[]): Promise<void> {
       },
     });
     if (tty) process.stderr.write('\n');
-    store.audit({ tsMs: Date.now(), actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'export', detail: JSON.stringify({ ...req, file: out, rows: result.rows, bytes: result.bytes }) });
+    store.audit({ tsMs: Date.now(), actor, action: 'export', detail: JSON.stringify({ ...req, file: out, rows: result.rows, bytes: result.bytes }) });
     console.log(JSON.stringify({ file: out, report: req.report, format: req.format, rows: result.rows, bytes: result.bytes, seconds: Math.round((performance.now() - started) / 10) / 100 }));
   } finally {
     store.close();

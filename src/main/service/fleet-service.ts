@@ -55,7 +55,7 @@ import { workerTask } from './worker-task';
 import { syntheticFeatureCsv } from '../core/maintenance/synthetic';
 import { seedDemoCosts } from '../core/sim/demo-costs';
 import { weekStart } from '../core/maintenance/features';
-import { PrivacyPolicy, validatePrivacyRule } from '../core/privacy/privacy';
+import { PrivacyPolicy, SUPERVISOR_PASSWORD_KEY, validatePrivacyRule } from '../core/privacy/privacy';
 import { dataInventory } from '../core/privacy/inventory';
 import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, validateOnlineSettings } from '../core/maps/tiles';
 import { fetchTile } from '../core/maps/tile-fetch';
@@ -106,7 +106,7 @@ const ALERT_SETTINGS_KEY = 'alerts.settings';
 const PENALTIES_KEY = PENALTIES_SETTING_KEY;
 const DEFAULT_COLORS = FENCE_DEFAULT_COLORS;
 const MBTILES_KEY = 'maps.mbtiles';
-const SUPERVISOR_KEY = 'privacy.supervisorHash';
+const SUPERVISOR_KEY = SUPERVISOR_PASSWORD_KEY;
 const UNLOCK_MINUTES = 15;
 const ONLINE_TILES_KEY = 'maps.online';
 

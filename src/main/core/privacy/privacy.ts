@@ -4,6 +4,9 @@ import type { PrivacyRule, PrivacyRuleInput } from '../../../shared/types';
 import { shiftResolver } from '../analytics/scoring';
 import { isScheduleActive, validateSchedule } from '../rules/schedule';
 
+/** The setting that holds the supervisor password's scrypt hash. */
+export const SUPERVISOR_PASSWORD_KEY = 'privacy.supervisorHash';
+
 /** A driver's shift in a vehicle: telemetry that names no driver was driven by whoever was on shift. */
 export interface ShiftSpan {
   vehicleId: string;
