@@ -40,4 +40,25 @@ describe('maintenance overview', () => {
     await h.getMaintenance({});
     expect(computed).toHaveBeenCalledTimes(3);
   });
+
+  it('imports service records from RFC 4180 CSV, refusing control characters in ids and days that do not exist', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const text = [
+      'vehicle_id,kind,date,odometer_km,cost,note',
+      'VAN-1,service,2026-10-02,48211,180,"oil, filters ""long-life"" and',
+      'wipers"',
+      'VAN-2,breakdown,2026-02-30,50000,900,gearbox',
+      '"VAN\u0000-3",service,2026-10-03,1,1,x',
+      'VAN-4,service,2026-10-04,1,1,brakes, front and rear',
+    ].join('\r\n');
+    const r = await h.importMaintenanceCsv({ kind: 'records', text });
+    expect(r.errors).toEqual(['line 4: date is not a date (use ISO-8601, e.g. 2026-11-02)', 'line 5: "VAN?-3" is not a vehicle id (1–64 letters, digits or _ . : -)']);
+    expect(r.imported).toBe(2);
+    const notes = (await h.listMaintenanceRecords({})).map((x) => [x.vehicleId, x.note]).sort();
+    expect(notes).toEqual([
+      ['VAN-1', 'oil, filters "long-life" and\r\nwipers'],
+      ['VAN-4', 'brakes, front and rear'],
+    ]);
+  });
 });

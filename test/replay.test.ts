@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { booleanPointInPolygon } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import { splitCsvLine } from '../src/main/core/replay/csv';
+import { splitCsvLine } from '../src/main/core/util/csv';
 import { mulberry32 } from '../src/main/core/sim/demo-fleet';
 import { CLI_PATH, ON_CI, tempDir } from './helpers';
 

@@ -6,6 +6,8 @@ import { parseFeatureCsv } from '../core/maintenance/evaluate';
 import type { OverviewCore, OverviewMessage } from '../core/maintenance/ranking';
 import { readRecords, type TrainInput, type TrainMessage } from '../core/maintenance/train-task';
 import type { Store } from '../core/storage/store';
+import { readCsv } from '../core/util/csv';
+import { parseDateMs, VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
 import { ApiError } from './api-error';
 import { workerTask, WorkerTaskStopped } from './worker-task';
 
@@ -64,28 +66,32 @@ export class MaintenanceService {
       })();
       return { imported: t.y.length, errors: [] };
     }
-    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
-    const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-    const col = (n: string) => header.indexOf(n);
+    let csv: ReturnType<typeof readCsv>;
+    try {
+      csv = readCsv(text);
+    } catch (err) {
+      throw new ApiError('bad_request', (err as Error).message);
+    }
+    const col = csv.column;
     for (const need of ['vehicle_id', 'kind', 'date']) if (col(need) < 0) throw new ApiError('bad_request', `missing column "${need}" (expected vehicle_id, kind, date, odometer_km, cost, note)`);
     const errors: string[] = [];
     let imported = 0;
     this.db().transaction(() => {
-      lines.slice(1).forEach((line, i) => {
-        const c = line.split(',');
+      for (const { line, cells: c } of csv.rows) {
         const num = (n: string) => (col(n) >= 0 && (c[col(n)] ?? '').trim() !== '' ? Number(c[col(n)]) : null);
         const rec: MaintenanceRecordInput = {
           vehicleId: (c[col('vehicle_id')] ?? '').trim(),
           kind: (c[col('kind')] ?? '').trim().toLowerCase() as MaintenanceRecordInput['kind'],
-          tsMs: Date.parse((c[col('date')] ?? '').trim()),
+          tsMs: parseDateMs(c[col('date')] ?? ''),
           odometerKm: num('odometer_km'),
           cost: num('cost'),
-          note: col('note') >= 0 ? c.slice(col('note')).join(',').trim() : '',
+          // a note is the last column by habit, often with unquoted commas in it: keep them
+          note: col('note') < 0 ? '' : (col('note') === csv.header.length - 1 ? c.slice(col('note')).join(',') : (c[col('note')] ?? '')).trim(),
         };
         const err = validateRecord(rec);
-        if (err) errors.push(`line ${i + 2}: ${err}`);
+        if (err) errors.push(`line ${line}: ${err}`);
         else (this.addRecord(rec), imported++);
-      });
+      }
     })();
     return { imported, errors: errors.slice(0, 50) };
   }
@@ -186,6 +192,7 @@ export class MaintenanceService {
 
 function validateRecord(r: MaintenanceRecordInput): string | null {
   if (!r || typeof r.vehicleId !== 'string' || !r.vehicleId.trim()) return 'vehicle id is required';
+  if (!VEHICLE_ID_PATTERN.test(r.vehicleId)) return `"${r.vehicleId.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 70)}" is not a vehicle id (1–64 letters, digits or _ . : -)`;
   if (r.kind !== 'service' && r.kind !== 'breakdown') return 'kind must be "service" or "breakdown"';
   if (!Number.isFinite(r.tsMs)) return 'date is not a date (use ISO-8601, e.g. 2026-11-02)';
   if (r.odometerKm !== null && r.odometerKm !== undefined && !(Number.isFinite(r.odometerKm) && r.odometerKm >= 0)) return 'odometer must be a number ≥ 0';

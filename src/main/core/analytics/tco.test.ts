@@ -58,4 +58,15 @@ describe('fleet cost', () => {
     expect(rows[0]).toMatchObject({ vehicleId: 'VAN-1', acquisitionCost: 40_000, acquisitionDate: '2024-01-01', fuelPricePerL: 1.5, monthlyLease: null });
     expect(errors).toEqual(['line 3: acquisitionCost must be a number ≥ 0', 'line 4: acquisition date must be YYYY-MM-DD']);
   });
+
+  it('reads quoted CSV fields as RFC 4180 says, and refuses control characters in ids, hex numbers and impossible days', () => {
+    const text = 'vehicle_id,monthly_lease,acquisition_date\r\n"VAN-1",1200,2024-02-29\r\n"VAN\u001b[2J",100,\r\nVAN-3,0x10,\r\nVAN-4,5,2023-02-29\r\n';
+    const { rows, errors } = parseCostCsv(text);
+    expect(rows).toEqual([expect.objectContaining({ vehicleId: 'VAN-1', monthlyLease: 1200, acquisitionDate: '2024-02-29' })]);
+    expect(errors).toEqual([
+      'line 3: "VAN?[2J" is not a vehicle id (1–64 letters, digits or _ . : -)',
+      'line 4: monthlyLease must be a number ≥ 0',
+      'line 5: acquisition date 2023-02-29 is not a real day',
+    ]);
+  });
 });

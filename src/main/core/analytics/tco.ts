@@ -3,6 +3,8 @@
 // maintenance ratio, with replacement candidates where maintenance is over 40 % of the total. Missing
 // inputs are listed per vehicle rather than guessed; no division by zero.
 import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../shared/types';
+import { readCsv } from '../util/csv';
+import { decimalNumber, realCalendar, VEHICLE_ID_PATTERN } from '../telemetry/validate';
 
 export const DEFAULT_DEPRECIATION_PCT = 15;
 export const REPLACEMENT_MAINTENANCE_RATIO = 0.4;
@@ -70,12 +72,14 @@ const NUM_FIELDS: (keyof VehicleCostInputs)[] = ['acquisitionCost', 'monthlyLeas
 
 export function validateCostInputs(i: VehicleCostInputs): string | null {
   if (!i || typeof i.vehicleId !== 'string' || !i.vehicleId.trim()) return 'vehicle id is required';
+  if (!VEHICLE_ID_PATTERN.test(i.vehicleId)) return `"${i.vehicleId.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 70)}" is not a vehicle id (1–64 letters, digits or _ . : -)`;
   for (const k of NUM_FIELDS) {
     const v = i[k];
     if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) return `${k} must be a number ≥ 0`;
   }
   if (i.depreciationRatePct != null && i.depreciationRatePct >= 100) return 'depreciation must be below 100 % a year';
   if (i.acquisitionDate != null && !/^\d{4}-\d{2}-\d{2}$/.test(i.acquisitionDate)) return 'acquisition date must be YYYY-MM-DD';
+  if (i.acquisitionDate != null && !realCalendar(i.acquisitionDate)) return `acquisition date ${i.acquisitionDate} is not a real day`;
   return null;
 }
 
@@ -93,23 +97,23 @@ export const COST_CSV_COLUMNS: Record<string, keyof VehicleCostInputs> = {
 };
 
 export function parseCostCsv(text: string): { rows: VehicleCostInputs[]; errors: string[] } {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+  const csv = readCsv(text);
+  const header = csv.header;
   if (!header.includes('vehicle_id')) throw new Error(`missing column "vehicle_id" (columns: ${Object.keys(COST_CSV_COLUMNS).join(', ')})`);
   const rows: VehicleCostInputs[] = [];
   const errors: string[] = [];
-  lines.slice(1).forEach((line, n) => {
-    const c = line.split(',').map((x) => x.trim());
+  for (const { line, cells } of csv.rows) {
+    const c = cells.map((x) => x.trim());
     const r: VehicleCostInputs = { vehicleId: '', acquisitionCost: null, acquisitionDate: null, monthlyLease: null, insurancePerYear: null, fuelPricePerL: null, consumptionLPer100Km: null, costPerKm: null, depreciationRatePct: null };
     header.forEach((h, k) => {
       const key = COST_CSV_COLUMNS[h];
       const v = c[k] ?? '';
       if (!key || v === '') return;
-      (r as unknown as Record<string, unknown>)[key] = key === 'vehicleId' || key === 'acquisitionDate' ? v : Number(v);
+      (r as unknown as Record<string, unknown>)[key] = key === 'vehicleId' || key === 'acquisitionDate' ? v : decimalNumber(v);
     });
     const err = validateCostInputs(r);
-    if (err) errors.push(`line ${n + 2}: ${err}`);
+    if (err) errors.push(`line ${line}: ${err}`);
     else rows.push(r);
-  });
+  }
   return { rows, errors };
 }

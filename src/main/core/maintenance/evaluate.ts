@@ -2,6 +2,8 @@
 // on weeks before its test weeks), a recall-first alert threshold chosen on validation weeks (the tail
 // of each fold's training weeks), and recall, precision and ROC AUC on the test weeks.
 import { trainGbdt, predictProba, type Dataset, type GbdtParams } from './gbdt';
+import { hasControlChars, readCsvRows } from '../util/csv';
+import { decimalNumber } from '../telemetry/validate';
 
 export const FEATURE_COLUMNS = [
   'avg_rpm',
@@ -135,9 +137,9 @@ export function evaluateTimeOrdered(
 
 /** Reads the features CSV of `maintenance evaluate` (header row; the columns above, any order). */
 export function parseFeatureCsv(text: string): FeatureTable {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
-  if (lines.length < 2) throw new Error('the file has no rows');
-  const header = lines[0]!.split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const csv = readCsvRows(text);
+  if (csv.length < 2) throw new Error('the file has no rows');
+  const header = csv[0]!.cells.map((h) => h.trim());
   const col = (name: string) => {
     const i = header.indexOf(name);
     if (i < 0) throw new Error(`missing column "${name}" (the file has: ${header.join(', ')})`);
@@ -147,18 +149,19 @@ export function parseFeatureCsv(text: string): FeatureTable {
   const vi = col('vehicle_id');
   const fi = FEATURE_COLUMNS.map(col);
   const li = col(LABEL_COLUMN);
-  const rows = lines.slice(1).map((l) => l.split(','));
+  const rows = csv.slice(1).map((r) => r.cells);
   const n = rows.length;
   const x = FEATURE_COLUMNS.map(() => new Float64Array(n));
   const y = new Uint8Array(n);
   const week: string[] = new Array(n);
   const vehicleId: string[] = new Array(n);
   rows.forEach((r, i) => {
-    week[i] = r[wi]!.trim();
-    vehicleId[i] = r[vi]!.trim();
+    week[i] = (r[wi] ?? '').trim();
+    vehicleId[i] = (r[vi] ?? '').trim();
+    if (hasControlChars(week[i]!) || hasControlChars(vehicleId[i]!)) throw new Error(`line ${i + 2}: control characters in week or vehicle_id`);
     fi.forEach((c, f) => {
       const s = (r[c] ?? '').trim();
-      const v = s === '' || s.toLowerCase() === 'nan' ? Number.NaN : Number(s);
+      const v = s === '' || s.toLowerCase() === 'nan' ? Number.NaN : decimalNumber(s);
       if (s !== '' && s.toLowerCase() !== 'nan' && !Number.isFinite(v)) throw new Error(`line ${i + 2}: ${FEATURE_COLUMNS[f]} is not a number: "${s}"`);
       x[f]![i] = v;
     });

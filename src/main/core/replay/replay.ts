@@ -11,7 +11,7 @@ import { validateFenceGeometry } from '../geofence/geometry';
 import { validateFenceRules } from '../rules/config';
 import type { RuleInput } from '../rules/driving';
 import { parseTimestampMs } from '../telemetry/validate';
-import { splitCsvLine } from './csv';
+import { splitCsvLine } from '../util/csv';
 
 const BATCH = 8192; // positions per message to the worker
 

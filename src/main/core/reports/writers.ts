@@ -7,6 +7,7 @@ import type { ExportFormat } from '../../../shared/reports';
 import { simplifiedForMap, type Cell, type Column, type GeoFeature, type Report } from './reports';
 import { ZonedTime } from './time';
 import { XlsxWriter, type XlsxCell, type XlsxColumn } from './xlsx';
+import { csvField } from '../util/csv';
 
 export interface WriteOptions {
   timeZone: string;
@@ -60,10 +61,6 @@ class Out {
 
 function openOut(file: string): Out {
   return new Out(createWriteStream(file, { highWaterMark: 1 << 20 }));
-}
-
-export function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 function headerTitle(c: Column, tz: string): string {

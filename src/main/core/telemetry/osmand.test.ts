@@ -44,4 +44,12 @@ describe('OsmAnd protocol', () => {
     expect(r).toMatchObject({ ok: true, point: { vehicleId: '555', tsMs: NOW, speedKmh: 36, headingDeg: null, attributes: { accuracy: 4, altitude: 120, batt: 42 } } });
     expect(parseOsmAndJson({ location: {} }, NOW)).toMatchObject({ ok: false, status: 400, reason: 'OsmAnd JSON without device_id' });
   });
+
+  it('refuses hexadecimal coordinates and impossible dates, and keeps hex-looking extras as text', () => {
+    expect(q('id=P1&lat=0x10&lon=1&timestamp=1504763810')).toMatchObject({ ok: false, reason: expect.stringContaining('lat') });
+    expect(q('id=P1&location=0x10,0x20&timestamp=1504763810').ok).toBe(false);
+    expect(q('id=P1&lat=10&lon=1&timestamp=2026-02-31%2010:00:00')).toMatchObject({ ok: false, reason: expect.stringContaining('not a real date') });
+    expect(q('id=P1&lat=10&lon=1&timestamp=100000000000000000000').ok).toBe(false);
+    expect(q('id=P1&lat=10&lon=1&timestamp=1504763810&code=0x10')).toMatchObject({ ok: true, point: { attributes: { code: '0x10' } } });
+  });
 });

@@ -1,5 +1,5 @@
 // The OsmAnd protocol (Traccar Client app and many trackers) mapped onto FleetDesk's telemetry format.
-import { validateTelemetryObject, type ValidationResult } from './validate';
+import { decimalNumber, validateTelemetryObject, type ValidationResult } from './validate';
 
 const KNOTS_TO_KMH = 1.852;
 const MS_TO_KMH = 3.6;
@@ -11,8 +11,7 @@ const KNOWN = new Set(['id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 
 
 function num(v: string | undefined): number | undefined {
   if (v === undefined || v.trim() === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : NaN;
+  return decimalNumber(v); // NaN for 0x10, 1_0, Infinity: refused by the validator with the field named
 }
 
 /** OsmAnd timestamp forms → UTC epoch ms: epoch s, epoch ms (≥ 2^31), ISO-8601, or "yyyy-MM-dd HH:mm:ss" (UTC). */
@@ -30,8 +29,8 @@ export function osmandTimestampMs(value: string | undefined, receivedMs: number)
 
 function attributeValue(v: string): string | number | boolean {
   if (v === 'true' || v === 'false') return v === 'true';
-  const n = Number(v);
-  return v.trim() !== '' && Number.isFinite(n) ? n : v.slice(0, 200);
+  const n = decimalNumber(v);
+  return Number.isFinite(n) ? n : v.slice(0, 200);
 }
 
 /** Query-string or form parameters of one OsmAnd request. */

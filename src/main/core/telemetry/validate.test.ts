@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_BYTES, parseTimestampMs, validateTelemetry, vehicleIdFromTopic } from './validate';
+import { decimalNumber, MAX_PAYLOAD_BYTES, parseDateMs, parseTimestampMs, validateTelemetry, vehicleIdFromTopic } from './validate';
 import { telemetry } from '../../../../test/helpers';
 
 const json = (o: unknown) => JSON.stringify(o);
@@ -83,5 +83,25 @@ describe('vehicleIdFromTopic', () => {
       expect(vehicleIdFromTopic(t), t).toBeNull();
     }
     expect(vehicleIdFromTopic('fleet/telemetry/telemetry')).toBe('telemetry');
+  });
+
+  it('refuses dates that do not exist and times beyond any real clock, instead of rolling them over', () => {
+    expect(parseTimestampMs('2026-02-31T08:00:00Z')).toEqual({ ok: false, reason: 'timestamp "2026-02-31T08:00:00Z" is not a real date' });
+    expect(parseTimestampMs('2026-04-31T08:00:00Z').ok).toBe(false);
+    expect(parseTimestampMs('2026-11-23T24:00:00Z').ok).toBe(false);
+    expect(parseTimestampMs('2026-11-23T08:60:00Z').ok).toBe(false);
+    expect(parseTimestampMs('2026-11-23T08:00:00+15:00').ok).toBe(false);
+    expect(parseTimestampMs('2028-02-29T08:00:00Z')).toEqual({ ok: true, ms: Date.UTC(2028, 1, 29, 8) }); // a leap day is real
+    expect(parseTimestampMs(1e20)).toEqual({ ok: false, reason: 'timestamp 100000000000000000000 is after 2100-01-01: not a real time' });
+    expect(parseTimestampMs('9999-01-01T00:00:00Z').ok).toBe(false);
+    expect(validateTelemetry(json(telemetry({ timestamp: 1e20 })), 'T-001').ok).toBe(false);
+    expect(parseDateMs('2026-02-30')).toBeNaN();
+    expect(parseDateMs(' 2026-02-28 ')).toBe(Date.UTC(2026, 1, 28));
+  });
+
+  it('reads numbers only in decimal', () => {
+    expect(decimalNumber('52.48')).toBe(52.48);
+    expect(decimalNumber('-1.5e-3')).toBe(-0.0015);
+    for (const bad of ['0x10', '0b11', '0o17', '1_000', 'Infinity', '', ' ', '1,5', '--1']) expect(decimalNumber(bad), bad).toBeNaN();
   });
 });

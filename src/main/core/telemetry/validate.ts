@@ -6,6 +6,7 @@ import type { TelemetryPoint } from '../../../shared/types';
 export const MAX_PAYLOAD_BYTES = 16 * 1024; // a real report is ~300 bytes; anything this big is not telemetry
 const MAX_JSON_DEPTH = 4; // the schema needs depth 2 (object → dtc_codes array)
 const EARLIEST_VALID_MS = Date.UTC(2000, 0, 1);
+const LATEST_VALID_MS = Date.UTC(2100, 0, 1); // a device clock beyond this is broken, not early
 /** Epoch values below this are almost certainly seconds sent where milliseconds were expected. */
 const EPOCH_MS_FLOOR = 100_000_000_000; // 1973-03-03 in ms, 5138 AD in seconds
 
@@ -51,6 +52,7 @@ export function parseTimestampMs(value: string | number): { ok: true; ms: number
       return { ok: false, reason: `timestamp ${value} looks like epoch seconds; expected epoch milliseconds` };
     }
     if (value < EARLIEST_VALID_MS) return { ok: false, reason: `timestamp ${value} is before 2000-01-01` };
+    if (value >= LATEST_VALID_MS) return { ok: false, reason: `timestamp ${value} is after 2100-01-01: not a real time` };
     return { ok: true, ms: Math.round(value) };
   }
   if (!ISO_WITH_ZONE.test(value)) {
@@ -59,10 +61,38 @@ export function parseTimestampMs(value: string | number): { ok: true; ms: number
       reason: `timestamp "${value}" is not ISO-8601 with a time zone (e.g. 2026-11-23T08:00:00Z) or epoch ms`,
     };
   }
-  const ms = Date.parse(value);
+  const ms = realCalendar(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) return { ok: false, reason: `timestamp "${value}" is not a real date` };
   if (ms < EARLIEST_VALID_MS) return { ok: false, reason: `timestamp "${value}" is before 2000-01-01` };
+  if (ms >= LATEST_VALID_MS) return { ok: false, reason: `timestamp "${value}" is after 2100-01-01: not a real time` };
   return { ok: true, ms };
+}
+
+/**
+ * Whether the calendar fields of an ISO-8601 date or date-time are real: JavaScript's Date.parse takes
+ * 2026-02-31 as 3 March; a device or a file that says 31 February is wrong and must be told so.
+ */
+export function realCalendar(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|([+-])(\d{2}):?(\d{2}))?)?$/i.exec(v.trim());
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return false;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59))) return false;
+  if (m[7] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59)) return false;
+  return true;
+}
+
+/** A day (YYYY-MM-DD, as UTC midnight) or an ISO-8601 time with a zone, to epoch ms; NaN when not real. */
+export function parseDateMs(v: string): number {
+  const s = v.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return realCalendar(s) ? Date.parse(`${s}T00:00:00Z`) : Number.NaN;
+  const t = parseTimestampMs(s);
+  return t.ok ? t.ms : Number.NaN;
+}
+
+/** A decimal number as people and devices write it (`-1.5`, `52`, `1e-3`); never hex, octal or binary. */
+export function decimalNumber(v: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : Number.NaN;
 }
 
 function depthExceeds(value: unknown, limit: number): boolean {
