@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../src/main/core/reports/reports';
 import { writeReport } from '../src/main/core/reports/writers';
-import type { Store } from '../src/main/core/storage/store';
+import { Store } from '../src/main/core/storage/store';
 import { CLI_PATH, tempDir } from './helpers';
 import { buildReportDb, T0 } from './report-fixture';
 
@@ -85,6 +85,24 @@ describe('fleetdesk export', () => {
     expect(speeding[col('Acknowledged by')]).toBe('dispatcher ana');
     expect(speeding[col('Time (UTC)')]).toBe('2026-11-02T08:05:00Z');
   });
+
+  it('writes CSV cells that LibreOffice opens as text, never as a live formula', async () => {
+    const file = path.join(tempDir('inject-'), 'f.sqlite');
+    const store = new Store(file);
+    store.upsertGeofence({ id: 'evil', name: '=1+1', category: 'customer', color: '#66bb6a', geometry: { type: 'Circle', center: [-1.9, 52.48], radiusM: 50 }, rules: {}, createdMs: T0, updatedMs: T0 });
+    store.close();
+    const out = path.join(dir, 'inject.csv');
+    await run(process.execPath, [CLI_PATH, 'export', '--db', file, '--report', 'geofences', '--format', 'csv', '--out', out], { encoding: 'utf8' });
+    // open it as a spreadsheet would (CSV → XLSX) and read the cells back
+    const outDir = tempDir('soffice-');
+    const profile = `-env:UserInstallation=file://${outDir}/profile`;
+    await run('soffice', [profile, '--headless', '--convert-to', 'xlsx', '--outdir', outDir, out], { timeout: 120_000 });
+    await run('soffice', [profile, '--headless', '--convert-to', 'csv', '--outdir', path.join(outDir, 'back'), path.join(outDir, 'inject.xlsx')], { timeout: 120_000 });
+    const [header, row] = parseCsv(readFileSync(path.join(outDir, 'back', 'inject.csv'), 'utf8'));
+    const name = row![header!.indexOf('Name')];
+    expect(name).not.toBe('2');
+    expect(name).toContain('=1+1');
+  }, 150_000);
 
   it('writes XLSX with typed cells that LibreOffice reads back', async () => {
     const { file } = await exportTo('alerts', 'xlsx', '--time-zone', 'Europe/Paris');
