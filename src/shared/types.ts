@@ -297,6 +297,8 @@ export interface SystemStatus {
   escalatedAlerts: number;
   /** The OsmAnd HTTP endpoint, or why it is not running. */
   osmand: { url: string | null; error: string | null };
+  /** What is wrong with the database or the disk, each said with what to do (empty when all is well). */
+  storageProblems: string[];
   demo: boolean;
   /** Wall clock of the service, so the UI can compute ages without trusting its own clock. */
   nowMs: number;

@@ -64,6 +64,7 @@ import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../core/telemetry/validate';
 import { checkDeviceKey, hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, VerifiedSecrets, type BrokerSecurity } from '../core/security/broker-policy';
 import { LoginGuard } from '../core/security/login-guard';
+import { damageMessage, openStore, type IntegrityResult } from '../core/storage/integrity';
 
 export interface FleetServiceOptions {
   dbFile: string;
@@ -259,12 +260,33 @@ export class FleetService {
     return { policy: this.privacy.empty ? null : this.privacy, unlocked: false };
   }
 
+  /** Problems with the database a person must act on (damage found at start, a full disk, a clock jump). */
+  private readonly storageProblems = new Map<'integrity' | 'disk' | 'clock', string>();
+
+  /** SQLite's quick_check on a read-only connection in a thread of its own; damage goes to the status bar. */
+  private checkIntegrityInBackground(): void {
+    this.integrityCheck = workerTask<IntegrityResult>(this.options.workerPath, 'integrity-check', { dbFile: this.options.dbFile }).then(
+      (r) => {
+        if (r.ok) return;
+        const message = damageMessage(this.options.dbFile, r.problems);
+        this.storageProblems.set('integrity', message);
+        this.log(message);
+        this.emit('status', this.status());
+      },
+      (err: Error) => this.log(`database check could not run: ${err.message}`),
+    );
+  }
+
+  /** Settles when the check at start has run (tests; stop waits for it). */
+  integrityCheck: Promise<void> = Promise.resolve();
+
   get brokerUrl(): string {
     return this.embedded?.url ?? this.options.broker?.url ?? '';
   }
 
   async start(): Promise<void> {
-    this.store = new Store(this.options.dbFile);
+    this.store = openStore(this.options.dbFile);
+    this.checkIntegrityInBackground();
     // checkpoints in a thread of their own; the automatic one stays as a fallback at a higher threshold
     this.checkpointer = new Checkpointer(this.options.workerPath, this.options.dbFile, (m) => this.log(m));
     this.checkpointer.start();
@@ -283,7 +305,16 @@ export class FleetService {
       seedDemoCosts(this.store, ids, Date.now());
       this.maintenance.importCsv('history', syntheticFeatureCsv({ vehicleIds: ids, weeks: 104, endMs: weekStart(Date.now()) - 7 * 86_400_000, seed: 7 }));
     }
-    for (const { point, receivedMs } of this.store.latestPoints()) this.live.apply(point, receivedMs);
+    // the live map starts from the newest stored fixes; a damaged page there must not stop the service
+    // (the check at start says what is wrong), it starts with an empty map that fills as vehicles report
+    let latest: ReturnType<Store['latestPoints']> = [];
+    try {
+      latest = this.store.latestPoints();
+    } catch (err) {
+      if (!String((err as { code?: string }).code ?? '').startsWith('SQLITE_CORRUPT')) throw err;
+      this.log(`the newest positions could not be read (${(err as Error).message}); the live map fills as vehicles report`);
+    }
+    for (const { point, receivedMs } of latest) this.live.apply(point, receivedMs);
 
     this.engineConfig = this.loadSetting(ENGINE_CONFIG_KEY, DEFAULT_ENGINE_CONFIG, validateEngineConfig);
     this.alertSettings = this.loadSetting(ALERT_SETTINGS_KEY, DEFAULT_ALERT_SETTINGS, validateAlertSettings);
@@ -295,6 +326,7 @@ export class FleetService {
 
     this.ingestor = new Ingestor({
       store: this.store,
+      latest: latest.map((l) => l.point),
       // Embedded: commit as soon as the input drains, for the lowest publish→PUBACK latency (the broker
       // reads on meanwhile, so messages arriving together still share a commit); an external broker's
       // deliveries are gathered for up to the default interval.
@@ -722,6 +754,7 @@ export class FleetService {
       openAlertsBySeverity: bySeverity,
       escalatedAlerts: this.store?.countEscalated() ?? 0,
       osmand: { url: this.osmand?.url ?? null, error: this.osmandError },
+      storageProblems: [...this.storageProblems.values()],
       demo: this.options.demo !== undefined,
       nowMs: now,
     };
@@ -1162,6 +1195,7 @@ export class FleetService {
     this.timers = [];
     this.stopping = true;
     await this.summarizing;
+    await this.integrityCheck;
     this.exports.close();
     await this.maintenance.close();
     for (const m of this.mbtiles) m.close();

@@ -3,9 +3,12 @@
 import { DEAD_LETTER_MAX_BYTES, type DeadLetterInput, type IncomingPoint, type Store } from '../storage/store';
 import { QualityFilter, type QualityThresholds, DEFAULT_QUALITY } from '../telemetry/quality';
 import { validateTelemetry, vehicleIdFromTopic, type ValidationResult } from '../telemetry/validate';
+import type { TelemetryPoint } from '../../../shared/types';
 
 export interface IngestOptions {
   store: Store;
+  /** The newest trusted fix of each vehicle, for the drift filter (default: read from the store). */
+  latest?: TelemetryPoint[];
   /** Most messages in one transaction. */
   maxBatch?: number; // messages; default 2000
   /** Above this many waiting messages the ingestor reports `full` and sources should pause. */
@@ -64,7 +67,7 @@ export class Ingestor {
     this.minCommitIntervalMs = options.minCommitIntervalMs ?? 10;
     this.now = options.now ?? Date.now;
     this.quality = new QualityFilter(options.quality ?? DEFAULT_QUALITY);
-    this.quality.seed(options.store.latestPoints().map((l) => l.point));
+    this.quality.seed(options.latest ?? options.store.latestPoints().map((l) => l.point));
   }
 
   get queued(): number {

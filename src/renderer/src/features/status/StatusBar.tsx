@@ -46,6 +46,11 @@ export function StatusBar() {
       <span className="muted">
         ingested {status.ingest.accepted} · duplicates {status.ingest.duplicates} · rejected {status.ingest.rejected}
       </span>
+      {status.storageProblems.map((p) => (
+        <span key={p.slice(0, 40)} className="error storage-problem" role="alert" data-testid="storage-problem" title={p}>
+          {p}
+        </span>
+      ))}
       {status.demo && <span className="demo">DEMO FLEET</span>}
       {lastError && (
         <span className="error" role="alert">
