@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store, type IncomingPoint } from '../src/main/core/storage/store';
 import { FleetService } from '../src/main/service/fleet-service';
-import { tempDir, WORKER_PATH } from './helpers';
-import { startService } from './service-helpers';
+import { telemetry, tempDir, waitFor, WORKER_PATH } from './helpers';
+import { publisher, startService } from './service-helpers';
 
 const T0 = Date.UTC(2026, 10, 20, 6);
 
@@ -59,5 +59,20 @@ describe('a damaged database', () => {
     damage(file, 0, 100); // the header
     const service = new FleetService({ dbFile: file, workerPath: WORKER_PATH, embeddedBroker: { port: 0 } });
     await expect(service.start()).rejects.toThrow(`FleetDesk cannot open its database ${file}: file is not a database. Keep a copy of the file`);
+  });
+
+  it('a full disk is said on the status bar while saving fails, and cleared when it saves again', async () => {
+    const { service } = await startService();
+    const db = (service as unknown as { store: Store }).store.db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const pub = await publisher(service.brokerUrl);
+    for (let i = 0; i < 50; i++) void pub.publishAsync('fleet/VAN-1/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-1', timestamp: Date.now() - 60_000 + i * 1000 })), { qos: 1 });
+    const problem = await waitFor(async () => (await service.handlers.getStatus({})).storageProblems[0], 'the disk-full message');
+    expect(problem).toMatch(/^Disk full: FleetDesk cannot save telemetry \(database or disk is full\)\. \d+ messages wait in memory/);
+    expect(problem).toContain('Free space on the disk of');
+    db.pragma('max_page_count = 1073741823');
+    await waitFor(async () => (await service.handlers.getStatus({})).storageProblems.length === 0, 'the message to clear');
+    await waitFor(() => service.stats().telemetryRows === 50, 'every report saved');
   });
 });

@@ -277,6 +277,14 @@ export class FleetService {
     );
   }
 
+  private savingProblem(failure: string): string {
+    const full = /full|ENOSPC/i.test(failure);
+    return (
+      `${full ? 'Disk full: ' : ''}FleetDesk cannot save telemetry (${failure}). ${this.ingestor.queued.toLocaleString('en')} messages wait in memory and ` +
+      `vehicles are held back (nothing is lost). ${full ? 'Free space on the disk of' : 'Check the disk and the file'} ${this.options.dbFile}; saving resumes by itself.`
+    );
+  }
+
   /** Settles when the check at start has run (tests; stop waits for it). */
   integrityCheck: Promise<void> = Promise.resolve();
 
@@ -332,7 +340,11 @@ export class FleetService {
       // deliveries are gathered for up to the default interval.
       minCommitIntervalMs: this.options.broker ? undefined : 0,
       onCommitted: (points, receivedMs) => this.onCommitted(points, receivedMs),
-      onError: (m) => this.log(m),
+      // failing to save (disk full) and saving again are said on the status bar as soon as they happen
+      onError: (m) => {
+        this.log(m);
+        this.emit('status', this.status());
+      },
     });
 
     let settings = this.options.broker;
@@ -754,7 +766,7 @@ export class FleetService {
       openAlertsBySeverity: bySeverity,
       escalatedAlerts: this.store?.countEscalated() ?? 0,
       osmand: { url: this.osmand?.url ?? null, error: this.osmandError },
-      storageProblems: [...this.storageProblems.values()],
+      storageProblems: [...this.storageProblems.values(), ...(this.ingestor?.failure ? [this.savingProblem(this.ingestor.failure)] : [])],
       demo: this.options.demo !== undefined,
       nowMs: now,
     };

@@ -68,6 +68,35 @@ describe('Ingestor', () => {
     ing.close();
   });
 
+  it('after a full disk, recovers with a little freed space: the backlog is retried in bounded commits, in order', async () => {
+    store = new Store(path.join(tempDir(), 'db.sqlite'));
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    const errors: string[] = [];
+    const ing = new Ingestor({ store, maxBatch: 200, maxQueued: 100_000, retryDelayMs: 20, onError: (m) => errors.push(m) });
+    const acked: number[] = [];
+    for (let i = 0; i < 4000; i++) ing.acceptMqtt(topic, payload({ timestamp: 1_763_884_800_000 + i * 1000 }), () => acked.push(i));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(acked).toEqual([]);
+    expect(ing.failure).toBe('database or disk is full');
+    // room for a few hundred rows, far less than the backlog: what fits is stored and acknowledged, in order
+    store.db.pragma(`max_page_count = ${pages + 40}`);
+    await waitFor(() => acked.length >= 200 || null, 'the first bounded commit after space came back');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(acked.length).toBeLessThan(4000);
+    expect(acked).toEqual(acked.map((_, i) => i));
+    expect(store.stats().telemetryRows).toBe(acked.length);
+    store.db.pragma('max_page_count = 1073741823');
+    await waitFor(() => acked.length === 4000 || null, 'the rest');
+    expect(store.stats().telemetryRows).toBe(4000);
+    expect(ing.failure).toBeNull();
+    // said once when it starts failing and once when it saves again (the 40 pages filled up on the way)
+    expect(errors[0]).toBe('could not save telemetry (database or disk is full); retrying every 0.02 s');
+    expect(errors.at(-1)).toBe('saving telemetry again');
+    expect(errors.filter((e) => e.startsWith('could not')).length).toBe(errors.filter((e) => e === 'saving telemetry again').length);
+    ing.close();
+  });
+
   it('counts a redelivered message as a duplicate and hands on only new points', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
     const handed: number[] = [];

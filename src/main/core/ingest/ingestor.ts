@@ -51,6 +51,13 @@ export class Ingestor {
   private readonly now: () => number;
   private readonly quality: QualityFilter;
   private waiting: Waiting = { points: [], deadLetters: [], acks: [] };
+  /**
+   * Batches of at most maxBatch messages that failed to commit (disk full) or arrived meanwhile, oldest
+   * first. They are retried one transaction each, so a little freed space is enough to make progress.
+   */
+  private backlog: Waiting[] = [];
+  /** Why the last commit failed, while commits fail; null when all is well. */
+  failure: string | null = null;
   // One pending flush, either on the next turn of the loop or after the minimum commit interval.
   private scheduled: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timeout'; handle: NodeJS.Timeout } | null = null;
   private readonly minCommitIntervalMs: number;
@@ -71,7 +78,9 @@ export class Ingestor {
   }
 
   get queued(): number {
-    return this.waiting.points.length + this.waiting.deadLetters.length;
+    let n = this.waiting.points.length + this.waiting.deadLetters.length;
+    for (const b of this.backlog) n += b.points.length + b.deadLetters.length;
+    return n;
   }
 
   /** True while sources should stop sending until `whenDrained()` resolves. */
@@ -103,7 +112,11 @@ export class Ingestor {
       this.waiting.deadLetters.push({ receivedMs: this.now(), source, topic, reason: result.reason, payload: copy, payloadBytes: payload.byteLength });
     }
     if (ack) this.waiting.acks.push(ack);
-    if (this.failing) return;
+    if (this.failing) {
+      // kept in bounded batches for the retries; the sources are held back once the queue is full
+      if (this.waiting.points.length + this.waiting.deadLetters.length >= this.maxBatch) this.park();
+      return;
+    }
     if (this.queued >= this.maxBatch) this.flush();
     else if (!this.scheduled) {
       const wait = this.lastCommitMs + this.minCommitIntervalMs - performance.now();
@@ -121,8 +134,43 @@ export class Ingestor {
       this.scheduled = null;
     }
     this.lastCommitMs = performance.now();
+    if (this.backlog.length) return this.flushBacklog();
     const batch = this.waiting;
     if (batch.points.length === 0 && batch.deadLetters.length === 0 && batch.acks.length === 0) return;
+    this.waiting = { points: [], deadLetters: [], acks: [] };
+    if (!this.commit(batch)) {
+      this.backlog.push(batch);
+      this.retryLater();
+    }
+  }
+
+  /** Moves what waits into the backlog, as one batch. */
+  private park(): void {
+    const w = this.waiting;
+    if (w.points.length || w.deadLetters.length || w.acks.length) this.backlog.push(w);
+    this.waiting = { points: [], deadLetters: [], acks: [] };
+  }
+
+  /** The oldest failed batch, then the next one on the next turn, until the backlog is empty. */
+  private flushBacklog(): void {
+    const batch = this.backlog[0]!;
+    if (!this.commit(batch)) return this.retryLater();
+    this.backlog.shift();
+    if (this.backlog.length) setImmediate(() => !this.failing && this.flush());
+    else if (this.waiting.points.length || this.waiting.deadLetters.length || this.waiting.acks.length) setImmediate(() => !this.failing && this.flush());
+  }
+
+  private retryLater(): void {
+    this.failing = true;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.failing = false;
+      this.flush();
+    }, this.retryDelayMs);
+  }
+
+  /** One transaction for `batch`; false (nothing acknowledged, nothing dropped) when it fails. */
+  private commit(batch: Waiting): boolean {
     const receivedMs = this.now();
     // Judge each vehicle's fixes in time order, so a late-arriving older fix is not called a jump.
     const ordered = [...batch.points].sort((a, b) => a.point.tsMs - b.point.tsMs);
@@ -131,17 +179,15 @@ export class Ingestor {
     try {
       result = this.options.store.writeBatch(batch.points, batch.deadLetters, receivedMs);
     } catch (err) {
-      // Nothing is acknowledged and nothing is dropped: keep the batch and try again.
-      this.failing = true;
-      this.options.onError?.(`could not save telemetry (${(err as Error).message}); retrying in ${this.retryDelayMs / 1000} s`);
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.failing = false;
-        this.flush();
-      }, this.retryDelayMs);
-      return;
+      const first = this.failure === null;
+      this.failure = (err as Error).message;
+      if (first) this.options.onError?.(`could not save telemetry (${this.failure}); retrying every ${this.retryDelayMs / 1000} s`);
+      return false;
     }
-    this.waiting = { points: [], deadLetters: [], acks: [] };
+    if (this.failure !== null) {
+      this.failure = null;
+      this.options.onError?.('saving telemetry again');
+    }
     const c = this.counters;
     for (const p of result.inserted) {
       if (p.flags.length === 0) continue;
@@ -154,14 +200,17 @@ export class Ingestor {
     if (result.inserted.length) c.lastAcceptedMs = receivedMs;
     for (const ack of batch.acks) ack();
     if (result.inserted.length) this.options.onCommitted?.(result.inserted, receivedMs);
-    for (const w of this.drainWaiters.splice(0)) w();
+    if (!this.full) for (const w of this.drainWaiters.splice(0)) w();
+    return true;
   }
 
   close(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.failing = false;
-    this.flush();
+    // one last try of everything, in order; what still fails stays unacknowledged (the broker resends it)
+    while (this.backlog.length && this.commit(this.backlog[0]!)) this.backlog.shift();
+    if (!this.backlog.length) this.flush();
   }
 }
 
