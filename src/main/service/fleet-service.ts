@@ -60,6 +60,7 @@ import { dataInventory } from '../core/privacy/inventory';
 import { DEFAULT_ONLINE, describeSources, MbtilesSource, OnlineTileCache, validateOnlineSettings } from '../core/maps/tiles';
 import { fetchTile } from '../core/maps/tile-fetch';
 import { DEFAULT_RETENTION, runRetention, type RetentionSettings } from '../core/retention/retention';
+import { ClockWatch } from '../core/retention/clock';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../core/telemetry/quality';
 import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../core/telemetry/validate';
 import { checkDeviceKey, hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, VerifiedSecrets, type BrokerSecurity } from '../core/security/broker-policy';
@@ -122,6 +123,8 @@ export class FleetService {
   private embedded: EmbeddedBroker | null = null;
   private sim: SimPublisher | null = null;
   private osmand: OsmAndServer | null = null;
+  /** Whether this computer's clock agrees with the fleet's GPS time (retention deletes by age). */
+  private readonly clock = new ClockWatch();
   /** Failed logins and device keys (broker and OsmAnd), throttled and counted in one place. */
   private readonly loginGuard = new LoginGuard();
   private readonly verified = new VerifiedSecrets();
@@ -428,6 +431,8 @@ export class FleetService {
 
   private onCommitted(incoming: IncomingPoint[], receivedMs: number): void {
     this.options.observeCommits?.(incoming, receivedMs);
+    // a sample of the vehicles' GPS times against our clock, for the clock check before retention
+    for (let i = 0; i < incoming.length; i += 64) this.clock.observe(incoming[i]!.point.tsMs, receivedMs);
     // Untrusted fixes are stored and counted but neither move the vehicle nor reach the engine.
     const points: TelemetryPoint[] = [];
     for (const p of incoming) {
@@ -650,6 +655,16 @@ export class FleetService {
   /** Runs one retention pass (also used by tests); resolves when done. */
   async runRetentionNow(nowMs = Date.now()) {
     if (this.retentionRun.running) return null;
+    // deleting by age needs a clock that is right: the vehicles' GPS time (or, before any report, the
+    // newest stored data) must agree with it
+    const clock = this.clock.verdict(nowMs, this.store.newestSeenMs());
+    if (!clock.ok) {
+      if (!this.storageProblems.has('clock')) this.log(`retention paused: ${clock.reason}`);
+      this.storageProblems.set('clock', clock.reason);
+      this.emit('status', this.status());
+      return null;
+    }
+    if (this.storageProblems.delete('clock')) this.emit('status', this.status());
     this.retentionRun.running = true;
     try {
       const r = await runRetention(this.store, nowMs, this.retentionSettings());

@@ -72,7 +72,7 @@ export class Ingestor {
     this.maxQueued = options.maxQueued ?? 20_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.minCommitIntervalMs = options.minCommitIntervalMs ?? 10;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now()); // looked up at each call: the clock may be replaced (tests of a clock jump)
     this.quality = new QualityFilter(options.quality ?? DEFAULT_QUALITY);
     this.quality.seed(options.latest ?? options.store.latestPoints().map((l) => l.point));
   }

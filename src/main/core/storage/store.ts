@@ -593,6 +593,11 @@ export class Store {
   }
 
   /** Every vehicle that ever reported, by id. */
+  /** When the newest report of any vehicle was stored (null: none yet). */
+  newestSeenMs(): number | null {
+    return (this.db.prepare(`SELECT max(last_seen_ms) FROM vehicles`).pluck().get() as number | null) ?? null;
+  }
+
   /** Whether any report of this vehicle was ever stored. */
   knownVehicle(vehicleId: string): boolean {
     return this.db.prepare(`SELECT 1 FROM vehicles WHERE id = ?`).get(vehicleId) !== undefined;

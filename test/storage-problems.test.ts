@@ -1,8 +1,8 @@
-// A damaged database file: found by the check at start (the service goes on and says what is wrong and
-// what to do), or refused at open with the file's path when SQLite cannot read it at all.
+// What can go wrong under the database, said on the status bar with what to do: a damaged file (found by
+// the check at start, or refused at open when SQLite cannot read it at all), a full disk, a wrong clock.
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Store, type IncomingPoint } from '../src/main/core/storage/store';
 import { FleetService } from '../src/main/service/fleet-service';
 import { telemetry, tempDir, waitFor, WORKER_PATH } from './helpers';
@@ -74,5 +74,33 @@ describe('a damaged database', () => {
     db.pragma('max_page_count = 1073741823');
     await waitFor(async () => (await service.handlers.getStatus({})).storageProblems.length === 0, 'the message to clear');
     await waitFor(() => service.stats().telemetryRows === 50, 'every report saved');
+  });
+
+  it('a clock 400 days ahead of the vehicles’ GPS time thins and deletes nothing, and says so', async () => {
+    const { service } = await startService({ retention: { rawRetentionDays: 90 } });
+    const pub = await publisher(service.brokerUrl);
+    const realNow = Date.now();
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) await pub.publishAsync('fleet/VAN-1/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-1', timestamp: Date.now() - 60_000 + i * 1000 })), { qos: 1 });
+    };
+    await send(10);
+    await waitFor(() => service.stats().telemetryRows === 10, 'the reports');
+    // this computer's clock jumps 400 days ahead; the vehicles' GPS clocks do not
+    const jump = 400 * 86_400_000;
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: realNow + jump });
+    try {
+      for (let i = 0; i < 10; i++) await pub.publishAsync('fleet/VAN-1/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-1', timestamp: realNow + i * 1000 })), { qos: 1 });
+      await pub.publishAsync('fleet/VAN-1/telemetry', '{"broken": true', { qos: 1 });
+      await waitFor(() => service.stats().telemetryRows === 20 && service.stats().deadLetters === 1, 'the reports after the jump');
+      expect(await service.runRetentionNow()).toBeNull();
+      expect(service.stats()).toMatchObject({ telemetryRows: 20, deadLetters: 1 });
+      expect((await service.handlers.getStatus({})).storageProblems).toEqual([expect.stringContaining("This computer's clock is 400 days ahead of the vehicles' GPS time")]);
+    } finally {
+      vi.useRealTimers();
+    }
+    // the clock is right again: once the vehicles confirm it, retention runs and the message goes
+    for (let i = 0; i < 200; i++) await pub.publishAsync('fleet/VAN-1/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-1', timestamp: Date.now() - 500 + (i % 400) })), { qos: 1 });
+    expect(await service.runRetentionNow()).not.toBeNull();
+    expect((await service.handlers.getStatus({})).storageProblems).toEqual([]);
   });
 });
