@@ -27,7 +27,7 @@ import {
 import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../shared/fence-geojson';
 import { EngineHost } from '../core/engine/engine-host';
 import type { EngineOutput } from '../core/engine/fleet-engine';
-import { validateFenceGeometry } from '../core/geofence/geometry';
+import { fenceSize, validateFenceGeometry } from '../core/geofence/geometry';
 import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../core/rules/alerts';
 import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, validateFenceRules } from '../core/rules/config';
 import type { RuleInput } from '../core/rules/driving';
@@ -111,6 +111,8 @@ const MBTILES_KEY = 'maps.mbtiles';
 const SUPERVISOR_KEY = SUPERVISOR_PASSWORD_KEY;
 const UNLOCK_MINUTES = 15;
 const ONLINE_TILES_KEY = 'maps.online';
+/** Fences with more vertices than this are validated in a worker thread. */
+const OFF_THREAD_VERTICES = 2_000;
 
 export class FleetService {
   private readonly emitter = new EventEmitter();
@@ -787,7 +789,14 @@ export class FleetService {
     };
   }
 
-  private saveGeofence(input: GeofenceInput): Geofence {
+  /** Validates a big fence's geometry in a thread of its own (an imported boundary of 50,000 vertices
+   * takes a few hundred ms: the service thread ingests and answers meanwhile); null when it is usable. */
+  private validateInWorker(geometry: unknown): Promise<string | null> {
+    return workerTask<string | null>(this.options.workerPath, 'validate-fence', geometry);
+  }
+
+  /** `geometryChecked`: the geometry was already validated (in a worker, see validateInWorker). */
+  private saveGeofence(input: GeofenceInput, geometryChecked = false): Geofence {
     if (input === null || typeof input !== 'object') throw new ApiError('bad_request', 'geofence is missing');
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (!name) throw new ApiError('bad_request', 'A geofence needs a name.');
@@ -795,7 +804,7 @@ export class FleetService {
     if (!CATEGORIES.includes(input.category)) {
       throw new ApiError('bad_request', `Unknown category ${JSON.stringify(input.category)}; expected one of ${CATEGORIES.join(', ')}.`);
     }
-    const geometryError = validateFenceGeometry(input.geometry);
+    const geometryError = geometryChecked ? null : validateFenceGeometry(input.geometry);
     if (geometryError) throw new ApiError('bad_request', `Geofence "${name}" was not saved: ${geometryError}.`);
     const rulesError = validateFenceRules(input.rules);
     if (rulesError) throw new ApiError('bad_request', `Geofence "${name}" was not saved: ${rulesError}.`);
@@ -1163,7 +1172,16 @@ export class FleetService {
       },
       listGeofences: async () => [...this.fences.values()],
       saveGeofence: async (input) => {
-        const fence = this.saveGeofence(input);
+        // the size first (cheap); a big shape is checked off the service thread
+        const size = fenceSize(input?.geometry);
+        if (size.error) throw new ApiError('bad_request', `Geofence "${String(input?.name ?? '').trim()}" was not saved: ${size.error}.`);
+        let checked = false;
+        if (size.vertices > OFF_THREAD_VERTICES) {
+          const err = await this.validateInWorker(input.geometry);
+          if (err) throw new ApiError('bad_request', `Geofence "${String(input?.name ?? '').trim()}" was not saved: ${err}.`);
+          checked = true;
+        }
+        const fence = this.saveGeofence(input, checked);
         this.emit('geofencesChanged', [...this.fences.values()]);
         return fence;
       },

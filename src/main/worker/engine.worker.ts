@@ -8,6 +8,7 @@ import { runEtaLearning, type EtaLearnInput } from '../core/eta/learn-task';
 import { runCheckpointer } from '../core/storage/checkpointer';
 import { runExportTask, type ExportTaskInput } from '../core/reports/export-task';
 import { checkIntegrity } from '../core/storage/integrity';
+import { validateFenceGeometry } from '../core/geofence/geometry';
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const port = parentPort;
@@ -22,6 +23,7 @@ if (task === 'train-maintenance') runTraining((workerData as { input: TrainInput
 if (task === 'maintenance-overview') runOverview((workerData as { input: { dbFile: string; nowMs: number } }).input, (m) => port.postMessage(m));
 if (task === 'eta-model') runEtaLearning((workerData as { input: EtaLearnInput }).input, (m) => port.postMessage(m));
 if (task === 'export') void runExportTask((workerData as { input: ExportTaskInput }).input, port);
+if (task === 'validate-fence') port.postMessage(validateFenceGeometry((workerData as { input: unknown }).input));
 if (task === 'integrity-check') port.postMessage(checkIntegrity((workerData as { input: { dbFile: string } }).input.dbFile));
 if (task === 'checkpointer') runCheckpointer((workerData as { input: { dbFile: string; everyMs?: number } }).input, port);
 

@@ -1,7 +1,7 @@
 // Geofence geometry: validation with messages that name the ring and the reason, and exact point tests
 // for polygons (with holes), multipolygons, circles and corridors. A point on a boundary is outside.
 import pointInPolygon from 'point-in-polygon-hao';
-import { kinks } from '@turf/turf';
+import { firstSelfIntersection } from './self-intersection';
 import type { FenceGeometry } from '../../../shared/types';
 import { haversineM, M_PER_DEG } from '../geo/distance';
 
@@ -66,19 +66,35 @@ function validateRing(ring: unknown, where: string): string | null {
   const distinct = new Set((ring as number[][]).slice(0, -1).map((p) => `${p[0]},${p[1]}`));
   if (distinct.size < 3) return `${where}: needs at least 3 distinct corners, has ${distinct.size}`;
   const coords = ringCrossesAntimeridian(ring as number[][]) ? unwrapRing(ring as number[][]) : (ring as number[][]);
-  const crossings = kinks({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: coords } });
-  if (crossings.features.length > 0) {
-    const c = crossings.features[0]!.geometry.coordinates;
-    const lon = c[0]! > 180 ? c[0]! - 360 : c[0]!;
-    return `${where}: crosses itself near [${lon.toFixed(6)}, ${c[1]!.toFixed(6)}]`;
+  const c = firstSelfIntersection(coords);
+  if (c) {
+    const lon = c[0] > 180 ? c[0] - 360 : c[0];
+    return `${where}: crosses itself near [${lon.toFixed(6)}, ${c[1].toFixed(6)}]`;
   }
   return null;
+}
+
+/**
+ * Vertices of a fence geometry, counted without checking them (cheap), and whether that is over the
+ * limit: checked before anything slower.
+ */
+export function fenceSize(geometry: unknown): { vertices: number; error: string | null } {
+  const g = geometry as { type?: unknown; coordinates?: unknown; line?: unknown } | null;
+  let vertices = 0;
+  if (g && g.type === 'Corridor' && Array.isArray(g.line)) vertices = g.line.length;
+  else if (g && Array.isArray(g.coordinates)) {
+    const polygons = g.type === 'MultiPolygon' ? g.coordinates : [g.coordinates];
+    for (const rings of polygons) if (Array.isArray(rings)) for (const ring of rings) if (Array.isArray(ring)) vertices += ring.length;
+  }
+  return { vertices, error: vertices > MAX_VERTICES ? `fence has ${vertices} vertices; the limit is ${MAX_VERTICES}` : null };
 }
 
 /** Returns null when the geometry is a usable fence, else a message saying which ring is wrong and why. */
 export function validateFenceGeometry(geometry: unknown): string | null {
   if (geometry === null || typeof geometry !== 'object') return 'geometry is missing';
   const g = geometry as { type?: unknown; coordinates?: unknown };
+  const size = fenceSize(geometry);
+  if (size.error) return size.error;
   if (g.type === 'Circle') return validateCircle(geometry as { center?: unknown; radiusM?: unknown });
   if (g.type === 'Corridor') return validateCorridor(geometry as { line?: unknown; widthM?: unknown });
   let polygons: unknown[];
