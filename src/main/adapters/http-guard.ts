@@ -107,6 +107,8 @@ export function createGuardedServer(options: HttpGuardOptions, handler: GuardedH
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
       // Node's own limit (16 KiB) answers 431 to larger headers; stated so nobody raises it by accident.
       maxHeaderSize: 16 * 1024,
+      // how often the timeouts above are enforced (Node's default, 30 s, lets half-open requests pile up)
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs ?? 1000),
     },
     (req, res) => {
       const url = requestUrl(req);
