@@ -42,6 +42,22 @@ describe('guarded HTTP server', () => {
     expect(g.refusals.byReason['handler error']).toBe(2);
   });
 
+  it('answers headers that are too large with 431 and a malformed request with 400, and counts both', async () => {
+    const { port, g } = await serve();
+    const answer = async (bytes: string) => {
+      const s = await socket(port, '127.0.0.4', bytes);
+      let got = '';
+      s.on('data', (d) => (got += d));
+      await waitFor(() => s.readableEnded || s.destroyed || null, 'the answer');
+      return got.split('\r\n')[0];
+    };
+    expect(await answer(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(await answer('GET http://[x/ HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await answer('NONSENSE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(g.refusals.byReason).toMatchObject({ 'headers too large': 1, 'malformed request target': 1, 'malformed request': 1 });
+    expect(g.refusals.last.map((r) => r.address)).toEqual(['127.0.0.4', '127.0.0.4', '127.0.0.4']);
+  });
+
   it('closes the sockets one address opens past its cap, and still serves everyone else', async () => {
     const { port, g } = await serve({ maxConnectionsPerAddress: 20 });
     const idle = [];
