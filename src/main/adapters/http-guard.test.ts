@@ -60,7 +60,7 @@ describe('guarded HTTP server', () => {
 
   it('closes the sockets one address opens past its cap, and still serves everyone else', async () => {
     const { port, g } = await serve({ maxConnectionsPerAddress: 20 });
-    const idle = [];
+    const idle: net.Socket[] = [];
     for (let i = 0; i < 30; i++) idle.push(await socket(port, '127.0.0.2', 'GET / HTTP/1.1\r\nHost: x\r\n')); // headers never finished
     await waitFor(() => idle.filter((s) => s.destroyed || s.readableEnded).length === 10 || null, 'ten sockets over the cap closed');
     expect(g.refusals.byReason['too many connections from one address']).toBe(10);
