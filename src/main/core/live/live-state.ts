@@ -1,14 +1,10 @@
 // Latest position per vehicle in memory, so the map and the vehicle list answer instantly.
 import type { TelemetryPoint, VehicleState, VehicleStatus } from '../../../shared/types';
+import { ONLINE_WINDOW_MS, vehicleStatus } from '../../../shared/vehicle-status';
 
-/** A vehicle that has not reported for this long is offline. */
-export const ONLINE_WINDOW_MS = 5 * 60_000;
-/** Below this speed a vehicle counts as standing still (GPS jitter shows a few km/h). */
-export const MOVING_MIN_KMH = 3;
 
 export function statusOf(point: TelemetryPoint, lastSeenMs: number, nowMs: number): VehicleStatus {
-  if (nowMs - lastSeenMs > ONLINE_WINDOW_MS) return 'offline';
-  return (point.speedKmh ?? 0) >= MOVING_MIN_KMH ? 'moving' : 'idle';
+  return vehicleStatus(point.speedKmh, lastSeenMs, nowMs);
 }
 
 export class LiveState {

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { Alert, AlertQuery, AlertSeverity, AlertType, EtaDestination, EtaResult, Geofence, MapSources, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
 import { api } from '../lib/api';
+import { vehicleStatus } from '../../../shared/vehicle-status';
 
 export interface FleetState {
   connected: boolean;
@@ -218,6 +219,32 @@ function applyAlert(a: Alert): void {
   });
 }
 
+/** This screen's clock minus the service's, measured when the connection (re)starts. */
+let clockOffsetMs = 0;
+
+/** The service's time now, by this screen's clock (a browser on another machine may be off by minutes). */
+export function serviceNow(): number {
+  return Date.now() + clockOffsetMs;
+}
+
+/** How often statuses are re-judged with no new report (a silent vehicle: moving → idle → offline). */
+const AGE_EVERY_MS = 5_000;
+
+/** Re-applies the status rule to every vehicle at the service's time now; redraws only if one changed. */
+export function ageStatuses(): void {
+  const now = serviceNow();
+  useFleet.setState((s) => {
+    let vehicles: Record<string, VehicleState> | null = null;
+    for (const v of Object.values(s.vehicles)) {
+      const status = vehicleStatus(v.last.speedKmh, v.lastSeenMs, now);
+      if (status === v.status) continue;
+      vehicles ??= { ...s.vehicles };
+      vehicles[v.vehicleId] = { ...v, status };
+    }
+    return vehicles ? { vehicles, positionsVersion: s.positionsVersion + 1 } : {};
+  });
+}
+
 async function loadAll(): Promise<void> {
   const [vehicles, geofences, status, mapSources] = await Promise.all([
     api.call('listVehicles', {}),
@@ -225,6 +252,7 @@ async function loadAll(): Promise<void> {
     api.call('getStatus', {}),
     api.call('getMapSources', {}),
   ]);
+  clockOffsetMs = status.nowMs - Date.now();
   useFleet.setState((s) => ({
     vehicles: Object.fromEntries(vehicles.map((v) => [v.vehicleId, v])),
     positionsVersion: s.positionsVersion + 1,
@@ -252,4 +280,5 @@ export function connectStore(): void {
   api.on('alertUpdated', applyAlert);
   api.on('status', (status) => useFleet.setState({ status }));
   api.on('geofencesChanged', (geofences) => useFleet.setState({ geofences }));
+  setInterval(ageStatuses, AGE_EVERY_MS);
 }

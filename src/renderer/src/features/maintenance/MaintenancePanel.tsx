@@ -32,15 +32,16 @@ export function MaintenancePanel() {
   const [training, setTraining] = useState<MaintenanceOverview['training'] | null>(null);
   const [form, setForm] = useState({ vehicleId: '', kind: 'service' as 'service' | 'breakdown', date: new Date().toISOString().slice(0, 10), odometerKm: '', cost: '', note: '' });
   const select = useFleet((s) => s.select);
+  // The records list shows at once; the ranking comes when its worker has recomputed it (seconds on a
+  // busy machine), without holding the list back.
   const reload = useCallback(async () => {
-    try {
-      const [ov, recs] = await Promise.all([api.call('getMaintenance', {}), api.call('listMaintenanceRecords', { limit: 50 })]);
-      setO(ov);
-      setRecords(recs);
-      setTraining(ov.training);
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    const fail = (err: unknown) => setError((err as Error).message);
+    const recs = api.call('listMaintenanceRecords', { limit: 50 }).then(setRecords, fail);
+    const ov = api.call('getMaintenance', {}).then((x) => {
+      setO(x);
+      setTraining(x.training);
+    }, fail);
+    await Promise.all([recs, ov]);
   }, []);
   useEffect(() => {
     void reload();

@@ -107,6 +107,10 @@ export class VehicleCanvasLayer extends CanvasOverlay {
       ctx.stroke();
     }
     canvas.dataset['drawn'] = String(shown.length);
+    // what the map shows, by status (read by tests and by anyone inspecting the page)
+    const counts: Record<string, number> = {};
+    for (const v of shown) counts[v.status] = (counts[v.status] ?? 0) + 1;
+    canvas.dataset['statuses'] = DRAW_ORDER.map((st) => `${st}:${counts[st] ?? 0}`).join(',');
   }
 
   private onClick(e: L.LeafletMouseEvent): void {

@@ -1,0 +1,57 @@
+// What a dispatcher hit in a one-hour shift, each seen in the real UI (serve, Chromium): states that must
+// change with no new message, overlays that must go with their owner. The page's clock is Playwright's,
+// so minutes of silence pass in an instant and the test does not depend on the machine's speed.
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir } from '../helpers';
+
+describe.runIf(requireTool('chromium'))('a dispatcher’s shift in the browser', () => {
+  let proc: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let osmandPort: number;
+
+  /** One OsmAnd report; `speedKmh` is sent in knots as the protocol wants. */
+  const report = async (id: string, lat: number, lon: number, speedKmh: number, tsMs = Date.now()) => {
+    const res = await fetch(`http://127.0.0.1:${osmandPort}/?id=${id}&lat=${lat}&lon=${lon}&speed=${speedKmh / 1.852}&timestamp=${Math.floor(tsMs / 1000)}`);
+    expect(res.status).toBe(200);
+  };
+
+  beforeAll(async () => {
+    osmandPort = await freePort();
+    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', String(osmandPort), '--allow-anonymous', '--db', path.join(tempDir(), 'shift.sqlite')]);
+    proc = served.proc;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.clock.install();
+    await page.goto(served.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    proc?.kill('SIGTERM');
+  });
+
+  it('a vehicle that stops reporting ages from moving to idle to offline in the list, the map and the detail, with no new message', async () => {
+    await report('VAN-SILENT', 52.48, -1.89, 40);
+    const row = page.locator('li[data-vehicle-id="VAN-SILENT"]');
+    await expect.poll(() => row.locator('.dot').getAttribute('title'), { timeout: 10_000 }).toBe('moving');
+    await row.click();
+    const badge = page.getByTestId('vehicle-detail').locator('.badge');
+    const map = page.getByTestId('vehicle-canvas');
+    expect(await badge.textContent()).toBe('moving');
+    await expect.poll(() => map.getAttribute('data-statuses')).toBe('offline:0,idle:0,moving:1');
+    // two and a half minutes of silence: its last speed says nothing about now
+    await page.clock.fastForward(150_000);
+    await expect.poll(() => row.locator('.dot').getAttribute('title')).toBe('idle');
+    expect(await badge.textContent()).toBe('idle');
+    await expect.poll(() => map.getAttribute('data-statuses')).toBe('offline:0,idle:1,moving:0');
+    // past five minutes it is offline, as the status bar already counts it
+    await page.clock.fastForward(180_000);
+    await expect.poll(() => row.locator('.dot').getAttribute('title')).toBe('offline');
+    expect(await badge.textContent()).toBe('offline');
+    await expect.poll(() => map.getAttribute('data-statuses')).toBe('offline:1,idle:0,moving:0');
+  });
+});
