@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 
 export const WORKER_PATH = path.resolve('test/.tmp/engine.worker.mjs');
 export const CLI_PATH = path.resolve('out/main/cli.js');
@@ -144,6 +145,22 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** One API call over `serve`'s WebSocket, as the page makes it (same origin); rejects with the error. */
+export function wsCall<T = unknown>(url: string, method: string, params: unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('http://', 'ws://')}/api`, { origin: url });
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, params })));
+    ws.on('message', (d) => {
+      const f = JSON.parse(String(d));
+      if (f.type !== 'result') return;
+      ws.close();
+      if (f.ok) resolve(f.result as T);
+      else reject(new Error(f.error.message));
+    });
+    ws.on('error', reject);
+  });
+}
 
 /** A valid telemetry payload, overridable field by field. */
 export function telemetry(over: Record<string, unknown> = {}): Record<string, unknown> {

@@ -70,5 +70,9 @@ describe.runIf(requireTool('chromium'))('driver scores in the browser', () => {
     expect(lat).toBeCloseTo(52.48, 3);
     expect(lon).toBeCloseTo(brakeLon, 3);
     await page.screenshot({ path: 'test-results/e2e-drivers.png' });
+    // the marker belongs to the Drivers tab: it goes with it
+    await page.keyboard.press('Alt+1');
+    await expect.poll(() => page.locator('.map').getAttribute('data-focus')).toBeNull();
+    await expect.poll(() => page.locator('.leaflet-tooltip', { hasText: 'Harsh braking' }).count()).toBe(0); // after Leaflet's fade
   });
 });

@@ -5,13 +5,14 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir } from '../helpers';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir, wsCall } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('a dispatcher’s shift in the browser', () => {
   let proc: ChildProcess;
   let browser: Browser;
   let page: Page;
   let osmandPort: number;
+  let url: string;
 
   /** One OsmAnd report; `speedKmh` is sent in knots as the protocol wants. */
   const report = async (id: string, lat: number, lon: number, speedKmh: number, tsMs = Date.now()) => {
@@ -23,6 +24,7 @@ describe.runIf(requireTool('chromium'))('a dispatcher’s shift in the browser',
     osmandPort = await freePort();
     const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', String(osmandPort), '--allow-anonymous', '--db', path.join(tempDir(), 'shift.sqlite')]);
     proc = served.proc;
+    url = served.url;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.clock.install();
@@ -53,5 +55,33 @@ describe.runIf(requireTool('chromium'))('a dispatcher’s shift in the browser',
     await expect.poll(() => row.locator('.dot').getAttribute('title')).toBe('offline');
     expect(await badge.textContent()).toBe('offline');
     await expect.poll(() => map.getAttribute('data-statuses')).toBe('offline:1,idle:0,moving:0');
+  });
+
+  it('an ETA line and its label go with their vehicle: on Esc, on another vehicle, on "—"', async () => {
+    await wsCall(url, 'saveGeofence', { name: 'Depot', category: 'depot', geometry: { type: 'Circle', center: [-1.85, 52.5], radiusM: 100 } });
+    await report('VAN-ETA', 52.47, -1.9, 30);
+    await report('VAN-OTHER', 52.46, -1.91, 30);
+    const map = page.locator('.map');
+    const search = page.getByLabel('Search vehicles');
+    const showEta = async () => {
+      await page.locator('li[data-vehicle-id="VAN-ETA"]').click();
+      await page.getByLabel('ETA destination').selectOption({ label: 'Depot' });
+      await expect.poll(() => map.getAttribute('data-eta'), { timeout: 10_000 }).not.toBeNull();
+      expect(await page.locator('.leaflet-tooltip', { hasText: 'Depot:' }).count()).toBe(1);
+    };
+    const gone = async () => {
+      await expect.poll(() => map.getAttribute('data-eta')).toBeNull();
+      await expect.poll(() => page.locator('.leaflet-tooltip', { hasText: 'Depot:' }).count()).toBe(0); // after Leaflet's fade
+    };
+    await showEta();
+    await search.focus();
+    await page.keyboard.press('Escape');
+    await gone();
+    await showEta();
+    await page.locator('li[data-vehicle-id="VAN-OTHER"]').click();
+    await gone();
+    await showEta();
+    await page.getByLabel('ETA destination').selectOption({ label: '—' });
+    await gone();
   });
 });

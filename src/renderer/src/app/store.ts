@@ -142,6 +142,9 @@ export const useFleet = create<FleetState>((set, get) => ({
     set((s) => ({
       selectedVehicleId: vehicleId,
       focus: vehicleId && centre ? { vehicleId, seq: (s.focus?.seq ?? 0) + 1 } : s.focus,
+      // an ETA belongs to its vehicle: it goes (line, label and all) when another vehicle or none is selected
+      ...(s.etaTarget && s.etaTarget.vehicleId !== vehicleId ? { etaTarget: null, eta: null } : {}),
+      ...(s.pickingEta && s.pickingEta !== vehicleId ? { pickingEta: null } : {}),
     }));
   },
   async acknowledge(alertId) {
@@ -178,13 +181,13 @@ export const useFleet = create<FleetState>((set, get) => ({
     void loadAlerts().catch((err) => get().setError(`Could not load alerts: ${(err as Error).message}`));
   },
   selectFence(id) {
-    set(id ? { selectedFenceId: id, rightTab: 'Fences' } : { selectedFenceId: null });
+    set((s) => (id ? { selectedFenceId: id, ...tabChange(s, 'Fences') } : { selectedFenceId: null }));
   },
   focusPoint(lat, lon, label) {
     set((s) => ({ pointFocus: { lat, lon, label, seq: (s.pointFocus?.seq ?? 0) + 1 } }));
   },
   setRightTab(tab) {
-    set({ rightTab: tab });
+    set((s) => tabChange(s, tab));
   },
   setSoundOn(on) {
     localStorage.setItem(SOUND_KEY, on ? 'on' : 'off');
@@ -195,6 +198,11 @@ export const useFleet = create<FleetState>((set, get) => ({
     set({ lastError: message });
   },
 }));
+
+/** A point shown on the map belongs to the tab that showed it (a driving event, a stop): it goes with the tab. */
+function tabChange(s: FleetState, tab: RightTab): Partial<FleetState> {
+  return tab === s.rightTab ? {} : { rightTab: tab, pointFocus: null };
+}
 
 async function loadAlerts(): Promise<void> {
   const list = await api.call('listAlerts', alertQuery(useFleet.getState().alertFilter, Date.now()));

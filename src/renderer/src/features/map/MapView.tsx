@@ -241,7 +241,10 @@ function PointFocus() {
   const map = useMap();
   const focus = useFleet((s) => s.pointFocus);
   useEffect(() => {
-    if (!focus) return;
+    if (!focus) {
+      delete map.getContainer().dataset['focus'];
+      return;
+    }
     const at = toLatLng(focus.lon, focus.lat);
     map.setView(at, Math.max(map.getZoom(), 16), { animate: false });
     const marker = L.circleMarker(at, { radius: 9, color: '#ffb300', weight: 3, fillOpacity: 0.2 }).bindTooltip(textContent(focus.label), { permanent: true, direction: 'top' }).addTo(map);
