@@ -51,8 +51,12 @@ describe.runIf(requireTool('chromium'))('history and export in the browser', () 
     expect(vertices).toBeGreaterThanOrEqual(2);
     expect(vertices).toBeLessThan(20);
 
-    // drag the timeline to 09:25 Paris (second trip, 5 min in: 6 km + 3 km east of the start)
+    // replay starts at the first stored fix of the range (09:00 Paris), not at its start (08:30)
     const bar = page.getByRole('group', { name: 'History replay' });
+    expect(Number(await bar.locator('time').getAttribute('data-cursor-ms'))).toBe(T0);
+    await expect.poll(() => bar.getByTestId('cursor-telemetry').textContent()).toContain('VAN-1');
+
+    // drag the timeline to 09:25 Paris (second trip, 5 min in: 6 km + 3 km east of the start)
     await bar.getByRole('slider', { name: 'Replay time' }).fill(String(T0 + 25 * 60_000));
     await expect.poll(() => map.getAttribute('data-replay')).toMatch(/^52\.48000,-1\.7/);
     const lon = Number((await map.getAttribute('data-replay'))!.split(',')[1]);
@@ -63,11 +67,20 @@ describe.runIf(requireTool('chromium'))('history and export in the browser', () 
     // play at ×60: the cursor moves on by itself
     await bar.getByRole('combobox', { name: 'Replay speed' }).selectOption('60');
     const before = Number(await bar.locator('time').getAttribute('data-cursor-ms'));
+    const readoutBefore = await bar.getByTestId('cursor-telemetry').textContent();
     await bar.getByRole('button', { name: 'Play' }).click();
     await expect.poll(async () => Number(await bar.locator('time').getAttribute('data-cursor-ms')), { timeout: 5000 }).toBeGreaterThan(before + 30_000);
+    // the readout follows the cursor while it plays (it stayed on the first fix)
+    await expect.poll(() => bar.getByTestId('cursor-telemetry').textContent(), { timeout: 5000 }).not.toBe(readoutBefore);
     await page.locator('.history-meta').first().click(); // focus off the controls, as a dispatcher would
     await page.keyboard.press('Space'); // pause
     await expect.poll(() => bar.getByRole('button', { name: 'Play' }).count()).toBe(1);
+    // → steps 10 s at any speed (×60 made it 10 min), Shift+→ a minute
+    const paused = Number(await bar.locator('time').getAttribute('data-cursor-ms'));
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => Number(await bar.locator('time').getAttribute('data-cursor-ms'))).toBe(paused + 10_000);
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect.poll(async () => Number(await bar.locator('time').getAttribute('data-cursor-ms'))).toBe(paused + 70_000);
 
     // export the trips as CSV: a download with Paris times
     const box = page.getByRole('region', { name: 'Export report' });

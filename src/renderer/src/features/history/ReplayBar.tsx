@@ -6,6 +6,12 @@ import { api } from '../../lib/api';
 import { fixed, localTime } from '../../lib/format';
 import { REPLAY_SPEEDS, useHistory } from './history-store';
 
+/** The readout asks for the telemetry at the cursor at most this often. */
+const READOUT_EVERY_MS = 250;
+/** ← / → move the cursor this much (Shift: the long step), at any replay speed. */
+const STEP_MS = 10_000;
+const STEP_LONG_MS = 60_000;
+
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
@@ -35,7 +41,7 @@ export function ReplayBar() {
     return () => cancelAnimationFrame(frame);
   }, [playing]);
 
-  // Space plays/pauses; ← → step 10 s (× speed) when not typing
+  // Space plays/pauses; ← → step 10 s (Shift: 1 min) when not typing, whatever the replay speed
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!useHistory.getState().results || isTyping(e.target)) return;
@@ -46,28 +52,36 @@ export function ReplayBar() {
       } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
         if ((e.target as HTMLElement | null)?.closest?.('.leaflet-container, .vehicle-list')) return;
         e.preventDefault();
-        s.setCursor((s.cursorMs ?? s.fromMs) + (e.key === 'ArrowRight' ? 1 : -1) * 10_000 * s.speed);
+        s.setCursor((s.cursorMs ?? s.fromMs) + (e.key === 'ArrowRight' ? 1 : -1) * (e.shiftKey ? STEP_LONG_MS : STEP_MS));
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // telemetry at the cursor: at most ~4 requests a second, the latest answer wins
+  // Telemetry at the cursor, at most every 250 ms while it moves (playback moves it every frame: a
+  // debounce would never fire and the readout froze on the first fix), the latest answer wins.
   const first = results?.[0]?.vehicleId;
+  const lastFetchMs = useRef(0);
+  const trailing = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     if (!first || cursorMs === null) return;
-    const seq = ++fetchSeq.current;
-    const t = setTimeout(() => {
-      const unlock = useHistory.getState().unlock;
-      const unlockToken = unlock && unlock.untilMs > Date.now() ? unlock.token : undefined;
-      api.call('getPointAt', { vehicleId: first, tsMs: Math.round(cursorMs), unlockToken }).then(
+    const fetchNow = () => {
+      trailing.current = null;
+      lastFetchMs.current = performance.now();
+      const seq = ++fetchSeq.current;
+      const s = useHistory.getState();
+      const unlockToken = s.unlock && s.unlock.untilMs > Date.now() ? s.unlock.token : undefined;
+      api.call('getPointAt', { vehicleId: first, tsMs: Math.round(s.cursorMs ?? cursorMs), unlockToken }).then(
         (p) => seq === fetchSeq.current && setAt(p),
         () => undefined,
       );
-    }, 250);
-    return () => clearTimeout(t);
+    };
+    const wait = READOUT_EVERY_MS - (performance.now() - lastFetchMs.current);
+    if (wait <= 0) fetchNow();
+    else trailing.current ??= setTimeout(fetchNow, wait); // reads the cursor when it fires
   }, [first, cursorMs]);
+  useEffect(() => () => void (trailing.current && clearTimeout(trailing.current)), []);
 
   if (!results || cursorMs === null) return null;
   const span = Math.max(1, toMs - fromMs);

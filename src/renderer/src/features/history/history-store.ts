@@ -55,7 +55,9 @@ export const useHistory = create<HistoryState>((set, get) => ({
       const unlock = get().unlock;
       const unlockToken = unlock && unlock.untilMs > Date.now() ? unlock.token : undefined;
       const results = await api.call('getHistory', { vehicleIds, fromMs, toMs, settings: merged, toleranceM: get().toleranceM, unlockToken });
-      set({ results, loading: false, cursorMs: fromMs });
+      // replay starts where there is something to see: the first stored fix of the range, not its start
+      const firsts = results.map((h) => h.track[0]?.[0]).filter((t): t is number => t !== undefined);
+      set({ results, loading: false, cursorMs: firsts.length ? Math.max(fromMs, Math.min(...firsts)) : fromMs });
     } catch (err) {
       set({ loading: false, error: (err as Error).message });
     }
