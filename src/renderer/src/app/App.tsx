@@ -6,10 +6,12 @@ import { RightPanel } from '../features/alerts/RightPanel';
 import { StatusBar } from '../features/status/StatusBar';
 import { ReplayBar } from '../features/history/ReplayBar';
 import { PanelBoundary } from './PanelBoundary';
+import { Splitter, useRightPanelWidth } from './Splitter';
 
 export function App() {
+  const [rightWidth, setRightWidth] = useRightPanelWidth();
   return (
-    <div className="app">
+    <div className="app" style={{ gridTemplateColumns: `280px 1fr ${rightWidth}px` }}>
       <PanelBoundary name="Vehicle list" className="panel vehicles">
         <VehiclePanel />
       </PanelBoundary>
@@ -22,6 +24,7 @@ export function App() {
         </PanelBoundary>
       </main>
       <PanelBoundary name="Side panel" className="panel right">
+        <Splitter width={rightWidth} onWidth={setRightWidth} />
         <RightPanel />
       </PanelBoundary>
       <PanelBoundary name="Status bar" className="statusbar">

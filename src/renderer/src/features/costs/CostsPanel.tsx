@@ -1,7 +1,7 @@
 // Fleet cost (TCO) for a period: a sortable table per vehicle with fleet totals, cost per km as bars,
 // replacement candidates (maintenance over 40 % of cost) highlighted, missing inputs said plainly; the
 // inputs of one vehicle edited in place, or many imported from CSV.
-import { useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { ExportBox } from '../reports/ExportBox';
@@ -110,56 +110,65 @@ export function CostsPanel() {
           Fleet: <b>{money(t.total)}</b> for {Math.round(t.km).toLocaleString()} km = <b>{t.costPerKm === null ? '—' : t.costPerKm.toFixed(3)}</b> per km · fuel {money(t.fuelCost)} · depreciation {money(t.depreciation)} · lease {money(t.lease)} · insurance {money(t.insurance)} · maintenance {money(t.maintenance)}
         </p>
       )}
-      <table className="grid cost-table" aria-label="Fleet cost">
-        <thead>
-          <tr>
-            {head('vehicleId', 'Vehicle', false)}
-            {head('km', 'km')}
-            {head('total', 'Total')}
-            {head('costPerKm', 'Per km')}
-            {head('maintenanceRatio', 'Maint. %')}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.vehicleId} data-vehicle={r.vehicleId} className={r.replacementCandidate ? 'replace' : ''} onClick={() => edit(r.vehicleId)} title={r.missing.length ? `Missing: ${r.missing.join(', ')}` : 'Edit cost inputs'}>
-              <td>
-                {r.vehicleId} {r.replacementCandidate && <span className="sev critical">replace?</span>} {r.missing.length > 0 && <span className="muted">(incomplete)</span>}
-              </td>
-              <td className="num">{Math.round(r.km).toLocaleString()}</td>
-              <td className="num">{money(r.total)}</td>
-              <td className="num">
-                {r.costPerKm === null ? <span className="muted" title="under 10 km in this period">too few km</span> : r.costPerKm.toFixed(3)}
-                <div className="hbar" style={{ width: `${((r.costPerKm ?? 0) / maxPerKm) * 100}%` }} />
-              </td>
-              <td className="num">{r.maintenanceRatio === null ? '—' : `${(r.maintenanceRatio * 100).toFixed(0)}`}</td>
+      <div className="table-scroll">
+        <table className="grid cost-table" aria-label="Fleet cost">
+          <thead>
+            <tr>
+              {head('vehicleId', 'Vehicle', false)}
+              {head('km', 'km')}
+              {head('total', 'Total')}
+              {head('costPerKm', 'Per km')}
+              {head('maintenanceRatio', 'Maint. %')}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <Fragment key={r.vehicleId}>
+                <tr data-vehicle={r.vehicleId} className={r.replacementCandidate ? 'replace' : ''} onClick={() => edit(r.vehicleId)} title={r.missing.length ? `Missing: ${r.missing.join(', ')}` : 'Edit cost inputs'}>
+                  <td>
+                    {r.vehicleId} {r.replacementCandidate && <span className="sev critical">replace?</span>} {r.missing.length > 0 && <span className="muted">(incomplete)</span>}
+                  </td>
+                  <td className="num">{Math.round(r.km).toLocaleString()}</td>
+                  <td className="num">{money(r.total)}</td>
+                  <td className="num">
+                    {r.costPerKm === null ? <span className="muted" title="under 10 km in this period">too few km</span> : r.costPerKm.toFixed(3)}
+                    <div className="hbar" style={{ width: `${((r.costPerKm ?? 0) / maxPerKm) * 100}%` }} />
+                  </td>
+                  <td className="num">{r.maintenanceRatio === null ? '—' : `${(r.maintenanceRatio * 100).toFixed(0)}`}</td>
+                </tr>
+                {/* the inputs open under the row that was clicked, not below a long table */}
+                {editing?.vehicleId === r.vehicleId && (
+                  <tr className="detail-row">
+                    <td colSpan={5}>
+                      <form className="kv-form" onSubmit={save} aria-label={`Cost inputs of ${editing.vehicleId}`}>
+                        <h3 className="wide">{editing.vehicleId}</h3>
+                        {INPUT_FIELDS.map(([k, label]) => (
+                          <label key={k} className="contents">
+                            <span className="muted">{label}</span>
+                            <input
+                              value={editing[k] === null ? '' : String(editing[k])}
+                              onChange={(e) => setEditing({ ...editing, [k]: e.target.value === '' ? null : k === 'acquisitionDate' ? e.target.value : Number(e.target.value) })}
+                            />
+                          </label>
+                        ))}
+                        <span />
+                        <div className="row">
+                          <button type="submit">Save</button>
+                          <button type="button" onClick={() => setEditing(null)}>
+                            Cancel
+                          </button>
+                        </div>
+                      </form>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {data && <ExportBox vehicleIds={[]} fromMs={data.fromMs} toMs={data.toMs} fixedReport="fleet-cost" />}
       <p className="muted">Replacement candidates: maintenance over {Math.round((data?.replacementThreshold ?? 0.4) * 100)} % of the vehicle's cost. Click a vehicle to edit its inputs.</p>
-      {editing && (
-        <form className="kv-form" onSubmit={save} aria-label={`Cost inputs of ${editing.vehicleId}`}>
-          <h3 className="wide">{editing.vehicleId}</h3>
-          {INPUT_FIELDS.map(([k, label]) => (
-            <label key={k} className="contents">
-              <span className="muted">{label}</span>
-              <input
-                value={editing[k] === null ? '' : String(editing[k])}
-                onChange={(e) => setEditing({ ...editing, [k]: e.target.value === '' ? null : k === 'acquisitionDate' ? e.target.value : Number(e.target.value) })}
-              />
-            </label>
-          ))}
-          <span />
-          <div className="row">
-            <button type="submit">Save</button>
-            <button type="button" onClick={() => setEditing(null)}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      )}
     </div>
   );
 }

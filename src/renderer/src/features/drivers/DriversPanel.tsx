@@ -1,6 +1,6 @@
 // Driver scores for a period: ranked table (score, km, events, events per 100 km, trend), and one
 // driver's events by type, by hour and one by one; clicking an event shows where it happened.
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ExportBox } from '../reports/ExportBox';
 import { toLocalInput } from '../history/HistoryPanel';
 import { ALERT_TYPE_TEXT, type DriverAssignment, type DriverScores, type DrivingEvent } from '../../../../shared/types';
@@ -144,42 +144,53 @@ export function DriversPanel() {
           <p className="muted">
             Score = 100 − Σ(penalty × severity) per 100 km; penalties: {Object.entries(data.penalties).map(([k, v]) => `${ALERT_TYPE_TEXT[k as keyof typeof ALERT_TYPE_TEXT]} ${v}`).join(', ')}. Under {data.minKm} km: not enough driving.
           </p>
-          <table className="grid drivers-table">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Driver</th>
-                <th>Score</th>
-                <th>km</th>
-                <th>Events</th>
-                <th>/100 km</th>
-                <th title="Against the previous period of the same length">Trend</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.drivers.map((d, i) => (
-                <tr key={d.driverId} data-driver-id={d.driverId} className={selected === d.driverId ? 'selected' : ''} onClick={() => setSelected(d.driverId)}>
-                  <td className="num">{d.score === null ? '' : i + 1}</td>
-                  <td>{d.driverId}</td>
-                  <td className="num">{d.score === null ? <span className="muted">not enough driving</span> : d.score.toFixed(1)}</td>
-                  <td className="num">{d.km.toFixed(1)}</td>
-                  <td className="num" title={Object.entries(d.eventsByType).map(([k, n]) => `${ALERT_TYPE_TEXT[k as keyof typeof ALERT_TYPE_TEXT]}: ${n}`).join('\n')}>
-                    {d.events}
-                  </td>
-                  <td className="num">{d.eventsPer100Km ?? '—'}</td>
-                  <td className={`num ${d.trend === null ? '' : d.trend >= 0 ? 'up' : 'down'}`}>{d.trend === null ? '—' : `${d.trend >= 0 ? '▲' : '▼'} ${Math.abs(d.trend).toFixed(1)}`}</td>
-                </tr>
-              ))}
-              {data.drivers.length === 0 && (
+          <div className="table-scroll">
+            <table className="grid drivers-table">
+              <thead>
                 <tr>
-                  <td colSpan={7} className="muted">
-                    No driving in this period.
-                  </td>
+                  <th>#</th>
+                  <th>Driver</th>
+                  <th>Score</th>
+                  <th>km</th>
+                  <th>Events</th>
+                  <th>/100 km</th>
+                  <th title="Against the previous period of the same length">Trend</th>
                 </tr>
-              )}
-            </tbody>
-          </table>
-          {selected && <DriverDetail driverId={selected} fromMs={data.fromMs} toMs={data.toMs} />}
+              </thead>
+              <tbody>
+                {data.drivers.map((d, i) => (
+                  <Fragment key={d.driverId}>
+                    <tr data-driver-id={d.driverId} className={selected === d.driverId ? 'selected' : ''} onClick={() => setSelected(selected === d.driverId ? null : d.driverId)}>
+                      <td className="num">{d.score === null ? '' : i + 1}</td>
+                      <td>{d.driverId}</td>
+                      <td className="num">{d.score === null ? <span className="muted">not enough driving</span> : d.score.toFixed(1)}</td>
+                      <td className="num">{d.km.toFixed(1)}</td>
+                      <td className="num" title={Object.entries(d.eventsByType).map(([k, n]) => `${ALERT_TYPE_TEXT[k as keyof typeof ALERT_TYPE_TEXT]}: ${n}`).join('\n')}>
+                        {d.events}
+                      </td>
+                      <td className="num">{d.eventsPer100Km ?? '—'}</td>
+                      <td className={`num ${d.trend === null ? '' : d.trend >= 0 ? 'up' : 'down'}`}>{d.trend === null ? '—' : `${d.trend >= 0 ? '▲' : '▼'} ${Math.abs(d.trend).toFixed(1)}`}</td>
+                    </tr>
+                    {/* the detail opens under the row that was clicked, not below a long table */}
+                    {selected === d.driverId && (
+                      <tr className="detail-row">
+                        <td colSpan={7}>
+                          <DriverDetail driverId={d.driverId} fromMs={data.fromMs} toMs={data.toMs} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                ))}
+                {data.drivers.length === 0 && (
+                  <tr>
+                    <td colSpan={7} className="muted">
+                      No driving in this period.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
           <ExportBox vehicleIds={[]} fromMs={data.fromMs} toMs={data.toMs} fixedReport="driver-scores" />
         </>
       )}

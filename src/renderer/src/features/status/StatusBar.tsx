@@ -26,7 +26,7 @@ export function StatusBar() {
   const b = status.broker;
   return (
     <footer className="statusbar" role="status">
-      <span className={`state ${b.state === 'connected' ? 'ok' : 'bad'}`} data-testid="broker-state" title={b.lastError ?? ''}>
+      <span className={`state shrink ${b.state === 'connected' ? 'ok' : 'bad'}`} data-testid="broker-state" title={`${b.url}${b.lastError ? ` — ${b.lastError}` : ''}`}>
         Broker {b.embedded ? '(embedded) ' : ''}
         {b.url}: {BROKER_LABEL[b.state]}
         {b.lastError && b.state !== 'connected' ? ` — ${b.lastError}` : ''}
@@ -43,17 +43,17 @@ export function StatusBar() {
         </span>
       )}
       <span className="muted">last message {age(status.lastMessageMs, status.nowMs)}</span>
-      <span className="muted">
+      <span className="muted shrink" title="Messages stored, duplicates of stored ones, and rejected (kept as dead letters)">
         ingested {status.ingest.accepted} · duplicates {status.ingest.duplicates} · rejected {status.ingest.rejected}
       </span>
       {status.storageProblems.map((p) => (
-        <span key={p.slice(0, 40)} className="error storage-problem" role="alert" data-testid="storage-problem" title={p}>
+        <span key={p.slice(0, 40)} className="error storage-problem shrink" role="alert" data-testid="storage-problem" title={p}>
           {p}
         </span>
       ))}
       {status.demo && <span className="demo">DEMO FLEET</span>}
       {lastError && (
-        <span className="error" role="alert">
+        <span className="error shrink" role="alert" title={lastError}>
           {lastError}{' '}
           <button type="button" onClick={() => setError(null)}>
             dismiss
