@@ -122,6 +122,25 @@ export function fencesFromGeoJson(doc: unknown): ParsedFence[] {
   });
 }
 
+/** Twice the signed area of a ring in the lon/lat plane: positive when it runs counter-clockwise. */
+function signedArea2(ring: readonly (readonly number[])[]): number {
+  let a = 0;
+  for (let i = 0; i + 1 < ring.length; i++) a += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
+  return a;
+}
+
+/**
+ * A polygon's rings wound as RFC 7946 (GeoJSON) asks: the outer ring counter-clockwise, holes clockwise.
+ * Readers may rely on it (some fill the outside of a clockwise outer ring); the shape is the same.
+ */
+export function rewindRings(rings: readonly (readonly (readonly number[])[])[]): number[][][] {
+  return rings.map((ring, i) => {
+    const ccw = signedArea2(ring) > 0;
+    const copy = ring.map((p) => [...p]);
+    return (i === 0) === ccw ? copy : copy.reverse();
+  });
+}
+
 /** One fence as a GeoJSON feature that fencesFromGeoJson reads back unchanged. */
 export function fenceToFeature(f: Pick<Geofence, 'id' | 'name' | 'category' | 'color' | 'geometry' | 'rules'>): GeoJsonFeature {
   const props: Record<string, unknown> = { id: f.id, name: f.name, category: f.category, color: f.color };
@@ -138,7 +157,8 @@ export function fenceToFeature(f: Pick<Geofence, 'id' | 'name' | 'category' | 'c
   } else if (g.type === 'Corridor') {
     geometry = { type: 'LineString', coordinates: g.line };
     props.width_m = g.widthM;
-  } else geometry = g;
+  } else if (g.type === 'Polygon') geometry = { type: 'Polygon', coordinates: rewindRings(g.coordinates) };
+  else geometry = { type: 'MultiPolygon', coordinates: g.coordinates.map(rewindRings) };
   return { type: 'Feature', id: f.id, geometry, properties: props };
 }
 

@@ -128,4 +128,36 @@ describe.runIf(requireTool('chromium'))('geofence editor in the browser', () => 
     await page.getByLabel('Import geofences file').setInputFiles(broken);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported 0 of 1' }).textContent()).toContain('Geofence "Bow tie" was not saved: outer ring: crosses itself near [0.500000, 0.500000]');
   });
+
+  it('finishing a circle over a vehicle does not select it; the radius can be typed; the corridor hint says double-click', async () => {
+    // DRAW-1 (from the first test) in the middle of the map, nothing selected
+    await page.locator('li[data-vehicle-id="DRAW-1"]').click();
+    await page.getByLabel('Search vehicles').focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('vehicle-detail').count()).toBe(0);
+    await page.keyboard.press('Alt+2');
+    await page.getByRole('button', { name: 'Draw circle' }).click();
+    const box = (await page.locator('.map').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.click(cx - 60, cy);
+    await page.waitForTimeout(120);
+    await page.mouse.click(cx, cy); // the click that sets the radius lands on the vehicle
+    const form = page.getByRole('form', { name: 'Geofence properties' });
+    await form.waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('vehicle-detail').count()).toBe(0);
+    // the radius, typed: the heading and the saved fence follow it
+    await form.getByLabel('Radius (m)').fill('250');
+    await expect.poll(() => form.getByTestId('fence-shape').textContent()).toBe('circle, 250 m radius');
+    await form.getByLabel('Name').fill('Typed circle');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => ((await call('listGeofences', {})) as { name: string; geometry: { radiusM?: number } }[]).find((f) => f.name === 'Typed circle')?.geometry.radiusM).toBe(250);
+
+    await page.getByRole('button', { name: 'Draw corridor' }).click();
+    await page.mouse.click(cx - 100, cy + 100);
+    await page.mouse.move(cx - 40, cy + 120);
+    await expect.poll(() => page.locator('.leaflet-tooltip').allTextContents()).toContainEqual(expect.stringMatching(/double-click to finish/i));
+    expect((await page.locator('.leaflet-tooltip').allTextContents()).join(' ')).not.toContain('existing marker');
+    await page.keyboard.press('Escape');
+  });
 });

@@ -84,4 +84,47 @@ describe.runIf(requireTool('chromium'))('a dispatcher’s shift in the browser',
     await page.getByLabel('ETA destination').selectOption({ label: '—' });
     await gone();
   });
+
+  it('the vehicle list keeps the selection in view on ↑/↓, / starts a new search, and an empty result says so', async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => report(`LIST-${String(i).padStart(2, '0')}`, 52.4 + i * 0.001, -1.8, 0)));
+    const search = page.getByLabel('Search vehicles');
+    await search.fill('LIST-');
+    await expect.poll(() => page.locator('li[data-vehicle-id^="LIST-"]').count(), { timeout: 10_000 }).toBe(40);
+    await page.locator('li[data-vehicle-id="LIST-00"]').click();
+    const list = page.getByRole('listbox', { name: 'Vehicle list' });
+    await list.focus();
+    for (let i = 0; i < 35; i++) await page.keyboard.press('ArrowDown');
+    const selected = page.locator('li[data-vehicle-id="LIST-35"]');
+    await expect.poll(() => selected.getAttribute('aria-selected')).toBe('true');
+    const inView = async () => {
+      const l = (await list.boundingBox())!;
+      const r = (await selected.boundingBox())!;
+      return r.y >= l.y - 1 && r.y + r.height <= l.y + l.height + 1;
+    };
+    await expect.poll(inView).toBe(true);
+
+    // "/" in the search box selects what is there, so the next keys start a new search
+    await search.focus();
+    await page.keyboard.press('/');
+    expect(await search.inputValue()).toBe('LIST-');
+    await page.keyboard.type('NOPE');
+    expect(await search.inputValue()).toBe('NOPE');
+    await expect.poll(() => page.locator('.vehicle-list .no-match').textContent()).toBe('No vehicle or driver matches “NOPE”');
+    await search.fill('');
+  });
+
+  it('the Alerts vehicle filter filters as it is typed', async () => {
+    await wsCall(url, 'saveGeofence', { name: 'No-go', category: 'restricted', geometry: { type: 'Circle', center: [-1.7, 52.3], radiusM: 100 } });
+    const t = Date.now() - 120_000;
+    for (const id of ['ALRT-A', 'ALRT-B']) {
+      await report(id, 52.3018, -1.7, 20, t);
+      await report(id, 52.3, -1.7, 20, t + 10_000);
+    }
+    await page.getByRole('tab', { name: /^Alerts/ }).click();
+    const rows = page.locator('li.alert[data-alert-type="geofence_enter"]');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    await page.getByLabel('Filter by vehicle').pressSequentially('ALRT-B'); // no Enter, no leaving the field
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('ALRT-B');
+  });
 });

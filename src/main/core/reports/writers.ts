@@ -8,6 +8,7 @@ import { simplifiedForMap, type Cell, type Column, type GeoFeature, type Report 
 import { ZonedTime } from './time';
 import { XlsxWriter, type XlsxCell, type XlsxColumn } from './xlsx';
 import { csvField } from '../util/csv';
+import { rewindRings } from '../../../shared/fence-geojson';
 
 export interface WriteOptions {
   timeZone: string;
@@ -376,7 +377,7 @@ async function writeFeature(out: Out, format: 'gpx' | 'kml' | 'geojson', f: GeoF
     if (f.kind === 'point') {
       await out.write(`{"type":"Feature","geometry":{"type":"Point","coordinates":[${f.lon},${f.lat}]},"properties":${JSON.stringify({ name: f.name, description: f.description, time: f.tsMs === null ? null : iso(f.tsMs), ...f.props })}}`);
     } else if (f.kind === 'polygon') {
-      await out.write(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":${JSON.stringify(f.rings)}},"properties":${props}}`);
+      await out.write(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":${JSON.stringify(rewindRings(f.rings))}},"properties":${props}}`);
     } else {
       await out.write(`{"type":"Feature","geometry":{"type":"LineString","coordinates":[`);
       let first = true;

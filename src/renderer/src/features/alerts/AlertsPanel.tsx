@@ -1,6 +1,9 @@
 // Alerts: filter by severity, type, vehicle and time; sort by time or severity; acknowledge, resolve,
 // snooze or mute. Critical alerts stand out, and flash once they escalate unacknowledged.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+
+/** The vehicle filter applies this long after the last key typed. */
+const FILTER_TYPING_MS = 250;
 import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type AlertType } from '../../../../shared/types';
 import { useFleet } from '../../app/store';
 import { localTime } from '../../lib/format';
@@ -109,6 +112,12 @@ export function AlertsPanel() {
   const setSoundOn = useFleet((s) => s.setSoundOn);
   const nowMs = useFleet((s) => s.status?.nowMs ?? Date.now());
   const [vehicleText, setVehicleText] = useState(f.vehicle);
+  // the list follows the vehicle filter as it is typed (a moment after the last key, not on Enter)
+  useEffect(() => {
+    if (vehicleText.trim() === f.vehicle.trim()) return;
+    const t = setTimeout(() => setFilter({ vehicle: vehicleText }), FILTER_TYPING_MS);
+    return () => clearTimeout(t);
+  }, [vehicleText, f.vehicle, setFilter]);
   const list = useMemo(
     () =>
       Object.values(alerts).sort((a, b) =>
@@ -141,7 +150,6 @@ export function AlertsPanel() {
           value={vehicleText}
           onChange={(e) => setVehicleText(e.target.value)}
           onKeyDown={(e) => e.key === 'Enter' && setFilter({ vehicle: vehicleText })}
-          onBlur={() => vehicleText !== f.vehicle && setFilter({ vehicle: vehicleText })}
         />
         <select value={f.hours} onChange={(e) => setFilter({ hours: Number(e.target.value) })} aria-label="Time range">
           {RANGES.map((r) => (

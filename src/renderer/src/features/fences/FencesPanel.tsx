@@ -5,7 +5,10 @@ import type { FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../.
 import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../../../shared/fence-geojson';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';
-import { cancelDraw, clearPreview, draw, editedGeometry, isEditing, startEditing, stopEditing, zoomToFence, type DrawShape } from './editor';
+import { cancelDraw, clearPreview, draw, editedGeometry, isEditing, setCircleRadius, startEditing, stopEditing, zoomToFence, type DrawShape } from './editor';
+
+/** How often the form reads the shape back while it is dragged on the map. */
+const LIVE_SHAPE_MS = 200;
 import { download, fencesAsGeoJsonText, fencesAsKml, parseFenceFile } from './fence-files';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -91,6 +94,18 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
   }, [draft]);
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
   const corridorWidth = d.geometry.type === 'Corridor' ? d.geometry.widthM : undefined;
+  // while the shape is dragged on the map, the heading (and a circle's radius field) follow it
+  const [live, setLive] = useState<FenceGeometry | null>(null);
+  useEffect(() => {
+    if (!shapeEditing || !d.id) {
+      setLive(null);
+      return;
+    }
+    const id = d.id;
+    const t = setInterval(() => setLive(editedGeometry(id, corridorWidth)), LIVE_SHAPE_MS);
+    return () => clearInterval(t);
+  }, [shapeEditing, d.id, corridorWidth]);
+  const shown = live ?? d.geometry;
   const save = async () => {
     let geometry = d.id && isEditing(d.id) ? (editedGeometry(d.id, corridorWidth) ?? d.geometry) : d.geometry;
     if (geometry.type === 'Corridor' && corridorWidth !== undefined) geometry = { ...geometry, widthM: corridorWidth };
@@ -121,7 +136,27 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h3>{d.id ? 'Geofence' : 'New geofence'}</h3>
-      <span className="hint">{describe(d.geometry)}</span>
+      <span className="hint" data-testid="fence-shape">{describe(shown)}</span>
+      {shown.type === 'Circle' && (
+        <>
+          <label htmlFor="fence-radius">Radius (m)</label>
+          <input
+            id="fence-radius"
+            type="number"
+            min={1}
+            max={100_000}
+            step={1}
+            value={Math.round(shown.radiusM)}
+            onChange={(e) => {
+              const radiusM = Number(e.target.value);
+              if (!(radiusM > 0)) return;
+              setLive(null);
+              set({ geometry: { ...shown, radiusM } });
+              setCircleRadius(d.id, radiusM);
+            }}
+          />
+        </>
+      )}
       <label htmlFor="fence-name">Name</label>
       <input id="fence-name" ref={nameRef} value={d.name} onChange={(e) => set({ name: e.target.value })} maxLength={120} required />
       <label htmlFor="fence-category">Category</label>

@@ -10,6 +10,21 @@ let map: L.Map | null = null;
 /** The editable Leaflet layer of each fence on the map (polygon, circle, or corridor polyline). */
 const fenceLayers = new Map<string, L.Layer>();
 let editing: { id: string; layer: L.Layer } | null = null;
+/** Whether a shape is being drawn, and when the last drawing ended (the click that ended it is ours). */
+let drawing = false;
+let drawEndedMs = 0;
+/** A map click this soon after the drawing ended is the click that ended it. */
+const END_CLICK_MS = 400;
+
+/**
+ * Does the fence editor own this map click (placing a corner or corridor point, the click that closes a
+ * polygon or sets a circle's radius, dragging a shape)? Then nothing else on the map may act on it,
+ * such as selecting the vehicle underneath.
+ */
+export function editorOwnsClick(): boolean {
+  return drawing || editing !== null || performance.now() - drawEndedMs < END_CLICK_MS;
+}
+
 /** The shape just drawn, shown until it is saved (then the fence layer draws it) or dropped. */
 let preview: L.Layer | null = null;
 
@@ -20,7 +35,14 @@ export function clearPreview(): void {
 
 export function registerMap(m: L.Map | null): void {
   map = m;
-  if (m) m.pm.setGlobalOptions({ allowSelfIntersection: true, snappable: false } as never);
+  if (!m) return;
+  m.pm.setGlobalOptions({ allowSelfIntersection: true, snappable: false } as never);
+  // geoman's own hint says "click any existing marker"; a corridor is finished with a double-click
+  m.pm.setLang(
+    'en',
+    { tooltips: { continueLine: 'Click to add a point; double-click to finish the route', finishLine: 'Double-click (or click the last point) to finish the route' } } as never,
+    'en',
+  );
 }
 
 export function registerFenceLayer(id: string, layer: L.Layer | null): void {
@@ -61,8 +83,11 @@ export function draw(shape: DrawShape): Promise<FenceGeometry | null> {
   if (!m) return Promise.resolve(null);
   stopEditing();
   clearPreview();
+  drawing = true;
   return new Promise((resolve) => {
     const done = (g: FenceGeometry | null) => {
+      drawing = false;
+      drawEndedMs = performance.now();
       m.off('pm:create', onCreate);
       m.off('pm:drawend', onEnd);
       resolve(g);
@@ -107,6 +132,12 @@ export function stopEditing(): void {
   if (!editing) return;
   (editing.layer as unknown as { pm?: { disable(): void } }).pm?.disable();
   editing = null;
+}
+
+/** Sets a circle's radius on the map as it is typed: the fence being edited, or the shape just drawn. */
+export function setCircleRadius(id: string | undefined, radiusM: number): void {
+  const layer = id && editing?.id === id ? editing.layer : preview;
+  if (layer instanceof L.Circle) layer.setRadius(radiusM);
 }
 
 export function isEditing(id: string): boolean {

@@ -3,6 +3,7 @@ import L from 'leaflet';
 import type { VehicleState, VehicleStatus } from '../../../../shared/types';
 import { toLatLng } from '../../lib/geo';
 import { CanvasOverlay } from './canvas-overlay';
+import { editorOwnsClick } from '../fences/editor';
 
 export const STATUS_COLORS: Record<VehicleStatus, string> = {
   moving: '#4caf50',
@@ -115,7 +116,7 @@ export class VehicleCanvasLayer extends CanvasOverlay {
 
   private onClick(e: L.LeafletMouseEvent): void {
     const map = this._map;
-    if (!map) return;
+    if (!map || editorOwnsClick()) return;
     let best: string | null = null;
     let bestD = HIT_RADIUS_PX * HIT_RADIUS_PX;
     for (const v of this.vehicles) {

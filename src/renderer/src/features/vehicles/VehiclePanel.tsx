@@ -18,9 +18,16 @@ export function VehiclePanel() {
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === '/' && document.activeElement?.tagName !== 'INPUT') {
+      if (e.key !== '/') return;
+      const active = document.activeElement;
+      // in the search box itself, / starts a new search (ids have no slash); in other fields it is text
+      if (active === search.current) {
+        e.preventDefault();
+        search.current?.select();
+      } else if (active?.tagName !== 'INPUT' && active?.tagName !== 'TEXTAREA') {
         e.preventDefault();
         search.current?.focus();
+        search.current?.select();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -49,6 +56,13 @@ export function VehiclePanel() {
     }
   };
 
+  // the selection stays in view when ↑/↓ move it past the list's edge
+  const listRef = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    if (!selectedId) return;
+    listRef.current?.querySelector(`li[data-vehicle-id="${CSS.escape(selectedId)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [selectedId]);
+
   const selected = selectedId ? vehicles[selectedId] : undefined;
   return (
     <aside className="panel vehicles" aria-label="Vehicles">
@@ -65,7 +79,12 @@ export function VehiclePanel() {
         onKeyDown={onKeyDown}
         aria-label="Search vehicles"
       />
-      <ul className="vehicle-list" role="listbox" aria-label="Vehicle list" tabIndex={0} onKeyDown={onKeyDown}>
+      <ul ref={listRef} className="vehicle-list" role="listbox" aria-label="Vehicle list" tabIndex={0} onKeyDown={onKeyDown}>
+        {list.length === 0 && query.trim() !== '' && (
+          <li className="muted no-match" aria-disabled>
+            No vehicle or driver matches “{query.trim()}”
+          </li>
+        )}
         {list.slice(0, MAX_ROWS).map((v) => (
           <li
             key={v.vehicleId}
