@@ -350,8 +350,8 @@ export interface IngestHealth {
   queueDepth: number;
   rates: { windowS: number; accepted: number; flagged: number; rejected: number }[];
   totals: { accepted: number; flagged: number; duplicates: number; rejected: number };
-  /** Dead letters of the last 24 h, grouped by kind of reason. */
-  rejectsByReason: { reason: string; count: number }[];
+  /** Dead letters of the last 24 h, grouped by reason code, each with a real message as its example. */
+  rejectsByReason: { code: string; reason: string; count: number; example: string }[];
   /** Untrusted fixes since start, by flag. */
   flaggedByReason: { flag: string; text: string; count: number }[];
   retention: { rawRetentionDays: number; downsampleIntervalMs: number; deadLetterRetentionDays: number; lastRunMs: number | null; lastDeletedPoints: number | null };

@@ -58,6 +58,14 @@ describe.runIf(haveTools)('devices and ingest health in the browser', () => {
     await expect.poll(async () => (await page.locator('footer').textContent())?.match(/rejected (\d+)/)?.[1], { timeout: 2000 }).toBe('1');
     await page.locator('[data-dead-letter-id] button').first().click();
     expect(await page.getByLabel('Raw payload').textContent()).toContain('{"vehicle_id":"VAN-17","lat":');
+    // two bad times (their values hold colons): one row, labelled by what is wrong, with a real example
+    for (const ts of ['2026-11-02T02:00:00', '2026-11-03T09:30:00']) {
+      expect(pub(JSON.stringify(telemetry({ vehicle_id: 'VAN-17', timestamp: ts })), ['-u', 'VAN-17', '-P', secret]).status).toBe(0);
+    }
+    const timeRow = page.getByTestId('rejects-by-reason').locator('tr', { hasText: 'Time not ISO-8601 with a zone' });
+    await expect.poll(() => timeRow.locator('td.num').textContent(), { timeout: 5000 }).toBe('2');
+    expect(await timeRow.locator('.example').textContent()).toMatch(/^e\.g\. timestamp "2026-11-0\dT\d\d:\d\d:00" is not ISO-8601 with a time zone/);
+    expect(await page.getByTestId('rejects-by-reason').textContent()).not.toContain('"N-N');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/e2e-ingest-health.png' });
   });

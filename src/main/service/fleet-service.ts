@@ -66,6 +66,7 @@ import { VEHICLE_ID_PATTERN, vehicleIdFromTopic } from '../core/telemetry/valida
 import { checkDeviceKey, hashSecret, INTERNAL_USERNAME, newSecret, verifySecret, VerifiedSecrets, type BrokerSecurity } from '../core/security/broker-policy';
 import { LoginGuard } from '../core/security/login-guard';
 import { damageMessage, openStore, type IntegrityResult } from '../core/storage/integrity';
+import { groupRejects } from '../core/ingest/reject-reasons';
 
 export interface FleetServiceOptions {
   dbFile: string;
@@ -696,18 +697,13 @@ export class FleetService {
         rejected: Math.round(((latest.rejected - base.rejected) / dt) * 10) / 10,
       };
     });
-    const byReason = new Map<string, number>();
-    for (const r of this.store.deadLetterReasons(now - 86_400_000)) {
-      const kind = reasonKind(r.reason);
-      byReason.set(kind, (byReason.get(kind) ?? 0) + r.count);
-    }
     const rs = this.retentionSettings();
     return {
       nowMs: now,
       queueDepth: this.ingestor.queued,
       rates,
       totals: { accepted: c.accepted, flagged: c.flagged, duplicates: c.duplicates, rejected: c.rejected },
-      rejectsByReason: [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+      rejectsByReason: groupRejects(this.store.deadLetterReasons(now - 86_400_000)),
       flaggedByReason: Object.entries(c.flaggedByReason)
         .map(([flag, count]) => ({ flag, text: QUALITY_FLAG_TEXT[flag as QualityFlag] ?? flag, count }))
         .sort((a, b) => b.count - a.count),
@@ -1259,9 +1255,3 @@ export class FleetService {
   }
 }
 
-/** Groups dead-letter reasons into kinds: "field lat: …" → "field lat", "malformed JSON: …" → "malformed JSON". */
-export function reasonKind(reason: string): string {
-  const colon = reason.indexOf(':');
-  const head = colon > 0 ? reason.slice(0, colon) : reason;
-  return head.replace(/"[^"]*"/g, '"…"').replace(/\b\d+(\.\d+)?\b/g, 'N').slice(0, 80);
-}

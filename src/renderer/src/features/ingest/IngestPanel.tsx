@@ -8,14 +8,18 @@ import { useFleet } from '../../app/store';
 const REFRESH_MS = 2000;
 
 /** A reason and how often it happened, most frequent first; "None." when empty. */
-function CountTable({ rows, testId }: { rows: [string, number][]; testId?: string }) {
+/** Rows of label, count and (optionally) an example message shown under the label. */
+function CountTable({ rows, testId }: { rows: [string, number, string?][]; testId?: string }) {
   if (rows.length === 0) return <p className="muted">None.</p>;
   return (
     <table className="grid" data-testid={testId}>
       <tbody>
-        {rows.map(([label, count]) => (
+        {rows.map(([label, count, example]) => (
           <tr key={label}>
-            <td>{label}</td>
+            <td className="wrap">
+              {label}
+              {example && <div className="muted example">e.g. {example}</div>}
+            </td>
             <td className="num">{count}</td>
           </tr>
         ))}
@@ -80,7 +84,7 @@ export function IngestPanel() {
         {Math.round(health.retention.downsampleIntervalMs / 1000)} s · dead letters kept {health.retention.deadLetterRetentionDays} days
       </p>
       <h3>Rejected (last 24 h)</h3>
-      <CountTable rows={health.rejectsByReason.map((r) => [r.reason, r.count])} testId="rejects-by-reason" />
+      <CountTable rows={health.rejectsByReason.map((r) => [r.reason, r.count, r.example])} testId="rejects-by-reason" />
       <h3>Untrusted fixes (stored, not used for alerts)</h3>
       <CountTable rows={health.flaggedByReason.map((r) => [r.text, r.count])} />
       <h3>Dead letters</h3>
