@@ -131,10 +131,11 @@ describe('fleetdesk export', () => {
   });
 
   it('writes tracks as GPX that GDAL reads: one track per vehicle, every trusted point with its time', async () => {
-    const { file } = await exportTo('positions', 'gpx');
+    const { file, summary } = await exportTo('positions', 'gpx');
     const info = await ogrinfo(file);
     expect(info).toMatch(/Layer name: tracks[\s\S]*?Feature Count: 2/);
     expect(info).toMatch(/Layer name: track_points[\s\S]*?Feature Count: 240/); // 180 + 60; the flagged jump is left out
+    expect(summary.rows).toBe(240); // the positions written, as the UI and the audit log say (it said 2)
     const pts = (await run('ogrinfo', ['-ro', '-al', '-where', "track_fid = 0 AND track_seg_point_id = 0", file, 'track_points'], { encoding: 'utf8' })).stdout;
     expect(pts).toContain('time (DateTime) = 2026/11/02 08:00:00+00');
   });
@@ -143,6 +144,7 @@ describe('fleetdesk export', () => {
     const kml = await exportTo('geofences', 'kml');
     const info = await ogrinfo(kml.file);
     expect(info).toContain('Feature Count: 2');
+    expect(kml.summary.rows).toBe(2); // fences, not their vertices
     const full = (await run('ogrinfo', ['-ro', '-al', kml.file], { encoding: 'utf8' })).stdout;
     expect(full.match(/POLYGON \(\(/g)).toHaveLength(2);
     expect(full).toContain('Depot "North", Gate 2');

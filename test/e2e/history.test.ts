@@ -101,12 +101,23 @@ describe.runIf(requireTool('chromium'))('history and export in the browser', () 
     const again = await page.request.get(new URL(`/exports/${'0'.repeat(32)}/x.csv`, page.url()).href);
     expect(again.status()).toBe(404);
 
-    // and the export is in the audit log
+    // the positions as GPX: the UI and the audit log count its points (they said "1 rows": one track)
+    await box.getByRole('combobox', { name: 'Report' }).selectOption('positions');
+    await box.getByRole('combobox', { name: 'Format' }).selectOption('gpx');
+    const [gpx] = await Promise.all([page.waitForEvent('download'), box.getByRole('button', { name: 'Export GPX' }).click()]);
+    const gpxFile = path.join(tempDir(), 'track.gpx');
+    await gpx.saveAs(gpxFile);
+    const points = (readFileSync(gpxFile, 'utf8').match(/<trkpt /g) ?? []).length;
+    expect(points).toBeGreaterThan(100);
+    await expect.poll(() => box.locator('.export-done').textContent()).toContain(`(${points.toLocaleString('en')} points,`);
+
+    // and the exports are in the audit log
     const store = new Store(dbFile);
     try {
       const audit = store.listAudit(10);
       expect(audit[0]!.action).toBe('export');
-      expect(JSON.parse(audit[0]!.detail)).toMatchObject({ report: 'trips', format: 'csv', vehicles: ['VAN-1'], timeZone: 'Europe/Paris', rows: 2 });
+      expect(JSON.parse(audit[0]!.detail)).toMatchObject({ report: 'positions', format: 'gpx', rows: points });
+      expect(JSON.parse(audit[1]!.detail)).toMatchObject({ report: 'trips', format: 'csv', vehicles: ['VAN-1'], timeZone: 'Europe/Paris', rows: 2 });
     } finally {
       store.close();
     }

@@ -38,6 +38,11 @@ export interface Report {
   rowCount: number;
   /** Map geometry, for GPX/KML/GeoJSON and the PDF's map; undefined = a table-only report. */
   features?(): Iterable<GeoFeature>;
+  /**
+   * What one row of the report is in a map format: a feature (a trip, a stop, a fence), or a vertex of
+   * a track (the positions report: one track per vehicle, one vertex per position). Default: feature.
+   */
+  geoRowIsVertex?: boolean;
   /** A bar chart for the PDF. */
   chart?: { title: string; labels: string[]; values: number[]; unit: string };
 }
@@ -142,6 +147,7 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
           { title: 'Source', type: 'text' },
         ],
         rowCount,
+        geoRowIsVertex: true,
         *rows() {
           const stmt = store.db.prepare(select).raw();
           for (const v of vehicles) {

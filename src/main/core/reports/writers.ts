@@ -339,9 +339,11 @@ async function writeGeo(report: Report, format: 'gpx' | 'kml' | 'geojson', file:
   const out = openOut(file);
   let n = 0;
   let vertices = 0;
+  // rows as the report counts them (its progress total and the figure in the UI and audit log)
+  const rows = () => (report.geoRowIsVertex ? vertices : n);
   const tick = async () => {
     if (++vertices % PROGRESS_EVERY === 0) {
-      o.onProgress?.(vertices);
+      o.onProgress?.(rows());
       if (o.signal?.aborted) throw new ExportCancelled();
     }
   };
@@ -367,7 +369,7 @@ async function writeGeo(report: Report, format: 'gpx' | 'kml' | 'geojson', file:
   } finally {
     await out.end();
   }
-  return n;
+  return rows();
 }
 
 async function writeFeature(out: Out, format: 'gpx' | 'kml' | 'geojson', f: GeoFeature, index: number, tick: () => Promise<void>, iso: (ms: number) => string): Promise<void> {

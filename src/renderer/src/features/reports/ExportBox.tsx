@@ -9,6 +9,11 @@ import { useHistory } from '../history/history-store';
 const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /** `fixedReport`: the panel's own report (Drivers, Maintenance, Costs), for the whole fleet. */
+/** What the count of an export is: points for positions in a map format, rows otherwise. */
+function unitOf(job: { report: string; format: string }): string {
+  return job.report === 'positions' && ['gpx', 'kml', 'geojson'].includes(job.format) ? 'points' : 'rows';
+}
+
 export function ExportBox({ vehicleIds, fromMs, toMs, fixedReport }: { vehicleIds: string[]; fromMs: number; toMs: number; fixedReport?: ReportName }) {
   const [chosen, setReport] = useState<ReportName>('trips');
   const report = fixedReport ?? chosen;
@@ -82,23 +87,25 @@ export function ExportBox({ vehicleIds, fromMs, toMs, fixedReport }: { vehicleId
         <button type="button" onClick={start} disabled={running}>
           Export {format.toUpperCase()}
         </button>
-        {running && (
+        {/* a map file of positions holds points (one track per vehicle); other reports count rows */}
+      {running && (
           <button type="button" onClick={() => void api.call('cancelExport', { jobId: job!.jobId })}>
             Cancel
           </button>
         )}
       </div>
+      {/* a map file of positions holds points (one track per vehicle); other reports count rows */}
       {running && (
         <>
           <progress max={100} value={pct} aria-label="Export progress" />
           <span className="muted num">
-            {job!.rows.toLocaleString()} / {job!.totalRows.toLocaleString()} rows
+            {job!.rows.toLocaleString()} / {job!.totalRows.toLocaleString()} {unitOf(job!)}
           </span>
         </>
       )}
       {job?.state === 'done' && (
         <p className="export-done" data-file={job.fileName}>
-          {job.savedPath ? `Saved ${job.rows.toLocaleString()} rows to ${job.savedPath}` : `Downloaded ${job.fileName} (${job.rows.toLocaleString()} rows, ${Math.ceil(job.bytes / 1024)} KiB)`}
+          {job.savedPath ? `Saved ${job.rows.toLocaleString()} ${unitOf(job)} to ${job.savedPath}` : `Downloaded ${job.fileName} (${job.rows.toLocaleString()} ${unitOf(job)}, ${Math.ceil(job.bytes / 1024)} KiB)`}
         </p>
       )}
       {job?.state === 'cancelled' && <p className="muted">Export cancelled; no file was kept.</p>}
