@@ -130,6 +130,19 @@ describe('fleetdesk export', () => {
     expect(stdout).toContain('Distance per vehicle');
   });
 
+  it('prints whole words in PDF headers, the app’s words in its chart, and the basemap under its map', async () => {
+    const { file } = await exportTo('alerts', 'pdf', '--time-zone', 'Europe/London');
+    const { stdout } = await run('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    // "Acknowledged by" and "Minutes to acknowledge" broke inside a word ("Acknowledg / ed")
+    expect(stdout).toMatch(/\bAcknowledged\b/);
+    expect(stdout).not.toMatch(/\bAcknowledg\s/);
+    expect(stdout).toContain('Alerts by type');
+    expect(stdout).toContain('Fence entered'); // the chart's label for geofence_enter
+    // the place names of the bundled basemap around the fixture's streets
+    const trips = await exportTo('trips', 'pdf');
+    expect((await run('pdftotext', ['-layout', trips.file, '-'], { encoding: 'utf8' })).stdout).toContain('Birmingham');
+  });
+
   it('writes tracks as GPX that GDAL reads: one track per vehicle, every trusted point with its time', async () => {
     const { file, summary } = await exportTo('positions', 'gpx');
     const info = await ogrinfo(file);

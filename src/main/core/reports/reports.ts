@@ -1,7 +1,7 @@
 // Report definitions: what each report holds (typed columns and rows, streamed), and for map formats
 // its geometry. The writers (writers.ts) turn one of these into CSV, XLSX, PDF, GPX, KML or GeoJSON.
 import { buffer, circle, lineString } from '@turf/turf';
-import type { Geofence, Stop, Trip } from '../../../shared/types';
+import { ALERT_TYPE_TEXT, type AlertType, type Geofence, type Stop, type Trip } from '../../../shared/types';
 import { EXPORT_FORMATS, REPORT_NAMES, TABLE_ONLY_REPORTS, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
 import { computeFleetCost } from '../analytics/fleet-cost';
 import { latestModel, riskRanking } from '../maintenance/ranking';
@@ -313,9 +313,10 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
             yield [a.id, a.tsMs, a.vehicleId, a.type, a.severity, a.message, a.fenceName, a.repeatCount, a.acknowledgedMs, a.acknowledgedBy, a.acknowledgedMs === null ? null : (a.acknowledgedMs - a.raisedMs) / 60_000, a.resolvedMs, a.suppressed];
         },
         *features() {
-          for (const a of alerts) if (a.lat !== null && a.lon !== null) yield { kind: 'point', name: `${a.severity}: ${a.type} ${a.vehicleId}`, description: a.message, lon: a.lon, lat: a.lat, tsMs: a.tsMs, props: { id: a.id, vehicle_id: a.vehicleId, type: a.type, severity: a.severity } };
+          for (const a of alerts) if (a.lat !== null && a.lon !== null) yield { kind: 'point', name: `${a.severity}: ${ALERT_TYPE_TEXT[a.type] ?? a.type} ${a.vehicleId}`, description: a.message, lon: a.lon, lat: a.lat, tsMs: a.tsMs, props: { id: a.id, vehicle_id: a.vehicleId, type: a.type, severity: a.severity } };
         },
-        chart: { title: 'Alerts by type', labels: [...byType.keys()], values: [...byType.values()], unit: 'alerts' },
+        // the app's words for each type, not its codes (geofence_enter, dtc)
+        chart: { title: 'Alerts by type', labels: [...byType.keys()].map((t) => ALERT_TYPE_TEXT[t as AlertType] ?? t), values: [...byType.values()], unit: 'alerts' },
       };
     }
     case 'driver-scores': {

@@ -9,6 +9,7 @@ import { ZonedTime } from './time';
 import { XlsxWriter, type XlsxCell, type XlsxColumn } from './xlsx';
 import { csvField } from '../util/csv';
 import { rewindRings } from '../../../shared/fence-geojson';
+import { paintBasemap } from './pdf-basemap';
 
 export interface WriteOptions {
   timeZone: string;
@@ -226,12 +227,19 @@ async function writePdf(report: Report, file: string, o: WriteOptions): Promise<
   const fontSize = cols.length > 12 ? 6.5 : cols.length > 8 ? 7.5 : 9;
   const rowH = fontSize + 5;
   const bottom = doc.page.height - doc.page.margins.bottom;
+  // A header wraps between words, never inside one: a column whose longest word is wider than the
+  // column gets a smaller font for its header ("Acknowledg / ed" before).
+  const headerSizes = cols.map((c, i) => {
+    doc.font('Helvetica-Bold').fontSize(fontSize);
+    const longest = Math.max(...pdfText(c.title).split(/\s+/).map((word) => doc.widthOfString(word)));
+    return Math.max(4.5, Math.min(fontSize, (fontSize * (colW[i]! - 4)) / Math.max(1, longest)));
+  });
   const header = () => {
-    doc.font('Helvetica-Bold').fontSize(fontSize).fillColor('#000');
+    doc.font('Helvetica-Bold').fillColor('#000');
     let x = left;
     const y = doc.y;
     cols.forEach((c, i) => {
-      doc.text(pdfText(c.title), x + 2, y, { width: colW[i]! - 4, height: rowH * 2, ellipsis: true });
+      doc.fontSize(headerSizes[i]!).text(pdfText(c.title), x + 2, y, { width: colW[i]! - 4, height: rowH * 2, ellipsis: true });
       x += colW[i]!;
     });
     doc.y = y + rowH * 2;
@@ -295,7 +303,28 @@ function drawMap(doc: Doc, { x, y, w, h }: { x: number; y: number; w: number; h:
   const px = (lon: number) => ox + (lon - minLon) * kx * scale;
   const py = (lat: number) => oy + (maxLat - lat) * scale;
   doc.save();
-  doc.rect(x, top, w, bh).fillColor('#eef2f5').fill();
+  doc.rect(x, top, w, bh).fillColor('#dfe8ef').fill(); // water
+  // the bundled basemap behind the report's geometry: land and place names, clipped to the box
+  doc.save();
+  doc.rect(x, top, w, bh).clip();
+  const box = {
+    minLon: minLon - (ox - x) / (kx * scale),
+    maxLon: minLon + (x + w - ox) / (kx * scale),
+    minLat: maxLat - (top + bh - oy) / scale,
+    maxLat: maxLat + (oy - top) / scale,
+  };
+  paintBasemap(box, px, py, {
+    land: (ring) => {
+      doc.moveTo(ring[0]![0], ring[0]![1]);
+      for (let j = 1; j < ring.length; j++) doc.lineTo(ring[j]![0], ring[j]![1]);
+      doc.closePath().fillColor('#f6f4ee').fill();
+    },
+    place: (name, lx, ly) => {
+      doc.circle(lx, ly, 1.2).fillColor('#777').fill();
+      doc.font('Helvetica').fontSize(6.5).fillColor('#555').text(pdfText(name), lx + 3, ly - 3.5, { lineBreak: false });
+    },
+  });
+  doc.restore();
   doc.rect(x, top, w, bh).strokeColor('#aab').lineWidth(0.5).stroke();
   const colours = ['#1565c0', '#ef6c00', '#6a1b9a', '#2e7d32', '#c2185b', '#00838f'];
   lines.forEach((line, i) => {

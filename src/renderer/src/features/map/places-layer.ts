@@ -2,7 +2,7 @@
 // canvas under the vehicles. Which places show depends on the zoom (capitals and cities first), and a
 // label never overlaps one already drawn. The map container's data-places says how many were drawn.
 import L from 'leaflet';
-import places from './places.json';
+import places from '../../../../shared/basemap/places.json';
 import { CanvasOverlay } from './canvas-overlay';
 
 type Place = [name: string, lon: number, lat: number, population: number, capital: number];
