@@ -42,6 +42,26 @@ describe('alerts from the engine, through the service', () => {
     expect((await service.handlers.getStatus({})).openAlertsBySeverity).toEqual({ info: 0, warning: 0, critical: 1 });
   });
 
+  it('a snooze or mute handles the open lines it covers: they leave the open count, marked by whom and how', async () => {
+    const { service } = await startService();
+    const { raised } = collect(service);
+    const t0 = Date.now() - 60_000;
+    // LOW-1: low fuel (warning) and hot coolant (critical)
+    await send(service, 'LOW-1', [{ timestamp: t0, fuel_level: 40, coolant_temp_c: 90 }, { timestamp: t0 + 10_000, fuel_level: 8, coolant_temp_c: 112 }]);
+    await waitFor(() => raised.length >= 2, 'the two alerts');
+    expect((await service.handlers.getStatus({})).openAlertsBySeverity).toMatchObject({ warning: 1, critical: 1 });
+    // a snooze of every type: the warning is handled, the critical line stays open
+    await service.handlers.suppress({ kind: 'snooze', vehicleId: 'LOW-1', type: null, durationMin: 60, by: 'ana' });
+    expect((await service.handlers.getStatus({})).openAlertsBySeverity).toMatchObject({ warning: 0, critical: 1 });
+    const fuel = (await service.handlers.listAlerts({ includeAcknowledged: true })).find((a) => a.type === 'low_fuel')!;
+    expect(fuel.acknowledgedBy).toBe('ana (snoozed 60 min)');
+    // a mute (a known fault, with its reason) handles the critical one too
+    await service.handlers.suppress({ kind: 'mute', vehicleId: 'LOW-1', type: 'coolant_high', durationMin: 120, reason: 'thermostat, workshop booked', by: 'ben' });
+    expect((await service.handlers.getStatus({})).openAlerts).toBe(0);
+    const hot = (await service.handlers.listAlerts({ includeAcknowledged: true })).find((a) => a.type === 'coolant_high')!;
+    expect(hot.acknowledgedBy).toBe('ben (muted: thermostat, workshop booked)');
+  });
+
   it('resolves an alert (acknowledging it), escalates an unacknowledged critical one, and filters and sorts the list', async () => {
     const { service } = await startService();
     const { raised, updated } = collect(service);

@@ -879,6 +879,10 @@ export class FleetService {
           createdMs: now,
         });
         this.suppressions = this.store.activeSuppressions(now);
+        // the lines it covers are handled: they leave the open count (a snooze leaves critical ones open)
+        const handled = this.store.handleBySuppression(vehicleId, p.type, kind === 'mute', `${created.createdBy} (${kind === 'mute' ? `muted: ${created.reason}` : `snoozed ${p.durationMin} min`})`.slice(0, 120), now);
+        for (const a of handled) this.emit('alertUpdated', this.shownAlert(a));
+        if (handled.length) this.emit('status', this.status());
         return created;
       },
       listSuppressions: async () => (this.suppressions = this.store.activeSuppressions(Date.now())),

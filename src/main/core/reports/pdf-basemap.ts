@@ -1,8 +1,7 @@
-// The bundled offline basemap under a PDF report's map: land from Natural Earth (world-atlas) and the
-// place names the app's map shows (GeoNames), so a track is seen somewhere, not on a blank square.
-import { feature } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import countries110m from 'world-atlas/countries-110m.json';
+// The bundled offline basemap under a PDF report's map: land from Natural Earth (src/shared/basemap/
+// land.json, made by scripts/make-land.mjs) and the place names the app's map shows (GeoNames), so a
+// track is seen somewhere, not on a blank square.
+import land from '../../../shared/basemap/land.json';
 import places from '../../../shared/basemap/places.json';
 
 type Place = [name: string, lon: number, lat: number, population: number, capital: number];
@@ -13,21 +12,7 @@ export interface BasemapPainter {
   place(name: string, x: number, y: number): void;
 }
 
-let landRings: [number, number][][] | null = null;
-
-function land(): [number, number][][] {
-  if (landRings) return landRings;
-  const topo = countries110m as unknown as Topology<{ countries: GeometryCollection }>;
-  const fc = feature(topo, topo.objects.countries) as unknown as { features: { geometry: { type: string; coordinates: number[][][] | number[][][][] } | null }[] };
-  const rings: [number, number][][] = [];
-  for (const f of fc.features) {
-    const g = f.geometry;
-    if (!g) continue;
-    const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][];
-    for (const poly of polys) rings.push(poly[0]!.map((c) => [c[0]!, c[1]!]));
-  }
-  return (landRings = rings);
-}
+const LAND = land as [number, number][][];
 
 /**
  * Paints land and up to `maxLabels` place names (largest first, none overlapping) for the lon/lat box,
@@ -41,7 +26,7 @@ export function paintBasemap(
   maxLabels = 25,
 ): void {
   const pad = Math.max(box.maxLon - box.minLon, box.maxLat - box.minLat) * 0.5 + 0.01;
-  for (const ring of land()) {
+  for (const ring of LAND) {
     let inView = false;
     for (const [lon, lat] of ring) {
       if (lon >= box.minLon - pad && lon <= box.maxLon + pad && lat >= box.minLat - pad && lat <= box.maxLat + pad) {

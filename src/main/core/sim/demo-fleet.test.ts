@@ -36,6 +36,30 @@ describe('DemoFleet', () => {
     expect(drivenKm / 50).toBeLessThan(10);
   });
 
+  it('raises trouble codes as a real fleet does: a few vehicles a day, each cleared after some hours', () => {
+    const f = new DemoFleet({ vehicles: 60, seed: 7, startMs: 0 });
+    const onsets = new Set<string>();
+    let cleared = 0;
+    const on = new Map<string, string>();
+    let afterOneHour = 0;
+    for (let minute = 1; minute <= 24 * 60; minute++) {
+      f.advance(minute * 60_000);
+      for (const t of f.telemetry()) {
+        const code = t.dtc_codes?.[0];
+        if (code && !on.has(t.vehicle_id)) onsets.add(`${t.vehicle_id}@${minute}`);
+        if (!code && on.has(t.vehicle_id)) cleared++;
+        if (code) on.set(t.vehicle_id, code);
+        else on.delete(t.vehicle_id);
+      }
+      if (minute === 60) afterOneHour = on.size;
+    }
+    // about 3 a day (0.05 per vehicle), never "most vans within the hour" as before
+    expect(afterOneHour).toBeLessThanOrEqual(2);
+    expect(onsets.size).toBeGreaterThanOrEqual(1);
+    expect(onsets.size).toBeLessThanOrEqual(8);
+    expect(cleared).toBeGreaterThanOrEqual(1);
+  });
+
   it('offers valid demo geofences', () => {
     for (const g of new DemoFleet({ vehicles: 1, startMs: 0 }).demoGeofences()) expect(validateFenceGeometry(g.geometry)).toBeNull();
   });

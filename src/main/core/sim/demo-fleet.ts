@@ -5,6 +5,13 @@ import type { TelemetryPayload } from '../telemetry/validate';
 import { distanceM } from '../geo/distance';
 import { mulberry32 } from '../util/random';
 
+/** New trouble codes per vehicle per day (3 a day in a 60-vehicle fleet). */
+const DTC_PER_VEHICLE_PER_DAY = 0.05;
+/** How long a code stays on, on average (seconds). */
+const DTC_MEAN_DURATION_S = 6 * 3600;
+/** Codes a demo van may report: misfire, catalyst, lean mixture, O2 sensor. */
+const DTC_CODES = ['P0301', 'P0420', 'P0171', 'P0135'];
+
 export { mulberry32 };
 
 // Inland on purpose: the bundled Natural Earth coastline is too coarse for a port city's streets.
@@ -124,9 +131,12 @@ export class DemoFleet {
   readonly vehicles: SimVehicle[] = [];
   private readonly rand: () => number;
   private clockMs: number;
+  /** Trouble codes come and go on a random stream of their own (the routes stay as they were). */
+  private readonly healthRand: () => number;
 
   constructor(options: DemoFleetOptions) {
     this.rand = mulberry32(options.seed ?? 42);
+    this.healthRand = mulberry32((options.seed ?? 42) ^ 0x5eed);
     this.nodes = buildNetwork(this.rand);
     this.clockMs = options.startMs;
     for (let i = 0; i < options.vehicles; i++) {
@@ -175,6 +185,11 @@ export class DemoFleet {
   }
 
   private step(v: SimVehicle, dtS: number): void {
+    // A real fleet: a new trouble code in a few vehicles a day, cleared after a few hours (the workshop,
+    // or the fault going away). It was a chance per report, which at 1 Hz gave most vans one an hour.
+    if (v.dtc.length === 0) {
+      if (this.healthRand() < (DTC_PER_VEHICLE_PER_DAY / 86_400) * dtS) v.dtc = [DTC_CODES[Math.floor(this.healthRand() * DTC_CODES.length)]!];
+    } else if (this.healthRand() < dtS / DTC_MEAN_DURATION_S) v.dtc = [];
     if (this.clockMs < v.dwellUntilMs) {
       v.speedMs = 0;
       v.coolantC += ((v.idling ? 88 : 80) - v.coolantC) * 0.01;
@@ -242,7 +257,6 @@ export class DemoFleet {
   /** One report per vehicle at the current simulated time, in the wire format of fleet/<id>/telemetry. */
   telemetry(): TelemetryPayload[] {
     return this.vehicles.map((v) => {
-      if (this.rand() < 0.0005 && v.dtc.length === 0) v.dtc = ['P0301'];
       const speedKmh = Math.round(v.speedMs * 3.6 * 10) / 10;
       return {
         vehicle_id: v.id,

@@ -1078,6 +1078,21 @@ export class Store {
     return (this.db.prepare(`SELECT id FROM alerts WHERE vehicle_id = ? AND type = ? AND resolved_ms IS NULL AND acknowledged_ms IS NULL`).all(vehicleId, type) as { id: number }[]).map((r) => r.id);
   }
 
+  /**
+   * A snooze or mute is an answer to the alerts it covers: their open lines are marked handled
+   * (acknowledged, by whom and how) and leave the open count. A snooze never covers a critical alert.
+   */
+  handleBySuppression(vehicleId: string, type: string | null, includeCritical: boolean, by: string, atMs: number): Alert[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE alerts SET acknowledged_ms = ?, acknowledged_by = ?
+         WHERE vehicle_id = ? AND (? IS NULL OR type = ?) AND acknowledged_ms IS NULL AND resolved_ms IS NULL
+           AND (? = 1 OR severity <> 'critical') RETURNING *`,
+      )
+      .all(atMs, by, vehicleId, type, type, includeCritical ? 1 : 0) as AlertRow[];
+    return rows.map(alertFromRow);
+  }
+
   /** Marks unacknowledged critical alerts raised at or before `raisedBeforeMs` as escalated; returns them. */
   escalateDue(raisedBeforeMs: number, nowMs: number): Alert[] {
     const rows = this.db

@@ -16,7 +16,8 @@ import { PanelBoundary } from '../../app/PanelBoundary';
 export function RightPanel() {
   const tab = useFleet((s) => s.rightTab);
   const setTab = useFleet((s) => s.setRightTab);
-  const open = useFleet((s) => s.status?.openAlerts ?? 0);
+  // the badge counts the lines the Alerts list shows (its filter: by default open warning and critical)
+  const open = useFleet((s) => Object.keys(s.alerts).length);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey) return;

@@ -32,8 +32,8 @@ export function StatusBar() {
         {b.lastError && b.state !== 'connected' ? ` — ${b.lastError}` : ''}
       </span>
       <span data-testid="vehicles-online">{status.vehiclesOnline} vehicles online</span>
-      <span data-testid="open-alerts" title="Open (unacknowledged) alerts by severity">
-        {status.openAlerts} open alerts
+      <span data-testid="open-alerts" title="Alerts nobody has acknowledged, snoozed or muted yet, by severity">
+        {status.openAlerts} unacknowledged alerts
         {status.openAlertsBySeverity.critical > 0 && <b className="sev-count critical"> · {status.openAlertsBySeverity.critical} critical</b>}
         {status.openAlertsBySeverity.warning > 0 && <span className="sev-count warning"> · {status.openAlertsBySeverity.warning} warning</span>}
       </span>
