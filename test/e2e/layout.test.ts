@@ -105,6 +105,8 @@ describe.runIf(requireTool('chromium'))('layout at control-room sizes', () => {
 
   it('keeps every Drivers column reachable and opens a driver’s detail under the clicked row', async () => {
     const page = await open(1280, 720);
+    // placeholders show ids as this fleet writes them (the demo's are VH-…/DR-…, not "VAN-17")
+    expect(await page.getByLabel('Filter by vehicle').getAttribute('placeholder')).toBe('vehicle, e.g. VH-001');
     await page.getByRole('tab', { name: 'Drivers' }).click();
     const rows = page.locator('tr[data-driver-id]');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(10);

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 const FILTER_TYPING_MS = 250;
 import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type AlertType } from '../../../../shared/types';
 import { useFleet } from '../../app/store';
+import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
 
 const SEVERITIES: AlertSeverity[] = ['critical', 'warning', 'info'];
@@ -112,6 +113,7 @@ export function AlertsPanel() {
   const setSoundOn = useFleet((s) => s.setSoundOn);
   const nowMs = useFleet((s) => s.status?.nowMs ?? Date.now());
   const [vehicleText, setVehicleText] = useState(f.vehicle);
+  const example = useExampleIds();
   // the list follows the vehicle filter as it is typed (a moment after the last key, not on Enter)
   useEffect(() => {
     if (vehicleText.trim() === f.vehicle.trim()) return;
@@ -145,7 +147,7 @@ export function AlertsPanel() {
         </select>
         <input
           className="vehicle-filter"
-          placeholder="vehicle id"
+          placeholder={`vehicle, e.g. ${example.vehicle}`}
           aria-label="Filter by vehicle"
           value={vehicleText}
           onChange={(e) => setVehicleText(e.target.value)}

@@ -4,9 +4,11 @@ import type { BrokerSecuritySettings } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useFleet } from '../../app/store';
+import { useExampleIds } from '../../lib/example-ids';
 
 export function DevicesPanel() {
   const [sec, setSec] = useState<BrokerSecuritySettings | null>(null);
+  const example = useExampleIds();
   const [newId, setNewId] = useState('');
   const [revealed, setRevealed] = useState<{ label: string; user: string; secret: string } | null>(null);
   const setError = useFleet((s) => s.setError);
@@ -43,7 +45,7 @@ export function DevicesPanel() {
         </div>
       )}
       <form className="row" onSubmit={add}>
-        <input placeholder="Vehicle id, e.g. VAN-17" value={newId} onChange={(e) => setNewId(e.target.value)} aria-label="New vehicle id" />
+        <input placeholder={`Vehicle id, e.g. ${example.vehicle}`} value={newId} onChange={(e) => setNewId(e.target.value)} aria-label="New vehicle id" />
         <button type="submit" disabled={!newId.trim()}>
           Add vehicle
         </button>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { PrivacyRule, PrivacyStatus } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { useAction } from '../../lib/use-action';
+import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
 import { useHistory } from '../history/history-store';
 
@@ -23,6 +24,7 @@ function describe(r: PrivacyRule): string {
 
 export function PrivacySection() {
   const [status, setStatus] = useState<PrivacyStatus | null>(null);
+  const example = useExampleIds();
   const { error, setError, act } = useAction();
   const [kind, setKind] = useState<'driver' | 'vehicle'>('driver');
   const [subject, setSubject] = useState('');
@@ -107,7 +109,7 @@ export function PrivacySection() {
             <option value="driver">driver</option>
             <option value="vehicle">vehicle</option>
           </select>
-          <input aria-label="Driver or vehicle id" value={subject} onChange={(e) => setSubject(e.target.value)} placeholder={kind === 'driver' ? 'e.g. DRV-001' : 'e.g. VAN-01'} />
+          <input aria-label="Driver or vehicle id" value={subject} onChange={(e) => setSubject(e.target.value)} placeholder={`e.g. ${kind === 'driver' ? example.driver : example.vehicle}`} />
         </div>
         <label htmlFor="pr-when">When</label>
         <label className="toggle">
