@@ -1,5 +1,6 @@
 #!/bin/bash
-# Paired ingest floods: the build at OLD_REV against the working tree, alternating, N pairs each.
+# Paired ingest floods: the build at OLD_REV against the working tree, N pairs, each pair's order
+# alternating (old first, then new first).
 # This VM's speed drifts by ±25 % within minutes, so only paired runs compare two builds.
 # usage: scripts/paired-ingest.sh OLD_REV [N=3] [BROKERS=mosquitto]
 # Prints one JSON line per run (old/new); leaves BENCHMARKS.md as it was.
@@ -20,8 +21,10 @@ bundle() { # build the app and today's ingest bench in $1
 }
 bundle "$WT"
 bundle "$ROOT"
-for _ in $(seq "$N"); do
-  for side in old new; do
+for i in $(seq "$N"); do
+  # alternate which build goes first: the VM's speed drifts within a pair too
+  order="old new"; [ $((i % 2)) -eq 0 ] && order="new old"
+  for side in $order; do
     d=$ROOT; [ $side = old ] && d=$WT
     (cd "$d" && BROKERS=$B MODES=flood node .bench-tmp/ingest.mjs 2>&1 | grep '^{"broker' | sed "s/^/$side /")
   done
