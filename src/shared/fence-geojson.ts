@@ -10,8 +10,8 @@ export const FENCE_DEFAULT_COLORS: Record<GeofenceCategory, string> = {
   depot: '#2e7d32',
   customer: '#1565c0',
   restricted: '#c62828',
-  service_area: '#6a1b9a',
-  other: '#455a64',
+  service_area: '#ab47bc',
+  other: '#b0bec5', // light grey-blue: #455a64 vanished on the dark map
 };
 
 export interface GeoJsonFeature {

@@ -126,4 +126,30 @@ describe.runIf(requireTool('chromium'))('layout at control-room sizes', () => {
     expect(await detail.textContent()).toContain('events by hour');
     await page.close();
   });
+
+  it('the map: Whole fleet shows every vehicle, selecting keeps the dispatcher’s zoom, labels do not pile up', async () => {
+    const page = await open(1440, 900);
+    const map = page.locator('.map');
+    const canvas = page.getByTestId('vehicle-canvas');
+    const online = async () => Number((await page.getByTestId('vehicles-online').textContent())!.match(/^(\d+)/)![1]);
+    await expect.poll(online, { timeout: 15_000 }).toBeGreaterThan(10);
+    // far in, then the button: every vehicle that reports is in view again
+    await map.focus();
+    for (let i = 0; i < 4; i++) await map.press('+');
+    await page.getByRole('button', { name: 'Whole fleet' }).click();
+    await expect.poll(async () => Number(await canvas.getAttribute('data-drawn'))).toBeGreaterThanOrEqual(await online());
+    // zoomed in by the dispatcher to 16: selecting a vehicle centres it and keeps 16 (it forced 15 or more)
+    for (let i = 0; i < 8; i++) await map.press('+');
+    const zoom = Number(await map.getAttribute('data-zoom'));
+    expect(zoom).toBeGreaterThanOrEqual(15);
+    await page.locator('li[data-vehicle-id="VH-005"]').click();
+    await expect.poll(async () => Number(await map.getAttribute('data-zoom'))).toBe(zoom);
+    // from the fleet view (zoom 13–14), labels show where there is room for them
+    await page.getByRole('button', { name: 'Whole fleet' }).click();
+    await map.focus();
+    await map.press('+');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-labels'))).toBeGreaterThan(0);
+    expect(Number(await canvas.getAttribute('data-labels'))).toBeLessThanOrEqual(Number(await canvas.getAttribute('data-drawn')));
+    await page.close();
+  });
 });

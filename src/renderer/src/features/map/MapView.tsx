@@ -201,6 +201,44 @@ function GeofenceLayer() {
   return null;
 }
 
+/** Selecting a vehicle zooms in to this only from further out; closer zooms are left as they are. */
+const FOCUS_MIN_ZOOM = 12;
+
+/** The "Whole fleet" button (top left, under the zoom buttons): fits the map to every vehicle shown. */
+function WholeFleetControl() {
+  const map = useMap();
+  useEffect(() => {
+    const control = new L.Control({ position: 'topleft' });
+    control.onAdd = () => {
+      const button = L.DomUtil.create('button', 'whole-fleet');
+      button.type = 'button';
+      button.textContent = 'Whole fleet';
+      button.title = 'Show every vehicle (Home)';
+      L.DomEvent.disableClickPropagation(button);
+      const fit = () => {
+        const list = Object.values(useFleet.getState().vehicles).filter((v) => !v.hidden && v.status !== 'offline');
+        const shown = list.length ? list : Object.values(useFleet.getState().vehicles).filter((v) => !v.hidden);
+        if (shown.length) map.fitBounds(L.latLngBounds(shown.map((v) => toLatLng(v.last.lon, v.last.lat))).pad(0.1), { maxZoom: 15, animate: false });
+      };
+      L.DomEvent.on(button, 'click', fit);
+      const onKey = (e: KeyboardEvent) => e.key === 'Home' && !(e.target as HTMLElement | null)?.closest?.('input, select, textarea') && fit();
+      window.addEventListener('keydown', onKey);
+      map.once('unload', () => window.removeEventListener('keydown', onKey));
+      return button;
+    };
+    control.addTo(map);
+    // the zoom, for anyone inspecting the page (tests check that selecting keeps it)
+    const showZoom = () => (map.getContainer().dataset['zoom'] = String(map.getZoom()));
+    map.on('zoomend', showZoom);
+    showZoom();
+    return () => {
+      control.remove();
+      map.off('zoomend', showZoom);
+    };
+  }, [map]);
+  return null;
+}
+
 function VehicleLayer() {
   const map = useMap();
   const select = useFleet((s) => s.select);
@@ -231,7 +269,9 @@ function VehicleLayer() {
   useEffect(() => {
     if (!focus) return;
     const v = useFleet.getState().vehicles[focus.vehicleId];
-    if (v && !v.hidden) map.setView(toLatLng(v.last.lon, v.last.lat), Math.max(map.getZoom(), 15), { animate: false });
+    // centre on it at the dispatcher's zoom (zoom in only from a country-wide view, where a vehicle is a dot
+    // among many): the dispatcher chose the zoom, selecting must not take it away
+    if (v && !v.hidden) map.setView(toLatLng(v.last.lon, v.last.lat), map.getZoom() < FOCUS_MIN_ZOOM ? FOCUS_MIN_ZOOM : map.getZoom(), { animate: false });
   }, [focus, map]);
   return null;
 }
@@ -308,6 +348,7 @@ export function MapView() {
       <OverlayLayer />
       <GeofenceLayer />
       <VehicleLayer />
+      <WholeFleetControl />
       <EditorBridge />
       <PointFocus />
       <HistoryLayer />

@@ -95,11 +95,38 @@ export class VehicleCanvasLayer extends CanvasOverlay {
       ctx.fillStyle = '#e8edf2';
       ctx.strokeStyle = 'rgba(0,0,0,0.7)';
       ctx.lineWidth = 3;
-      for (let i = 0; i < shown.length; i++) {
-        ctx.strokeText(shown[i]!.vehicleId, xs[i]! + 9, ys[i]! + 4);
-        ctx.fillText(shown[i]!.vehicleId, xs[i]! + 9, ys[i]! + 4);
+      // a label is drawn only where it overlaps none drawn before (the selected vehicle's first), so
+      // a cluster of vans shows readable ids rather than a smudge; a grid of cells finds neighbours
+      const taken = new Map<number, { x: number; y: number; w: number }[]>();
+      const cell = (x: number, y: number) => Math.floor(x / 80) * 100_000 + Math.floor(y / 14);
+      const order = shown.map((_, i) => i);
+      order.sort((a, b) => Number(shown[b]!.vehicleId === this.selectedId) - Number(shown[a]!.vehicleId === this.selectedId));
+      let labels = 0;
+      for (const i of order) {
+        const text = shown[i]!.vehicleId;
+        const x = xs[i]! + 9;
+        const y = ys[i]! + 4;
+        const w = ctx.measureText(text).width;
+        let free = true;
+        for (let dx = -1; dx <= 1 && free; dx++) {
+          for (let dy = -1; dy <= 1 && free; dy++) {
+            for (const r of taken.get(cell(x + dx * 80, y + dy * 14)) ?? []) {
+              if (x < r.x + r.w + 4 && r.x < x + w + 4 && Math.abs(y - r.y) < 13) {
+                free = false;
+                break;
+              }
+            }
+          }
+        }
+        if (!free) continue;
+        const k = cell(x, y);
+        taken.set(k, [...(taken.get(k) ?? []), { x, y, w }]);
+        ctx.strokeText(text, x, y);
+        ctx.fillText(text, x, y);
+        labels++;
       }
-    }
+      canvas.dataset['labels'] = String(labels);
+    } else canvas.dataset['labels'] = '0';
     if (selected) {
       ctx.beginPath();
       ctx.arc(selected.x, selected.y, 11, 0, Math.PI * 2);
