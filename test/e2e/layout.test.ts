@@ -138,10 +138,24 @@ describe.runIf(requireTool('chromium'))('layout at control-room sizes', () => {
     for (let i = 0; i < 4; i++) await map.press('+');
     await page.getByRole('button', { name: 'Whole fleet' }).click();
     await expect.poll(async () => Number(await canvas.getAttribute('data-drawn'))).toBeGreaterThanOrEqual(await online());
-    // zoomed in by the dispatcher to 16: selecting a vehicle centres it and keeps 16 (it forced 15 or more)
-    for (let i = 0; i < 8; i++) await map.press('+');
-    const zoom = Number(await map.getAttribute('data-zoom'));
-    expect(zoom).toBeGreaterThanOrEqual(15);
+    // zoomed in by the dispatcher to 17: selecting a vehicle centres it and keeps 17 (it forced ≥ 15 before,
+    // and from 17 the old rule kept it too — so also check a dispatcher at 13 stays at 13)
+    const zoomTo = async (z: number) => {
+      for (let i = 0; i < 20 && Number(await map.getAttribute('data-zoom')) !== z; i++) {
+        const now = Number(await map.getAttribute('data-zoom'));
+        await map.press(now < z ? '+' : '-');
+        await expect.poll(async () => Number(await map.getAttribute('data-zoom'))).not.toBe(now);
+        // and the zoom animation is over (Leaflet marks the map pane while it runs)
+        await expect.poll(() => page.locator('.leaflet-zoom-anim').count()).toBe(0);
+      }
+      expect(Number(await map.getAttribute('data-zoom'))).toBe(z);
+    };
+    await zoomTo(13);
+    await page.locator('li[data-vehicle-id="VH-005"]').click();
+    await expect.poll(() => page.getByTestId('vehicle-detail').textContent()).toContain('VH-005');
+    expect(Number(await map.getAttribute('data-zoom'))).toBe(13);
+    await zoomTo(17);
+    const zoom = 17;
     await page.locator('li[data-vehicle-id="VH-005"]').click();
     await expect.poll(async () => Number(await map.getAttribute('data-zoom'))).toBe(zoom);
     // from the fleet view (zoom 13–14), labels show where there is room for them

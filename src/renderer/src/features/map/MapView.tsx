@@ -204,6 +204,15 @@ function GeofenceLayer() {
 /** Selecting a vehicle zooms in to this only from further out; closer zooms are left as they are. */
 const FOCUS_MIN_ZOOM = 12;
 
+/**
+ * Runs a move of the map now, or when a zoom animation still running ends: a move made during one is
+ * undone by the animation's end (a Whole fleet click right after zooming did nothing).
+ */
+function whenSettled(map: L.Map, move: () => void): void {
+  if ((map as unknown as { _animatingZoom?: boolean })._animatingZoom) map.once('zoomend', () => move());
+  else move();
+}
+
 /** The "Whole fleet" button (top left, under the zoom buttons): fits the map to every vehicle shown. */
 function WholeFleetControl() {
   const map = useMap();
@@ -218,7 +227,7 @@ function WholeFleetControl() {
       const fit = () => {
         const list = Object.values(useFleet.getState().vehicles).filter((v) => !v.hidden && v.status !== 'offline');
         const shown = list.length ? list : Object.values(useFleet.getState().vehicles).filter((v) => !v.hidden);
-        if (shown.length) map.fitBounds(L.latLngBounds(shown.map((v) => toLatLng(v.last.lon, v.last.lat))).pad(0.1), { maxZoom: 15, animate: false });
+        if (shown.length) whenSettled(map, () => map.fitBounds(L.latLngBounds(shown.map((v) => toLatLng(v.last.lon, v.last.lat))).pad(0.1), { maxZoom: 15, animate: false }));
       };
       L.DomEvent.on(button, 'click', fit);
       const onKey = (e: KeyboardEvent) => e.key === 'Home' && !(e.target as HTMLElement | null)?.closest?.('input, select, textarea') && fit();
@@ -271,7 +280,7 @@ function VehicleLayer() {
     const v = useFleet.getState().vehicles[focus.vehicleId];
     // centre on it at the dispatcher's zoom (zoom in only from a country-wide view, where a vehicle is a dot
     // among many): the dispatcher chose the zoom, selecting must not take it away
-    if (v && !v.hidden) map.setView(toLatLng(v.last.lon, v.last.lat), map.getZoom() < FOCUS_MIN_ZOOM ? FOCUS_MIN_ZOOM : map.getZoom(), { animate: false });
+    if (v && !v.hidden) whenSettled(map, () => map.setView(toLatLng(v.last.lon, v.last.lat), map.getZoom() < FOCUS_MIN_ZOOM ? FOCUS_MIN_ZOOM : map.getZoom(), { animate: false }));
   }, [focus, map]);
   return null;
 }
