@@ -5,10 +5,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import WebSocket from 'ws';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir } from '../helpers';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir, wsCall } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('geofence editor in the browser', () => {
   let proc: ChildProcess;
@@ -19,19 +18,7 @@ describe.runIf(requireTool('chromium'))('geofence editor in the browser', () => 
   let dbFile: string;
   const pageErrors: string[] = [];
 
-  const call = (method: string, params: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      const ws = new WebSocket(`${url.replace('http://', 'ws://')}/api`, { origin: url });
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, params })));
-      ws.on('message', (d) => {
-        const f = JSON.parse(String(d));
-        if (f.type !== 'result') return;
-        ws.close();
-        if (f.ok) resolve(f.result);
-        else reject(new Error(f.error.message));
-      });
-      ws.on('error', reject);
-    });
+  const call = (method: string, params: unknown) => wsCall(url, method, params);
 
   beforeAll(async () => {
     osmandPort = await freePort();

@@ -3,10 +3,9 @@
 // count in the status bar.
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir } from '../helpers';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir, wsCall } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('fences and de-duplicated alerts in the browser', () => {
   let proc: ChildProcess;
@@ -15,19 +14,7 @@ describe.runIf(requireTool('chromium'))('fences and de-duplicated alerts in the 
   let url: string;
   let osmandPort: number;
 
-  const call = (method: string, params: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      const ws = new WebSocket(`${url.replace('http://', 'ws://')}/api`, { origin: url });
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, params })));
-      ws.on('message', (d) => {
-        const f = JSON.parse(String(d));
-        if (f.type !== 'result') return;
-        ws.close();
-        if (f.ok) resolve(f.result);
-        else reject(new Error(f.error.message));
-      });
-      ws.on('error', reject);
-    });
+  const call = (method: string, params: unknown) => wsCall(url, method, params);
 
   beforeAll(async () => {
     osmandPort = await freePort();
