@@ -99,6 +99,8 @@ export interface DriverScore {
   km: number;
   events: number;
   eventsByType: Partial<Record<DrivingEventType, number>>;
+  /** Points deducted per type: Σ penalty × severity (0 at the threshold, 1 at twice it), before per 100 km. */
+  deductionByType: Partial<Record<DrivingEventType, number>>;
   /** null without enough driving to judge. */
   eventsPer100Km: number | null;
   deductionPer100Km: number | null;

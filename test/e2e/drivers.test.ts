@@ -61,6 +61,18 @@ describe.runIf(requireTool('chromium'))('driver scores in the browser', () => {
     expect(await page.locator('tr[data-driver-id="DRV-B"]').textContent()).toContain('not enough driving');
 
     await rowA.click();
+    // the score explained beside the rule: the harsh brake's points, per 100 km, and the minimum distance
+    const explained = page.getByTestId('score-explained');
+    expect(await explained.locator('tbody tr').first().textContent()).toMatch(/^Harsh braking1\s*32\.00$/); // 1 event, penalty 3, severity (5 − 3) / 3
+    expect(await explained.textContent()).toMatch(new RegExp(`2\\.00 points over ${km.toFixed(1).replace('.', '\\.')} km = [0-9.]+ per 100 km → score 100 − [0-9.]+ = ${cells[2]!.replace('.', '\\.')}`));
+    expect(await explained.textContent()).toContain('Scored from 5 km.');
+    // the chart of events by hour has its axis: a bar labelled with its count and its hour
+    const chart = page.getByRole('figure', { name: 'Events by hour' });
+    expect(await chart.locator('.bar-value').allTextContents()).toEqual(['1']);
+    expect(await chart.locator('.x-axis span').count()).toBe(1);
+    await page.locator('tr[data-driver-id="DRV-B"]').click();
+    expect(await page.getByTestId('score-explained').textContent()).toContain('Not scored: 1.0 km driven, under the 5 km a score needs');
+    await rowA.click();
     const event = page.locator('.event-list li').first();
     await event.waitFor();
     expect(await event.textContent()).toContain('Harsh braking');

@@ -42,12 +42,18 @@ export function scoreDrivers(
     const { score, deductionPer100Km } = scoreOf(evs, km, penalties);
     const prev = previous ? scoreOf(prevByDriver.get(driverId) ?? [], previous.kmByDriver.get(driverId) ?? 0, penalties).score : null;
     const eventsByType: Partial<Record<DrivingEventType, number>> = {};
-    for (const e of evs) eventsByType[e.type] = (eventsByType[e.type] ?? 0) + 1;
+    // the score explained: Σ penalty × severity per type, before it is put per 100 km
+    const deductionByType: Partial<Record<DrivingEventType, number>> = {};
+    for (const e of evs) {
+      eventsByType[e.type] = (eventsByType[e.type] ?? 0) + 1;
+      deductionByType[e.type] = Math.round(((deductionByType[e.type] ?? 0) + penaltyOf(penalties, e.type) * e.severity) * 100) / 100;
+    }
     out.push({
       driverId,
       km: Math.round(km * 10) / 10,
       events: evs.length,
       eventsByType,
+      deductionByType,
       eventsPer100Km: km >= MIN_SCORING_KM ? Math.round((evs.length / km) * 1000) / 10 : null,
       deductionPer100Km,
       score,

@@ -3,7 +3,7 @@
 import { Fragment, useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ExportBox } from '../reports/ExportBox';
 import { toLocalInput } from '../history/HistoryPanel';
-import { ALERT_TYPE_TEXT, type DriverAssignment, type DriverScores, type DrivingEvent } from '../../../../shared/types';
+import { ALERT_TYPE_TEXT, type DriverAssignment, type DriverScore, type DriverScores, type DrivingEvent } from '../../../../shared/types';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
@@ -24,6 +24,52 @@ function periodMs(id: PeriodId, nowMs: number): { fromMs: number; toMs: number }
   }
   const hours = id === '24h' ? 24 : id === '7d' ? 168 : 720;
   return { fromMs: nowMs - hours * 3_600_000, toMs: nowMs };
+}
+
+/** How the score came about: the points each kind of event cost, per 100 km, and the distance rule. */
+function ScoreExplained({ d, penalties, minKm }: { d: DriverScore; penalties: DriverScores['penalties']; minKm: number }) {
+  const types = Object.keys(d.eventsByType) as (keyof typeof d.eventsByType)[];
+  const points = types.reduce((sum, t) => sum + (d.deductionByType[t] ?? 0), 0);
+  return (
+    <div className="score-explained" data-testid="score-explained">
+      {types.length > 0 && (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>Event</th>
+              <th>Count</th>
+              <th title="Points per event at full severity (twice the threshold)">Penalty</th>
+              <th title="Σ penalty × severity (0 at the threshold, 1 at twice it)">Points</th>
+            </tr>
+          </thead>
+          <tbody>
+            {types.map((t) => (
+              <tr key={t}>
+                <td>{ALERT_TYPE_TEXT[t]}</td>
+                <td className="num">{d.eventsByType[t]}</td>
+                <td className="num">{penalties[t]}</td>
+                <td className="num">{(d.deductionByType[t] ?? 0).toFixed(2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p>
+        {d.score === null ? (
+          <>
+            Not scored: {d.km.toFixed(1)} km driven, under the {minKm} km a score needs (one harsh brake in a few hundred metres would
+            say nothing about the driver).
+          </>
+        ) : (
+          <>
+            {points.toFixed(2)} points over {d.km.toFixed(1)} km = {(d.deductionPer100Km ?? 0).toFixed(1)} per 100 km → score 100 −{' '}
+            {(d.deductionPer100Km ?? 0).toFixed(1)} = <b>{d.score.toFixed(1)}</b>
+            {(d.deductionPer100Km ?? 0) > 100 ? ' (a score stops at 0)' : ''}. Scored from {minKm} km.
+          </>
+        )}
+      </p>
+    </div>
+  );
 }
 
 function DriverDetail({ driverId, fromMs, toMs }: { driverId: string; fromMs: number; toMs: number }) {
@@ -47,11 +93,29 @@ function DriverDetail({ driverId, fromMs, toMs }: { driverId: string; fromMs: nu
     <div className="driver-detail" aria-label={`Driver ${driverId}`}>
       <h3>{driverId}: events by hour</h3>
       {byHour.length === 0 && <p className="muted">No driving events in this period.</p>}
-      <div className="bars">
-        {byHour.map(([h, n]) => (
-          <div key={h} className="bar" style={{ height: `${(n / max) * 100}%` }} title={`${localTime(h)}: ${n} event(s)`} />
-        ))}
-      </div>
+      {byHour.length > 0 && (
+        <figure className="hour-chart" aria-label="Events by hour">
+          <div className="y-axis muted" aria-hidden>
+            <span>{max}</span>
+            <span>0</span>
+          </div>
+          <div>
+            <div className="bars">
+              {byHour.map(([h, n]) => (
+                <div key={h} className="bar" style={{ height: `${(n / max) * 100}%` }} title={`${localTime(h)}: ${n} event(s)`}>
+                  <span className="bar-value">{n}</span>
+                </div>
+              ))}
+            </div>
+            <div className="x-axis muted">
+              {byHour.map(([h]) => (
+                <span key={h}>{new Date(h).toLocaleTimeString([], { hour: '2-digit' })}h</span>
+              ))}
+            </div>
+          </div>
+          <figcaption className="muted">events per hour (local time)</figcaption>
+        </figure>
+      )}
       <ul className="event-list">
         {[...events].reverse().slice(0, 200).map((e) => (
           <li key={e.id} data-event-id={e.id} onClick={() => focusPoint(e.lat, e.lon, `${ALERT_TYPE_TEXT[e.type]} · ${e.vehicleId} · ${localTime(e.tsMs)}`)} title="Show on the map">
@@ -175,6 +239,7 @@ export function DriversPanel() {
                     {selected === d.driverId && (
                       <tr className="detail-row">
                         <td colSpan={7}>
+                          <ScoreExplained d={d} penalties={data.penalties} minKm={data.minKm} />
                           <DriverDetail driverId={d.driverId} fromMs={data.fromMs} toMs={data.toMs} />
                         </td>
                       </tr>
