@@ -243,8 +243,8 @@ export class FleetService {
     const query = /[?&\n](?:id|deviceid)=([^&\s]+)/i.exec(d.payloadText)?.[1] ?? null;
     const vehicleId = fromTopic ?? text(body?.vehicle_id) ?? text(body?.device_id) ?? query;
     const driverId = text(body?.driver_id) ?? /[?&](?:driverUniqueId)=([^&\s]+)/i.exec(d.payloadText)?.[1] ?? null;
-    // by the vehicle, or by a driver named in the payload (whose rule then covers any vehicle)
-    const hidden = (vehicleId !== null && this.privacy.isPrivate(vehicleId, driverId, d.receivedMs)) || (driverId !== null && this.privacy.isPrivate('', driverId, d.receivedMs));
+    // by the vehicle (or the driver on shift in it), or by a driver named in the payload, whatever the vehicle
+    const hidden = this.privacy.isPrivate(vehicleId ?? '', driverId, d.receivedMs);
     return hidden ? { ...d, payloadText: '(hidden: privacy mode covers this vehicle or driver)' } : d;
   }
 
@@ -267,7 +267,7 @@ export class FleetService {
   }
 
   /** Problems with the database a person must act on (damage found at start, a full disk, a clock jump). */
-  private readonly storageProblems = new Map<'integrity' | 'disk' | 'clock', string>();
+  private readonly storageProblems = new Map<'integrity' | 'clock', string>(); // a full disk: from the ingestor
 
   /** SQLite's quick_check on a read-only connection in a thread of its own; damage goes to the status bar. */
   private checkIntegrityInBackground(): void {
