@@ -156,8 +156,8 @@ export class Ingestor {
     const batch = this.backlog[0]!;
     if (!this.commit(batch)) return this.retryLater();
     this.backlog.shift();
-    if (this.backlog.length) setImmediate(() => !this.failing && this.flush());
-    else if (this.waiting.points.length || this.waiting.deadLetters.length || this.waiting.acks.length) setImmediate(() => !this.failing && this.flush());
+    // the rest (older batches first, then what waits) on the next turn, so ingest's other work interleaves
+    if (this.queued > 0) setImmediate(() => !this.failing && this.flush());
   }
 
   private retryLater(): void {
