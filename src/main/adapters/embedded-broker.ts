@@ -82,6 +82,9 @@ interface ParsingClient {
   _parser: { parse(buf: Buffer): number; packet: { length: number } };
 }
 
+/** The vehicle a client logged in as ('' for anonymous, internal or not yet logged in), for refusals. */
+const vehicleOf = (identity: Identity | undefined) => (identity?.kind === 'vehicle' ? identity.vehicleId : '');
+
 const remoteAddress = (client: Client) => (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
@@ -157,7 +160,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (!client) return callback(null); // the broker's own messages
       const id = identities.get(client);
       if (!id || !canPublish(id, packet.topic)) {
-        refuse(client, 'publish not allowed', id?.kind === 'vehicle' ? id.vehicleId : '', packet.topic.slice(0, 200));
+        refuse(client, 'publish not allowed', vehicleOf(id), packet.topic.slice(0, 200));
         return callback(new Error(`not allowed to publish to ${packet.topic}`));
       }
       if (options.ingest && isTelemetryTopic(packet.topic)) {
@@ -199,8 +202,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const left = parse(buf);
       const limit = identities.has(client) ? maxAfter : maxBefore;
       if (parser.packet.length > limit) {
-        const who = identities.get(client);
-        refuse(client, 'packet too large', who?.kind === 'vehicle' ? who.vehicleId : '', `${parser.packet.length} bytes declared, at most ${limit}`);
+        refuse(client, 'packet too large', vehicleOf(identities.get(client)), `${parser.packet.length} bytes declared, at most ${limit}`);
         conn.destroy();
         return 0;
       }
