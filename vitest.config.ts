@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // every answer of every method checked against the contract (src/shared/contract), in-process and in
+    // the `serve` processes the browser tests start
+    env: { FLEETDESK_CHECK_RESULTS: '1' },
   },
 });

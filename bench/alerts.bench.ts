@@ -12,7 +12,8 @@ import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS } from '../src/main/core
 import type { RuleInput } from '../src/main/core/rules/driving';
 import { DemoFleet, demoEngineConfig } from '../src/main/core/sim/demo-fleet';
 import { Store } from '../src/main/core/storage/store';
-import type { AlertType, Geofence, Suppression } from '../src/shared/types';
+import type { AlertType, Suppression } from '../src/shared/contract/alerts';
+import type { Geofence } from '../src/shared/contract/fences';
 import { fmt, report } from './report';
 
 const VEHICLES = 60;

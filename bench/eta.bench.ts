@@ -6,7 +6,7 @@
 //     days 1–21, evaluated on days 22–30.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Trip } from '../src/shared/types';
+import type { Trip } from '../src/shared/contract/history';
 import { estimateEta, learnEtaModel, STOPPED_KMH, type EtaModel } from '../src/main/core/eta/eta';
 import { haversineM } from '../src/main/core/geo/distance';
 import { loadSamples } from '../src/main/core/history/history';

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Store } from '../src/main/core/storage/store';
-import { ExportJobs } from '../src/main/service/exports';
+import { ExportJobs } from '../src/main/domains/exports/jobs';
 import type { ExportFormat, ExportProgress, ReportName } from '../src/shared/reports';
 import { ensureHistoryDb, FAST_VEHICLE, HISTORY_DB, START_MS } from './history-db';
 import { builtWorkerPath, fmt, report, type Row } from './report';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { cityFences } from './city';
 import { builtWorkerPath, fmt, report, type Row } from './report';
 

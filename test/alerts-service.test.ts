@@ -1,8 +1,8 @@
 // Alerts beyond geofences, through the real service: health and driving rules, suppression, resolve,
 // escalation, offline, filters and rule settings, with a real aedes broker and SQLite file.
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../src/shared/types';
-import { ApiError } from '../src/main/service/api-error';
+import type { Alert } from '../src/shared/contract/alerts';
+import { ApiError } from '../src/main/api/api-error';
 import { telemetry, waitFor } from './helpers';
 import { publisher, startService } from './service-helpers';
 

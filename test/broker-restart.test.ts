@@ -4,7 +4,7 @@ import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { requireTool, startMosquitto, telemetry, tempDir, waitFor, WORKER_PATH, type Mosquitto } from './helpers';
 
 let broker: Mosquitto | null = null;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { freePort, telemetry, tempDir, waitFor, WORKER_PATH } from './helpers';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];

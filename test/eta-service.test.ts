@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runEtaLearning, type EtaLearnMessage } from '../src/main/core/eta/learn-task';
 import type { IncomingPoint, Store } from '../src/main/core/storage/store';
-import type { TelemetryPoint } from '../src/shared/types';
+import type { TelemetryPoint } from '../src/shared/contract/vehicles';
 import { waitFor } from './helpers';
 import { publisher, startService } from './service-helpers';
 
@@ -40,7 +40,8 @@ describe('ETA', () => {
     await pub.publishAsync('fleet/ETA-1/telemetry', JSON.stringify({ vehicle_id: 'ETA-1', timestamp: Date.now(), lat: 52.3, lon: 4.9, speed_kmh: 20, heading: 0, hdop: 1, satellites: 9 }), { qos: 1 });
     await waitFor(async () => (await service.handlers.getStatus({})).vehiclesTotal >= 1 || null, 'the vehicle on the map');
 
-    const learned = vi.spyOn(service as unknown as { learnEtaInWorker(nowMs: number): Promise<unknown> }, 'learnEtaInWorker');
+    const models = (service as unknown as { p: { eta: { current: { learnedMs: number } | null; learnInWorker(nowMs: number): Promise<unknown> } } }).p.eta;
+    const learned = vi.spyOn(models, 'learnInWorker');
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const first = await service.handlers.getEta({ vehicleId: 'ETA-1', destination: { lat: 52.4, lon: 4.9 } });
@@ -57,13 +58,13 @@ describe('ETA', () => {
     expect(learned).toHaveBeenCalledTimes(1);
 
     // an hour later: the answer comes at once from the old model while a new one is learned
-    const cached = (service as unknown as { etaModel: { learnedMs: number } }).etaModel;
+    const cached = models.current!;
     cached.learnedMs -= 3_700_000;
     const again = await service.handlers.getEta({ vehicleId: 'ETA-1', destination: { lat: 52.4, lon: 4.9 } });
     expect(learned).toHaveBeenCalledTimes(2);
-    expect((service as unknown as { etaModel: unknown }).etaModel).toBe(cached); // answered before the new model came
+    expect(models.current).toBe(cached); // answered before the new model came
     expect(again.historicalSource).toBe('vehicle');
-    await waitFor(() => (service as unknown as { etaModel: { learnedMs: number } }).etaModel.learnedMs > cached.learnedMs + 3_600_000 || null, 'the new model');
+    await waitFor(() => models.current!.learnedMs > cached.learnedMs + 3_600_000 || null, 'the new model');
   });
 
   it('says why when the database cannot be read for learning', () => {

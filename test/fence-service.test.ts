@@ -1,6 +1,7 @@
 // Big imported fences through the real service: the size is checked first, and a big shape is
 // validated in a thread of its own while the service thread goes on ingesting and answering.
 import { describe, expect, it, vi } from 'vitest';
+import type { FenceRegistry } from '../src/main/domains/fences/registry';
 import { startService } from './service-helpers';
 
 /** A wavy closed ring of `n` vertices around Birmingham. */
@@ -13,10 +14,13 @@ function boundary(n: number): number[][] {
   return [...ring, ring[0]!];
 }
 
+/** The service's fence registry (the fences domain), to watch where a shape is checked. */
+const fenceRegistry = (service: object) => (service as unknown as { p: { fences: FenceRegistry } }).p.fences;
+
 describe('big fences', () => {
   it('validates a 52,000-vertex boundary off the service thread, and refuses one that crosses itself', async () => {
     const { service } = await startService();
-    const inWorker = vi.spyOn(service as unknown as { validateInWorker(g: unknown): Promise<string | null> }, 'validateInWorker');
+    const inWorker = vi.spyOn(fenceRegistry(service), 'validateInWorker');
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const fence = await service.handlers.saveGeofence({ name: 'County', category: 'customer', geometry: { type: 'Polygon', coordinates: [boundary(52_000)] } });
@@ -37,7 +41,7 @@ describe('big fences', () => {
 
   it('refuses a fence over the vertex limit before looking at any vertex', async () => {
     const { service } = await startService();
-    const inWorker = vi.spyOn(service as unknown as { validateInWorker(g: unknown): Promise<string | null> }, 'validateInWorker');
+    const inWorker = vi.spyOn(fenceRegistry(service), 'validateInWorker');
     const huge = boundary(100_001);
     huge[5] = ['not', 'a', 'point'] as unknown as number[]; // never reached: the count comes first
     await expect(service.handlers.saveGeofence({ name: 'Huge', category: 'customer', geometry: { type: 'Polygon', coordinates: [huge] } })).rejects.toThrow(

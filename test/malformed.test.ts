@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/main/core/sim/demo-fleet';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { telemetry, tempDir, waitFor, WORKER_PATH } from './helpers';
 
 /** One invalid payload of each kind, chosen by `i`; randomised within the kind. */

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../src/shared/types';
-import { FleetService } from '../src/main/service/fleet-service';
+import type { Alert } from '../src/shared/contract/alerts';
+import { FleetService } from '../src/main/app/service';
 import { tempDir, waitFor, WORKER_PATH } from './helpers';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 // A small, known fleet history in a real SQLite file: two vans, drives and stops, a drift-flagged point,
 // a geofence visit, alerts (one acknowledged, one with a comma and quotes in its text) and driving events.
 import path from 'node:path';
-import type { TelemetryPoint } from '../src/shared/types';
+import type { TelemetryPoint } from '../src/shared/contract/vehicles';
 import { Store, type IncomingPoint } from '../src/main/core/storage/store';
 import { tempDir } from './helpers';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach } from 'vitest';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { tempDir, waitFor, WORKER_PATH } from './helpers';
 
 const cleanups: (() => Promise<void> | void)[] = [];

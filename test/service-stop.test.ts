@@ -15,7 +15,7 @@ describe('service stop', () => {
       source: 'mqtt',
     }));
     store.writeBatch(points, [], Date.now());
-    const pass = (service as unknown as { summarizeTrackStep(): Promise<void> }).summarizeTrackStep(); // 6 slices of 5,000
+    const pass = (service as unknown as { p: { summarizer: { step(): Promise<void> } } }).p.summarizer.step(); // 6 slices of 5,000
     await service.stop();
     await pass;
     expect(logs.filter((l) => l.includes('history summary failed'))).toEqual([]);

@@ -2,9 +2,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../src/shared/types';
-import { FleetService } from '../src/main/service/fleet-service';
-import { ApiError } from '../src/main/service/api-error';
+import type { Alert } from '../src/shared/contract/alerts';
+import { FleetService } from '../src/main/app/service';
+import { ApiError } from '../src/main/api/api-error';
 import { startMosquitto, requireTool, telemetry, tempDir, waitFor, WORKER_PATH, type Mosquitto } from './helpers';
 import { onCleanup, publisher, startService } from './service-helpers';
 

@@ -4,7 +4,7 @@ import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Store, type IncomingPoint } from '../src/main/core/storage/store';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { telemetry, tempDir, waitFor, WORKER_PATH } from './helpers';
 import { publisher, startService } from './service-helpers';
 

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../src/shared/api';
 import { startWsServer, type WsServer } from '../src/main/adapters/ws-server';
-import { FleetService } from '../src/main/service/fleet-service';
+import { FleetService } from '../src/main/app/service';
 import { tempDir, waitFor, WORKER_PATH } from './helpers';
 
 let server: WsServer | null = null;

@@ -8,7 +8,7 @@ import { SimPublisher } from '../main/adapters/sim-publisher';
 import { redactUrl } from '../main/adapters/mqtt-subscriber';
 import { Store } from '../main/core/storage/store';
 import { replay } from '../main/core/replay/replay';
-import { FleetService } from '../main/service/fleet-service';
+import { FleetService } from '../main/app/service';
 import { FileSecretStore, secretsFileFor } from '../main/core/security/secret-store';
 import { EXPORT_FORMATS, REPORT_NAMES, type ExportFormat, type ReportName } from '../shared/reports';
 import { buildReport, reportMeta, ReportError, validateReportRequest } from '../main/core/reports/reports';

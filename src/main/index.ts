@@ -3,10 +3,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import workerPath from './worker/engine.worker?modulePath';
-import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isMethodName, TILE_SCHEME } from '../shared/api';
+import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, TILE_SCHEME } from '../shared/api';
 import { CONTENT_SECURITY_POLICY } from './adapters/csp';
-import { FleetService } from './service/fleet-service';
-import { toErrorBody } from './service/api-error';
+import { FleetService } from './app/service';
+import { createDispatcher } from './api/dispatch';
 import { FileSecretStore, secretsFileFor } from './core/security/secret-store';
 
 const RENDERER_FILE = path.join(import.meta.dirname, '../renderer/index.html');
@@ -119,15 +119,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  const dispatcher = createDispatcher(service.handlers, { log: (line) => console.error(`[fleetdesk] ${line}`) });
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'bad_request', message: 'untrusted sender' } };
-    if (!isMethodName(method)) return { ok: false, error: { code: 'bad_request', message: `unknown method ${JSON.stringify(method)}` } };
-    try {
-      const handler = service!.handlers[method] as (p: unknown) => Promise<unknown>;
-      return { ok: true, result: await handler(params ?? {}) };
-    } catch (err) {
-      return { ok: false, error: toErrorBody(err) };
-    }
+    return dispatcher.call(method, params);
   });
   for (const name of EVENT_NAMES) {
     service.on(name, (payload) => {

@@ -3,9 +3,9 @@
 // a circle is a Point with properties.radius_m, a corridor a LineString with properties.width_m.
 // Rules ride in properties: speed_limit_kmh, entry_delay_s, dwell_alert_min, and
 // schedule = {"days": [1,2,3,4,5], "start": "07:00", "end": "19:00", "time_zone": "Europe/London"}.
-import type { FenceRules, FenceSchedule, Geofence, GeofenceCategory } from './types';
+import { FENCE_CATEGORIES, type FenceRules, type FenceSchedule, type Geofence, type GeofenceCategory } from './contract/fences';
 
-export const FENCE_CATEGORIES: readonly GeofenceCategory[] = ['depot', 'customer', 'restricted', 'service_area', 'other'];
+export { FENCE_CATEGORIES };
 export const FENCE_DEFAULT_COLORS: Record<GeofenceCategory, string> = {
   depot: '#2e7d32',
   customer: '#1565c0',

@@ -21,33 +21,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Reports with no map geometry can only be written as tables. */
 export const TABLE_ONLY_REPORTS: readonly ReportName[] = ['visits', 'driver-scores', 'maintenance-risk', 'fleet-cost'];
 
-export interface ReportRequest {
-  report: ReportName;
-  format: ExportFormat;
-  /** UTC epoch ms; ignored by the geofences report. */
-  fromMs: number;
-  toMs: number;
-  /** Empty or absent: the whole fleet. */
-  vehicleIds?: string[];
-  /** IANA zone the times are written in (and stated in the file). */
-  timeZone: string;
-}
-
-export interface ExportProgress {
-  jobId: string;
-  report: ReportName;
-  format: ExportFormat;
-  fileName: string;
-  rows: number;
-  totalRows: number;
-  state: 'running' | 'done' | 'cancelled' | 'failed';
-  error: string | null;
-  bytes: number;
-  /** serve mode: where the browser downloads the finished file (once). */
-  downloadUrl: string | null;
-  /** desktop app: where the file was saved. */
-  savedPath: string | null;
-}
+export type { ReportRequest, ExportProgress } from './contract/exports';
+import type { ReportRequest } from './contract/exports';
 
 export function exportFileName(r: Pick<ReportRequest, 'report' | 'format' | 'fromMs' | 'toMs' | 'vehicleIds'>): string {
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -1,6 +1,6 @@
 // How a vehicle's status ages when no report comes: the same rule on the service and on every screen,
 // which re-applies it on a clock so a vehicle that went silent stops showing "moving" by itself.
-import type { VehicleStatus } from './types';
+import type { VehicleStatus } from './contract/vehicles';
 
 /** A vehicle that has not reported for this long is offline (the status bar's "online" uses it too). */
 export const ONLINE_WINDOW_MS = 5 * 60_000;

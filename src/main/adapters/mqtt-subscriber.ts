@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { StreamBuilder } from 'mqtt/lib/shared';
-import type { BrokerConnectionState } from '../../shared/types';
+import type { BrokerConnectionState } from '../../shared/contract/ingest';
 import { PublishTap, type TapConsumer } from './publish-tap';
 
 export const TELEMETRY_TOPIC = 'fleet/+/telemetry';

@@ -4,8 +4,8 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENT_NAMES, isMethodName, type ApiHandlers, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
-import { toErrorBody } from '../service/api-error';
+import { EVENT_NAMES, type ApiHandlers, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
+import { createDispatcher } from '../api/dispatch';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { createGuardedServer, safeDecode, type HttpRefusals } from './http-guard';
 import { listen } from './listen';
@@ -163,6 +163,7 @@ export async function startWsServer(options: {
     },
   });
   const clients = new Set<WebSocket>();
+  const dispatcher = createDispatcher(options.handlers, { log });
   const send = (ws: WebSocket, frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
@@ -184,18 +185,8 @@ export async function startWsServer(options: {
         return; // not ours; nothing to answer to
       }
       if (frame?.type !== 'call' || typeof frame.id !== 'number') return;
-      const id = frame.id;
-      if (!isMethodName(frame.method)) {
-        send(ws, { type: 'result', id, ok: false, error: { code: 'bad_request', message: `unknown method ${JSON.stringify(frame.method)}` } });
-        return;
-      }
-      try {
-        const handler = options.handlers[frame.method] as (p: unknown) => Promise<unknown>;
-        const result = await handler(frame.params ?? {});
-        send(ws, { type: 'result', id, ok: true, result });
-      } catch (err) {
-        send(ws, { type: 'result', id, ok: false, error: toErrorBody(err) });
-      }
+      const outcome = await dispatcher.call(frame.method, frame.params);
+      send(ws, { type: 'result', id: frame.id, ...outcome } as ServerFrame);
     });
   });
 

@@ -2,7 +2,7 @@
 // the GPS track, leg by leg as for driver scores, over the samples history uses), maintenance costs
 // from the records, and the cost inputs; see tco.ts for the arithmetic.
 import type Database from 'better-sqlite3';
-import type { FleetCost, VehicleCostInputs } from '../../../shared/types';
+import type { FleetCost, VehicleCostInputs } from '../../../shared/contract/costs';
 import { loadSamples } from '../history/history';
 import type { Store } from '../storage/store';
 import { fleetCost, vehicleCost } from './tco';

@@ -1,6 +1,7 @@
 // Driver scores: deduction = Σ penalty(type) × severity over the period's driving events, per 100 km
 // driven; score = max(0, 100 − deduction per 100 km). Too little driving gives no score, not 100.
-import type { DriverScore, DriverScores, DrivingEvent, DrivingEventType } from '../../../shared/types';
+import type { DrivingEventType } from '../../../shared/contract/alerts';
+import type { DriverScore, DriverScores, DrivingEvent } from '../../../shared/contract/drivers';
 import { haversineM } from '../geo/distance';
 
 export type Penalties = Partial<Record<DrivingEventType, number>>;

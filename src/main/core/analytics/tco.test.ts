@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VehicleCostInputs } from '../../../shared/types';
+import type { VehicleCostInputs } from '../../../shared/contract/costs';
 import { bookValue, fleetCost, parseCostCsv, vehicleCost } from './tco';
 
 const Y2026 = Date.UTC(2026, 0, 1);

@@ -2,7 +2,7 @@
 // depreciation, lease and insurance pro rata, maintenance from the service records; cost per km and the
 // maintenance ratio, with replacement candidates where maintenance is over 40 % of the total. Missing
 // inputs are listed per vehicle rather than guessed; no division by zero.
-import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../shared/types';
+import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../shared/contract/costs';
 import { readCsv } from '../util/csv';
 import { decimalNumber, realCalendar, VEHICLE_ID_PATTERN } from '../telemetry/validate';
 

@@ -1,6 +1,6 @@
 // Runs the geofence engine in a worker thread: batches in, events out, restarts the worker if it dies.
 import { Worker } from 'node:worker_threads';
-import type { EngineConfig } from '../../../shared/types';
+import type { EngineConfig } from '../../../shared/contract/rules';
 import type { IndexedFence } from '../geofence/fence-index';
 import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import type { RuleInput } from '../rules/driving';

@@ -1,6 +1,6 @@
 // Everything the engine worker decides, for one batch of trusted fixes: geofence crossings and dwells,
 // driving events (against fence speed limits where the vehicle is inside one) and vehicle health.
-import type { EngineConfig } from '../../../shared/types';
+import type { EngineConfig } from '../../../shared/contract/rules';
 import { GeofenceColumnSink, GeofenceEngine, type GeofenceColumns, type GeofenceEvent, type VehicleFenceState } from '../geofence/engine';
 import type { IndexedFence } from '../geofence/fence-index';
 import { DEFAULT_ENGINE_CONFIG } from '../rules/config';

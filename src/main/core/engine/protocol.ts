@@ -1,5 +1,5 @@
 // Messages between the engine host (main thread) and the engine worker.
-import type { EngineConfig } from '../../../shared/types';
+import type { EngineConfig } from '../../../shared/contract/rules';
 import { GEOFENCE_EVENT_KINDS, type GeofenceColumns, type GeofenceEvent } from '../geofence/engine';
 import type { IndexedFence } from '../geofence/fence-index';
 import type { RuleInput } from '../rules/driving';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Trip } from '../../../shared/types';
+import type { Trip } from '../../../shared/contract/history';
 import { M_PER_DEG } from '../geo/distance';
 import { distanceAlongRouteKm, estimateEta, hourOfWeek, learnEtaModel } from './eta';
 

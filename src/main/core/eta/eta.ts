@@ -3,10 +3,10 @@
 // blends the vehicle's current speed with the historical trip speed for this hour of the week (the
 // vehicle's own when it has enough trips, else the fleet's). A stopped vehicle uses the historical speed;
 // one stopped too long is "stalled" rather than given a huge ETA.
-import type { EtaResult } from '../../../shared/types';
+import type { EtaResult } from '../../../shared/contract/eta';
 import { haversineM, M_PER_DEG } from '../geo/distance';
 import { localWeekMinute } from '../rules/schedule';
-import type { Trip } from '../../../shared/types';
+import type { Trip } from '../../../shared/contract/history';
 
 export const DEFAULT_DETOUR = 1.3;
 export const DEFAULT_SPEED_KMH = 30;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { booleanPointInPolygon } from '@turf/turf';
-import type { FenceGeometry } from '../../../shared/types';
+import type { FenceGeometry } from '../../../shared/contract/fences';
 import { mulberry32 } from '../sim/demo-fleet';
 import { GeofenceEngine, type EnginePosition } from './engine';
 

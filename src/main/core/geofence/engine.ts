@@ -1,6 +1,6 @@
 // The geofence step: per-vehicle membership state plus a batch of positions in, enter/exit/dwell events out.
 // Times are the telemetry's, never the wall clock, so replaying a file gives the same events as live.
-import type { FenceRules } from '../../../shared/types';
+import type { FenceRules } from '../../../shared/contract/fences';
 import { isScheduleActive } from '../rules/schedule';
 import { withCapacity } from '../util/typed';
 import { FenceIndex, type IndexedFence } from './fence-index';

@@ -7,7 +7,7 @@
 // vehicle near it a candidate); polygons are prepared (edges in strips) for a fast exact test.
 // Fences are numbered by slot; queries fill a reusable array of slots in fence-id order, so the
 // engine's hot path allocates nothing.
-import type { FenceGeometry, FenceRules } from '../../../shared/types';
+import type { FenceGeometry, FenceRules } from '../../../shared/contract/fences';
 import { EARTH_RADIUS_M, haversineM, M_PER_DEG } from '../geo/distance';
 import { withCapacity } from '../util/typed';
 import { bboxOf, distanceToLineM, distanceToSegmentM, metresPerDegreeLon } from './geometry';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FenceGeometry } from '../../../shared/types';
+import type { FenceGeometry } from '../../../shared/contract/fences';
 import { distance, pointToLineDistance } from '@turf/turf';
 import { mulberry32 } from '../sim/demo-fleet';
 import { bboxOf, distanceToLineM, isStrictlyInside, validateFenceGeometry } from './geometry';

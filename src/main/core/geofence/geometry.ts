@@ -2,7 +2,7 @@
 // for polygons (with holes), multipolygons, circles and corridors. A point on a boundary is outside.
 import pointInPolygon from 'point-in-polygon-hao';
 import { firstSelfIntersection } from './self-intersection';
-import type { FenceGeometry } from '../../../shared/types';
+import type { FenceGeometry } from '../../../shared/contract/fences';
 import { haversineM, M_PER_DEG } from '../geo/distance';
 
 export type BBox = [minLon: number, minLat: number, maxLon: number, maxLat: number];

@@ -1,7 +1,7 @@
 // Prepared polygons: each polygon's edges sorted into horizontal strips, so the point test (a ray
 // cast along +x) looks only at the few edges that span the point's latitude instead of every edge.
 // Same answer as a full test, boundary included: a point on any edge (of a ring or a hole) is outside.
-import type { FenceGeometry } from '../../../shared/types';
+import type { FenceGeometry } from '../../../shared/contract/fences';
 import { polygonsOf, unwrappedPolygonsOf } from './geometry';
 
 /**

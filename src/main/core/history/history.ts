@@ -1,7 +1,7 @@
 // A vehicle's history for a time range: the track (simplified for drawing), flagged points, trips and
 // stops, fence visits, alerts and driving events. Long ranges draw from the per-minute summary so a
 // vehicle-month at one point per second answers in well under the 150 ms the UI budget allows.
-import type { HistoryQuery, HistorySettings, TrackVertex, VehicleHistory } from '../../../shared/types';
+import type { HistoryQuery, HistorySettings, TrackVertex, VehicleHistory } from '../../../shared/contract/history';
 import type { Store } from '../storage/store';
 import { inIntervals, privateIntervals, type PrivacyPolicy } from '../privacy/privacy';
 import { DEFAULT_HISTORY_SETTINGS, defaultToleranceM, simplifyIndices, tripsAndStops, type TrackSample } from './track';

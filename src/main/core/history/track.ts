@@ -1,6 +1,6 @@
 // Track analysis for history: trips and stops from a vehicle's trusted points, and Douglas–Peucker
 // simplification for drawing. Pure functions over plain arrays; no storage, no clock.
-import type { HistorySettings, Stop, Trip } from '../../../shared/types';
+import type { HistorySettings, Stop, Trip } from '../../../shared/contract/history';
 import { haversineM, M_PER_DEG } from '../geo/distance';
 
 /** Douglas–Peucker works on chunks of this many points (see simplifyIndices). */

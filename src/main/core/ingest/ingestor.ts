@@ -3,7 +3,7 @@
 import { DEAD_LETTER_MAX_BYTES, type DeadLetterInput, type IncomingPoint, type Store } from '../storage/store';
 import { QualityFilter, type QualityThresholds, DEFAULT_QUALITY } from '../telemetry/quality';
 import { validateTelemetry, vehicleIdFromTopic, type ValidationResult } from '../telemetry/validate';
-import type { TelemetryPoint } from '../../../shared/types';
+import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 
 export interface IngestOptions {
   store: Store;

@@ -1,5 +1,5 @@
 // Latest position per vehicle in memory, so the map and the vehicle list answer instantly.
-import type { TelemetryPoint, VehicleState, VehicleStatus } from '../../../shared/types';
+import type { TelemetryPoint, VehicleState, VehicleStatus } from '../../../shared/contract/vehicles';
 import { ONLINE_WINDOW_MS, vehicleStatus } from '../../../shared/vehicle-status';
 
 

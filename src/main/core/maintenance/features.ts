@@ -2,7 +2,7 @@
 // events and maintenance records (plus any imported history), and the label: a breakdown recorded in
 // the 14 days after the week. Weeks start Monday 00:00 UTC.
 import type Database from 'better-sqlite3';
-import type { MaintenanceRecord } from '../../../shared/types';
+import type { MaintenanceRecord } from '../../../shared/contract/maintenance';
 import { FEATURE_COLUMNS, type FeatureTable } from './evaluate';
 
 export const WEEK_MS = 7 * 86_400_000;

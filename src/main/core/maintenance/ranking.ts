@@ -2,7 +2,7 @@
 // complete week of features, its probability, whether it crosses the alert threshold, and the features
 // that push it up (per-prediction contributions).
 import Database from 'better-sqlite3';
-import type { MaintenanceModelInfo, MaintenanceOverview, RiskRow } from '../../../shared/types';
+import type { MaintenanceModelInfo, MaintenanceOverview, RiskRow } from '../../../shared/contract/maintenance';
 import { FEATURE_COLUMNS } from './evaluate';
 import { historyWeeks, telemetryWeeks, WEEK_MS, weekStart, type VehicleWeek } from './features';
 import { contributions, modelFromJson, predictProba, type GbdtModel } from './gbdt';

@@ -1,7 +1,7 @@
 // Training as a task for a worker thread: read the weeks from the database (its own read-only
 // connection), evaluate on time-ordered folds, train the final model, report progress on the way.
 import Database from 'better-sqlite3';
-import type { MaintenanceModelInfo, MaintenanceRecord } from '../../../shared/types';
+import type { MaintenanceModelInfo, MaintenanceRecord } from '../../../shared/contract/maintenance';
 import { evaluateTimeOrdered, thresholdForRecall } from './evaluate';
 import { historyWeeks, telemetryWeeks, trainingTable } from './features';
 import { DEFAULT_GBDT, modelToJson, predictProba, trainGbdt, type GbdtParams } from './gbdt';

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { MapSources, MbtilesInfo, OnlineTileSettings } from '../../../shared/types';
+import type { MapSources, MbtilesInfo, OnlineTileSettings } from '../../../shared/contract/maps';
 
 const RASTER_FORMATS: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' };
 

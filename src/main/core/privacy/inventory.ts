@@ -1,6 +1,6 @@
 // "Data we collect": exactly what FleetDesk stores and for how long, for transparency with drivers.
 // Kept next to the schema it describes; a test checks every telemetry column is listed here.
-import type { DataInventoryItem } from '../../../shared/types';
+import type { DataInventoryItem } from '../../../shared/contract/privacy';
 import type { RetentionSettings } from '../retention/retention';
 
 /** Telemetry columns and what they mean to a driver. */

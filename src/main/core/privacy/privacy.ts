@@ -1,6 +1,6 @@
 // Driver privacy: which positions are private (a vehicle, or a driver, always or on a schedule such as
 // off-duty hours), and what that hides. Positions stay stored for safety; what is shown is filtered.
-import type { PrivacyRule, PrivacyRuleInput } from '../../../shared/types';
+import type { PrivacyRule, PrivacyRuleInput } from '../../../shared/contract/privacy';
 import { shiftResolver } from '../analytics/scoring';
 import { isScheduleActive, validateSchedule } from '../rules/schedule';
 

@@ -2,7 +2,7 @@
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import readline from 'node:readline';
-import type { FenceGeometry } from '../../../shared/types';
+import type { FenceGeometry } from '../../../shared/contract/fences';
 import { EngineHost } from '../engine/engine-host';
 import { fencesFromGeoJson } from '../../../shared/fence-geojson';
 import { positionOnly } from '../engine/engine-host';

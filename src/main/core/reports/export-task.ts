@@ -1,7 +1,7 @@
 // One export, run in a thread of its own (task 'export' of the worker file): building a report and
 // writing it held the service's thread for up to seconds (a month of the fleet's trips as a PDF: ~4 s,
 // a million positions as XLSX: 0.6 s at a time), and that thread also ingests and answers the screens.
-import type { PrivacyRule } from '../../../shared/types';
+import type { PrivacyRule } from '../../../shared/contract/privacy';
 import type { ReportRequest } from '../../../shared/reports';
 import { PrivacyPolicy, type ShiftSpan } from '../privacy/privacy';
 import { Store } from '../storage/store';

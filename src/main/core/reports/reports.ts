@@ -1,7 +1,9 @@
 // Report definitions: what each report holds (typed columns and rows, streamed), and for map formats
 // its geometry. The writers (writers.ts) turn one of these into CSV, XLSX, PDF, GPX, KML or GeoJSON.
 import { buffer, circle, lineString } from '@turf/turf';
-import { ALERT_TYPE_TEXT, type AlertType, type Geofence, type Stop, type Trip } from '../../../shared/types';
+import { ALERT_TYPE_TEXT, type AlertType } from '../../../shared/contract/alerts';
+import { type Geofence } from '../../../shared/contract/fences';
+import { type Stop, type Trip } from '../../../shared/contract/history';
 import { EXPORT_FORMATS, REPORT_NAMES, TABLE_ONLY_REPORTS, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
 import { computeFleetCost } from '../analytics/fleet-cost';
 import { latestModel, riskRanking } from '../maintenance/ranking';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TelemetryPoint } from '../../../shared/types';
+import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 import { tempDir } from '../../../../test/helpers';
 import { Store, type IncomingPoint } from '../storage/store';
 import { runRetention } from './retention';

@@ -1,6 +1,8 @@
 // Turns engine output into the alerts a dispatcher reads: severity per rule (restricted fences raise
 // their crossings), plain messages, and suppression by snooze/mute (kept, marked suppressed).
-import { ALERT_TYPE_TEXT, type AlertSettings, type AlertSeverity, type AlertType, type Geofence, type RuleSeverity, type Suppression } from '../../../shared/types';
+import { ALERT_TYPE_TEXT, type AlertSeverity, type AlertType, type Suppression } from '../../../shared/contract/alerts';
+import { type Geofence } from '../../../shared/contract/fences';
+import { type AlertSettings, type RuleSeverity } from '../../../shared/contract/rules';
 import type { EngineOutput } from '../engine/fleet-engine';
 import type { NewAlert } from '../storage/store';
 

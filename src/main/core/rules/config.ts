@@ -1,6 +1,7 @@
 // What the engine's rules can be told: per-fence rules, vehicle-class thresholds, vehicle-health limits.
 // Every threshold has a unit in its name; defaults are what a fleet starts with before tuning.
-import type { FenceRules, EngineConfig, VehicleClassThresholds } from '../../../shared/types';
+import type { FenceRules } from '../../../shared/contract/fences';
+import type { EngineConfig, VehicleClassThresholds } from '../../../shared/contract/rules';
 import { validateSchedule } from './schedule';
 
 export type { FenceRules, EngineConfig, VehicleClassThresholds };

@@ -1,7 +1,8 @@
 // Driving events from telemetry alone (the devices send no accelerometer events): speed change over
 // time gives braking and acceleration, heading change at speed gives cornering, and speed against a
 // limit or engine-on-while-stopped over time gives speeding and idling.
-import type { DrivingEventType, EngineConfig, VehicleClassThresholds } from '../../../shared/types';
+import type { DrivingEventType } from '../../../shared/contract/alerts';
+import type { EngineConfig, VehicleClassThresholds } from '../../../shared/contract/rules';
 import { severityBetween, thresholdsFor } from './config';
 
 /** One trusted fix as the rules see it; unknown values are null. */

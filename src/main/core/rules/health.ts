@@ -1,6 +1,7 @@
 // Vehicle-health alerts from telemetry: new trouble codes, low fuel, fuel lost while parked, hot engine.
 // Each fires once when its condition starts and re-arms only after a margin (no alert per message).
-import type { EngineConfig, HealthAlertType } from '../../../shared/types';
+import type { HealthAlertType } from '../../../shared/contract/alerts';
+import type { EngineConfig } from '../../../shared/contract/rules';
 import type { RuleInput } from './driving';
 
 export interface HealthEventOut {

@@ -1,5 +1,5 @@
 // Fence schedules: is a UTC instant inside "these weekdays, this daily window" in a given time zone?
-import type { FenceSchedule } from '../../../shared/types';
+import type { FenceSchedule } from '../../../shared/contract/fences';
 
 const WEEKDAY: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -1,5 +1,6 @@
 // A deterministic demo fleet: vehicles drive a jittered street grid around Birmingham (UK) and report telemetry.
-import type { EngineConfig, GeofenceInput } from '../../../shared/types';
+import type { GeofenceInput } from '../../../shared/contract/fences';
+import type { EngineConfig } from '../../../shared/contract/rules';
 import { DEFAULT_CLASS_THRESHOLDS, DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import type { TelemetryPayload } from '../telemetry/validate';
 import { distanceM } from '../geo/distance';

@@ -1,24 +1,12 @@
 // SQLite persistence for telemetry, vehicles, dead letters, geofences and alerts; all SQL is parameterised.
 import Database from 'better-sqlite3';
-import type {
-  Alert,
-  AlertQuery,
-  AlertSeverity,
-  AlertType,
-  DeadLetter,
-  DrivingEvent,
-  FenceVisit,
-  FenceSchedule,
-  PrivacyRule,
-  PrivacyRuleInput,
-  DriverAssignment,
-  FenceGeometry,
-  FenceRules,
-  Geofence,
-  GeofenceCategory,
-  Suppression,
-  TelemetryPoint,
-} from '../../../shared/types';
+import type { Alert, AlertQuery, AlertSeverity, AlertType, Suppression } from '../../../shared/contract/alerts';
+import type { DrivingEvent, DriverAssignment } from '../../../shared/contract/drivers';
+import type { FenceSchedule, FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../../../shared/contract/fences';
+import type { FenceVisit } from '../../../shared/contract/history';
+import type { DeadLetter } from '../../../shared/contract/ingest';
+import type { PrivacyRule, PrivacyRuleInput } from '../../../shared/contract/privacy';
+import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 
 const MIGRATIONS: string[] = [
   `

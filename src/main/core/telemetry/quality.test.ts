@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TelemetryPoint } from '../../../shared/types';
+import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 import { QualityFilter } from './quality';
 
 const T0 = Date.UTC(2026, 10, 23, 8);

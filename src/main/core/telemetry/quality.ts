@@ -1,6 +1,6 @@
 // GPS drift and clock filter: flags (never drops) points a dispatcher should not trust for geofences,
 // alerts or distance. A flagged point is stored with its reasons and shown in history.
-import type { TelemetryPoint } from '../../../shared/types';
+import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 import { distanceM } from '../geo/distance';
 
 export interface QualityThresholds {

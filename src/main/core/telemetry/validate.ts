@@ -1,7 +1,7 @@
 // Decodes and validates one raw telemetry payload into a TelemetryPoint, or says exactly why not.
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { TelemetryPoint } from '../../../shared/types';
+import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 
 export const MAX_PAYLOAD_BYTES = 16 * 1024; // a real report is ~300 bytes; anything this big is not telemetry
 const MAX_JSON_DEPTH = 4; // the schema needs depth 2 (object → dtc_codes array)

@@ -1,6 +1,11 @@
 // UI state (zustand), normalised by id; fed by the API's events, refetched whenever the connection returns.
 import { create } from 'zustand';
-import type { Alert, AlertQuery, AlertSeverity, AlertType, EtaDestination, EtaResult, Geofence, MapSources, Suppression, SystemStatus, VehicleState } from '../../../shared/types';
+import type { Alert, AlertQuery, AlertSeverity, AlertType, Suppression } from '../../../shared/contract/alerts';
+import type { EtaDestination, EtaResult } from '../../../shared/contract/eta';
+import type { Geofence } from '../../../shared/contract/fences';
+import type { SystemStatus } from '../../../shared/contract/ingest';
+import type { MapSources } from '../../../shared/contract/maps';
+import type { VehicleState } from '../../../shared/contract/vehicles';
 import { api } from '../lib/api';
 import { vehicleStatus } from '../../../shared/vehicle-status';
 

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 
 /** The vehicle filter applies this long after the last key typed. */
 const FILTER_TYPING_MS = 250;
-import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type AlertType } from '../../../../shared/types';
+import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type AlertType } from '../../../../shared/contract/alerts';
 import { useFleet } from '../../app/store';
 import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';

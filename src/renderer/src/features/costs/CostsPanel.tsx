@@ -2,7 +2,7 @@
 // replacement candidates (maintenance over 40 % of cost) highlighted, missing inputs said plainly; the
 // inputs of one vehicle edited in place, or many imported from CSV.
 import { Fragment, useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
-import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../../shared/types';
+import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../../shared/contract/costs';
 import { api } from '../../lib/api';
 import { ExportBox } from '../reports/ExportBox';
 

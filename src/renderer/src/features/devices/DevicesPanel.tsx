@@ -1,6 +1,6 @@
 // Devices and broker security: per-vehicle secrets (shown once), the shared fleet token, anonymous access.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { BrokerSecuritySettings } from '../../../../shared/types';
+import type { BrokerSecuritySettings } from '../../../../shared/contract/devices';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useFleet } from '../../app/store';

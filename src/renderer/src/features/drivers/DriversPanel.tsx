@@ -3,7 +3,8 @@
 import { Fragment, useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ExportBox } from '../reports/ExportBox';
 import { toLocalInput } from '../history/HistoryPanel';
-import { ALERT_TYPE_TEXT, type DriverAssignment, type DriverScore, type DriverScores, type DrivingEvent } from '../../../../shared/types';
+import { ALERT_TYPE_TEXT } from '../../../../shared/contract/alerts';
+import { type DriverAssignment, type DriverScore, type DriverScores, type DrivingEvent } from '../../../../shared/contract/drivers';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';

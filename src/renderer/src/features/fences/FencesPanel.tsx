@@ -1,7 +1,7 @@
 // Geofences: draw (polygon, circle, corridor), edit the shape on the map, set name, category, colour
 // and rules, delete; import and export GeoJSON and KML. The service validates and says what is wrong.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../../../../shared/types';
+import type { FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../../../../shared/contract/fences';
 import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../../../shared/fence-geojson';
 import { useFleet } from '../../app/store';
 import { api } from '../../lib/api';

@@ -4,7 +4,7 @@ import L from 'leaflet';
 import '../../lib/leaflet-global';
 import '@geoman-io/leaflet-geoman-free';
 import '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css';
-import type { FenceGeometry } from '../../../../shared/types';
+import type { FenceGeometry } from '../../../../shared/contract/fences';
 
 let map: L.Map | null = null;
 /** The editable Leaflet layer of each fence on the map (polygon, circle, or corridor polyline). */

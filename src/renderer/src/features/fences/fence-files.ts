@@ -3,7 +3,7 @@
 import { kml } from '@tmcw/togeojson';
 import { toKML } from '@placemarkio/tokml';
 import { fencesFromGeoJson, fencesToGeoJson, type ParsedFence } from '../../../../shared/fence-geojson';
-import type { Geofence } from '../../../../shared/types';
+import type { Geofence } from '../../../../shared/contract/fences';
 import { downloadUrl } from '../../lib/download';
 
 /** Reads a .geojson/.json or .kml file's text into fences (not yet validated: saving does that). */

@@ -1,7 +1,8 @@
 // History tab: pick vehicles and a range; see trips, stops, fence visits, alerts and driving events;
 // click any row to move the replay cursor there (the map follows).
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { ALERT_TYPE_TEXT, type VehicleHistory } from '../../../../shared/types';
+import { ALERT_TYPE_TEXT } from '../../../../shared/contract/alerts';
+import { type VehicleHistory } from '../../../../shared/contract/history';
 import { useFleet } from '../../app/store';
 import { localTime } from '../../lib/format';
 import { TRACK_COLOURS, useHistory } from './history-store';

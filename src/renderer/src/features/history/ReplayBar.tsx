@@ -1,7 +1,7 @@
 // The replay bar under the map while history is open: play/pause (Space), speed ×1…×60, a draggable
 // timeline with alert and event ticks, and the first vehicle's stored telemetry at the cursor.
 import { useEffect, useRef, useState } from 'react';
-import type { PointAt } from '../../../../shared/types';
+import type { PointAt } from '../../../../shared/contract/history';
 import { api } from '../../lib/api';
 import { fixed, localTime } from '../../lib/format';
 import { REPLAY_SPEEDS, useHistory } from './history-store';

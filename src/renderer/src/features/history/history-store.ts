@@ -1,7 +1,8 @@
 // History view state: what was asked, what came back, and the replay cursor. Separate from the live
 // fleet store: loading a month of history never touches the live map's state.
 import { create } from 'zustand';
-import type { HistorySettings, PrivacyUnlock, VehicleHistory } from '../../../../shared/types';
+import type { HistorySettings, VehicleHistory } from '../../../../shared/contract/history';
+import type { PrivacyUnlock } from '../../../../shared/contract/privacy';
 import { api } from '../../lib/api';
 
 export const REPLAY_SPEEDS = [1, 2, 5, 10, 30, 60] as const;

@@ -1,6 +1,6 @@
 // Ingest health: rates, rejects by reason, untrusted fixes, queue depth, retention, and the dead letters themselves.
 import { useEffect, useState } from 'react';
-import type { DeadLetter, IngestHealth } from '../../../../shared/types';
+import type { DeadLetter, IngestHealth } from '../../../../shared/contract/ingest';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useFleet } from '../../app/store';

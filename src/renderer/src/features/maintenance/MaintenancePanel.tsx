@@ -2,7 +2,7 @@
 // one up, how the model did on time-ordered validation (recall first, and the precision that costs),
 // Retrain with progress, and the service/breakdown records it learns from.
 import { useCallback, useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
-import type { MaintenanceOverview, MaintenanceRecord } from '../../../../shared/types';
+import type { MaintenanceOverview, MaintenanceRecord } from '../../../../shared/contract/maintenance';
 import { api } from '../../lib/api';
 import { useAction } from '../../lib/use-action';
 import { ExportBox } from '../reports/ExportBox';

@@ -1,6 +1,6 @@
 // All vehicles on one canvas (see CanvasOverlay): arrows or dots by status, labels when zoomed in.
 import L from 'leaflet';
-import type { VehicleState, VehicleStatus } from '../../../../shared/types';
+import type { VehicleState, VehicleStatus } from '../../../../shared/contract/vehicles';
 import { toLatLng } from '../../lib/geo';
 import { CanvasOverlay } from './canvas-overlay';
 import { editorOwnsClick } from '../fences/editor';

@@ -1,7 +1,8 @@
 // Rules: driving-event thresholds (default vehicle class), vehicle-health limits, alert severity per
 // rule, offline and escalation times. Saved settings reach the engine worker at once.
 import { useEffect, useState } from 'react';
-import { ALERT_TYPE_TEXT, ALERT_TYPES, type AlertSettings, type DrivingEventType, type EngineConfig, type RuleSeverity, type VehicleClassThresholds } from '../../../../shared/types';
+import { ALERT_TYPE_TEXT, ALERT_TYPES, type DrivingEventType } from '../../../../shared/contract/alerts';
+import { type AlertSettings, type EngineConfig, type RuleSeverity, type VehicleClassThresholds } from '../../../../shared/contract/rules';
 import { api } from '../../lib/api';
 
 const THRESHOLDS: [keyof VehicleClassThresholds, string][] = [

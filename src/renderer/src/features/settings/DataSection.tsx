@@ -1,7 +1,7 @@
 // "Data we collect" (what is stored and for how long) and the audit log (exports, privacy unlocks).
 import { useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../../shared/api';
-import type { DataInventoryItem } from '../../../../shared/types';
+import type { DataInventoryItem } from '../../../../shared/contract/privacy';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 

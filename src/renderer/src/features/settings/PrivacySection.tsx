@@ -1,7 +1,7 @@
 // Privacy mode per driver or vehicle (always, or on a schedule such as off-duty hours), the supervisor
 // password, and the supervisor's unlock with a reason (history and exports then include private data).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { PrivacyRule, PrivacyStatus } from '../../../../shared/types';
+import type { PrivacyRule, PrivacyStatus } from '../../../../shared/contract/privacy';
 import { api } from '../../lib/api';
 import { useAction } from '../../lib/use-action';
 import { useExampleIds } from '../../lib/example-ids';

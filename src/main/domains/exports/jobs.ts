@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { exportFileName, type ExportProgress, type ReportRequest } from '../../shared/reports';
-import { reportMeta, ReportError, validateReportRequest } from '../core/reports/reports';
-import type { ExportTaskAnswer, ExportTaskInput, ExportTaskMessage } from '../core/reports/export-task';
-import type { Store } from '../core/storage/store';
-import type { PrivacyPolicy } from '../core/privacy/privacy';
-import { ApiError } from './api-error';
-import { workerTask } from './worker-task';
+import { exportFileName, type ExportProgress, type ReportRequest } from '../../../shared/reports';
+import { reportMeta, ReportError, validateReportRequest } from '../../core/reports/reports';
+import type { ExportTaskAnswer, ExportTaskInput, ExportTaskMessage } from '../../core/reports/export-task';
+import type { Store } from '../../core/storage/store';
+import type { PrivacyPolicy } from '../../core/privacy/privacy';
+import { ApiError } from '../../api/api-error';
+import { workerTask } from '../../core/util/worker-task';
 
 const DOWNLOAD_TTL_MS = 3_600_000;
 

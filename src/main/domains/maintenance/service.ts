@@ -1,15 +1,15 @@
 // Predictive maintenance in the service: records, imported history, training in a worker thread with
 // progress, the stored model, and the current ranking of vehicles by breakdown risk.
 import { Worker } from 'node:worker_threads';
-import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput } from '../../shared/types';
-import { parseFeatureCsv } from '../core/maintenance/evaluate';
-import type { OverviewCore, OverviewMessage } from '../core/maintenance/ranking';
-import { readRecords, type TrainInput, type TrainMessage } from '../core/maintenance/train-task';
-import type { Store } from '../core/storage/store';
-import { readCsv } from '../core/util/csv';
-import { parseDateMs, VEHICLE_ID_PATTERN } from '../core/telemetry/validate';
-import { ApiError } from './api-error';
-import { workerTask, WorkerTaskStopped } from './worker-task';
+import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput } from '../../../shared/contract/maintenance';
+import { parseFeatureCsv } from '../../core/maintenance/evaluate';
+import type { OverviewCore, OverviewMessage } from '../../core/maintenance/ranking';
+import { readRecords, type TrainInput, type TrainMessage } from '../../core/maintenance/train-task';
+import type { Store } from '../../core/storage/store';
+import { readCsv } from '../../core/util/csv';
+import { parseDateMs, VEHICLE_ID_PATTERN } from '../../core/telemetry/validate';
+import { ApiError } from '../../api/api-error';
+import { workerTask, WorkerTaskStopped } from '../../core/util/worker-task';
 
 export const TARGET_RECALL = 0.8;
 

@@ -1,0 +1,30 @@
+// A domain's handlers are a typed map of its contract methods; the root combines them into the one table.
+import type { ApiEvents, ApiHandlers, EventName, MethodName } from '../../shared/api';
+import { API_METHODS } from '../../shared/api';
+import { combine } from '../../shared/contract';
+
+/** The handlers of the methods a domain's contract declares. */
+export type HandlersOf<T> = Pick<ApiHandlers, keyof T & MethodName>;
+
+/** Pushes an event to every connected screen (privacy mode applied on the way). */
+export type Emit = <E extends EventName>(event: E, payload: ApiEvents[E]) => void;
+
+/** One table from the domains' maps: a name two domains define, or a contract method nobody handles, fails at start. */
+export function combineHandlers(...maps: Partial<ApiHandlers>[]): ApiHandlers {
+  const all = combine(...(maps as Record<string, unknown>[])) as Record<string, unknown>;
+  const missing = Object.keys(API_METHODS).filter((m) => typeof all[m] !== 'function');
+  const unknown = Object.keys(all).filter((m) => !(m in API_METHODS));
+  if (missing.length || unknown.length) throw new Error(`handlers do not match the contract: ${[...missing.map((m) => `no handler for ${m}`), ...unknown.map((m) => `${m} is not in the contract`)].join('; ')}`);
+  return all as ApiHandlers;
+}
+
+/** Who did something, as recorded (until sign-in exists, the name the screen sends). */
+export function actor(by: string | undefined, fallback: string): string {
+  const name = by?.trim();
+  return name ? name.slice(0, 80) : fallback;
+}
+
+/** A list's size: what was asked, within `max`, or `dflt`. */
+export function limitOf(asked: number | undefined, dflt: number, max: number): number {
+  return asked === undefined ? dflt : Math.min(asked, max);
+}

@@ -1,0 +1,92 @@
+// The alert desk: turns engine output and silence into alerts (de-duplicated, suppressed, escalated) and
+// tells every screen. Alert settings and the running snoozes and mutes live here.
+import type { Alert, Suppression } from '../../../shared/contract/alerts';
+import type { Geofence } from '../../../shared/contract/fences';
+import type { AlertSettings } from '../../../shared/contract/rules';
+import type { EngineOutput } from '../../core/engine/fleet-engine';
+import type { LiveState } from '../../core/live/live-state';
+import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../../core/rules/alerts';
+import type { NewAlert, Store } from '../../core/storage/store';
+import type { Emit } from '../../api/handlers';
+import type { Settings } from '../settings/settings';
+
+export const ALERT_SETTINGS_KEY = 'alerts.settings';
+
+export class AlertDesk {
+  settings: AlertSettings = DEFAULT_ALERT_SETTINGS;
+  suppressions: Suppression[] = [];
+  /** Vehicles with an "offline" alert raised and not yet back. */
+  private readonly offlineVehicles = new Set<string>();
+  private readonly startedMs = Date.now();
+
+  constructor(
+    private readonly d: { store: Store; settingsStore: Settings; live: LiveState; fences: ReadonlyMap<string, Geofence>; emit: Emit; statusChanged: () => void },
+  ) {
+    const saved = d.settingsStore.load(ALERT_SETTINGS_KEY, DEFAULT_ALERT_SETTINGS, validateAlertSettings);
+    this.settings = { ...saved, severity: { ...DEFAULT_ALERT_SETTINGS.severity, ...saved.severity } };
+    this.suppressions = d.store.activeSuppressions(Date.now());
+  }
+
+  /** Saves settings that were already checked. */
+  saveSettings(settings: AlertSettings): void {
+    this.settings = settings;
+    this.d.settingsStore.save(ALERT_SETTINGS_KEY, settings);
+  }
+
+  refreshSuppressions(nowMs = Date.now()): Suppression[] {
+    return (this.suppressions = this.d.store.activeSuppressions(nowMs));
+  }
+
+  private context(raisedMs: number) {
+    return { fences: this.d.fences, settings: this.settings, suppressions: this.suppressions, raisedMs };
+  }
+
+  /** Stores an engine batch (alerts, fence crossings, driving events) and pushes what it raised. */
+  recordEngineOutput(output: EngineOutput): void {
+    if (output.geofence.length + output.driving.length + output.health.length === 0) return;
+    const alerts = alertsFromEngineOutput(output, this.context(Date.now()));
+    this.pushRecorded(
+      this.d.store.recordEngineOutput({
+        alerts,
+        fenceEvents: output.geofence,
+        drivingEvents: output.driving.map((d) => ({ type: d.type, vehicleId: d.vehicleId, driverId: d.driverId, tsMs: d.tsMs, startMs: d.startMs, severity: d.severity, value: d.value, threshold: d.threshold, lat: d.lat, lon: d.lon })),
+      }),
+    );
+  }
+
+  private pushRecorded({ raised, repeated }: { raised: Alert[]; repeated: Alert[] }): void {
+    for (const a of raised) this.d.emit('alertRaised', a);
+    for (const a of repeated) this.d.emit('alertUpdated', a);
+  }
+
+  /** Raises "offline" for vehicles silent longer than the setting (counted from start at the earliest). */
+  checkOffline(nowMs = Date.now()): void {
+    const limitMs = this.settings.offlineAfterMin * 60_000;
+    const severity = this.settings.severity.offline;
+    if (severity === 'off') return;
+    const alerts: NewAlert[] = [];
+    for (const v of this.d.live.all(nowMs)) {
+      if (this.offlineVehicles.has(v.vehicleId) || nowMs - Math.max(v.lastSeenMs, this.startedMs) < limitMs) continue;
+      this.offlineVehicles.add(v.vehicleId);
+      const min = Math.round((nowMs - v.lastSeenMs) / 60_000);
+      alerts.push(newAlert(this.context(nowMs), 'offline', severity, { vehicleId: v.vehicleId, tsMs: v.last.tsMs, lat: v.last.lat, lon: v.last.lon, message: `${v.vehicleId}: no report for ${min} min` }));
+    }
+    if (alerts.length) this.pushRecorded(this.d.store.recordEngineOutput({ alerts }));
+  }
+
+  /** A vehicle reported: its "offline" alert, if any, is resolved. */
+  reported(vehicleId: string): void {
+    if (!this.offlineVehicles.delete(vehicleId)) return;
+    for (const id of this.d.store.openAlertIds(vehicleId, 'offline')) {
+      const a = this.d.store.resolveAlert(id, 'FleetDesk (reported again)', Date.now());
+      if (a) this.d.emit('alertUpdated', a);
+    }
+  }
+
+  /** Marks unacknowledged critical alerts older than the setting as escalated and pushes them. */
+  escalate(nowMs = Date.now()): void {
+    const due = this.d.store.escalateDue(nowMs - this.settings.escalateAfterMin * 60_000, nowMs);
+    for (const a of due) this.d.emit('alertUpdated', a);
+    if (due.length) this.d.statusChanged();
+  }
+}

@@ -1,0 +1,32 @@
+// Rule methods: thresholds, alert severities and penalties, checked and applied to the running engine.
+import type { rulesMethods } from '../../../shared/contract/rules';
+import { DEFAULT_PENALTIES } from '../../core/analytics/scoring';
+import type { EngineHost } from '../../core/engine/engine-host';
+import { DEFAULT_ALERT_SETTINGS, validateAlertSettings } from '../../core/rules/alerts';
+import { validateEngineConfig } from '../../core/rules/config';
+import { ApiError } from '../../api/api-error';
+import type { HandlersOf } from '../../api/handlers';
+import type { AlertDesk } from '../alerts/desk';
+import type { Rules } from './rules';
+
+export function rulesHandlers(d: { rules: Rules; desk: AlertDesk; engine: EngineHost }): HandlersOf<typeof rulesMethods> {
+  const { rules, desk } = d;
+  const current = () => ({ engine: rules.engineConfig, alerts: desk.settings, penalties: rules.penalties() });
+  return {
+    getRuleSettings: async () => current(),
+    saveRuleSettings: async (p) => {
+      const engineErr = validateEngineConfig(p.engine);
+      if (engineErr) throw new ApiError('bad_request', `Rules not saved: ${engineErr}.`);
+      const alerts = { ...p.alerts, severity: { ...DEFAULT_ALERT_SETTINGS.severity, ...p.alerts.severity } };
+      const alertErr = validateAlertSettings(alerts);
+      if (alertErr) throw new ApiError('bad_request', `Alert settings not saved: ${alertErr}.`);
+      const bad = Object.entries(p.penalties ?? {}).find(([k, v]) => !(k in DEFAULT_PENALTIES) || !(v >= 0) || v > 100);
+      if (bad) throw new ApiError('bad_request', `Penalty for ${bad[0]} must be a number from 0 to 100.`);
+      rules.saveEngineConfig(p.engine);
+      desk.saveSettings(alerts);
+      d.engine.setConfig(p.engine);
+      if (p.penalties !== undefined) rules.savePenalties(p.penalties);
+      return current();
+    },
+  };
+}
