@@ -15,7 +15,12 @@ trap cleanup EXIT
 git -C "$ROOT" worktree add -q "$WT" "$OLD"
 ln -s "$ROOT/node_modules" "$WT/node_modules"
 bundle() { # build the app and today's ingest bench in $1
-  if [ "$1" != "$ROOT" ]; then cp "$ROOT/bench/ingest.bench.ts" "$1/bench/ingest.bench.ts"; fi
+  if [ "$1" != "$ROOT" ]; then
+    cp "$ROOT/bench/ingest.bench.ts" "$1/bench/ingest.bench.ts"
+    # the same bench, importing FleetService from wherever that build keeps it
+    svc=$(cd "$1" && grep -rl "export class FleetService" src/main | head -1); svc=${svc%.ts}
+    sed -i "s#'../src/main/app/service'#'../$svc'#" "$1/bench/ingest.bench.ts"
+  fi
   (cd "$1" && node node_modules/electron-vite/bin/electron-vite.js build >/dev/null 2>&1 &&
     npx esbuild bench/ingest.bench.ts --bundle --platform=node --format=esm --packages=external --outfile=.bench-tmp/ingest.mjs --log-level=error)
 }

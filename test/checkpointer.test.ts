@@ -43,7 +43,7 @@ describe('checkpointer thread', () => {
     cp.start();
     cleanups.push(() => cp.close());
 
-    store.writeBatch(Array.from({ length: 2000 }, (_, i) => point(i)), [], Date.now());
+    store.telemetry.writeBatch(Array.from({ length: 2000 }, (_, i) => point(i)), [], Date.now());
     await waitFor(() => rowsInMainFile(dbFile) === 2000 || null, 'the rows in the database file itself', 15_000, 100);
     expect(cp.checkpoints).toBeGreaterThan(0);
     expect(problems).toEqual([]);

@@ -20,7 +20,7 @@ describe('fleetdesk CLI', () => {
     const file = path.join(tempDir(), 's.sqlite');
     const store = new Store(file);
     const p = validateTelemetry(JSON.stringify({ vehicle_id: 'A', timestamp: 1_763_884_800_000, lat: 1, lon: 1 }));
-    store.writeBatch(p.ok ? [{ point: p.point, flags: [], source: 'mqtt' }] : [], [{ receivedMs: 1, source: 'mqtt', topic: null, reason: 'x', payload: new Uint8Array([1]) }], 1);
+    store.telemetry.writeBatch(p.ok ? [{ point: p.point, flags: [], source: 'mqtt' }] : [], [{ receivedMs: 1, source: 'mqtt', topic: null, reason: 'x', payload: new Uint8Array([1]) }], 1);
     store.close();
     const { stdout } = await cli('stats', '--db', file);
     expect(JSON.parse(stdout)).toEqual({ telemetryRows: 1, vehicles: 1, deadLetters: 1, alerts: 0, geofences: 0 });
@@ -84,9 +84,9 @@ describe('fleetdesk CLI', () => {
       const p = validateTelemetry(JSON.stringify({ vehicle_id: 'VAN-1', timestamp: t0 + i * 10_000, lat: 52.48, lon: -1.9 + i * 0.001, driver_id: i < 10 ? 'DRV-ANA' : 'DRV-PRIV' }));
       if (p.ok) points.push({ point: p.point, flags: [], source: 'mqtt' as const });
     }
-    store.writeBatch(points, [], t0);
-    store.savePrivacyRule({ kind: 'driver', subjectId: 'DRV-PRIV', schedule: null, note: 'personal use' }, t0);
-    store.setSetting('privacy.supervisorHash', hashSecret('depot supervisor 7'));
+    store.telemetry.writeBatch(points, [], t0);
+    store.privacy.save({ kind: 'driver', subjectId: 'DRV-PRIV', schedule: null, note: 'personal use' }, t0);
+    store.settings.set('privacy.supervisorHash', hashSecret('depot supervisor 7'));
     store.close();
     const out = path.join(tempDir(), 'positions.csv');
     const args = ['export', '--db', file, '--report', 'positions', '--format', 'csv', '--from', new Date(t0 - 1000).toISOString(), '--to', new Date(t0 + 600_000).toISOString(), '--out', out];
@@ -100,7 +100,7 @@ describe('fleetdesk CLI', () => {
     expect(JSON.parse(unlocked.stdout).rows).toBe(20);
     expect(readFileSync(out, 'utf8')).toContain('DRV-PRIV');
     const audit = new Store(file);
-    const actions = audit.listAudit(100).map((a) => a.action);
+    const actions = audit.audit.list(100).map((a) => a.action);
     audit.close();
     expect(actions).toEqual(expect.arrayContaining(['privacy_unlock_refused', 'privacy_access', 'export']));
   });

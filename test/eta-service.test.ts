@@ -34,7 +34,7 @@ describe('ETA', () => {
     const now = Date.now();
     // three trips in this same hour of the week, one, two and three weeks ago
     const hourStart = Math.floor(now / 3_600_000) * 3_600_000;
-    for (const weeks of [1, 2, 3]) store.writeBatch(trip('ETA-1', hourStart - weeks * 7 * 86_400_000 + 60_000), [], now);
+    for (const weeks of [1, 2, 3]) store.telemetry.writeBatch(trip('ETA-1', hourStart - weeks * 7 * 86_400_000 + 60_000), [], now);
 
     const pub = await publisher(service.brokerUrl);
     await pub.publishAsync('fleet/ETA-1/telemetry', JSON.stringify({ vehicle_id: 'ETA-1', timestamp: Date.now(), lat: 52.3, lon: 4.9, speed_kmh: 20, heading: 0, hdop: 1, satellites: 9 }), { qos: 1 });

@@ -23,7 +23,7 @@ function dbWith(n: number): string {
         source: 'mqtt',
       });
     }
-    store.writeBatch(batch, [], T0);
+    store.telemetry.writeBatch(batch, [], T0);
   }
   store.close();
   return file;

@@ -89,7 +89,7 @@ describe('fleetdesk export', () => {
   it('writes CSV cells that LibreOffice opens as text, never as a live formula', async () => {
     const file = path.join(tempDir('inject-'), 'f.sqlite');
     const store = new Store(file);
-    store.upsertGeofence({ id: 'evil', name: '=1+1', category: 'customer', color: '#66bb6a', geometry: { type: 'Circle', center: [-1.9, 52.48], radiusM: 50 }, rules: {}, createdMs: T0, updatedMs: T0 });
+    store.fences.upsert({ id: 'evil', name: '=1+1', category: 'customer', color: '#66bb6a', geometry: { type: 'Circle', center: [-1.9, 52.48], radiusM: 50 }, rules: {}, createdMs: T0, updatedMs: T0 });
     store.close();
     const out = path.join(dir, 'inject.csv');
     await run(process.execPath, [CLI_PATH, 'export', '--db', file, '--report', 'geofences', '--format', 'csv', '--out', out], { encoding: 'utf8' });
@@ -202,7 +202,7 @@ describe('fleetdesk export', () => {
   });
 
   it('records every export in the audit log', () => {
-    const rows = db.store.listAudit(100);
+    const rows = db.store.audit.list(100);
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.every((r) => r.action === 'export' && r.actor.startsWith('cli:'))).toBe(true);
     expect(rows.map((r) => JSON.parse(r.detail).report)).toContain('alerts');

@@ -49,8 +49,8 @@ export function buildReportDb(): { file: string; store: Store } {
     pts.push({ point: pt({ vehicleId: 'VAN-2', driverId: 'DRV-BEN', tsMs: T0 + s * 1000, lat: LAT + (s * 20) / 111_195, lon: -1.85, speedKmh: 72, headingDeg: 0 }), flags: [], source: 'osmand' });
   }
   pts.push({ point: pt({ tsMs: T0 + 605_000, lat: 53.9, lon: -1.9, speedKmh: 0 }), flags: ['jump'], source: 'mqtt' });
-  store.writeBatch(pts, [], T0 + 1_800_000);
-  store.upsertGeofence({
+  store.telemetry.writeBatch(pts, [], T0 + 1_800_000);
+  store.fences.upsert({
     id: 'depot',
     name: 'Depot "North", Gate 2',
     category: 'depot',
@@ -60,7 +60,7 @@ export function buildReportDb(): { file: string; store: Store } {
     createdMs: T0,
     updatedMs: T0,
   });
-  store.upsertGeofence({
+  store.fences.upsert({
     id: 'yard',
     name: 'Yard',
     category: 'customer',
@@ -85,7 +85,7 @@ export function buildReportDb(): { file: string; store: Store } {
     ],
   });
   // the speeding alert was acknowledged 4 minutes after it was raised
-  store.acknowledgeAlert(out.raised.find((a) => a.type === 'speeding')!.id, 'dispatcher ana', T0 + 301_000 + 240_000);
-  store.summarizeAll();
+  store.alerts.acknowledge(out.raised.find((a) => a.type === 'speeding')!.id, 'dispatcher ana', T0 + 301_000 + 240_000);
+  store.track.summarizeAll();
   return { file, store };
 }

@@ -14,7 +14,7 @@ describe('service stop', () => {
       flags: [],
       source: 'mqtt',
     }));
-    store.writeBatch(points, [], Date.now());
+    store.telemetry.writeBatch(points, [], Date.now());
     const pass = (service as unknown as { p: { summarizer: { step(): Promise<void> } } }).p.summarizer.step(); // 6 slices of 5,000
     await service.stop();
     await pass;

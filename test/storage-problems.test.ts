@@ -21,7 +21,7 @@ function filledDb(): string {
       source: 'mqtt',
     });
   }
-  store.writeBatch(batch, [], T0);
+  store.telemetry.writeBatch(batch, [], T0);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
   return file;

@@ -239,22 +239,22 @@ async function exportCommand(args: string[]): Promise<void> {
   try {
     // Privacy mode holds here as in the app: private positions stay out of the file unless a supervisor
     // unlocks them with the password (FLEETDESK_SUPERVISOR_PASSWORD) and a reason, which is audited.
-    const rules = store.listPrivacyRules();
-    let privacy: PrivacyPolicy | null = rules.length ? new PrivacyPolicy(rules, store.listAssignments()) : null;
+    const rules = store.privacy.list();
+    let privacy: PrivacyPolicy | null = rules.length ? new PrivacyPolicy(rules, store.drivers.listAssignments()) : null;
     if (values['include-private']) {
       const reason = (values.reason ?? '').trim();
       if (reason.length < 5) throw new UsageError('--include-private needs --reason "why" (it is recorded in the audit log)');
-      const stored = store.getSetting(SUPERVISOR_PASSWORD_KEY);
+      const stored = store.settings.get(SUPERVISOR_PASSWORD_KEY);
       if (!stored) throw new UsageError('--include-private needs a supervisor password: set one in Settings → Privacy');
       const password = process.env.FLEETDESK_SUPERVISOR_PASSWORD ?? '';
       if (!password || !verifySecret(password, stored)) {
-        store.audit({ tsMs: Date.now(), actor, action: 'privacy_unlock_refused', detail: JSON.stringify({ via: 'cli export', reason }) });
+        store.audit.add({ tsMs: Date.now(), actor, action: 'privacy_unlock_refused', detail: JSON.stringify({ via: 'cli export', reason }) });
         throw new UsageError('--include-private: FLEETDESK_SUPERVISOR_PASSWORD is missing or not the supervisor password');
       }
-      store.audit({ tsMs: Date.now(), actor, action: 'privacy_access', detail: JSON.stringify({ via: 'cli export', report: req.report, vehicles: req.vehicleIds, fromMs: req.fromMs, toMs: req.toMs, reason }) });
+      store.audit.add({ tsMs: Date.now(), actor, action: 'privacy_access', detail: JSON.stringify({ via: 'cli export', report: req.report, vehicles: req.vehicleIds, fromMs: req.fromMs, toMs: req.toMs, reason }) });
       privacy = null;
     }
-    store.summarizeAll();
+    store.track.summarizeAll();
     const report = buildReport(store, req, privacy);
     const tty = process.stderr.isTTY;
     let last = 0;
@@ -271,7 +271,7 @@ async function exportCommand(args: string[]): Promise<void> {
       },
     });
     if (tty) process.stderr.write('\n');
-    store.audit({ tsMs: Date.now(), actor, action: 'export', detail: JSON.stringify({ ...req, file: out, rows: result.rows, bytes: result.bytes }) });
+    store.audit.add({ tsMs: Date.now(), actor, action: 'export', detail: JSON.stringify({ ...req, file: out, rows: result.rows, bytes: result.bytes }) });
     console.log(JSON.stringify({ file: out, report: req.report, format: req.format, rows: result.rows, bytes: result.bytes, seconds: Math.round((performance.now() - started) / 10) / 100 }));
   } finally {
     store.close();

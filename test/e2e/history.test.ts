@@ -114,7 +114,7 @@ describe.runIf(requireTool('chromium'))('history and export in the browser', () 
     // and the exports are in the audit log
     const store = new Store(dbFile);
     try {
-      const audit = store.listAudit(10);
+      const audit = store.audit.list(10);
       expect(audit[0]!.action).toBe('export');
       expect(JSON.parse(audit[0]!.detail)).toMatchObject({ report: 'positions', format: 'gpx', rows: points });
       expect(JSON.parse(audit[1]!.detail)).toMatchObject({ report: 'trips', format: 'csv', vehicles: ['VAN-1'], timeZone: 'Europe/Paris', rows: 2 });

@@ -144,7 +144,7 @@ export class FleetService {
     const rules = new Rules(settings);
     const desk = new AlertDesk({ store, settingsStore: settings, live: this.live, fences: fences.byId, emit: this.emit, statusChanged: this.statusChanged });
     const engine = new EngineHost({ workerPath: o.workerPath, onError: log });
-    await engine.start(fences.list(), store.fenceMembership(), rules.engineConfig);
+    await engine.start(fences.list(), store.fences.membership(), rules.engineConfig);
     fences.engine = engine;
     const eta = new EtaModels({ dbFile: o.dbFile, workerPath: o.workerPath, log });
     let pipeline: IngestPipeline;
@@ -206,9 +206,9 @@ export class FleetService {
 
   /** The live map starts from the newest stored fixes; a damaged page there must not stop the service. */
   private restoreLive(store: Store): TelemetryPoint[] {
-    let latest: ReturnType<Store['latestPoints']> = [];
+    let latest: ReturnType<Store['telemetry']['latestPoints']> = [];
     try {
-      latest = store.latestPoints();
+      latest = store.telemetry.latestPoints();
     } catch (err) {
       if (!String((err as { code?: string }).code ?? '').startsWith('SQLITE_CORRUPT')) throw err;
       this.log(`the newest positions could not be read (${(err as Error).message}); the live map fills as vehicles report`);

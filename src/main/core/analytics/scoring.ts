@@ -102,8 +102,8 @@ export function shiftResolver(assignments: readonly { vehicleId: string; driverI
 /** Driver scores for a period from what the store holds, with the period before it for the trend. */
 export function driverScoresFrom(
   store: {
-    trustedFixes(fromMs: number, toMs: number): Iterable<{ vehicleId: string; tsMs: number; lat: number; lon: number; odometerKm: number | null; driverId: string | null }>;
-    listDrivingEvents(q: { fromMs: number; toMs: number; limit?: number }): DrivingEvent[];
+    telemetry: { trustedFixes(fromMs: number, toMs: number): Iterable<{ vehicleId: string; tsMs: number; lat: number; lon: number; odometerKm: number | null; driverId: string | null }> };
+    drivers: { listEvents(q: { fromMs: number; toMs: number; limit?: number }): DrivingEvent[] };
   },
   fromMs: number,
   toMs: number,
@@ -114,8 +114,8 @@ export function driverScoresFrom(
   const lengthMs = toMs - fromMs;
   const period = (a: number, b: number) => {
     const dist = new DistanceAccumulator();
-    for (const f of store.trustedFixes(a, b)) dist.add(f.driverId ? f : { ...f, driverId: onShift(f.vehicleId, f.tsMs) });
-    const events = store.listDrivingEvents({ fromMs: a, toMs: b, limit: 1_000_000 }).map((e) => (e.driverId ? e : { ...e, driverId: onShift(e.vehicleId, e.tsMs) }));
+    for (const f of store.telemetry.trustedFixes(a, b)) dist.add(f.driverId ? f : { ...f, driverId: onShift(f.vehicleId, f.tsMs) });
+    const events = store.drivers.listEvents({ fromMs: a, toMs: b, limit: 1_000_000 }).map((e) => (e.driverId ? e : { ...e, driverId: onShift(e.vehicleId, e.tsMs) }));
     return { events, kmByDriver: dist.kmByDriver };
   };
   const current = period(fromMs, toMs);

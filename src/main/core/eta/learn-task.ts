@@ -17,7 +17,7 @@ export type EtaLearnMessage = { type: 'model'; value: EtaModel } | { type: 'fail
 /** The model learned from every vehicle's trips in [fromMs, toMs). */
 export function learnEtaFromStore(store: Store, fromMs: number, toMs: number, timeZone: string): EtaModel {
   const trips = [];
-  for (const v of store.vehicleIds()) {
+  for (const v of store.telemetry.vehicleIds()) {
     const { samples } = loadSamples(store, v, fromMs, toMs);
     trips.push(...tripsAndStops(v, samples).trips);
   }

@@ -33,7 +33,7 @@ afterEach(() => store?.close());
 describe('track summary', () => {
   it('keeps the last trusted point of each vehicle-minute with the minute top speed, folding late rows in', () => {
     store = new Store(path.join(tempDir(), 'h.sqlite'));
-    store.writeBatch(
+    store.telemetry.writeBatch(
       [
         inc({ tsMs: T0 + 5_000, lon: -1.1, speedKmh: 50 }),
         inc({ tsMs: T0 + 40_000, lon: -1.2, speedKmh: 20 }),
@@ -44,36 +44,36 @@ describe('track summary', () => {
       [],
       T0 + 70_000,
     );
-    expect(store.summarizeAll()).toBe(5);
-    expect(store.minuteTrack('V1', T0, T0 + 120_000)).toEqual([
+    expect(store.track.summarizeAll()).toBe(5);
+    expect(store.track.minuteTrack('V1', T0, T0 + 120_000)).toEqual([
       { tsMs: T0 + 40_000, lat: 52.48, lon: -1.2, speedKmh: 20, maxSpeedKmh: 50, odometerKm: null, n: 2, driverId: 'D1' },
       { tsMs: T0 + 65_000, lat: 52.48, lon: -1.3, speedKmh: 10, maxSpeedKmh: 10, odometerKm: null, n: 1, driverId: 'D1' },
     ]);
     // a late row for the first minute, newer than what the summary holds, and one older than it
-    store.writeBatch([inc({ tsMs: T0 + 55_000, lon: -1.25, speedKmh: 70 }), inc({ tsMs: T0 + 1_000, lon: -1.0, speedKmh: 5 })], [], T0 + 200_000);
-    expect(store.summarizeAll()).toBe(2);
-    expect(store.summarizeAll()).toBe(0);
-    expect(store.minuteTrack('V1', T0, T0 + 60_000)).toEqual([{ tsMs: T0 + 55_000, lat: 52.48, lon: -1.25, speedKmh: 70, maxSpeedKmh: 70, odometerKm: null, n: 4, driverId: 'D1' }]);
+    store.telemetry.writeBatch([inc({ tsMs: T0 + 55_000, lon: -1.25, speedKmh: 70 }), inc({ tsMs: T0 + 1_000, lon: -1.0, speedKmh: 5 })], [], T0 + 200_000);
+    expect(store.track.summarizeAll()).toBe(2);
+    expect(store.track.summarizeAll()).toBe(0);
+    expect(store.track.minuteTrack('V1', T0, T0 + 60_000)).toEqual([{ tsMs: T0 + 55_000, lat: 52.48, lon: -1.25, speedKmh: 70, maxSpeedKmh: 70, odometerKm: null, n: 4, driverId: 'D1' }]);
   });
 });
 
 describe('hour packing', () => {
   it('reads an hour not yet packed from its minutes, and the same after packing', () => {
     store = new Store(path.join(tempDir(), 'h.sqlite'));
-    store.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.1 }), inc({ tsMs: T0 + 65_000, lon: -1.2 }), inc({ tsMs: T0 + 3_605_000, lon: -1.3 })], [], T0);
-    while (store.summarizeTrack() > 0);
-    const before = store.minuteTrack('V1', T0, T0 + 7_200_000);
+    store.telemetry.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.1 }), inc({ tsMs: T0 + 65_000, lon: -1.2 }), inc({ tsMs: T0 + 3_605_000, lon: -1.3 })], [], T0);
+    while (store.track.summarize() > 0);
+    const before = store.track.minuteTrack('V1', T0, T0 + 7_200_000);
     expect(before.map((m) => m.lon)).toEqual([-1.1, -1.2, -1.3]);
     // only hours before the cut are packed; the rest stay readable from their minutes
-    expect(store.packDirtyHours(T0 + 3_600_000)).toBe(1);
-    expect(store.minuteTrack('V1', T0, T0 + 7_200_000)).toEqual(before);
-    expect(store.packDirtyHours(Number.POSITIVE_INFINITY)).toBe(1);
-    expect(store.packDirtyHours(Number.POSITIVE_INFINITY)).toBe(0);
-    expect(store.minuteTrack('V1', T0, T0 + 7_200_000)).toEqual(before);
+    expect(store.track.packDirtyHours(T0 + 3_600_000)).toBe(1);
+    expect(store.track.minuteTrack('V1', T0, T0 + 7_200_000)).toEqual(before);
+    expect(store.track.packDirtyHours(Number.POSITIVE_INFINITY)).toBe(1);
+    expect(store.track.packDirtyHours(Number.POSITIVE_INFINITY)).toBe(0);
+    expect(store.track.minuteTrack('V1', T0, T0 + 7_200_000)).toEqual(before);
     // a late row re-opens its hour
-    store.writeBatch([inc({ tsMs: T0 + 30_000, lon: -1.15 })], [], T0);
-    while (store.summarizeTrack() > 0);
-    expect(store.minuteTrack('V1', T0, T0 + 60_000).map((m) => m.lon)).toEqual([-1.15]);
+    store.telemetry.writeBatch([inc({ tsMs: T0 + 30_000, lon: -1.15 })], [], T0);
+    while (store.track.summarize() > 0);
+    expect(store.track.minuteTrack('V1', T0, T0 + 60_000).map((m) => m.lon)).toEqual([-1.15]);
   });
 });
 
@@ -89,8 +89,8 @@ describe('queryHistory', () => {
       if (moving) lon += 100 / (111_195 * Math.cos((52.48 * Math.PI) / 180));
     }
     pts.push(inc({ tsMs: T0 + 605_000, lat: 53.5, lon: -1.9, speedKmh: 0 }, ['jump']));
-    store.writeBatch(pts, [], T0 + 1_800_000);
-    store.upsertGeofence({ id: 'depot', name: 'Depot', category: 'depot', color: '#fff', geometry: { type: 'Circle', center: [-1.89, 52.48], radiusM: 50 }, rules: {}, createdMs: T0, updatedMs: T0 });
+    store.telemetry.writeBatch(pts, [], T0 + 1_800_000);
+    store.fences.upsert({ id: 'depot', name: 'Depot', category: 'depot', color: '#fff', geometry: { type: 'Circle', center: [-1.89, 52.48], radiusM: 50 }, rules: {}, createdMs: T0, updatedMs: T0 });
     store.recordEngineOutput({
       alerts: [],
       fenceEvents: [
@@ -98,7 +98,7 @@ describe('queryHistory', () => {
         { vehicleId: 'V1', fenceId: 'depot', event: 'exit', tsMs: T0 + 1_210_000, sinceMs: T0 + 600_000 },
       ],
     });
-    store.summarizeAll();
+    store.track.summarizeAll();
     const [h] = queryHistory(store, { vehicleIds: ['V1'], fromMs: T0, toMs: T0 + 3_600_000 });
     expect(h!.resolution).toBe('raw');
     expect(h!.sourcePoints).toBe(180);
@@ -121,8 +121,8 @@ describe('queryHistory', () => {
     const n = RAW_POINT_LIMIT + 10;
     const batch: IncomingPoint[] = [];
     for (let i = 0; i < n; i++) batch.push(inc({ tsMs: T0 + i * 1000, lon: -1.9 + i * 1e-5, speedKmh: 36 }));
-    store.writeBatch(batch, [], T0);
-    store.summarizeAll();
+    store.telemetry.writeBatch(batch, [], T0);
+    store.track.summarizeAll();
     const [h] = queryHistory(store, { vehicleIds: ['V1'], fromMs: T0, toMs: T0 + n * 1000 });
     expect(h!.resolution).toBe('minute');
     expect(h!.sourcePoints).toBe(n);
@@ -144,16 +144,16 @@ describe('upgrade', () => {
   it('packs a summary made before the hour blobs existed, once, on first use', () => {
     const file = path.join(tempDir(), 'old.sqlite');
     let s = new Store(file);
-    s.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.5 }), inc({ tsMs: T0 + 3_700_000, lon: -1.6 })], [], T0);
-    s.summarizeAll();
+    s.telemetry.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.5 }), inc({ tsMs: T0 + 3_700_000, lon: -1.6 })], [], T0);
+    s.track.summarizeAll();
     // as an older FleetDesk left it: minutes summarised, no hour blobs, schema one step behind
     s.db.exec(`DROP TABLE track_hours; DROP TABLE privacy_rules; DROP TABLE maintenance_records; DROP TABLE maintenance_history; DROP TABLE maintenance_models; DROP TABLE vehicle_costs; DROP TABLE driver_assignments; DROP TABLE track_dirty; DROP INDEX alerts_open_severity; DROP INDEX alerts_open_escalated; DROP INDEX fence_events_fence;
       ALTER TABLE track_minutes DROP COLUMN driver_id; PRAGMA user_version = 5`);
     s.close();
     s = new Store(file);
     store = s;
-    expect(s.getSetting('history.repackHours')).toBe('1');
-    expect(s.minuteTrack('V1', T0, T0 + 7_200_000).map((m) => m.lon)).toEqual([-1.5, -1.6]);
-    expect(s.getSetting('history.repackHours')).toBeNull();
+    expect(s.settings.get('history.repackHours')).toBe('1');
+    expect(s.track.minuteTrack('V1', T0, T0 + 7_200_000).map((m) => m.lon)).toEqual([-1.5, -1.6]);
+    expect(s.settings.get('history.repackHours')).toBeNull();
   });
 });

@@ -31,7 +31,7 @@ export function validateHistoryQuery(q: HistoryQuery): void {
 
 /** The trusted samples of one vehicle in a range, raw when few enough, else one per minute. */
 export function loadSamples(store: Store, vehicleId: string, fromMs: number, toMs: number): { resolution: 'raw' | 'minute'; sourcePoints: number; samples: TrackSample[]; lat: Float64Array; lon: Float64Array } {
-  const minutes = store.minuteTrack(vehicleId, fromMs, toMs);
+  const minutes = store.track.minuteTrack(vehicleId, fromMs, toMs);
   let total = 0;
   for (const m of minutes) total += m.n;
   if (total > RAW_POINT_LIMIT) {
@@ -40,7 +40,7 @@ export function loadSamples(store: Store, vehicleId: string, fromMs: number, toM
     minutes.forEach((m, i) => ((lat[i] = m.lat), (lon[i] = m.lon)));
     return { resolution: 'minute', sourcePoints: total, samples: minutes, lat, lon };
   }
-  const raw = store.rawTrack(vehicleId, fromMs, toMs);
+  const raw = store.telemetry.rawTrack(vehicleId, fromMs, toMs);
   const samples: TrackSample[] = new Array(raw.tsMs.length);
   for (let i = 0; i < samples.length; i++) samples[i] = { tsMs: raw.tsMs[i]!, lat: raw.lat[i]!, lon: raw.lon[i]!, speedKmh: raw.speedKmh[i]!, odometerKm: raw.odometerKm[i]!, driverId: raw.driverId[i]! };
   return { resolution: 'raw', sourcePoints: samples.length, samples, lat: raw.lat, lon: raw.lon };
@@ -102,7 +102,7 @@ export function queryHistory(store: Store, q: HistoryQuery, privacy: PrivacyPoli
       stops.push(...r.stops);
     }
     const hiddenAt = (tsMs: number) => intervals.length > 0 && inIntervals(intervals, tsMs);
-    const flagged = store.flaggedPoints(vehicleId, q.fromMs, q.toMs, FLAGGED_LIMIT);
+    const flagged = store.telemetry.flaggedPoints(vehicleId, q.fromMs, q.toMs, FLAGGED_LIMIT);
     const flaggedShown = privacy ? flagged.points.filter((f) => !privacy.isPrivate(vehicleId, f.driverId, f.tsMs) && !hiddenAt(f.tsMs)) : flagged.points;
     const result: VehicleHistory = {
       vehicleId,
@@ -115,12 +115,12 @@ export function queryHistory(store: Store, q: HistoryQuery, privacy: PrivacyPoli
       flaggedTotal: flagged.total - (flagged.points.length - flaggedShown.length),
       trips,
       stops,
-      visits: store.fenceVisits(vehicleId, q.fromMs, q.toMs).filter((v) => !hiddenAt(v.enterMs) && !(v.exitMs !== null && hiddenAt(v.exitMs))),
+      visits: store.fences.visits(vehicleId, q.fromMs, q.toMs).filter((v) => !hiddenAt(v.enterMs) && !(v.exitMs !== null && hiddenAt(v.exitMs))),
       alerts: store
-        .listAlerts({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 2000 })
+        .alerts.list({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 2000 })
         .reverse()
         .filter((a) => !hiddenAt(a.tsMs)),
-      drivingEvents: store.listDrivingEvents({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, limit: 5000 }).filter((e) => !hiddenAt(e.tsMs) && !(privacy && privacy.isPrivate(vehicleId, e.driverId, e.tsMs))),
+      drivingEvents: store.drivers.listEvents({ vehicleId, fromMs: q.fromMs, toMs: q.toMs, limit: 5000 }).filter((e) => !hiddenAt(e.tsMs) && !(privacy && privacy.isPrivate(vehicleId, e.driverId, e.tsMs))),
       queryMs: 0,
       hidden: intervals.map(([a, b]) => ({ fromMs: Math.max(a, q.fromMs), toMs: Math.min(b, q.toMs) })),
       hiddenPoints,

@@ -45,7 +45,7 @@ describe('Ingestor', () => {
     ing.acceptMqtt(topic, Buffer.from('{"vehicle_id": nope'), () => (acked = true));
     ing.acceptMqtt('fleet/T-001/other', payload());
     expect(acked).toBe(true);
-    const dls = store.listDeadLetters(10).reverse();
+    const dls = store.telemetry.deadLetters(10).reverse();
     expect(dls.map((d) => d.reason)).toEqual([expect.stringMatching(/^malformed JSON/), 'topic "fleet/T-001/other" is not fleet/<vehicle_id>/telemetry']);
     expect(dls[0]!.payloadText).toBe('{"vehicle_id": nope');
     expect(ing.counters).toMatchObject({ accepted: 0, rejected: 2 });

@@ -74,7 +74,7 @@ export class Ingestor {
     this.minCommitIntervalMs = options.minCommitIntervalMs ?? 10;
     this.now = options.now ?? (() => Date.now()); // looked up at each call: the clock may be replaced (tests of a clock jump)
     this.quality = new QualityFilter(options.quality ?? DEFAULT_QUALITY);
-    this.quality.seed(options.latest ?? options.store.latestPoints().map((l) => l.point));
+    this.quality.seed(options.latest ?? options.store.telemetry.latestPoints().map((l) => l.point));
   }
 
   get queued(): number {
@@ -177,7 +177,7 @@ export class Ingestor {
     for (const p of ordered) if (p.flags.length === 0) p.flags = this.quality.check(p.point, receivedMs);
     let result;
     try {
-      result = this.options.store.writeBatch(batch.points, batch.deadLetters, receivedMs);
+      result = this.options.store.telemetry.writeBatch(batch.points, batch.deadLetters, receivedMs);
     } catch (err) {
       const first = this.failure === null;
       this.failure = (err as Error).message;

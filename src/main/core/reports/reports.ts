@@ -81,7 +81,7 @@ export function validateReportRequest(r: ReportRequest): void {
 
 function vehiclesOf(store: Store, r: ReportRequest): string[] {
   if (r.vehicleIds?.length) return [...r.vehicleIds];
-  return store.vehicleIds();
+  return store.telemetry.vehicleIds();
 }
 
 /** Circles and corridors as polygons, for formats that only know polygons. */
@@ -264,7 +264,7 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
     case 'visits': {
       const wanted = r.vehicleIds?.length ? new Set(r.vehicleIds) : null;
       const visits = store
-        .fenceVisits(null, r.fromMs, r.toMs)
+        .fences.visits(null, r.fromMs, r.toMs)
         .filter((v) => !wanted || wanted.has(v.vehicleId))
         .filter((v) => !hiddenAt(v.vehicleId, v.enterMs) && !(v.exitMs !== null && hiddenAt(v.vehicleId, v.exitMs)));
       return {
@@ -285,7 +285,7 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
     }
     case 'alerts': {
       const alerts = store
-        .listAlerts({ fromMs: r.fromMs, toMs: r.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 1_000_000 })
+        .alerts.list({ fromMs: r.fromMs, toMs: r.toMs, includeAcknowledged: true, includeSuppressed: true, limit: 1_000_000 })
         .filter((a) => !r.vehicleIds?.length || r.vehicleIds.includes(a.vehicleId))
         .filter((a) => !hiddenAt(a.vehicleId, a.tsMs))
         .reverse();
@@ -324,11 +324,11 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
     case 'driver-scores': {
       let saved: Record<string, number> = {};
       try {
-        saved = JSON.parse(store.getSetting(PENALTIES_SETTING_KEY) ?? '{}') as Record<string, number>;
+        saved = JSON.parse(store.settings.get(PENALTIES_SETTING_KEY) ?? '{}') as Record<string, number>;
       } catch {
         // unreadable setting: the defaults, as the Drivers tab does
       }
-      const scores = driverScoresFrom(store, r.fromMs, r.toMs, { ...DEFAULT_PENALTIES, ...saved }, shiftResolver(store.listAssignments()));
+      const scores = driverScoresFrom(store, r.fromMs, r.toMs, { ...DEFAULT_PENALTIES, ...saved }, shiftResolver(store.drivers.listAssignments()));
       const ranked = [...scores.drivers].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
       return {
         name: 'driver-scores',
@@ -407,7 +407,7 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
       };
     }
     case 'geofences': {
-      const fences = store.listGeofences();
+      const fences = store.fences.list();
       return {
         name: 'geofences',
         title: 'Geofences',

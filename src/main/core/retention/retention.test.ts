@@ -25,7 +25,7 @@ function seed(s: Store) {
     const recent = NOW - 10 * DAY;
     for (let t = 0; t < 3600; t++) rows.push(pt(v, recent + t * 1000, t % 60 === 30 ? ['high_hdop'] : []));
   }
-  s.writeBatch(rows, [{ receivedMs: NOW - 40 * DAY, source: 'mqtt', topic: null, reason: 'old', payload: new Uint8Array(1) }, { receivedMs: NOW - DAY, source: 'mqtt', topic: null, reason: 'new', payload: new Uint8Array(1) }], NOW);
+  s.telemetry.writeBatch(rows, [{ receivedMs: NOW - 40 * DAY, source: 'mqtt', topic: null, reason: 'old', payload: new Uint8Array(1) }, { receivedMs: NOW - DAY, source: 'mqtt', topic: null, reason: 'new', payload: new Uint8Array(1) }], NOW);
 }
 
 const count = (s: Store, sql: string, ...args: unknown[]) => (s.db.prepare(sql).get(...args) as { n: number }).n;
@@ -43,7 +43,7 @@ describe('retention', () => {
     expect(count(store, 'SELECT count(*) AS n FROM telemetry WHERE ts_ms >= ?', cutoff)).toBe(7200);
     expect(r.deletedPoints).toBe(2 * 7200 - 240);
     expect(r.deletedDeadLetters).toBe(1);
-    expect(store.listDeadLetters(10).map((d) => d.reason)).toEqual(['new']);
+    expect(store.telemetry.deadLetters(10).map((d) => d.reason)).toEqual(['new']);
   });
 
   it('does nothing more on a second run, and lets other writes in between its slices', async () => {
@@ -52,7 +52,7 @@ describe('retention', () => {
     let interleaved = 0;
     await runRetention(store, NOW, undefined, async () => {
       // what ingest would do while retention runs
-      store!.writeBatch([pt('C', NOW + interleaved * 1000)], [], NOW);
+      store!.telemetry.writeBatch([pt('C', NOW + interleaved * 1000)], [], NOW);
       interleaved++;
     });
     expect(interleaved).toBeGreaterThan(1);

@@ -36,7 +36,7 @@ export async function runRetention(
   const interval = Math.max(1000, Math.floor(settings.downsampleIntervalMs));
   // Slices are aligned to the interval so a bucket never straddles two slices.
   const alignedCutoff = cutoff - (((cutoff % interval) + interval) % interval);
-  const from0 = Number(store.getSetting(WATERMARK_KEY) ?? 0);
+  const from0 = Number(store.settings.get(WATERMARK_KEY) ?? 0);
   const result: RetentionResult = { deletedPoints: 0, deletedDeadLetters: 0, slices: 0, downsampledUntilMs: Math.max(from0, alignedCutoff) };
   if (alignedCutoff > from0) {
     const thin = db.prepare(`
@@ -57,7 +57,7 @@ export async function runRetention(
         await pause();
       }
     }
-    store.setSetting(WATERMARK_KEY, String(alignedCutoff));
+    store.settings.set(WATERMARK_KEY, String(alignedCutoff));
   }
   result.deletedDeadLetters = db.prepare(`DELETE FROM dead_letters WHERE received_ms < ?`).run(nowMs - settings.deadLetterRetentionDays * 86_400_000).changes;
   return result;

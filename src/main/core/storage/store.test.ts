@@ -31,8 +31,8 @@ afterEach(() => store?.close());
 describe('Store', () => {
   it('stores a redelivered report (same vehicle and fix time) once', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    const first = store.writeBatch([incoming(), incoming({ tsMs: 1_763_884_801_000 })], [], 1);
-    const again = store.writeBatch([incoming()], [], 2);
+    const first = store.telemetry.writeBatch([incoming(), incoming({ tsMs: 1_763_884_801_000 })], [], 1);
+    const again = store.telemetry.writeBatch([incoming()], [], 2);
     expect(first.inserted).toHaveLength(2);
     expect(again).toEqual({ inserted: [], duplicates: 1 });
     expect(store.stats().telemetryRows).toBe(2);
@@ -41,11 +41,11 @@ describe('Store', () => {
   it('opens read-only beside the service connection: reads, never writes, refuses another schema version', () => {
     const file = path.join(tempDir(), 'db.sqlite');
     store = new Store(file);
-    store.writeBatch([incoming()], [], 1);
+    store.telemetry.writeBatch([incoming()], [], 1);
     const reader = new Store(file, { readonly: true });
     try {
-      expect(reader.rawTrack('V1', 0, Number.MAX_SAFE_INTEGER).tsMs.length).toBe(1);
-      expect(() => reader.writeBatch([incoming({ tsMs: 1_763_884_802_000 })], [], 2)).toThrow(/readonly/);
+      expect(reader.telemetry.rawTrack('V1', 0, Number.MAX_SAFE_INTEGER).tsMs.length).toBe(1);
+      expect(() => reader.telemetry.writeBatch([incoming({ tsMs: 1_763_884_802_000 })], [], 2)).toThrow(/readonly/);
     } finally {
       reader.close();
     }
@@ -68,15 +68,15 @@ describe('Store', () => {
         ev('V3', 'A', 'enter', 1_050, 950), // an entry delay: confirmed in the range, counted from before it
       ],
     });
-    const brief = (vs: ReturnType<Store['fenceVisits']>) => vs.map((v) => `${v.vehicleId} ${v.fenceId} ${v.enterMs}-${v.exitMs ?? 'open'}`);
-    expect(brief(store.fenceVisits(null, 1_000, 2_000))).toEqual(['V1 A 100-1100', 'V1 B 150-open', 'V2 A 1200-open', 'V2 B 1300-1500', 'V3 A 950-open']);
-    expect(brief(store.fenceVisits(null, 1_000, 2_000, 'A'))).toEqual(['V1 A 100-1100', 'V2 A 1200-open', 'V3 A 950-open']);
-    expect(brief(store.fenceVisits('V1', 1_000, 2_000, 'B'))).toEqual(['V1 B 150-open']);
+    const brief = (vs: ReturnType<Store['fences']['visits']>) => vs.map((v) => `${v.vehicleId} ${v.fenceId} ${v.enterMs}-${v.exitMs ?? 'open'}`);
+    expect(brief(store.fences.visits(null, 1_000, 2_000))).toEqual(['V1 A 100-1100', 'V1 B 150-open', 'V2 A 1200-open', 'V2 B 1300-1500', 'V3 A 950-open']);
+    expect(brief(store.fences.visits(null, 1_000, 2_000, 'A'))).toEqual(['V1 A 100-1100', 'V2 A 1200-open', 'V3 A 950-open']);
+    expect(brief(store.fences.visits('V1', 1_000, 2_000, 'B'))).toEqual(['V1 B 150-open']);
   });
 
   it('round-trips every telemetry field and returns the newest trusted point per vehicle', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
-    store.writeBatch(
+    store.telemetry.writeBatch(
       [
         incoming(),
         incoming({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [], attributes: { batt: 87 } }),
@@ -86,7 +86,7 @@ describe('Store', () => {
       [],
       7,
     );
-    const latest = store.latestPoints().sort((a, b) => a.point.vehicleId.localeCompare(b.point.vehicleId));
+    const latest = store.telemetry.latestPoints().sort((a, b) => a.point.vehicleId.localeCompare(b.point.vehicleId));
     expect(latest).toEqual([
       { point: point({ tsMs: 1_763_884_805_000, speedKmh: null, ignition: false, dtcCodes: [], attributes: { batt: 87 } }), receivedMs: 7 },
       { point: point({ vehicleId: 'V2' }), receivedMs: 7 },
@@ -96,8 +96,8 @@ describe('Store', () => {
   it('keeps a dead letter with its reason and a truncated payload, recording the original size', () => {
     store = new Store(path.join(tempDir(), 'db.sqlite'));
     const big = new Uint8Array(DEAD_LETTER_MAX_BYTES + 500).fill(65);
-    store.writeBatch([], [{ receivedMs: 5, source: 'mqtt', topic: 'fleet/x/telemetry', reason: 'payload too large', payload: big }], 5);
-    const [dl] = store.listDeadLetters(10);
+    store.telemetry.writeBatch([], [{ receivedMs: 5, source: 'mqtt', topic: 'fleet/x/telemetry', reason: 'payload too large', payload: big }], 5);
+    const [dl] = store.telemetry.deadLetters(10);
     expect(dl).toMatchObject({ source: 'mqtt', topic: 'fleet/x/telemetry', reason: 'payload too large', payloadBytes: DEAD_LETTER_MAX_BYTES + 500 });
     expect(dl!.payloadText).toHaveLength(DEAD_LETTER_MAX_BYTES);
   });
@@ -110,19 +110,19 @@ describe('Store', () => {
       alerts: [{ type: 'geofence_enter', severity: 'critical', vehicleId: 'V1', fenceId: 'F', fenceName: 'Zone', tsMs: 10, raisedMs: 11, message: 'V1 entered Zone', lat: 1, lon: 2, suppressed: false }],
       fenceEvents: [{ vehicleId: 'V1', fenceId: 'F', event: 'enter', tsMs: 10, sinceMs: 10 }],
     });
-    expect(store.countOpenAlerts()).toBe(1);
-    store.acknowledgeAlert(a!.id, 'anna', 100);
-    const second = store.acknowledgeAlert(a!.id, 'bob', 200);
+    expect(store.alerts.countOpen()).toBe(1);
+    store.alerts.acknowledge(a!.id, 'anna', 100);
+    const second = store.alerts.acknowledge(a!.id, 'bob', 200);
     expect(second).toMatchObject({ acknowledgedBy: 'anna', acknowledgedMs: 100 });
-    expect(store.countOpenAlerts()).toBe(0);
-    expect(store.listAlerts({ limit: 10 })).toEqual([]);
-    expect(store.fenceMembership()).toEqual([{ vehicleId: 'V1', fenceId: 'F', sinceMs: 10 }]);
+    expect(store.alerts.countOpen()).toBe(0);
+    expect(store.alerts.list({ limit: 10 })).toEqual([]);
+    expect(store.fences.membership()).toEqual([{ vehicleId: 'V1', fenceId: 'F', sinceMs: 10 }]);
   });
 
   it('reopens an existing database without re-running migrations', () => {
     const file = path.join(tempDir(), 'db.sqlite');
     store = new Store(file);
-    store.writeBatch([incoming()], [], 1);
+    store.telemetry.writeBatch([incoming()], [], 1);
     store.close();
     store = new Store(file);
     expect(store.stats().telemetryRows).toBe(1);
@@ -151,9 +151,9 @@ describe('alert de-duplication', () => {
     const second = store.recordEngineOutput({ alerts: [enter(20), enter(30)] });
     expect(second.raised).toEqual([]);
     expect(second.repeated.map((a) => [a.id, a.repeatCount, a.lastSeenMs])).toEqual([[first.raised[0]!.id, 3, 30]]);
-    expect(store.countOpenAlerts()).toBe(1);
-    expect(store.openAlertsBySeverity()).toEqual({ info: 0, warning: 0, critical: 1 });
-    store.acknowledgeAlert(first.raised[0]!.id, 'anna', 40);
+    expect(store.alerts.countOpen()).toBe(1);
+    expect(store.alerts.openBySeverity()).toEqual({ info: 0, warning: 0, critical: 1 });
+    store.alerts.acknowledge(first.raised[0]!.id, 'anna', 40);
     const third = store.recordEngineOutput({ alerts: [enter(50)] });
     expect(third.raised.map((a) => a.repeatCount)).toEqual([1]);
     expect(third.raised[0]!.id).not.toBe(first.raised[0]!.id);

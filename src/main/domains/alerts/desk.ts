@@ -24,7 +24,7 @@ export class AlertDesk {
   ) {
     const saved = d.settingsStore.load(ALERT_SETTINGS_KEY, DEFAULT_ALERT_SETTINGS, validateAlertSettings);
     this.settings = { ...saved, severity: { ...DEFAULT_ALERT_SETTINGS.severity, ...saved.severity } };
-    this.suppressions = d.store.activeSuppressions(Date.now());
+    this.suppressions = d.store.alerts.activeSuppressions(Date.now());
   }
 
   /** Saves settings that were already checked. */
@@ -34,7 +34,7 @@ export class AlertDesk {
   }
 
   refreshSuppressions(nowMs = Date.now()): Suppression[] {
-    return (this.suppressions = this.d.store.activeSuppressions(nowMs));
+    return (this.suppressions = this.d.store.alerts.activeSuppressions(nowMs));
   }
 
   private context(raisedMs: number) {
@@ -77,15 +77,15 @@ export class AlertDesk {
   /** A vehicle reported: its "offline" alert, if any, is resolved. */
   reported(vehicleId: string): void {
     if (!this.offlineVehicles.delete(vehicleId)) return;
-    for (const id of this.d.store.openAlertIds(vehicleId, 'offline')) {
-      const a = this.d.store.resolveAlert(id, 'FleetDesk (reported again)', Date.now());
+    for (const id of this.d.store.alerts.openIds(vehicleId, 'offline')) {
+      const a = this.d.store.alerts.resolve(id, 'FleetDesk (reported again)', Date.now());
       if (a) this.d.emit('alertUpdated', a);
     }
   }
 
   /** Marks unacknowledged critical alerts older than the setting as escalated and pushes them. */
   escalate(nowMs = Date.now()): void {
-    const due = this.d.store.escalateDue(nowMs - this.settings.escalateAfterMin * 60_000, nowMs);
+    const due = this.d.store.alerts.escalateDue(nowMs - this.settings.escalateAfterMin * 60_000, nowMs);
     for (const a of due) this.d.emit('alertUpdated', a);
     if (due.length) this.d.statusChanged();
   }

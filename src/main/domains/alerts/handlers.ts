@@ -10,7 +10,7 @@ import type { AlertDesk } from './desk';
 export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: PrivacyGate; emit: Emit; statusChanged: () => void }): HandlersOf<typeof alertsMethods> {
   const { store, desk, gate } = d;
   /** Pushes a changed alert and the new counts, and answers with it as this screen may see it. */
-  const changed = (alert: ReturnType<Store['getAlert']>, id: number) => {
+  const changed = (alert: ReturnType<Store['alerts']['get']>, id: number) => {
     if (!alert) throw new ApiError('not_found', `Alert ${id} does not exist.`);
     d.emit('alertUpdated', alert);
     d.statusChanged();
@@ -19,7 +19,7 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
   return {
     listAlerts: async (q) =>
       store
-        .listAlerts({
+        .alerts.list({
           limit: limitOf(q.limit, 200, 5000),
           includeAcknowledged: q.includeAcknowledged === true,
           includeSuppressed: q.includeSuppressed === true,
@@ -31,8 +31,8 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
           sort: q.sort ?? 'time',
         })
         .map((a) => gate.shownAlert(a)),
-    acknowledgeAlert: async (p) => changed(store.acknowledgeAlert(p.alertId, actor(p.by, 'dispatcher'), Date.now()), p.alertId),
-    resolveAlert: async (p) => changed(store.resolveAlert(p.alertId, actor(p.by, 'dispatcher'), Date.now()), p.alertId),
+    acknowledgeAlert: async (p) => changed(store.alerts.acknowledge(p.alertId, actor(p.by, 'dispatcher'), Date.now()), p.alertId),
+    resolveAlert: async (p) => changed(store.alerts.resolve(p.alertId, actor(p.by, 'dispatcher'), Date.now()), p.alertId),
     suppress: async (p) => {
       const vehicleId = p.vehicleId.trim();
       if (!VEHICLE_ID_PATTERN.test(vehicleId)) throw new ApiError('bad_request', 'Which vehicle? vehicleId is missing or not a vehicle id.');
@@ -40,18 +40,18 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
       const reason = (p.reason ?? '').trim().slice(0, 200);
       if (p.kind === 'mute' && !reason) throw new ApiError('bad_request', 'A mute needs a reason (the known issue), so the next shift knows why alerts are quiet.');
       const now = Date.now();
-      const created = store.addSuppression({ kind: p.kind, vehicleId, type: p.type, untilMs: now + p.durationMin * 60_000, reason: reason || 'snoozed', createdBy: actor(p.by, 'dispatcher'), createdMs: now });
+      const created = store.alerts.addSuppression({ kind: p.kind, vehicleId, type: p.type, untilMs: now + p.durationMin * 60_000, reason: reason || 'snoozed', createdBy: actor(p.by, 'dispatcher'), createdMs: now });
       desk.refreshSuppressions(now);
       // the lines it covers are handled: they leave the open count (a snooze leaves critical ones open)
       const how = p.kind === 'mute' ? `muted: ${created.reason}` : `snoozed ${p.durationMin} min`;
-      const handled = store.handleBySuppression(vehicleId, p.type, p.kind === 'mute', `${created.createdBy} (${how})`.slice(0, 120), now);
+      const handled = store.alerts.handleBySuppression(vehicleId, p.type, p.kind === 'mute', `${created.createdBy} (${how})`.slice(0, 120), now);
       for (const a of handled) d.emit('alertUpdated', a);
       if (handled.length) d.statusChanged();
       return created;
     },
     listSuppressions: async () => desk.refreshSuppressions(),
     endSuppression: async (p) => {
-      const ended = store.endSuppression(p.id, Date.now());
+      const ended = store.alerts.endSuppression(p.id, Date.now());
       desk.refreshSuppressions();
       return { ended };
     },

@@ -36,11 +36,11 @@ export class DeviceAccess {
   security(): BrokerSecurity {
     const store = this.d.store;
     return {
-      allowAnonymous: this.d.anonymousForced || store.getSetting(ALLOW_ANONYMOUS_KEY) === 'true',
-      fleetTokenHash: store.getSetting(FLEET_TOKEN_KEY),
-      vehicleSecretHash: (id) => store.deviceSecretHash(id),
+      allowAnonymous: this.d.anonymousForced || store.settings.get(ALLOW_ANONYMOUS_KEY) === 'true',
+      fleetTokenHash: store.settings.get(FLEET_TOKEN_KEY),
+      vehicleSecretHash: (id) => store.devices.secretHash(id),
       internalSecret: this.internal.secret,
-      knownVehicle: (id) => store.knownVehicle(id),
+      knownVehicle: (id) => store.telemetry.knownVehicle(id),
     };
   }
 
@@ -54,7 +54,7 @@ export class DeviceAccess {
       allowAnonymous: sec.allowAnonymous,
       anonymousForcedByStartup: this.d.anonymousForced,
       fleetTokenSet: sec.fleetTokenHash !== null,
-      devices: this.d.store.listDeviceCredentials().map((dev) => {
+      devices: this.d.store.devices.list().map((dev) => {
         const refused = this.loginGuard.perUser.get(dev.vehicleId);
         return {
           ...dev,

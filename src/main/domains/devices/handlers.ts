@@ -15,21 +15,21 @@ export function devicesHandlers(d: { store: Store; access: DeviceAccess }): Hand
       const id = p.vehicleId.trim();
       if (!VEHICLE_ID_PATTERN.test(id)) throw new ApiError('bad_request', 'A vehicle id is 1–64 letters, digits or _ . : - (it is also the MQTT user name).');
       const secret = newSecret();
-      store.setDeviceCredential(id, hashSecret(secret), Date.now());
+      store.devices.set(id, hashSecret(secret), Date.now());
       return { vehicleId: id, secret };
     },
-    revokeDeviceCredential: async (p) => ({ revoked: store.deleteDeviceCredential(p.vehicleId) }),
+    revokeDeviceCredential: async (p) => ({ revoked: store.devices.delete(p.vehicleId) }),
     setAllowAnonymous: async (p) => {
-      store.setSetting(ALLOW_ANONYMOUS_KEY, p.allow ? 'true' : 'false');
+      store.settings.set(ALLOW_ANONYMOUS_KEY, p.allow ? 'true' : 'false');
       return access.settings();
     },
     rotateFleetToken: async () => {
       const token = newSecret();
-      store.setSetting(FLEET_TOKEN_KEY, hashSecret(token));
+      store.settings.set(FLEET_TOKEN_KEY, hashSecret(token));
       return { token };
     },
     clearFleetToken: async () => {
-      store.setSetting(FLEET_TOKEN_KEY, null);
+      store.settings.set(FLEET_TOKEN_KEY, null);
       return access.settings();
     },
   };

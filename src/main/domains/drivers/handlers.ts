@@ -15,7 +15,7 @@ export function driversHandlers(d: { store: Store; rules: Rules; gate: PrivacyGa
       const toMs = p.toMs ?? Date.now();
       const fromMs = p.fromMs ?? toMs - 86_400_000;
       if (!(toMs > fromMs)) throw new ApiError('bad_request', 'The period must end after it starts.');
-      return driverScoresFrom(store, fromMs, toMs, d.rules.penalties(), shiftResolver(store.listAssignments()));
+      return driverScoresFrom(store, fromMs, toMs, d.rules.penalties(), shiftResolver(store.drivers.listAssignments()));
     },
     listDrivingEvents: async (p) => {
       const now = Date.now();
@@ -25,30 +25,30 @@ export function driversHandlers(d: { store: Store; rules: Rules; gate: PrivacyGa
       // events carry a place: those under privacy mode are left out of lists (scores still count them)
       const shown = (list: DrivingEvent[]) => list.filter((e) => !gate.isPrivate(e.vehicleId, e.driverId, e.tsMs));
       const driverId = p.driverId;
-      if (!driverId) return shown(store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }));
+      if (!driverId) return shown(store.drivers.listEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }));
       // the driver's own events, and events without a driver from vehicles while the driver was on shift
-      const assignments = store.listAssignments();
+      const assignments = store.drivers.listAssignments();
       const onShift = shiftResolver(assignments);
-      const named = store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, driverId, limit });
+      const named = store.drivers.listEvents({ fromMs, toMs, vehicleId: p.vehicleId, driverId, limit });
       const unnamed = assignments.some((a) => a.driverId === driverId)
-        ? store.listDrivingEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }).filter((e) => !e.driverId && onShift(e.vehicleId, e.tsMs) === driverId).map((e) => ({ ...e, driverId }))
+        ? store.drivers.listEvents({ fromMs, toMs, vehicleId: p.vehicleId, limit }).filter((e) => !e.driverId && onShift(e.vehicleId, e.tsMs) === driverId).map((e) => ({ ...e, driverId }))
         : [];
       return shown([...named, ...unnamed].sort((a, b) => a.tsMs - b.tsMs).slice(-limit));
     },
-    listAssignments: async () => store.listAssignments(),
+    listAssignments: async () => store.drivers.listAssignments(),
     addAssignment: async (p) => {
       const vehicleId = p.vehicleId.trim();
       const driverId = p.driverId.trim();
       if (!vehicleId || !driverId) throw new ApiError('bad_request', 'Vehicle and driver are required.');
       if (p.endMs !== null && !(p.endMs > p.startMs)) throw new ApiError('bad_request', 'The shift must have a start, and an end after it (or none).');
-      const clash = store.listAssignments().find((a) => a.vehicleId === vehicleId && p.startMs < (a.endMs ?? Infinity) && (p.endMs ?? Infinity) > a.startMs);
+      const clash = store.drivers.listAssignments().find((a) => a.vehicleId === vehicleId && p.startMs < (a.endMs ?? Infinity) && (p.endMs ?? Infinity) > a.startMs);
       if (clash) throw new ApiError('bad_request', `${vehicleId} already has ${clash.driverId} on shift from ${new Date(clash.startMs).toISOString()}${clash.endMs ? ` to ${new Date(clash.endMs).toISOString()}` : ''}.`);
-      const added = store.addAssignment({ vehicleId, driverId, startMs: p.startMs, endMs: p.endMs });
+      const added = store.drivers.addAssignment({ vehicleId, driverId, startMs: p.startMs, endMs: p.endMs });
       gate.shiftsChanged();
       return added;
     },
     deleteAssignment: async (p) => {
-      const deleted = store.deleteAssignment(p.id);
+      const deleted = store.drivers.deleteAssignment(p.id);
       if (deleted) gate.shiftsChanged();
       return { deleted };
     },

@@ -28,7 +28,7 @@ export function etaHandlers(d: { store: Store; live: LiveState; fences: FenceReg
     let lengthKm = 0;
     for (let i = 1; i < g.line.length; i++) lengthKm += haversineM(g.line[i - 1]![0]!, g.line[i - 1]![1]!, g.line[i]![0]!, g.line[i]![1]!) / 1000;
     const routeSpeeds = d.store
-      .fenceVisits(null, nowMs - 28 * 86_400_000, nowMs, f.id)
+      .fences.visits(null, nowMs - 28 * 86_400_000, nowMs, f.id)
       .filter((v) => v.durationS !== null && v.durationS > 30)
       .map((v) => ({ tsMs: v.enterMs, kmh: lengthKm / (v.durationS! / 3600) }))
       .filter((x) => x.kmh > 2 && x.kmh < 150);

@@ -12,6 +12,6 @@ export function exportsHandlers(d: { store: Store; jobs: ExportJobs; gate: Priva
       return d.jobs.start(p, policy);
     },
     cancelExport: async (p) => ({ cancelled: d.jobs.cancel(p.jobId) }),
-    listAudit: async (p) => d.store.listAudit(limitOf(p.limit, 100, 1000)),
+    listAudit: async (p) => d.store.audit.list(limitOf(p.limit, 100, 1000)),
   };
 }

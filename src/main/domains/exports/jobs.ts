@@ -115,7 +115,7 @@ export class ExportJobs {
         job.expires = setTimeout(() => this.forget(p.jobId), DOWNLOAD_TTL_MS);
         job.expires.unref?.();
       } else p.savedPath = job.file;
-      this.store().audit({
+      this.store().audit.add({
         tsMs: Date.now(),
         actor: r.by ?? 'dispatcher',
         action: 'export',

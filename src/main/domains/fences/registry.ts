@@ -21,7 +21,7 @@ export class FenceRegistry {
     /** Checks a big geometry in a worker thread: null when it is usable, else what is wrong. */
     private readonly validateOffThread: (geometry: unknown) => Promise<string | null>,
   ) {
-    this.byId = new Map(store.listGeofences().map((f) => [f.id, f]));
+    this.byId = new Map(store.fences.list().map((f) => [f.id, f]));
   }
 
   /** A big shape's check, in a thread of its own (the service thread ingests and answers meanwhile). */
@@ -59,7 +59,7 @@ export class FenceRegistry {
     if (rulesError) throw new ApiError('bad_request', `Geofence "${name}" was not saved: ${rulesError}.`);
     const color = input.color && /^#[0-9a-fA-F]{6}$/.test(input.color) ? input.color : FENCE_DEFAULT_COLORS[input.category];
     const now = Date.now();
-    const existing = input.id ? this.store.getGeofence(input.id) : null;
+    const existing = input.id ? this.store.fences.get(input.id) : null;
     const fence: Geofence = {
       id: input.id && /^[A-Za-z0-9_.:-]{1,64}$/.test(input.id) ? input.id : `fence-${now.toString(36)}-${Math.random().toString(36).slice(2, 7)}`,
       name,
@@ -70,14 +70,14 @@ export class FenceRegistry {
       createdMs: existing?.createdMs ?? now,
       updatedMs: now,
     };
-    this.store.upsertGeofence(fence);
+    this.store.fences.upsert(fence);
     this.byId.set(fence.id, fence);
     this.engine?.upsertFence(fence);
     return fence;
   }
 
   delete(id: string): boolean {
-    const deleted = this.store.deleteGeofence(id);
+    const deleted = this.store.fences.delete(id);
     this.byId.delete(id);
     this.engine?.removeFence(id);
     return deleted;

@@ -18,12 +18,12 @@ export function historyHandlers(d: { store: Store; gate: PrivacyGate }): Handler
       }
       // fold in what arrived since the last background pass (normally seconds of telemetry; a big
       // backlog is left to the background pass, and the raw path answers short ranges correctly anyway)
-      if (store.trackBacklog() <= 500_000) while (store.summarizeTrack() > 0);
+      if (store.track.backlog() <= 500_000) while (store.track.summarize() > 0);
       const { policy, unlocked } = gate.privacyFor(p.unlockToken, p.by, { via: 'history', vehicles: p.vehicleIds, fromMs: p.fromMs, toMs: p.toMs });
       return queryHistory(store, p, policy, unlocked);
     },
     getPointAt: async (p) => {
-      const at = store.pointAt(p.vehicleId, p.tsMs);
+      const at = store.telemetry.pointAt(p.vehicleId, p.tsMs);
       if (!at) return null;
       const { policy } = gate.privacyFor(p.unlockToken, p.by, { via: 'replay cursor', vehicles: [p.vehicleId], tsMs: p.tsMs }, `replay|${p.vehicleId}`);
       if (policy?.isPrivate(p.vehicleId, at.point.driverId, at.point.tsMs)) return null;

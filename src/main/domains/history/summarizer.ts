@@ -17,9 +17,9 @@ export class TrackSummarizer {
     const pass = async () => {
       try {
         // slices of a few milliseconds each, with the event loop turning in between: ingest never waits long
-        while (!this.stopping && this.store.summarizeTrack(5_000) > 0) await new Promise((r) => setImmediate(r));
+        while (!this.stopping && this.store.track.summarize(5_000) > 0) await new Promise((r) => setImmediate(r));
         const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-        while (!this.stopping && this.store.packDirtyHours(hourStart, 100) > 0) await new Promise((r) => setImmediate(r));
+        while (!this.stopping && this.store.track.packDirtyHours(hourStart, 100) > 0) await new Promise((r) => setImmediate(r));
       } catch (err) {
         this.log(`history summary failed: ${(err as Error).message}`);
       }

@@ -8,7 +8,7 @@ import type { IngestHealthMonitor } from './health';
 export function ingestHandlers(d: { store: Store; monitor: IngestHealthMonitor; gate: PrivacyGate }): HandlersOf<typeof ingestMethods> {
   return {
     getStatus: async () => d.monitor.status(),
-    listDeadLetters: async (p) => d.store.listDeadLetters(limitOf(p.limit, 100, 1000)).map((x) => d.gate.shownDeadLetter(x)),
+    listDeadLetters: async (p) => d.store.telemetry.deadLetters(limitOf(p.limit, 100, 1000)).map((x) => d.gate.shownDeadLetter(x)),
     getIngestHealth: async () => d.monitor.health(),
   };
 }

@@ -43,7 +43,7 @@ export class IngestHealthMonitor {
       queueDepth: ingestor.queued,
       rates,
       totals: { accepted: c.accepted, flagged: c.flagged, duplicates: c.duplicates, rejected: c.rejected },
-      rejectsByReason: groupRejects(this.d.store.deadLetterReasons(now - 86_400_000)),
+      rejectsByReason: groupRejects(this.d.store.telemetry.deadLetterReasons(now - 86_400_000)),
       flaggedByReason: Object.entries(c.flaggedByReason)
         .map(([flag, count]) => ({ flag, text: QUALITY_FLAG_TEXT[flag as QualityFlag] ?? flag, count }))
         .sort((a, b) => b.count - a.count),
@@ -55,7 +55,7 @@ export class IngestHealthMonitor {
     const now = Date.now();
     const { store, live, pipeline } = this.d;
     const c = pipeline.ingestor?.counters;
-    const bySeverity = store.openAlertsBySeverity();
+    const bySeverity = store.alerts.openBySeverity();
     return {
       broker: { ...pipeline.brokerState, embedded: pipeline.listeners().embeddedUrls !== null },
       vehiclesOnline: live.onlineCount(now),
@@ -64,7 +64,7 @@ export class IngestHealthMonitor {
       ingest: { accepted: c?.accepted ?? 0, flagged: c?.flagged ?? 0, duplicates: c?.duplicates ?? 0, rejected: c?.rejected ?? 0 },
       openAlerts: bySeverity.info + bySeverity.warning + bySeverity.critical,
       openAlertsBySeverity: bySeverity,
-      escalatedAlerts: store.countEscalated(),
+      escalatedAlerts: store.alerts.countEscalated(),
       osmand: pipeline.osmandState(),
       storageProblems: this.d.upkeep.storageProblems(),
       demo: this.d.demo,

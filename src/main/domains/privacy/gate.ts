@@ -38,7 +38,7 @@ export class PrivacyGate {
   }
 
   reload(): void {
-    this.policy = new PrivacyPolicy(this.store.listPrivacyRules(), this.store.listAssignments());
+    this.policy = new PrivacyPolicy(this.store.privacy.list(), this.store.drivers.listAssignments());
   }
 
   /** After a rule changed: every screen gets every vehicle again (hidden or shown as now applies). */
@@ -55,7 +55,7 @@ export class PrivacyGate {
   }
 
   status(): PrivacyStatus {
-    return { rules: this.store.listPrivacyRules(), supervisorPasswordSet: this.store.getSetting(SUPERVISOR_PASSWORD_KEY) !== null, unlockMinutes: UNLOCK_MINUTES };
+    return { rules: this.store.privacy.list(), supervisorPasswordSet: this.store.settings.get(SUPERVISOR_PASSWORD_KEY) !== null, unlockMinutes: UNLOCK_MINUTES };
   }
 
   /** A vehicle as screens may see it: position and driver withheld while privacy mode covers it. */
@@ -67,7 +67,7 @@ export class PrivacyGate {
   /** An alert as screens may see it: no location (and no fence name) while privacy mode covered it. */
   shownAlert(a: Alert): Alert {
     if (this.policy.empty || !this.policy.mayAffect(a.vehicleId)) return a;
-    const driver = this.store.pointAt(a.vehicleId, a.tsMs)?.point.driverId ?? null;
+    const driver = this.store.telemetry.pointAt(a.vehicleId, a.tsMs)?.point.driverId ?? null;
     if (!this.policy.isPrivate(a.vehicleId, driver, a.tsMs)) return a;
     return { ...a, lat: null, lon: null, fenceId: null, fenceName: null, message: `${ALERT_TYPE_TEXT[a.type]} — ${a.vehicleId} (location hidden: privacy mode)` };
   }
@@ -97,14 +97,14 @@ export class PrivacyGate {
    */
   checkSupervisor(password: string | undefined, what: string, by = 'supervisor', detail: Record<string, unknown> = {}): void {
     const now = Date.now();
-    const stored = this.store.getSetting(SUPERVISOR_PASSWORD_KEY);
+    const stored = this.store.settings.get(SUPERVISOR_PASSWORD_KEY);
     if (!stored) throw new ApiError('bad_request', `No supervisor password is set: set one in Settings → Privacy first (only a supervisor may ${what}).`);
     this.failures = this.failures.filter((t) => t > now - 5 * 60_000);
     if (this.failures.length >= 5) throw new ApiError('bad_request', 'Too many wrong passwords: wait 5 minutes.');
     if (!password) throw new ApiError('bad_request', `The supervisor password is needed to ${what}.`);
     if (!verifySecret(password, stored)) {
       this.failures.push(now);
-      this.store.audit({ tsMs: now, actor: by, action: what === 'unlock private positions' ? 'privacy_unlock_refused' : 'supervisor_refused', detail: JSON.stringify({ what, ...detail }) });
+      this.store.audit.add({ tsMs: now, actor: by, action: what === 'unlock private positions' ? 'privacy_unlock_refused' : 'supervisor_refused', detail: JSON.stringify({ what, ...detail }) });
       throw new ApiError('bad_request', 'Wrong supervisor password.');
     }
   }
@@ -126,7 +126,7 @@ export class PrivacyGate {
       // a replay asks for the cursor's point several times a second: one audit line per unlock and vehicle
       const first = auditOnceAs === undefined || !u.audited.has(auditOnceAs);
       if (auditOnceAs !== undefined) u.audited.add(auditOnceAs);
-      if (!this.policy.empty && first) this.store.audit({ tsMs: Date.now(), actor: by ? by.slice(0, 80) : u.by, action: 'privacy_access', detail: JSON.stringify({ ...what, reason: u.reason }) });
+      if (!this.policy.empty && first) this.store.audit.add({ tsMs: Date.now(), actor: by ? by.slice(0, 80) : u.by, action: 'privacy_access', detail: JSON.stringify({ ...what, reason: u.reason }) });
       return { policy: null, unlocked: true };
     }
     return { policy: this.policy.empty ? null : this.policy, unlocked: false };

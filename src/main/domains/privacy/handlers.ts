@@ -17,31 +17,31 @@ export function privacyHandlers(d: { store: Store; gate: PrivacyGate; inventory:
       const err = validatePrivacyRule(input);
       if (err) throw new ApiError('bad_request', err);
       // a new rule only hides more; changing one may show what it hid: that is the supervisor's
-      const existing = input.id === undefined ? undefined : store.listPrivacyRules().find((r) => r.id === input.id);
+      const existing = input.id === undefined ? undefined : store.privacy.list().find((r) => r.id === input.id);
       if (existing) gate.checkSupervisor(p.supervisorPassword, 'change a privacy rule');
       else delete input.id;
-      const rule = store.savePrivacyRule(input, Date.now());
-      store.audit({ tsMs: Date.now(), actor: existing ? 'supervisor' : 'dispatcher', action: existing ? 'privacy_rule_changed' : 'privacy_rule_saved', detail: JSON.stringify(existing ? { before: existing, after: rule } : rule) });
+      const rule = store.privacy.save(input, Date.now());
+      store.audit.add({ tsMs: Date.now(), actor: existing ? 'supervisor' : 'dispatcher', action: existing ? 'privacy_rule_changed' : 'privacy_rule_saved', detail: JSON.stringify(existing ? { before: existing, after: rule } : rule) });
       gate.rulesChanged();
       return rule;
     },
     deletePrivacyRule: async (p) => {
-      const rule = store.listPrivacyRules().find((r) => r.id === p.id);
+      const rule = store.privacy.list().find((r) => r.id === p.id);
       if (!rule) return { deleted: false };
       gate.checkSupervisor(p.supervisorPassword, 'remove a privacy rule');
-      const deleted = store.deletePrivacyRule(rule.id);
+      const deleted = store.privacy.delete(rule.id);
       if (deleted) {
-        store.audit({ tsMs: Date.now(), actor: 'supervisor', action: 'privacy_rule_deleted', detail: JSON.stringify(rule) });
+        store.audit.add({ tsMs: Date.now(), actor: 'supervisor', action: 'privacy_rule_deleted', detail: JSON.stringify(rule) });
         gate.rulesChanged();
       }
       return { deleted };
     },
     setSupervisorPassword: async (p) => {
       if (p.next.length < 8) throw new ApiError('bad_request', 'The supervisor password needs at least 8 characters.');
-      const stored = store.getSetting(SUPERVISOR_PASSWORD_KEY);
+      const stored = store.settings.get(SUPERVISOR_PASSWORD_KEY);
       if (stored && !(p.current !== undefined && verifySecret(p.current, stored))) throw new ApiError('bad_request', 'The current supervisor password is wrong.');
-      store.setSetting(SUPERVISOR_PASSWORD_KEY, hashSecret(p.next));
-      store.audit({ tsMs: Date.now(), actor: 'supervisor', action: stored ? 'supervisor_password_changed' : 'supervisor_password_set', detail: '{}' });
+      store.settings.set(SUPERVISOR_PASSWORD_KEY, hashSecret(p.next));
+      store.audit.add({ tsMs: Date.now(), actor: 'supervisor', action: stored ? 'supervisor_password_changed' : 'supervisor_password_set', detail: '{}' });
       return gate.status();
     },
     unlockPrivacy: async (p) => {
@@ -51,7 +51,7 @@ export function privacyHandlers(d: { store: Store; gate: PrivacyGate; inventory:
       if (reason.length < 5) throw new ApiError('bad_request', 'Give the reason for looking at private positions (it is recorded).');
       gate.checkSupervisor(p.password, 'unlock private positions', by, { reason });
       const unlock = gate.unlock(by, reason, now);
-      store.audit({ tsMs: now, actor: by, action: 'privacy_unlock', detail: JSON.stringify({ reason, untilMs: unlock.untilMs }) });
+      store.audit.add({ tsMs: now, actor: by, action: 'privacy_unlock', detail: JSON.stringify({ reason, untilMs: unlock.untilMs }) });
       return unlock;
     },
     getDataInventory: async () => d.inventory(),

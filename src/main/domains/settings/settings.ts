@@ -8,11 +8,11 @@ export class Settings {
   ) {}
 
   get(key: string): string | null {
-    return this.store().getSetting(key);
+    return this.store().settings.get(key);
   }
 
   set(key: string, value: string | null): void {
-    this.store().setSetting(key, value);
+    this.store().settings.set(key, value);
   }
 
   /** A saved JSON value, or `dflt` when none is saved or it is broken (said in the log). */

@@ -74,7 +74,7 @@ export class StorageUpkeep {
     if (this.lastRun.running) return null;
     // deleting by age needs a clock that is right: the vehicles' GPS time (or, before any report, the
     // newest stored data) must agree with it
-    const clock = this.clock.verdict(nowMs, this.d.store.newestSeenMs());
+    const clock = this.clock.verdict(nowMs, this.d.store.telemetry.newestSeenMs());
     if (!clock.ok) {
       if (!this.problems.has('clock')) this.d.log(`retention paused: ${clock.reason}`);
       this.problems.set('clock', clock.reason);

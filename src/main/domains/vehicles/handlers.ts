@@ -13,7 +13,7 @@ export function vehiclesHandlers(d: { store: Store; live: LiveState; gate: Priva
       const state = live.get(p.vehicleId, Date.now());
       if (!state) return null;
       const shown = gate.shownVehicle(state);
-      return { state: shown, insideFenceIds: shown.hidden ? [] : d.store.fenceMembership().filter((m) => m.vehicleId === shown.vehicleId).map((m) => m.fenceId) };
+      return { state: shown, insideFenceIds: shown.hidden ? [] : d.store.fences.membership().filter((m) => m.vehicleId === shown.vehicleId).map((m) => m.fenceId) };
     },
   };
 }
