@@ -71,7 +71,7 @@ for (let now = start + 1000; now <= start + HOURS * 3_600_000; now += 1000) {
   if (alerts.length || out.driving.length) store.recordEngineOutput({ alerts, fenceEvents: out.geofence, drivingEvents: out.driving });
   if (now >= nextAck) {
     // the dispatcher acknowledges everything open; a vehicle's second alert of a type within the hour gets that type snoozed
-    for (const a of store.listAlerts({ limit: 5000 })) {
+    for (const a of store.alerts.list({ limit: 5000 })) {
       const key = `${a.vehicleId}|${a.type}`;
       const times = (ackedAt.get(key) ?? []).filter((x) => now - x < 3_600_000);
       times.push(now);

@@ -76,7 +76,7 @@ export function ensureHistoryDb(log: (s: string) => void = console.error): { row
   for (const id of ids) upsert.run(id, START_MS, START_MS + totalS * 1000);
   const buildS = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  store.summarizeAll();
+  store.track.summarizeAll();
   const summaryS = (performance.now() - t1) / 1000;
   store.close();
   renameSync(tmp, HISTORY_DB);

@@ -50,8 +50,8 @@ for (const c of cases) {
 }
 
 // what the summary saves: reading every raw point of the fast vehicle's month
-const rawMs = time(() => store.rawTrack(FAST_VEHICLE, START_MS, START_MS + DAYS * 86_400_000));
-const rawCount = store.rawTrack(FAST_VEHICLE, START_MS, START_MS + 86_400_000).tsMs.length * DAYS;
+const rawMs = time(() => store.telemetry.rawTrack(FAST_VEHICLE, START_MS, START_MS + DAYS * 86_400_000));
+const rawCount = store.telemetry.rawTrack(FAST_VEHICLE, START_MS, START_MS + 86_400_000).tsMs.length * DAYS;
 rows.push({ query: `(naive) read all ${FAST_VEHICLE} raw points, 30 days`, 'points in range': `≈${fmt(rawCount)}`, read: 'every point', 'drawn vertices': '–', trips: '–', stops: '–', flagged: '–', 'first ms': rawMs.toFixed(0), 'median ms': '–', 'max ms': '–' });
 store.close();
 
