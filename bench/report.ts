@@ -1,4 +1,5 @@
-// Benchmark output: a table on stdout and the same table appended to BENCHMARKS.md with machine and date.
+// Benchmark output: a table on stdout and the same table appended to bench/HISTORY.md with machine and
+// date. BENCHMARKS.md keeps one table of the current figures, updated by hand from these runs.
 import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +28,8 @@ export function machine(): string {
 export function report(title: string, notes: string[], rows: Row[]): void {
   const text = table(rows);
   console.log(`\n${title}\n\n${text}\n`);
-  const file = 'BENCHMARKS.md';
-  if (!existsSync(file)) writeFileSync(file, '# FleetDesk benchmarks\n\nAppended by `npm run bench -- <name>`; newest last. Each entry names the machine and date.\n');
+  const file = 'bench/HISTORY.md';
+  if (!existsSync(file)) writeFileSync(file, '# FleetDesk benchmark history\n\nAppended by `npm run bench -- <name>`; newest last. Each entry names the machine and date.\n');
   appendFileSync(file, `\n## ${title} — ${new Date().toISOString().slice(0, 16)}Z\n\n${machine()}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n${text}\n`);
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- NAME`: builds the app and bench/NAME.bench.ts, runs it; it prints a table and appends to BENCHMARKS.md.
+// `npm run bench -- NAME`: builds the app and bench/NAME.bench.ts, runs it; it prints a table and appends to bench/HISTORY.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -3,14 +3,14 @@
 # alternating (old first, then new first).
 # This VM's speed drifts by ±25 % within minutes, so only paired runs compare two builds.
 # usage: scripts/paired-ingest.sh OLD_REV [N=3] [BROKERS=mosquitto]
-# Prints one JSON line per run (old/new); leaves BENCHMARKS.md as it was.
+# Prints one JSON line per run (old/new); leaves bench/HISTORY.md as it was.
 set -euo pipefail
 OLD=$1; N=${2:-3}; B=${3:-mosquitto}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WT=$(mktemp -d /tmp/fleetdesk-paired-XXXXXX)
 SAVED=$(mktemp)
-cp "$ROOT/BENCHMARKS.md" "$SAVED"
-cleanup() { cp "$SAVED" "$ROOT/BENCHMARKS.md"; git -C "$ROOT" worktree remove --force "$WT" 2>/dev/null || true; rm -f "$SAVED"; }
+cp "$ROOT/bench/HISTORY.md" "$SAVED"
+cleanup() { cp "$SAVED" "$ROOT/bench/HISTORY.md"; git -C "$ROOT" worktree remove --force "$WT" 2>/dev/null || true; rm -f "$SAVED"; }
 trap cleanup EXIT
 git -C "$ROOT" worktree add -q "$WT" "$OLD"
 ln -s "$ROOT/node_modules" "$WT/node_modules"

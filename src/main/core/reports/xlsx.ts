@@ -1,7 +1,7 @@
 // A streaming XLSX writer: typed cells (numbers, dates, booleans, inline strings), a frozen header,
 // column widths and number formats, written row by row into a ZIP with data descriptors, so memory
 // stays flat for a million rows. (exceljs's streaming writer managed 18k rows/s and grew by 580 MiB on
-// the same report: see BENCHMARKS.md.) Deflate runs in ~1 MiB pieces with a sync flush each: the
+// the same report: see bench/HISTORY.md.) Deflate runs in ~1 MiB pieces with a sync flush each: the
 // pieces concatenate into one valid deflate stream, with no stream plumbing.
 import { deflateRawSync, constants as zc, crc32 } from 'node:zlib';
 
