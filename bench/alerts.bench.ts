@@ -8,7 +8,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FleetEngine } from '../src/main/core/engine/fleet-engine';
-import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS } from '../src/main/core/rules/alerts';
+import { alertsFromEngineOutput, clearsFromEngineOutput, DEFAULT_ALERT_SETTINGS } from '../src/main/core/rules/alerts';
+import { groupAlerts } from '../src/renderer/src/features/alerts/groups';
 import type { RuleInput } from '../src/main/core/rules/driving';
 import { DemoFleet, demoEngineConfig } from '../src/main/core/sim/demo-fleet';
 import { Store } from '../src/main/core/storage/store';
@@ -26,6 +27,12 @@ const dir = path.resolve('.bench-tmp/alerts');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const store = new Store(path.join(dir, 'alerts.sqlite'));
+// the first hour's queue as a dispatcher who has not acted yet finds it: as before (every line stays open
+// until a person handles it, one line at a time) and now (lines whose condition ended resolve by
+// themselves; lines of one cause are handled as one group)
+const QUEUE_HOURS = 1;
+const before = new Store(path.join(dir, 'queue-before.sqlite'));
+const after = new Store(path.join(dir, 'queue-after.sqlite'));
 const fleet = new DemoFleet({ vehicles: VEHICLES, seed: 42, startMs: start });
 const fences = fleet.demoGeofences().map((f) => ({ ...f, id: f.id!, color: f.color!, rules: f.rules ?? {}, createdMs: 0, updatedMs: 0 }) as Geofence);
 const byId = new Map(fences.map((f) => [f.id, f]));
@@ -69,6 +76,11 @@ for (let now = start + 1000; now <= start + HOURS * 3_600_000; now += 1000) {
   count.critical += alerts.filter((a) => a.severity === 'critical').length;
   for (const a of alerts) byType.set(a.type, (byType.get(a.type) ?? 0) + 1);
   if (alerts.length || out.driving.length) store.recordEngineOutput({ alerts, fenceEvents: out.geofence, drivingEvents: out.driving });
+  if (now <= start + QUEUE_HOURS * 3_600_000) {
+    const raised = alertsFromEngineOutput(out, { fences: byId, settings: DEFAULT_ALERT_SETTINGS, suppressions: [], raisedMs: now });
+    before.recordEngineOutput({ alerts: raised, fenceEvents: out.geofence });
+    after.recordEngineOutput({ alerts: raised, fenceEvents: out.geofence, clears: clearsFromEngineOutput(out, byId), resolvedMs: now });
+  }
   if (now >= nextAck) {
     // the dispatcher acknowledges everything open; a vehicle's second alert of a type within the hour gets that type snoozed
     for (const a of store.alerts.list({ limit: 5000 })) {
@@ -94,6 +106,15 @@ if (stored.s !== count.severity) throw new Error(`lost alerts: repeat counts ${s
 if (critical.s !== count.critical || criticalSuppressed.n !== 0) throw new Error(`lost critical alerts: ${critical.s} of ${count.critical}, ${criticalSuppressed.n} suppressed`);
 const drivingStored = q(`SELECT count(*) AS n FROM driving_events`).n;
 store.close();
+/** The open warning and critical lines of a queue, and the actions (an Ack of a line or of a group) that clear them. */
+function queue(s: Store, grouped: boolean) {
+  const open = s.alerts.list({ limit: 100_000, severity: ['warning', 'critical'] });
+  const cleared = (s.db.prepare(`SELECT count(*) AS n FROM alerts WHERE cleared_ms IS NOT NULL AND severity IN ('warning', 'critical')`).get() as { n: number }).n;
+  s.close();
+  return { open: open.length, critical: open.filter((a) => a.severity === 'critical').length, actions: grouped ? groupAlerts(open).length : open.length, cleared };
+}
+const qBefore = queue(before, false);
+const qAfter = queue(after, true);
 
 const pct = (x: number) => `${((1 - x / Math.max(1, count.naive)) * 100).toFixed(0)} %`;
 report(
@@ -112,6 +133,17 @@ report(
     { stage: '+ snooze: alert lines the dispatcher sees', alerts: fmt(shown.n), 'cut vs naive': pct(shown.n) },
     { stage: '  of which warning or critical', alerts: fmt(attention.n), 'cut vs naive': pct(attention.n) },
     { stage: 'critical: naive / shown', alerts: `${fmt(count.naiveCritical)} / ${fmt(critical.n)}`, 'cut vs naive': '–' },
+  ],
+);
+report(
+  `alerts: the queue after the demo's first hour, ${VEHICLES} vehicles`,
+  [
+    'open warning and critical lines when nobody has acted yet, and the actions that clear them: before, one Ack per line; now, lines whose condition ended (back inside, refuelled, cooled, codes gone) resolved by themselves and lines of one cause (3 or more) acknowledged as one group',
+    'no snoozes or mutes: what the queue asks of a dispatcher by itself',
+  ],
+  [
+    { queue: 'before (every line open until a person acts)', 'open lines': fmt(qBefore.open), critical: fmt(qBefore.critical), 'actions to clear': fmt(qBefore.actions), 'resolved by themselves': '–' },
+    { queue: 'now (conditions that ended resolve; groups)', 'open lines': fmt(qAfter.open), critical: fmt(qAfter.critical), 'actions to clear': fmt(qAfter.actions), 'resolved by themselves': fmt(qAfter.cleared) },
   ],
 );
 process.exit(0);

@@ -103,6 +103,42 @@ describe('alerts from the engine, through the service', () => {
     await waitFor(() => updated.find((a) => a.type === 'offline' && a.resolvedMs !== null), 'the offline alert to resolve');
   });
 
+  it('resolves a line by itself when its condition ends (back inside, refuelled), with the fix time it ended; events stay', async () => {
+    const { service } = await startService();
+    const { raised, updated } = collect(service);
+    await service.handlers.saveGeofence({ name: 'Yard', category: 'depot', geometry: { type: 'Circle', center: [-1.89, 52.48], radiusM: 100 } });
+    const t0 = Date.now() - 120_000;
+    // in, out (200 m north at 72 km/h), in again; fuel 60 → 10 → 10 → 60
+    const at = (i: number) => t0 + i * 10_000;
+    await send(service, 'BACK-1', [52.48, 52.4818, 52.4818, 52.48].map((lat, i) => ({ timestamp: at(i), lat, speed_kmh: 72, fuel_level: i === 0 || i === 3 ? 60 : 10 })));
+    const exit = await waitFor(() => updated.find((a) => a.type === 'geofence_exit' && a.clearedMs !== null), 'the fence-left line to clear');
+    expect(exit).toMatchObject({ vehicleId: 'BACK-1', fenceName: 'Yard', clearedMs: at(3), resolvedBy: 'FleetDesk: back inside Yard' });
+    expect(exit.acknowledgedMs).not.toBeNull(); // it leaves the queue
+    const fuel = await waitFor(() => updated.find((a) => a.type === 'low_fuel' && a.clearedMs !== null), 'the low-fuel line to clear');
+    expect(fuel).toMatchObject({ clearedMs: at(3), resolvedBy: 'FleetDesk: refuelled: 60 %' });
+    // the entry is an event, not a condition: it stays for a person to handle
+    const enter = raised.find((a) => a.type === 'geofence_enter')!;
+    expect((await service.handlers.listAlerts({ severity: ['info'], includeAcknowledged: true })).find((a) => a.id === enter.id)?.resolvedMs).toBeNull();
+    expect((await service.handlers.getStatus({})).openAlertsBySeverity.warning).toBe(0);
+  });
+
+  it('acknowledges and resolves several lines at once with one note, and keeps every note', async () => {
+    const { service } = await startService();
+    const { raised } = collect(service);
+    const t = Date.now() - 30_000;
+    for (const v of ['N-1', 'N-2', 'N-3']) await send(service, v, [{ timestamp: t, dtc_codes: ['P0301'] }]);
+    await waitFor(() => raised.filter((a) => a.type === 'dtc').length === 3 || null, 'three trouble-code lines');
+    const ids = raised.filter((a) => a.type === 'dtc').map((a) => a.id);
+    const acked = await service.handlers.acknowledgeAlerts({ alertIds: ids.slice(0, 2), note: 'workshop informed', by: 'ana' });
+    expect(acked.map((a) => [a.id, a.acknowledgedBy, a.note])).toEqual([
+      [ids[0], 'ana', 'workshop informed'],
+      [ids[1], 'ana', 'workshop informed'],
+    ]);
+    expect((await service.handlers.getStatus({})).openAlertsBySeverity.warning).toBe(1);
+    const resolved = await service.handlers.resolveAlerts({ alertIds: [ids[0]!, 999_999], note: 'coil replaced', by: 'ben' });
+    expect(resolved.map((a) => [a.id, a.resolvedBy, a.acknowledgedBy, a.note])).toEqual([[ids[0], 'ben', 'ana', 'workshop informed\ncoil replaced']]);
+  });
+
   it('applies saved rule settings at once: a lower class speed limit raises speeding; "off" silences a rule; bad settings are refused', async () => {
     const { service } = await startService();
     const { raised } = collect(service);

@@ -79,6 +79,8 @@ describe.runIf(requireTool('chromium'))('geofence editor in the browser', () => 
     expect(await alert.textContent()).toContain('DRAW-1 entered Drawn no-go zone');
     const id = Number(await alert.getAttribute('data-alert-id'));
     await page.getByRole('button', { name: `Acknowledge alert ${id}` }).click();
+    // an acknowledged line stays in place while the pointer is over the list, and goes when it leaves
+    await page.mouse.move(5, 5);
     await expect.poll(() => page.locator(`li.alert[data-alert-id="${id}"]`).count()).toBe(0);
     const db = new Database(dbFile, { readonly: true });
     expect(db.prepare('SELECT acknowledged_by FROM alerts WHERE id = ?').get(id)).toEqual({ acknowledged_by: 'dispatcher' });

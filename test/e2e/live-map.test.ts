@@ -70,12 +70,16 @@ describe.runIf(haveTools)('live map in the browser (serve --demo)', () => {
   it('shows a geofence alert and lets the dispatcher acknowledge it', async () => {
     // depot visits are info: the list opens on warning and critical, so switch info on
     await page.getByRole('button', { name: 'info', exact: true }).click();
+    // one line per alert (the demo's depot visits would otherwise gather into groups by fence)
+    await page.getByLabel('group by cause').uncheck();
     const alert = page.locator('li.alert[data-alert-type^="geofence_"]').first();
     await alert.waitFor({ timeout: 45_000 });
     const id = Number(await alert.getAttribute('data-alert-id'));
     expect(await alert.textContent()).toMatch(/entered|left/);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-live-map.png') });
     await page.getByRole('button', { name: `Acknowledge alert ${id}` }).click();
+    // an acknowledged line stays in place while the pointer is over the list, and goes when it leaves
+    await page.mouse.move(5, 5);
     await expect.poll(() => page.locator(`li.alert[data-alert-id="${id}"]`).count()).toBe(0);
     const db = new Database(dbFile, { readonly: true });
     const row = db.prepare('SELECT acknowledged_ms, acknowledged_by FROM alerts WHERE id = ?').get(id) as { acknowledged_ms: number; acknowledged_by: string };

@@ -230,7 +230,7 @@ export class FleetService {
     }
     for (const p of points) if (this.live.apply(p, receivedMs)) this.dirtyVehicles.add(p.vehicleId);
     eta.observe(points);
-    for (const p of points) desk.reported(p.vehicleId);
+    for (const p of points) desk.reported(p.vehicleId, p.tsMs);
     // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
     const ordered: readonly RuleInput[] = points.sort((a, b) => a.tsMs - b.tsMs);
     // Sent at once (the host keeps calls in order and merges those that wait); recorded in order.

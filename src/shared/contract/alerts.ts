@@ -72,6 +72,10 @@ export const Alert = Type.Object({
   suppressed: Type.Boolean(),
   /** When an unacknowledged critical alert escalated, UTC epoch ms. */
   escalatedMs: Nullable(Type.Number()),
+  /** Notes given with acknowledgements and resolves, one per line, oldest first. */
+  note: Nullable(Type.String()),
+  /** For a line FleetDesk resolved because its condition ended (back inside, refuelled, …): the fix time it ended. */
+  clearedMs: Nullable(Type.Number()),
 });
 export type Alert = Static<typeof Alert>;
 
@@ -115,13 +119,18 @@ export const SuppressionInput = Type.Object({
 });
 export type SuppressionInput = Static<typeof SuppressionInput>;
 
-const AlertAction = Type.Object({ alertId: Type.Integer(), by: Type.Optional(Type.String()) });
+const Note = Type.Optional(Type.String({ maxLength: 500 }));
+const AlertAction = Type.Object({ alertId: Type.Integer(), note: Note, by: Type.Optional(Type.String()) });
+/** Several lines at once (a group, or a selection), with one note. */
+const AlertsAction = Type.Object({ alertIds: Type.Array(Type.Integer(), { minItems: 1, maxItems: 5000 }), note: Note, by: Type.Optional(Type.String()) });
 
 export const alertsMethods = {
   listAlerts: method(AlertQuery, Type.Array(Alert)),
   acknowledgeAlert: method(AlertAction, Alert),
   /** The condition is over (acknowledges it too if nobody had). */
   resolveAlert: method(AlertAction, Alert),
+  acknowledgeAlerts: method(AlertsAction, Type.Array(Alert)),
+  resolveAlerts: method(AlertsAction, Type.Array(Alert)),
   /** Snooze or mute one vehicle's alerts (of one type, or all); suppressed alerts are still recorded. */
   suppress: method(SuppressionInput, Suppression),
   listSuppressions: method(NoParams, Type.Array(Suppression)),

@@ -12,7 +12,7 @@ export function positionOnly(p: { vehicleId: string; tsMs: number; lon: number; 
   return { ...p, speedKmh: null, headingDeg: null, ignition: null, engineRpm: null, fuelLevelPct: null, coolantTempC: null, dtcCodes: null, driverId: null };
 }
 
-const NO_OUTPUT: EngineOutput = Object.freeze({ geofence: [], driving: [], health: [] }) as unknown as EngineOutput;
+const NO_OUTPUT: EngineOutput = Object.freeze({ geofence: [], driving: [], health: [], cleared: [] }) as unknown as EngineOutput;
 
 interface Job {
   positions: readonly RuleInput[];
@@ -185,7 +185,7 @@ export class EngineHost {
 
 /** Hands each job of a merged batch its own events, with indexes counted in its own positions. */
 function splitOutput(output: EngineOutput, jobs: Job[]): void {
-  const parts: EngineOutput[] = jobs.map(() => ({ geofence: [], driving: [], health: [] }));
+  const parts: EngineOutput[] = jobs.map(() => ({ geofence: [], driving: [], health: [], cleared: [] }));
   const starts: number[] = [];
   let at = 0;
   for (const j of jobs) {
@@ -197,7 +197,7 @@ function splitOutput(output: EngineOutput, jobs: Job[]): void {
     while (k > 0 && starts[k]! > index) k--;
     return k;
   };
-  for (const key of ['geofence', 'driving', 'health'] as const) {
+  for (const key of ['geofence', 'driving', 'health', 'cleared'] as const) {
     for (const e of output[key]) {
       const k = jobOf(e.index);
       e.index -= starts[k]!;

@@ -5,7 +5,7 @@ import { GeofenceColumnSink, GeofenceEngine, type GeofenceColumns, type Geofence
 import type { IndexedFence } from '../geofence/fence-index';
 import { DEFAULT_ENGINE_CONFIG } from '../rules/config';
 import { DrivingDetector, type DriverState, type DrivingEventOut, type RuleInput } from '../rules/driving';
-import { HealthDetector, type HealthEventOut, type HealthState } from '../rules/health';
+import { HealthDetector, type HealthClearedOut, type HealthEventOut, type HealthState } from '../rules/health';
 
 /** A vehicle's state in each rule set, found with one lookup per fix instead of one per rule set. */
 interface VehicleStates {
@@ -21,6 +21,8 @@ export interface EngineOutput {
   geofence: GeofenceEvent[];
   driving: DrivingEventOut[];
   health: HealthEventOut[];
+  /** Health conditions that ended (their alerts resolve by themselves). */
+  cleared: HealthClearedOut[];
 }
 
 export class FleetEngine {
@@ -55,7 +57,7 @@ export class FleetEngine {
 
   /** Fixes in evaluation order (time order per vehicle); stale fixes are skipped by every rule. */
   step(batch: readonly RuleInput[]): EngineOutput {
-    const out: EngineOutput = { geofence: [], driving: [], health: [] };
+    const out: EngineOutput = { geofence: [], driving: [], health: [], cleared: [] };
     this.geofences.prepare(batch);
     try {
       for (let i = 0; i < batch.length; i++) {
@@ -68,7 +70,7 @@ export class FleetEngine {
         }
         if (!this.geofences.stepOne(p, i, out.geofence, v.fence)) continue;
         this.driving.push(p, i, this.geofences.speedLimitIn(v.fence, p.tsMs), out.driving, v.driving);
-        this.health.push(p, i, out.health, v.health);
+        this.health.push(p, i, out.health, v.health, out.cleared);
       }
     } finally {
       this.geofences.finish();

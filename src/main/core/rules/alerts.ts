@@ -104,6 +104,31 @@ export function alertsFromEngineOutput(out: EngineOutput, ctx: AlertContext): Ne
   return alerts;
 }
 
+/** A condition that is over: its open alert lines resolve by themselves, with the fix time it ended. */
+export interface AlertClear {
+  vehicleId: string;
+  type: AlertType;
+  fenceId: string | null;
+  /** Fix time the condition ended, UTC epoch ms; only lines last seen before it are resolved. */
+  tsMs: number;
+  /** Why, as the alert's "resolved by" reads: e.g. "back inside Depot North". */
+  reason: string;
+}
+
+/**
+ * Conditions a batch ended: a vehicle back inside a fence it had left; fuel refilled, engine cooled, trouble
+ * codes gone. Events that happened (an entry, harsh braking, speeding, a fuel drop) stay until a person
+ * resolves them: ending does not undo them.
+ */
+export function clearsFromEngineOutput(out: EngineOutput, fences: AlertContext['fences']): AlertClear[] {
+  const clears: AlertClear[] = [];
+  for (const e of out.geofence) {
+    if (e.event === 'enter') clears.push({ vehicleId: e.vehicleId, type: 'geofence_exit', fenceId: e.fenceId, tsMs: e.tsMs, reason: `back inside ${fences.get(e.fenceId)?.name ?? e.fenceId}` });
+  }
+  for (const e of out.cleared) clears.push({ vehicleId: e.vehicleId, type: e.type, fenceId: null, tsMs: e.tsMs, reason: e.detail });
+  return clears;
+}
+
 export function validateAlertSettings(s: unknown): string | null {
   if (s === null || typeof s !== 'object') return 'alert settings must be an object';
   const x = s as Partial<AlertSettings>;

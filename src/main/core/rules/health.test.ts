@@ -42,3 +42,21 @@ describe('vehicle health alerts', () => {
     expect(ev.map((e) => [e.type, e.value])).toEqual([['coolant_high', 106], ['coolant_high', 108]]);
   });
 });
+
+describe('conditions that end', () => {
+  function runCleared(fixes: RuleInput[]) {
+    const h = new HealthDetector(DEFAULT_ENGINE_CONFIG);
+    const cleared: ReturnType<HealthDetector['push']> = [];
+    fixes.forEach((f, i) => h.push(f, i, [], h.vehicle(f.vehicleId), cleared as never));
+    return cleared.map((e) => [e.type, e.tsMs / 1000, e.detail]);
+  }
+
+  it('says when fuel is refilled past the margin, the engine has cooled, and every trouble code is gone', () => {
+    // low at 12 %, 16 % is within the margin (limit 15 + 5), 30 % is refilled
+    expect(runCleared([20, 12, 16, 30, 40].map((f, i) => fix(i, { fuelLevelPct: f, speedKmh: 40, ignition: true })))).toEqual([['low_fuel', 3, 'refuelled: 30 %']]);
+    const limit = DEFAULT_ENGINE_CONFIG.coolantMaxC;
+    expect(runCleared([limit - 10, limit + 4, limit - 2, limit - 6].map((c, i) => fix(i, { coolantTempC: c })))).toEqual([['coolant_high', 3, `coolant back to ${limit - 6} °C`]]);
+    // one of two codes gone is not the end; both gone is; a report without codes at all (null) says nothing
+    expect(runCleared([fix(0, { dtcCodes: ['P0301', 'P0420'] }), fix(1, { dtcCodes: ['P0420'] }), fix(2, { dtcCodes: null }), fix(3, { dtcCodes: [] }), fix(4, { dtcCodes: [] })])).toEqual([['dtc', 3, 'trouble codes cleared']]);
+  });
+});

@@ -16,6 +16,9 @@ export interface HealthEventOut {
   value: number;
 }
 
+/** A condition that raised an alert is over (refuelled, cooled down, trouble codes gone). */
+export type HealthClearedOut = Omit<HealthEventOut, 'type'> & { type: 'low_fuel' | 'coolant_high' | 'dtc' };
+
 /** One vehicle's health state (see HealthDetector.vehicle). */
 export interface HealthState {
   dtc: Set<string>;
@@ -48,11 +51,13 @@ export class HealthDetector {
     return s;
   }
 
-  push(p: RuleInput, index: number, out: HealthEventOut[] = [], s: HealthState = this.vehicle(p.vehicleId)): HealthEventOut[] {
+  /** Health events of one fix into `out`, and conditions that ended with it into `cleared`. */
+  push(p: RuleInput, index: number, out: HealthEventOut[] = [], s: HealthState = this.vehicle(p.vehicleId), cleared: HealthClearedOut[] = []): HealthEventOut[] {
 
     if (p.dtcCodes !== null && (p.dtcCodes.length > 0 || s.dtc.size > 0)) {
       const fresh = p.dtcCodes.filter((c) => !s.dtc.has(c));
       if (fresh.length > 0) ev(out, p, index, 'dtc', `new trouble code${fresh.length > 1 ? 's' : ''} ${fresh.join(', ')}`, fresh.length);
+      else if (p.dtcCodes.length === 0) ev(cleared, p, index, 'dtc', 'trouble codes cleared', 0);
       s.dtc = new Set(p.dtcCodes); // a cleared code that comes back is new again
     }
 
@@ -63,6 +68,7 @@ export class HealthDetector {
         ev(out, p, index, 'low_fuel', `fuel low: ${round(fuel)} % (limit ${this.config.lowFuelPct} %)`, fuel);
       } else if (s.lowFuel && fuel >= this.config.lowFuelPct + LOW_FUEL_REARM_PCT) {
         s.lowFuel = false;
+        ev(cleared, p, index, 'low_fuel', `refuelled: ${round(fuel)} %`, fuel);
       }
       const parked = p.speedKmh !== null && p.speedKmh < PARKED_SPEED_KMH && p.ignition !== true;
       if (!parked) {
@@ -85,14 +91,15 @@ export class HealthDetector {
         ev(out, p, index, 'coolant_high', `coolant ${round(c)} °C (limit ${this.config.coolantMaxC} °C)`, c);
       } else if (s.hot && c <= this.config.coolantMaxC - COOLANT_REARM_C) {
         s.hot = false;
+        ev(cleared, p, index, 'coolant_high', `coolant back to ${round(c)} °C`, c);
       }
     }
     return out;
   }
 }
 
-function ev(out: HealthEventOut[], p: RuleInput, index: number, type: HealthEventOut['type'], detail: string, value: number): void {
-  out.push({ type, vehicleId: p.vehicleId, tsMs: p.tsMs, lon: p.lon, lat: p.lat, index, detail, value });
+function ev<T extends HealthEventOut | HealthClearedOut>(out: T[], p: RuleInput, index: number, type: T['type'], detail: string, value: number): void {
+  out.push({ type, vehicleId: p.vehicleId, tsMs: p.tsMs, lon: p.lon, lat: p.lat, index, detail, value } as T);
 }
 
 function round(x: number): number {

@@ -25,6 +25,7 @@ import { PrivacyRepo } from '../../domains/privacy/repo';
 import { privacySchema } from '../../domains/privacy/schema';
 import { SettingsRepo } from '../../domains/settings/repo';
 import { settingsSchema } from '../../domains/settings/schema';
+import type { AlertClear } from '../rules/alerts';
 import { mergeSchema } from './migrations';
 
 export { DEAD_LETTER_MAX_BYTES, pointFromRow, type DeadLetterInput, type IncomingPoint, type StoredBatchResult } from '../../domains/ingest/repo';
@@ -90,12 +91,23 @@ export class Store {
     }
   }
 
-  /** Stores one engine batch in one transaction: fence crossings, driving events, and the alerts they raise. */
-  recordEngineOutput(input: { alerts: readonly NewAlert[]; fenceEvents?: readonly FenceEvent[]; drivingEvents?: readonly Omit<DrivingEvent, 'id'>[] }): { raised: Alert[]; repeated: Alert[] } {
+  /**
+   * Stores one engine batch in one transaction: fence crossings, driving events, the alerts they raise,
+   * and the lines whose condition ended (resolved by themselves, at `resolvedMs`).
+   */
+  recordEngineOutput(input: {
+    alerts: readonly NewAlert[];
+    fenceEvents?: readonly FenceEvent[];
+    drivingEvents?: readonly Omit<DrivingEvent, 'id'>[];
+    clears?: readonly AlertClear[];
+    resolvedMs?: number;
+  }): { raised: Alert[]; repeated: Alert[]; cleared: Alert[] } {
     return this.db.transaction(() => {
       this.fences.recordEvents(input.fenceEvents ?? []);
       this.drivers.recordEvents(input.drivingEvents ?? []);
-      return this.alerts.record(input.alerts);
+      const recorded = this.alerts.record(input.alerts);
+      const cleared = (input.clears ?? []).flatMap((c) => this.alerts.clear(c, input.resolvedMs ?? Date.now()));
+      return { ...recorded, cleared };
     })();
   }
 

@@ -5,7 +5,7 @@ import type { Geofence } from '../../../shared/contract/fences';
 import type { AlertSettings } from '../../../shared/contract/rules';
 import type { EngineOutput } from '../../core/engine/fleet-engine';
 import type { LiveState } from '../../core/live/live-state';
-import { alertsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../../core/rules/alerts';
+import { alertsFromEngineOutput, clearsFromEngineOutput, DEFAULT_ALERT_SETTINGS, newAlert, validateAlertSettings } from '../../core/rules/alerts';
 import type { NewAlert, Store } from '../../core/storage/store';
 import type { Emit } from '../../api/handlers';
 import type { Settings } from '../settings/settings';
@@ -43,20 +43,24 @@ export class AlertDesk {
 
   /** Stores an engine batch (alerts, fence crossings, driving events) and pushes what it raised. */
   recordEngineOutput(output: EngineOutput): void {
-    if (output.geofence.length + output.driving.length + output.health.length === 0) return;
-    const alerts = alertsFromEngineOutput(output, this.context(Date.now()));
+    if (output.geofence.length + output.driving.length + output.health.length + output.cleared.length === 0) return;
+    const nowMs = Date.now();
+    const alerts = alertsFromEngineOutput(output, this.context(nowMs));
     this.pushRecorded(
       this.d.store.recordEngineOutput({
         alerts,
+        clears: clearsFromEngineOutput(output, this.d.fences),
+        resolvedMs: nowMs,
         fenceEvents: output.geofence,
         drivingEvents: output.driving.map((d) => ({ type: d.type, vehicleId: d.vehicleId, driverId: d.driverId, tsMs: d.tsMs, startMs: d.startMs, severity: d.severity, value: d.value, threshold: d.threshold, lat: d.lat, lon: d.lon })),
       }),
     );
   }
 
-  private pushRecorded({ raised, repeated }: { raised: Alert[]; repeated: Alert[] }): void {
+  private pushRecorded({ raised, repeated, cleared }: { raised: Alert[]; repeated: Alert[]; cleared: Alert[] }): void {
     for (const a of raised) this.d.emit('alertRaised', a);
-    for (const a of repeated) this.d.emit('alertUpdated', a);
+    for (const a of [...repeated, ...cleared]) this.d.emit('alertUpdated', a);
+    if (cleared.length) this.d.statusChanged();
   }
 
   /** Raises "offline" for vehicles silent longer than the setting (counted from start at the earliest). */
@@ -74,13 +78,10 @@ export class AlertDesk {
     if (alerts.length) this.pushRecorded(this.d.store.recordEngineOutput({ alerts }));
   }
 
-  /** A vehicle reported: its "offline" alert, if any, is resolved. */
-  reported(vehicleId: string): void {
+  /** A vehicle reported (a fix of `tsMs`): its "offline" line, if any, resolves by itself. */
+  reported(vehicleId: string, tsMs: number): void {
     if (!this.offlineVehicles.delete(vehicleId)) return;
-    for (const id of this.d.store.alerts.openIds(vehicleId, 'offline')) {
-      const a = this.d.store.alerts.resolve(id, 'FleetDesk (reported again)', Date.now());
-      if (a) this.d.emit('alertUpdated', a);
-    }
+    this.pushRecorded({ raised: [], repeated: [], cleared: this.d.store.alerts.clear({ vehicleId, type: 'offline', fenceId: null, tsMs, reason: 'reporting again' }, Date.now()) });
   }
 
   /** Marks unacknowledged critical alerts older than the setting as escalated and pushes them. */

@@ -1,5 +1,7 @@
 // Alert methods: the queue, acknowledge and resolve, snooze and mute.
-import type { alertsMethods } from '../../../shared/contract/alerts';
+import type { Alert, alertsMethods } from '../../../shared/contract/alerts';
+
+const noteOf = (note: string | undefined) => note?.trim().slice(0, 500) || undefined;
 import { VEHICLE_ID_PATTERN } from '../../core/telemetry/validate';
 import type { Store } from '../../core/storage/store';
 import { ApiError } from '../../api/api-error';
@@ -16,6 +18,11 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
     d.statusChanged();
     return gate.shownAlert(alert);
   };
+  const changedMany = (alerts: Alert[]) => {
+    for (const a of alerts) d.emit('alertUpdated', a);
+    if (alerts.length) d.statusChanged();
+    return alerts.map((a) => gate.shownAlert(a));
+  };
   return {
     listAlerts: async (q) =>
       store
@@ -31,8 +38,10 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
           sort: q.sort ?? 'time',
         })
         .map((a) => gate.shownAlert(a)),
-    acknowledgeAlert: async (p) => changed(store.alerts.acknowledge(p.alertId, actor(p.by, 'dispatcher'), Date.now()), p.alertId),
-    resolveAlert: async (p) => changed(store.alerts.resolve(p.alertId, actor(p.by, 'dispatcher'), Date.now()), p.alertId),
+    acknowledgeAlert: async (p) => changed(store.alerts.acknowledge(p.alertId, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
+    resolveAlert: async (p) => changed(store.alerts.resolve(p.alertId, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
+    acknowledgeAlerts: async (p) => changedMany(store.alerts.many('acknowledge', p.alertIds, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
+    resolveAlerts: async (p) => changedMany(store.alerts.many('resolve', p.alertIds, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
     suppress: async (p) => {
       const vehicleId = p.vehicleId.trim();
       if (!VEHICLE_ID_PATTERN.test(vehicleId)) throw new ApiError('bad_request', 'Which vehicle? vehicleId is missing or not a vehicle id.');

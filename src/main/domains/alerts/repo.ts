@@ -37,6 +37,8 @@ interface AlertRow {
   resolved_by: string | null;
   suppressed: number;
   escalated_ms: number | null;
+  note: string | null;
+  cleared_ms: number | null;
 }
 
 function alertFromRow(r: AlertRow): Alert {
@@ -60,6 +62,8 @@ function alertFromRow(r: AlertRow): Alert {
     resolvedBy: r.resolved_by,
     suppressed: r.suppressed === 1,
     escalatedMs: r.escalated_ms,
+    note: r.note,
+    clearedMs: r.cleared_ms,
   };
 }
 
@@ -142,20 +146,47 @@ export class AlertsRepo {
   }
 
   /** Marks an alert acknowledged; acknowledging twice keeps the first who and when. */
-  acknowledge(id: number, by: string, atMs: number): Alert | null {
+  acknowledge(id: number, by: string, atMs: number, note?: string): Alert | null {
     this.stmts.ackAlert.run(atMs, by, id);
+    if (note) this.addNote(id, note);
     return this.get(id);
   }
 
   /** Resolves an alert (acknowledging it too if nobody had); resolving twice keeps the first. */
-  resolve(id: number, by: string, atMs: number): Alert | null {
+  resolve(id: number, by: string, atMs: number, note?: string): Alert | null {
     this.db
       .prepare(
         `UPDATE alerts SET resolved_ms = ?, resolved_by = ?, acknowledged_ms = coalesce(acknowledged_ms, ?), acknowledged_by = coalesce(acknowledged_by, ?)
          WHERE id = ? AND resolved_ms IS NULL`,
       )
       .run(atMs, by, atMs, by, id);
+    if (note) this.addNote(id, note);
     return this.get(id);
+  }
+
+  /** Acknowledges or resolves several lines at once, with one note, in one transaction; the lines that exist. */
+  many(action: 'acknowledge' | 'resolve', ids: readonly number[], by: string, atMs: number, note?: string): Alert[] {
+    return this.db.transaction(() => ids.map((id) => this[action](id, by, atMs, note)).filter((a): a is Alert => a !== null))();
+  }
+
+  /** A note is added below any earlier one (several people may write on the same line). */
+  private addNote(id: number, note: string): void {
+    this.db.prepare(`UPDATE alerts SET note = CASE WHEN note IS NULL THEN ? ELSE note || char(10) || ? END WHERE id = ?`).run(note, note, id);
+  }
+
+  /**
+   * The condition behind open lines of a vehicle, type and fence ended at `clear.tsMs`: lines last seen
+   * before it resolve by themselves (acknowledged too, so they leave the queue), saying why and when.
+   */
+  clear(clear: { vehicleId: string; type: AlertType; fenceId: string | null; tsMs: number; reason: string }, atMs: number): Alert[] {
+    const by = `FleetDesk: ${clear.reason}`.slice(0, 120);
+    const rows = this.db
+      .prepare(
+        `UPDATE alerts SET resolved_ms = ?, resolved_by = ?, cleared_ms = ?, acknowledged_ms = coalesce(acknowledged_ms, ?), acknowledged_by = coalesce(acknowledged_by, ?)
+         WHERE vehicle_id = ? AND type = ? AND fence_id IS ? AND resolved_ms IS NULL AND coalesce(last_seen_ms, ts_ms) <= ? RETURNING *`,
+      )
+      .all(atMs, by, clear.tsMs, atMs, by, clear.vehicleId, clear.type, clear.fenceId, clear.tsMs) as AlertRow[];
+    return rows.map(alertFromRow);
   }
 
   /** Open, unresolved alerts of a vehicle and type (e.g. "offline" when the vehicle reports again). */

@@ -51,4 +51,10 @@ export const alertsSchema: SchemaSteps = {
   CREATE INDEX alerts_open_severity ON alerts(severity) WHERE acknowledged_ms IS NULL AND suppressed = 0;
   CREATE INDEX alerts_open_escalated ON alerts(escalated_ms) WHERE escalated_ms IS NOT NULL AND acknowledged_ms IS NULL;
   `,
+  14: `
+  -- a note given with an acknowledgement or a resolve (one note for several lines at once), and, for a
+  -- line that resolved by itself, the fix time its condition ended
+  ALTER TABLE alerts ADD COLUMN note TEXT;
+  ALTER TABLE alerts ADD COLUMN cleared_ms INTEGER;
+  `,
 };

@@ -44,6 +44,10 @@ export interface FleetState {
   select(vehicleId: string | null, centre?: boolean): void;
   acknowledge(alertId: number): Promise<void>;
   resolve(alertId: number): Promise<void>;
+  /** Acknowledges or resolves several lines (a group or a selection) with one note; false when it failed. */
+  actOnAlerts(action: 'acknowledge' | 'resolve', alertIds: number[], note?: string): Promise<boolean>;
+  /** Lines acted on stay in place (updated) while the pointer is over the list; this lets them go. */
+  releaseHeldAlerts(): void;
   suppress(kind: 'snooze' | 'mute', vehicleId: string, type: AlertType | null, durationMin: number, reason?: string): Promise<boolean>;
   endSuppression(id: number): Promise<void>;
   setAlertFilter(patch: Partial<AlertFilter>): void;
@@ -153,19 +157,35 @@ export const useFleet = create<FleetState>((set, get) => ({
     }));
   },
   async acknowledge(alertId) {
-    try {
-      applyAlert(await api.call('acknowledgeAlert', { alertId, by: 'dispatcher' }));
-    } catch (err) {
-      get().setError(`Could not acknowledge alert: ${(err as Error).message}`);
-    }
+    await get().actOnAlerts('acknowledge', [alertId]);
   },
   async resolve(alertId) {
+    await get().actOnAlerts('resolve', [alertId]);
+  },
+  async actOnAlerts(action, alertIds, note) {
+    // the lines stay where they are under the pointer, marked as handled, until it leaves the list
+    for (const id of alertIds) heldAlerts.add(id);
     try {
-      const updated = await api.call('resolveAlert', { alertId, by: 'dispatcher' });
-      applyAlert(updated);
+      const method = action === 'acknowledge' ? 'acknowledgeAlerts' : 'resolveAlerts';
+      for (const a of await api.call(method, { alertIds, note: note?.trim() || undefined, by: 'dispatcher' })) applyAlert(a);
+      return true;
     } catch (err) {
-      get().setError(`Could not resolve alert: ${(err as Error).message}`);
+      get().setError(`Could not ${action} ${alertIds.length === 1 ? 'the alert' : `${alertIds.length} alerts`}: ${(err as Error).message}`);
+      return false;
     }
+  },
+  releaseHeldAlerts() {
+    if (heldAlerts.size === 0) return;
+    const held = [...heldAlerts];
+    heldAlerts.clear();
+    set((s) => {
+      const now = Date.now();
+      const gone = held.filter((id) => s.alerts[id] && !matchesFilter(s.alerts[id]!, s.alertFilter, now));
+      if (gone.length === 0) return {};
+      const alerts = { ...s.alerts };
+      for (const id of gone) delete alerts[id];
+      return { alerts };
+    });
   },
   async suppress(kind, vehicleId, type, durationMin, reason) {
     try {
@@ -182,6 +202,7 @@ export const useFleet = create<FleetState>((set, get) => ({
     await loadSuppressions();
   },
   setAlertFilter(patch) {
+    heldAlerts.clear();
     set((s) => ({ alertFilter: { ...s.alertFilter, ...patch } }));
     void loadAlerts().catch((err) => get().setError(`Could not load alerts: ${(err as Error).message}`));
   },
@@ -218,12 +239,15 @@ async function loadSuppressions(): Promise<void> {
   useFleet.setState({ suppressions: await api.call('listSuppressions', {}) });
 }
 
+/** Lines the dispatcher just acted on: kept in place (updated) until the pointer leaves the list. */
+const heldAlerts = new Set<number>();
+
 /** Puts a pushed or updated alert into the list, or takes it out if the filter no longer shows it. */
 function applyAlert(a: Alert): void {
   useFleet.setState((s) => {
     const prev = s.alerts[a.id];
     if (s.soundOn && a.escalatedMs !== null && prev && prev.escalatedMs === null) beep();
-    if (!matchesFilter(a, s.alertFilter, Date.now())) {
+    if (!matchesFilter(a, s.alertFilter, Date.now()) && !(prev && heldAlerts.has(a.id))) {
       if (!prev) return {};
       const { [a.id]: _gone, ...rest } = s.alerts;
       return { alerts: rest };

@@ -1,6 +1,8 @@
-// Alerts: filter by severity, type, vehicle and time; sort by time or severity; acknowledge, resolve,
-// snooze or mute. Critical alerts stand out, and flash once they escalate unacknowledged.
-import { useEffect, useMemo, useState } from 'react';
+// Alerts: filter by severity, type, vehicle and time; sort by time or severity; lines of one cause
+// grouped; acknowledge or resolve one line, a group or a selection (with one note); snooze or mute.
+// Critical alerts stand out, and flash once they escalate unacknowledged. A line acted on stays where it
+// is (marked) while the pointer is over the list, so nothing shifts under the mouse.
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 /** The vehicle filter applies this long after the last key typed. */
 const FILTER_TYPING_MS = 250;
@@ -8,6 +10,9 @@ import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type Aler
 import { useFleet } from '../../app/store';
 import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
+import { groupAlerts, type AlertGroup } from './groups';
+
+const GROUPING_KEY = 'fleetdesk.alerts.grouped';
 
 const SEVERITIES: AlertSeverity[] = ['critical', 'warning', 'info'];
 const RANK: Record<AlertSeverity, number> = { critical: 0, warning: 1, info: 2 };
@@ -47,7 +52,9 @@ function MuteForm({ alert, onDone }: { alert: Alert; onDone: () => void }) {
   );
 }
 
-function AlertRow({ a, nowMs }: { a: Alert; nowMs: number }) {
+type Selection = { has(id: number): boolean; toggle(ids: number[], on: boolean): void };
+
+function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection: Selection }) {
   const acknowledge = useFleet((s) => s.acknowledge);
   const resolve = useFleet((s) => s.resolve);
   const suppress = useFleet((s) => s.suppress);
@@ -57,6 +64,7 @@ function AlertRow({ a, nowMs }: { a: Alert; nowMs: number }) {
   return (
     <li className={cls} data-alert-id={a.id} data-alert-type={a.type}>
       <div className="alert-main" onClick={() => select(a.vehicleId, true)} title="Show vehicle on the map">
+        <input type="checkbox" checked={selection.has(a.id)} onClick={(e) => e.stopPropagation()} onChange={(e) => selection.toggle([a.id], e.target.checked)} aria-label={`Select alert ${a.id}`} />
         <span className={`sev ${a.severity}`}>{a.severity}</span>
         <span className="msg">{a.message}</span>
         {a.repeatCount > 1 && (
@@ -70,6 +78,12 @@ function AlertRow({ a, nowMs }: { a: Alert; nowMs: number }) {
           {a.repeatCount > 1 ? `${localTime(a.tsMs, nowMs)} … ${localTime(a.lastSeenMs, nowMs)}` : localTime(a.tsMs, nowMs)}
         </time>
         {a.escalatedMs !== null && a.acknowledgedMs === null && <b className="escalated-tag">ESCALATED</b>}
+        {a.note && (
+          // on the same line as the rest: a note given with an Ack must not make the row taller under the mouse
+          <span className="note-mark" title={a.note} aria-label={`Note: ${a.note}`}>
+            ✎ note
+          </span>
+        )}
         {a.suppressed && <span className="muted">suppressed</span>}
         {a.acknowledgedMs === null ? (
           <button type="button" onClick={() => void acknowledge(a.id)} aria-label={`Acknowledge alert ${a.id}`} title="Acknowledge (I have seen it)">
@@ -85,8 +99,8 @@ function AlertRow({ a, nowMs }: { a: Alert; nowMs: number }) {
             Resolve
           </button>
         ) : (
-          <span className="muted">
-            resolved {a.resolvedBy} {localTime(a.resolvedMs, nowMs)}
+          <span className="muted resolved" title={a.clearedMs !== null ? `The condition ended at ${localTime(a.clearedMs, nowMs)} (vehicle time)` : undefined}>
+            {a.clearedMs !== null ? `cleared ${localTime(a.clearedMs, nowMs)} — ${a.resolvedBy?.replace(/^FleetDesk: /, '')}` : `resolved ${a.resolvedBy} ${localTime(a.resolvedMs, nowMs)}`}
           </span>
         )}
         {a.severity !== 'critical' && (
@@ -103,6 +117,75 @@ function AlertRow({ a, nowMs }: { a: Alert; nowMs: number }) {
   );
 }
 
+function GroupRow({ g, nowMs, selection }: { g: AlertGroup; nowMs: number; selection: Selection }) {
+  const actOn = useFleet((s) => s.actOnAlerts);
+  const [open, setOpen] = useState(false);
+  const ids = g.alerts.map((a) => a.id);
+  const open_ = g.alerts.filter((a) => a.acknowledgedMs === null);
+  const allSelected = ids.every((id) => selection.has(id));
+  const first = Math.min(...g.alerts.map((a) => a.tsMs));
+  const last = Math.max(...g.alerts.map((a) => a.lastSeenMs));
+  const label = `${g.vehicles} vehicle${g.vehicles === 1 ? '' : 's'} — ${g.cause}`;
+  return (
+    <li className={`alert-group alert ${g.severity}${open_.length === 0 ? ' acked' : ''}`} data-group-key={g.key} data-group-size={g.alerts.length}>
+      <div className="alert-main">
+        <input type="checkbox" checked={allSelected} onChange={(e) => selection.toggle(ids, e.target.checked)} aria-label={`Select the ${g.alerts.length} alerts: ${label}`} />
+        <button type="button" className="group-toggle" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? 'Close' : 'Open'} group ${label}`}>
+          {open ? '▾' : '▸'}
+        </button>
+        <span className={`sev ${g.severity}`}>{g.severity}</span>
+        <span className="msg">{label}</span>
+      </div>
+      <div className="alert-meta">
+        <time dateTime={new Date(last).toISOString()}>{first === last ? localTime(first, nowMs) : `${localTime(first, nowMs)} … ${localTime(last, nowMs)}`}</time>
+        <span className="muted">{open_.length} open</span>
+        {open_.length > 0 && (
+          <button type="button" onClick={() => void actOn('acknowledge', open_.map((a) => a.id))} aria-label={`Acknowledge all ${open_.length}: ${label}`} title="Acknowledge every open line of the group">
+            Ack all
+          </button>
+        )}
+        <button type="button" onClick={() => void actOn('resolve', ids)} aria-label={`Resolve all ${ids.length}: ${label}`} title="Resolve every line of the group">
+          Resolve all
+        </button>
+      </div>
+      {open && (
+        <ul className="group-members">
+          {g.alerts.map((a) => (
+            <AlertRow key={a.id} a={a} nowMs={nowMs} selection={selection} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/** Acts on the selected lines with one note. */
+function SelectionBar({ ids, onDone }: { ids: number[]; onDone: () => void }) {
+  const actOn = useFleet((s) => s.actOnAlerts);
+  const [note, setNote] = useState('');
+  const act = (action: 'acknowledge' | 'resolve') =>
+    void actOn(action, ids, note).then((ok) => {
+      if (!ok) return;
+      setNote('');
+      onDone();
+    });
+  return (
+    <div className="selection-bar" role="group" aria-label="Selected alerts">
+      <b>{ids.length} selected</b>
+      <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="Note for all (optional)" aria-label="Note for the selected alerts" maxLength={500} onKeyDown={(e) => e.key === 'Enter' && act('acknowledge')} />
+      <button type="button" onClick={() => act('acknowledge')}>
+        Ack
+      </button>
+      <button type="button" onClick={() => act('resolve')}>
+        Resolve
+      </button>
+      <button type="button" onClick={onDone}>
+        Clear
+      </button>
+    </div>
+  );
+}
+
 export function AlertsPanel() {
   const alerts = useFleet((s) => s.alerts);
   const f = useFleet((s) => s.alertFilter);
@@ -112,7 +195,35 @@ export function AlertsPanel() {
   const soundOn = useFleet((s) => s.soundOn);
   const setSoundOn = useFleet((s) => s.setSoundOn);
   const nowMs = useFleet((s) => s.status?.nowMs ?? Date.now());
+  const releaseHeld = useFleet((s) => s.releaseHeldAlerts);
   const [vehicleText, setVehicleText] = useState(f.vehicle);
+  const [grouped, setGrouped] = useState(() => localStorage.getItem(GROUPING_KEY) !== 'off');
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const selection: Selection = {
+    has: (id) => selected.has(id),
+    toggle: (ids, on) =>
+      setSelected((prev) => {
+        const next = new Set(prev);
+        for (const id of ids) if (on) next.add(id);
+        else next.delete(id);
+        return next;
+      }),
+  };
+  // lines acted on leave when the pointer does (and when this panel goes). Watched on the document, not
+  // with mouseleave: the Ack button under the pointer is replaced when the answer comes, and a pointer
+  // that then moves off the list gets no leave event from an element that is gone.
+  const listRef = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    const onMove = (e: MouseEvent) => {
+      const list = listRef.current;
+      if (list && !(e.target instanceof Node && list.contains(e.target))) releaseHeld();
+    };
+    document.addEventListener('mousemove', onMove);
+    return () => {
+      document.removeEventListener('mousemove', onMove);
+      releaseHeld();
+    };
+  }, [releaseHeld]);
   const example = useExampleIds();
   // the list follows the vehicle filter as it is typed (a moment after the last key, not on Enter)
   useEffect(() => {
@@ -127,6 +238,9 @@ export function AlertsPanel() {
       ),
     [alerts, f.sort],
   );
+  const items = useMemo(() => (grouped ? groupAlerts(list) : list.map((alert) => ({ kind: 'alert' as const, alert }))), [grouped, list]);
+  // a selection holds only lines still listed
+  const selectedIds = list.filter((a) => selected.has(a.id)).map((a) => a.id);
   const toggleSeverity = (sev: AlertSeverity) =>
     setFilter({ severities: f.severities.includes(sev) ? f.severities.filter((x) => x !== sev) : [...f.severities, sev] });
   return (
@@ -170,16 +284,29 @@ export function AlertsPanel() {
         <label className="muted toggle">
           <input type="checkbox" checked={f.showSuppressed} onChange={(e) => setFilter({ showSuppressed: e.target.checked })} /> suppressed
         </label>
+        <label className="muted toggle" title="Lines of one cause (fence, trouble code, kind of alert) as one group">
+          <input
+            type="checkbox"
+            checked={grouped}
+            onChange={(e) => {
+              localStorage.setItem(GROUPING_KEY, e.target.checked ? 'on' : 'off');
+              setGrouped(e.target.checked);
+            }}
+          />{' '}
+          group by cause
+        </label>
         <label className="muted toggle" title="Sound when a critical alert escalates unacknowledged">
           <input type="checkbox" checked={soundOn} onChange={(e) => setSoundOn(e.target.checked)} /> sound
         </label>
       </div>
       {list.length === 0 && <p className="muted empty">No alerts match.</p>}
-      <ul className="alert-list">
-        {list.map((a) => (
-          <AlertRow key={a.id} a={a} nowMs={nowMs} />
-        ))}
+      <ul className="alert-list" ref={listRef} onMouseLeave={releaseHeld}>
+        {items.map((item) =>
+          item.kind === 'group' ? <GroupRow key={`g:${item.group.key}`} g={item.group} nowMs={nowMs} selection={selection} /> : <AlertRow key={item.alert.id} a={item.alert} nowMs={nowMs} selection={selection} />,
+        )}
       </ul>
+      {/* below the list: appearing or going, it moves no row */}
+      {selectedIds.length > 0 && <SelectionBar ids={selectedIds} onDone={() => setSelected(new Set())} />}
       {suppressions.length > 0 && (
         <div className="suppressions" aria-label="Snoozed and muted">
           <h3>Snoozed and muted</h3>
