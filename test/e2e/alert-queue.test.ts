@@ -1,14 +1,11 @@
 // The alert queue a person can keep clear (issue #15): lines of one cause grouped and acted on together,
 // several lines acknowledged with one note, and nothing shifting under the mouse after an Ack.
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, requireTool, startServe, tempDir, wsCall } from '../helpers';
+import { freePort, openApp, requireTool, wsCall } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('the alert queue in the browser', () => {
-  let proc: ChildProcess;
-  let browser: Browser;
+  let app: Awaited<ReturnType<typeof openApp>>;
   let page: Page;
   let osmandPort: number;
   let url: string;
@@ -24,17 +21,12 @@ describe.runIf(requireTool('chromium'))('the alert queue in the browser', () => 
 
   beforeAll(async () => {
     osmandPort = await freePort();
-    const served = await startServe(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', String(osmandPort), '--allow-anonymous', '--db', path.join(tempDir(), 'queue.sqlite')]);
-    proc = served.proc;
-    url = served.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(url);
+    app = await openApp(['--osmand-port', String(osmandPort), '--allow-anonymous'], { viewport: { width: 1280, height: 720 } });
+    ({ page, url } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    proc?.kill('SIGTERM');
+    await app?.close();
   });
 
   it('groups four vehicles entering one zone, opens the group, acknowledges two with one note, and no row moves until the pointer leaves', async () => {

@@ -5,7 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it, vi } from 'vitest';
 import { API_EVENTS, API_METHODS, type ApiHandlers } from '../../shared/api';
 import { combine } from '../../shared/contract';
-import { createDispatcher } from './dispatch';
+import { createDispatcher, eventChecker } from './dispatch';
 import { combineHandlers } from './handlers';
 
 const METHODS = Object.keys(API_METHODS) as (keyof typeof API_METHODS)[];

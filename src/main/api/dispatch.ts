@@ -4,7 +4,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
-import { API_METHODS, isMethodName, type ApiErrorBody, type ApiHandlers } from '../../shared/api';
+import { API_EVENTS, API_METHODS, isMethodName, type ApiErrorBody, type ApiHandlers, type EventName } from '../../shared/api';
 import { ApiError, toErrorBody } from './api-error';
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -61,6 +61,25 @@ function shown(v: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
+/** Whether results and events are checked against the contract (tests and development set it). */
+export const CHECK_RESULTS = () => process.env.FLEETDESK_CHECK_RESULTS === '1';
+
+/**
+ * Checks pushed events against the contract: a function that throws for a payload outside its event's
+ * schema, or null when checking is off (production: the schemas' cost is paid in tests only).
+ */
+export function eventChecker(): ((event: EventName, payload: unknown) => void) | null {
+  if (!CHECK_RESULTS()) return null;
+  const checks = new Map<EventName, TypeCheck<TSchema>>();
+  return (event, payload) => {
+    let c = checks.get(event);
+    if (!c) checks.set(event, (c = TypeCompiler.Compile(API_EVENTS[event] as TSchema)));
+    if (c.Check(payload)) return;
+    const e = c.Errors(payload).First()!;
+    throw new Error(`event ${event} is outside its contract at ${e.path || '/'}: ${e.message} (got ${shown(e.value)})`);
+  };
+}
+
 export interface Dispatcher {
   call(method: unknown, params: unknown): Promise<CallOutcome>;
 }
@@ -80,7 +99,7 @@ export function createDispatcher(handlers: ApiHandlers, options: { checkResults?
     }
     return c;
   };
-  const checkResults = options.checkResults ?? process.env.FLEETDESK_CHECK_RESULTS === '1';
+  const checkResults = options.checkResults ?? CHECK_RESULTS();
   return {
     async call(method, rawParams) {
       if (!isMethodName(method)) return { ok: false, error: { code: 'bad_request', message: `unknown method ${JSON.stringify(method)}` } };

@@ -18,6 +18,7 @@ import type { FetchedTile } from '../core/maps/tile-fetch';
 import { openStore } from '../core/storage/integrity';
 import type { IncomingPoint, Store } from '../core/storage/store';
 import { workerTask } from '../core/util/worker-task';
+import { eventChecker } from '../api/dispatch';
 import { combineHandlers, type Emit } from '../api/handlers';
 import { AlertDesk } from '../domains/alerts/desk';
 import { alertsHandlers } from '../domains/alerts/handlers';
@@ -116,8 +117,11 @@ export class FleetService {
     return () => this.emitter.off(event, listener);
   }
 
-  /** Every push to screens goes through privacy mode. */
+  private readonly checkEvent = eventChecker();
+
+  /** Every push to screens goes through privacy mode (and, in tests, a check against the contract). */
   private readonly emit: Emit = (event, payload) => {
+    this.checkEvent?.(event, payload);
     const gate = this.p?.gate;
     let out: unknown = payload;
     if (gate && event === 'positions') out = (payload as VehicleState[]).map((v) => gate.shownVehicle(v));
