@@ -180,10 +180,10 @@ describe('fleetdesk export', () => {
   it('writes fleet cost with missing inputs named and a fleet total, and refuses a risk report without a model', async () => {
     const { file } = await exportTo('fleet-cost', 'csv');
     const [header, ...rows] = parseCsv(readFileSync(file, 'utf8').slice(1));
-    expect(header).toEqual(['Vehicle', 'km', 'Fuel', 'Depreciation', 'Lease', 'Insurance', 'Maintenance', 'Total', 'Cost per km', 'Maintenance share %', 'Replacement candidate', 'Missing inputs']);
+    expect(header).toEqual(['Vehicle', 'km', 'Fuel (EUR)', 'Depreciation (EUR)', 'Lease (EUR)', 'Insurance (EUR)', 'Maintenance (EUR)', 'Total (EUR)', 'Cost per km (EUR)', 'Telemetry coverage %', 'Maintenance share %', 'Replacement candidate', 'Missing inputs']);
     const van1 = rows.find((r) => r[0] === 'VAN-1')!;
     expect(Number(van1[1])).toBeCloseTo(11.9, 1); // 6 + 5.9 km from the odometer
-    expect(van1[11]).toBe('fuel price; acquisition cost (or a lease); insurance');
+    expect(van1[12]).toBe('fuel price; acquisition cost (or a lease); insurance');
     expect(rows[rows.length - 1]![0]).toBe('Fleet');
     const err = await exportTo('maintenance-risk', 'pdf').catch((e) => e);
     expect(err.stderr).toContain('no breakdown model has been trained yet');

@@ -3,7 +3,7 @@
 // sorting works; editing a van's insurance changes its total.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, requireTool } from '../helpers';
+import { openApp, requireTool, wsCall } from '../helpers';
 
 describe.runIf(requireTool('chromium'))('fleet cost in the browser', () => {
   let app: Awaited<ReturnType<typeof openApp>>;
@@ -41,5 +41,18 @@ describe.runIf(requireTool('chromium'))('fleet cost in the browser', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => Number((await row.locator('td').nth(2).textContent())!.replace(/,/g, '')) - before, { timeout: 5000 }).toBeGreaterThan(11_900);
     await page.screenshot({ path: 'test-results/e2e-costs.png' });
+  });
+
+  it('says how much of the period telemetry covers and gives no cost per km over part of it; amounts in the chosen currency', async () => {
+    // the demo has reported for minutes of this year: a year's lease over minutes of km is no cost per km
+    const note = page.getByTestId('coverage-note');
+    await expect.poll(() => note.textContent()).toMatch(/^Telemetry covers 0\.\d % of this period \((\d+ h )?\d+ min of 365 days\)/);
+    expect(await page.locator('.fleet-totals b').nth(1).textContent()).toBe('—');
+    const table = page.getByRole('table', { name: 'Fleet cost' });
+    expect(await table.locator('tbody tr td:nth-child(4)').allTextContents()).toEqual(Array(14).fill('partial data'));
+    await page.getByRole('combobox', { name: 'Currency' }).selectOption('GBP');
+    await expect.poll(() => page.locator('.fleet-totals').textContent()).toContain('(GBP)');
+    const { currency } = (await wsCall(app.url, 'getFleetCost', {})) as { currency: string };
+    expect(currency).toBe('GBP');
   });
 });

@@ -43,7 +43,17 @@ describe.runIf(requireTool('chromium'))('maintenance in the browser', () => {
     expect([...risks].sort((a, b) => b - a)).toEqual(risks); // ranked, highest first
     expect(await table.locator('tbody tr').first().getAttribute('data-vehicle')).toMatch(/^VH-\d{3}$/);
     expect(await page.locator('.folds-table tbody tr').count()).toBe(5);
-    expect(await page.locator('.maintenance-panel').textContent()).toMatch(/catch 80 % of breakdowns/);
+    // as many flagged as the workshop can check (5 a week unless told), with what that caught on validation
+    expect(await table.locator('.sev.warning').count()).toBe(5);
+    expect(await page.getByTestId('capacity-expected').textContent()).toMatch(/^Checking the 5 riskiest vehicles each week caught \d+(\.\d)? % of breakdowns on the validation weeks — about \d+\.\d of \d+\.\d a week; \d+(\.\d)? % of checks found one\./);
+    const recall5 = parseFloat((await page.getByTestId('capacity-expected').textContent())!.split('caught ')[1]!);
+    await page.getByLabel('Workshop checks a week').fill('12');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    await expect.poll(() => table.locator('.sev.warning').count()).toBe(12);
+    // the flags are the riskiest twelve, and checking more catches at least as many
+    const flagged = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.querySelector('.sev.warning') !== null));
+    expect(flagged).toEqual(flagged.map((_, i) => i < 12));
+    expect(parseFloat((await page.getByTestId('capacity-expected').textContent())!.split('caught ')[1]!)).toBeGreaterThanOrEqual(recall5);
 
     progress.length = 0;
     await page.getByRole('button', { name: 'Retrain' }).click();

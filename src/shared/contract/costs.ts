@@ -27,8 +27,11 @@ export const VehicleCost = Type.Object({
   insurance: Type.Number(),
   maintenance: Type.Number(),
   total: Type.Number(),
-  /** null when the vehicle drove under 10 km in the period (a rate over a few km means nothing). */
+  /** null when the vehicle drove under 10 km in the period (a rate over a few km means nothing), or when
+   *  its telemetry covers less than 90 % of the period (the period's costs over part of its km). */
   costPerKm: Nullable(Type.Number()),
+  /** The share of the period between the vehicle's first and last trusted fix in it (0–1). */
+  coverage: Type.Number(),
   /** Maintenance ÷ total; null when the total is 0. */
   maintenanceRatio: Nullable(Type.Number()),
   replacementCandidate: Type.Boolean(),
@@ -52,6 +55,10 @@ export const FleetCost = Type.Object({
     costPerKm: Nullable(Type.Number()),
   }),
   replacementThreshold: Type.Number(),
+  /** The share of the period the fleet's telemetry spans (first to last trusted fix of any vehicle). */
+  coverage: Type.Number(),
+  /** ISO 4217 code the amounts are in (a setting; the inputs are taken to be in it). */
+  currency: Type.String(),
 });
 export type FleetCost = Static<typeof FleetCost>;
 
@@ -61,6 +68,8 @@ export const costsMethods = {
   listCostInputs: method(NoParams, Type.Array(VehicleCostInputs)),
   /** Missing fields count as not known (null). */
   saveCostInputs: method(Type.Composite([Type.Object({ vehicleId: Type.String() }), Type.Partial(Type.Omit(VehicleCostInputs, ['vehicleId']))]), VehicleCostInputs),
+  /** The currency amounts are entered and shown in (ISO 4217, e.g. EUR, GBP, USD). */
+  setCostCurrency: method(Type.Object({ currency: Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' }) }), Type.Object({ currency: Type.String() })),
   /** CSV with vehicle_id, acquisition_cost, acquisition_date, monthly_lease, insurance_per_year, fuel_price_per_l, consumption_l_per_100km, cost_per_km, depreciation_rate_pct. */
   importCostCsv: method(Type.Object({ text: Type.String() }), Type.Object({ imported: Type.Integer(), errors: Type.Array(Type.String()) })),
 };

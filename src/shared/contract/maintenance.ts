@@ -26,6 +26,16 @@ export const FoldMetrics = Type.Object({
 });
 export type FoldMetrics = Static<typeof FoldMetrics>;
 
+/** What checking the K riskiest vehicles each week caught on the validation folds' test weeks. */
+export const CapacityValidation = Type.Object({
+  /** Test weeks over all folds, and breakdowns in them. */
+  weeks: Type.Integer(),
+  positives: Type.Integer(),
+  /** caught[K − 1]: breakdowns among the K riskiest vehicles of each test week, summed over the weeks. */
+  caught: Type.Array(Type.Integer()),
+});
+export type CapacityValidation = Static<typeof CapacityValidation>;
+
 export const MaintenanceModelInfo = Type.Object({
   trainedMs: Type.Number(),
   rows: Type.Integer(),
@@ -35,6 +45,8 @@ export const MaintenanceModelInfo = Type.Object({
   targetRecall: Type.Number(),
   folds: Type.Array(FoldMetrics),
   trees: Type.Integer(),
+  /** Models trained before this was measured have none: retrain to see it. */
+  capacity: Type.Optional(CapacityValidation),
 });
 export type MaintenanceModelInfo = Static<typeof MaintenanceModelInfo>;
 
@@ -43,7 +55,10 @@ export const RiskRow = Type.Object({
   week: Type.String(),
   /** Probability of a breakdown within 14 days. */
   risk: Type.Number(),
+  /** Flagged for a check this week: among the riskiest the workshop can check (see the overview's capacity). */
   alert: Type.Boolean(),
+  /** Why the vehicle is never flagged: too little data to judge it (null when there is enough). */
+  dataNote: Nullable(Type.String()),
   /** The features pushing this vehicle's risk up (log-odds added), largest first. */
   drivers: Type.Array(Type.Object({ feature: Type.String(), value: Nullable(Type.Number()), contribution: Type.Number() })),
 });
@@ -58,6 +73,12 @@ export const MaintenanceOverview = Type.Object({
   trainingRows: Type.Integer(),
   trainingPositives: Type.Integer(),
   training: TrainingState,
+  /** Checks the workshop can do a week, and what flagging that many caught on validation weeks. */
+  capacity: Type.Object({
+    checksPerWeek: Type.Integer(),
+    /** null until a model measured it (retrain). */
+    expected: Nullable(Type.Object({ caughtPerWeek: Type.Number(), recall: Type.Number(), precision: Type.Number(), breakdownsPerWeek: Type.Number() })),
+  }),
 });
 export type MaintenanceOverview = Static<typeof MaintenanceOverview>;
 
@@ -66,6 +87,8 @@ const Imported = Type.Object({ imported: Type.Integer(), errors: Type.Array(Type
 export const maintenanceMethods = {
   /** The breakdown model: its validation, and vehicles ranked by risk with what drives it. */
   getMaintenance: method(NoParams, MaintenanceOverview),
+  /** How many vehicles the workshop can check a week: that many of the riskiest are flagged. */
+  setMaintenanceCapacity: method(Type.Object({ checksPerWeek: Type.Integer({ minimum: 1, maximum: 1000 }) }), MaintenanceOverview),
   /** Trains again in a worker; progress arrives as `maintenanceProgress` events. */
   retrainMaintenance: method(NoParams, Type.Object({ started: Type.Boolean() })),
   listMaintenanceRecords: method(Type.Object({ vehicleId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(MaintenanceRecord)),

@@ -31,6 +31,25 @@ export function computeFleetCost(store: Store, fromMs: number, toMs: number, veh
   const maint = new Map(
     (db.prepare(`SELECT vehicle_id, sum(cost) AS c FROM maintenance_records WHERE ts_ms >= ? AND ts_ms < ? AND cost IS NOT NULL GROUP BY vehicle_id`).all(fromMs, toMs) as { vehicle_id: string; c: number }[]).map((r) => [r.vehicle_id, r.c]),
   );
-  const rows = ids.map((v) => vehicleCost(inputs.get(v) ?? null, v, kmDriven(store, v, fromMs, toMs), maint.get(v) ?? 0, fromMs, toMs));
-  return fleetCost(rows, fromMs, toMs);
+  // how much of the period each vehicle's telemetry spans (first to last trusted fix in it)
+  const span = db.prepare(`SELECT min(ts_ms) AS a, max(ts_ms) AS b FROM telemetry WHERE vehicle_id = ? AND ts_ms >= ? AND ts_ms < ? AND quality IS NULL`);
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const coverageOf = (v: string) => {
+    const s = span.get(v, fromMs, toMs) as { a: number | null; b: number | null };
+    if (s.a === null || s.b === null) return 0;
+    first = Math.min(first, s.a);
+    last = Math.max(last, s.b);
+    return (s.b - s.a) / (toMs - fromMs);
+  };
+  const rows = ids.map((v) => vehicleCost(inputs.get(v) ?? null, v, kmDriven(store, v, fromMs, toMs), maint.get(v) ?? 0, fromMs, toMs, coverageOf(v)));
+  return fleetCost(rows, fromMs, toMs, last > first ? (last - first) / (toMs - fromMs) : 0, currencyOf(store.settings));
+}
+
+export const CURRENCY_KEY = 'costs.currency';
+
+/** The currency amounts are in (Costs tab), EUR until set. */
+export function currencyOf(settings: { get(key: string): string | null }): string {
+  const c = settings.get(CURRENCY_KEY);
+  return c && /^[A-Z]{3}$/.test(c) ? c : 'EUR';
 }

@@ -19,7 +19,11 @@ export function bookValue(cost: number, acquiredMs: number, atMs: number, ratePc
   return cost * Math.pow(1 - ratePct / 100, years);
 }
 
-export function vehicleCost(inputs: VehicleCostInputs | null, vehicleId: string, km: number, maintenance: number, fromMs: number, toMs: number): VehicleCost {
+/** Below this share of the period covered by telemetry, a cost per km is not given: it would set the whole
+ *  period's fixed costs against the km of a part of it. */
+export const MIN_COVERAGE_FOR_RATE = 0.9;
+
+export function vehicleCost(inputs: VehicleCostInputs | null, vehicleId: string, km: number, maintenance: number, fromMs: number, toMs: number, coverage = 1): VehicleCost {
   const i = inputs ?? ({ vehicleId } as VehicleCostInputs);
   const missing: string[] = [];
   let fuelCost: number | null = null;
@@ -48,14 +52,15 @@ export function vehicleCost(inputs: VehicleCostInputs | null, vehicleId: string,
     insurance,
     maintenance,
     total,
-    costPerKm: km >= MIN_KM_FOR_RATE ? total / km : null,
+    costPerKm: km >= MIN_KM_FOR_RATE && coverage >= MIN_COVERAGE_FOR_RATE ? total / km : null,
+    coverage,
     maintenanceRatio,
     replacementCandidate: maintenanceRatio !== null && maintenanceRatio > REPLACEMENT_MAINTENANCE_RATIO,
     missing,
   };
 }
 
-export function fleetCost(rows: VehicleCost[], fromMs: number, toMs: number): FleetCost {
+export function fleetCost(rows: VehicleCost[], fromMs: number, toMs: number, coverage = 1, currency = 'EUR'): FleetCost {
   const sum = (f: (v: VehicleCost) => number) => rows.reduce((a, v) => a + f(v), 0);
   const km = sum((v) => v.km);
   const total = sum((v) => v.total);
@@ -63,8 +68,10 @@ export function fleetCost(rows: VehicleCost[], fromMs: number, toMs: number): Fl
     fromMs,
     toMs,
     vehicles: rows,
-    totals: { km, fuelCost: sum((v) => v.fuelCost ?? 0), depreciation: sum((v) => v.depreciation ?? 0), lease: sum((v) => v.lease), insurance: sum((v) => v.insurance), maintenance: sum((v) => v.maintenance), total, costPerKm: km >= MIN_KM_FOR_RATE ? total / km : null },
+    totals: { km, fuelCost: sum((v) => v.fuelCost ?? 0), depreciation: sum((v) => v.depreciation ?? 0), lease: sum((v) => v.lease), insurance: sum((v) => v.insurance), maintenance: sum((v) => v.maintenance), total, costPerKm: km >= MIN_KM_FOR_RATE && coverage >= MIN_COVERAGE_FOR_RATE ? total / km : null },
     replacementThreshold: REPLACEMENT_MAINTENANCE_RATIO,
+    coverage,
+    currency,
   };
 }
 

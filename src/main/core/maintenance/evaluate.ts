@@ -83,6 +83,33 @@ export interface FoldResult {
   atHalf: { recall: number; precision: number };
   auc: number;
   trees: number;
+  /** caught[K − 1]: breakdowns among the K riskiest vehicles of each test week, summed over its weeks. */
+  caughtByCapacity: number[];
+  testWeekCount: number;
+  testPositives: number;
+}
+
+/** The most vehicles a week the capacity curve is measured for. */
+export const MAX_CAPACITY = 200;
+
+/** For K = 1…MAX_CAPACITY: breakdowns among the K highest-scored rows of each week, summed over the weeks. */
+export function caughtByCapacity(weeks: readonly string[], y: ArrayLike<number>, score: ArrayLike<number>): number[] {
+  const byWeek = new Map<string, number[]>();
+  weeks.forEach((w, i) => {
+    const rows = byWeek.get(w);
+    if (rows) rows.push(i);
+    else byWeek.set(w, [i]);
+  });
+  const caught = new Array<number>(MAX_CAPACITY).fill(0);
+  for (const rows of byWeek.values()) {
+    rows.sort((a, b) => score[b]! - score[a]!);
+    let hits = 0;
+    for (let k = 0; k < MAX_CAPACITY; k++) {
+      if (k < rows.length) hits += y[rows[k]!]!;
+      caught[k]! += hits;
+    }
+  }
+  return caught;
 }
 
 /**
@@ -130,6 +157,9 @@ export function evaluateTimeOrdered(
       atHalf: recallPrecision(test.y, p, 0.5),
       auc: rocAuc(test.y, p),
       trees: model.trees.length,
+      caughtByCapacity: caughtByCapacity(testRows.map((i) => t.week[i]!), test.y, p),
+      testWeekCount: testWeeks.length,
+      testPositives: test.y.reduce((a, b) => a + b, 0),
     });
   }
   return out;

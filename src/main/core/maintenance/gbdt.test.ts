@@ -84,3 +84,13 @@ describe('metrics', () => {
     expect(folds[0]!.trainRows).toBeLessThan(folds[4]!.trainRows);
   });
 });
+
+describe('capacity: the riskiest K a week', () => {
+  it('counts the breakdowns among the K highest scores of each week, summed over weeks', async () => {
+    const { caughtByCapacity } = await import('./evaluate');
+    // week a: scores 0.9 (breakdown), 0.5, 0.1 (breakdown); week b: 0.8, 0.7 (breakdown)
+    const caught = caughtByCapacity(['a', 'a', 'a', 'b', 'b'], [1, 0, 1, 0, 1], [0.9, 0.5, 0.1, 0.8, 0.7]);
+    expect(caught.slice(0, 4)).toEqual([1, 2, 3, 3]);
+    expect(caught).toHaveLength(200);
+  });
+});

@@ -21,6 +21,46 @@ export function latestModel(db: Database.Database): StoredModel | null {
   return { id: row.id, model: modelFromJson(row.model), info: JSON.parse(row.metrics) as MaintenanceModelInfo };
 }
 
+/** At least this many of the features must be known for a vehicle-week to be judged. */
+export const MIN_KNOWN_FEATURES = 6;
+
+/** Why a vehicle's newest week is too thin to flag it on (null when it is enough). */
+export function dataNote(w: VehicleWeek, nowMs: number): string | null {
+  const known = w.x.filter((v) => !Number.isNaN(v)).length;
+  const km = w.x[FEATURE_COLUMNS.indexOf('total_km')]!;
+  if (w.weekStartMs < weekStart(nowMs) - 3 * WEEK_MS) return `no data since the week of ${w.week}`;
+  if (Number.isNaN(km) || km < 1) return `no driving recorded in the week of ${w.week}`;
+  if (known < MIN_KNOWN_FEATURES) return `only ${known} of ${FEATURE_COLUMNS.length} measures known for the week of ${w.week}`;
+  return null;
+}
+
+export const CHECKS_PER_WEEK_KEY = 'maintenance.checksPerWeek';
+/** A small workshop's week, until the fleet manager says otherwise. */
+export const DEFAULT_CHECKS_PER_WEEK = 5;
+
+/** The vehicles the workshop can check a week, as saved in the Maintenance tab. */
+export function checksPerWeekOf(settings: { get(key: string): string | null }): number {
+  const saved = Number(settings.get(CHECKS_PER_WEEK_KEY));
+  return Number.isInteger(saved) && saved >= 1 ? saved : DEFAULT_CHECKS_PER_WEEK;
+}
+
+/** Flags the `checksPerWeek` riskiest vehicles that have enough data (the list is sorted by risk). */
+export function flagForCapacity(ranking: readonly RiskRow[], checksPerWeek: number): RiskRow[] {
+  let left = checksPerWeek;
+  return ranking.map((r) => {
+    const alert = r.dataNote === null && left > 0;
+    if (alert) left--;
+    return { ...r, alert };
+  });
+}
+
+/** What flagging the `checksPerWeek` riskiest vehicles caught on the validation folds' test weeks. */
+export function expectedForCapacity(v: MaintenanceModelInfo['capacity'], checksPerWeek: number): MaintenanceOverview['capacity']['expected'] {
+  if (!v || v.weeks === 0 || v.caught.length === 0) return null;
+  const caught = v.caught[Math.min(checksPerWeek, v.caught.length) - 1]!;
+  return { caughtPerWeek: caught / v.weeks, recall: v.positives ? caught / v.positives : 0, precision: caught / (checksPerWeek * v.weeks), breakdownsPerWeek: v.positives / v.weeks };
+}
+
 export function riskRanking(db: Database.Database, latest: StoredModel, nowMs: number): RiskRow[] {
   const records = readRecords(db);
   const recent = telemetryWeeks(db, records, nowMs, weekStart(nowMs) - WEEK_MS);
@@ -43,12 +83,13 @@ export function riskRanking(db: Database.Database, latest: StoredModel, nowMs: n
       .filter((d) => d.contribution > 0.01)
       .sort((a, b) => b.contribution - a.contribution)
       .slice(0, 3);
-    return { vehicleId: w.vehicleId, week: w.week, risk: p[i]!, alert: p[i]! >= latest.info.threshold, drivers };
+    // flagged later, for the workshop's capacity (flagForCapacity)
+    return { vehicleId: w.vehicleId, week: w.week, risk: p[i]!, alert: false, dataNote: dataNote(w, nowMs), drivers };
   });
   return ranking.sort((a, b) => b.risk - a.risk);
 }
 
-export type OverviewCore = Omit<MaintenanceOverview, 'training'>;
+export type OverviewCore = Omit<MaintenanceOverview, 'training' | 'capacity'>;
 
 /** The Maintenance tab's model, ranking and training set size (database reads only: run it off the UI thread). */
 export function computeOverview(db: Database.Database, nowMs: number): OverviewCore {

@@ -77,6 +77,11 @@ export function runTraining(input: TrainInput, post: (m: TrainMessage) => void):
         threshold,
         targetRecall: input.targetRecall,
         trees: model.trees.length,
+        capacity: {
+          weeks: results.reduce((a, r) => a + r.testWeekCount, 0),
+          positives: results.reduce((a, r) => a + r.testPositives, 0),
+          caught: results[0]!.caughtByCapacity.map((_, k) => results.reduce((a, r) => a + r.caughtByCapacity[k]!, 0)),
+        },
         folds: results.map((r) => ({ fold: r.fold, trainRows: r.trainRows, testRows: r.testRows, testWeeks: r.testWeeks, threshold: r.threshold, recall: r.atThreshold.recall, precision: r.atThreshold.precision, auc: r.auc })),
       },
     });

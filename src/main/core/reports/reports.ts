@@ -6,7 +6,7 @@ import { type Geofence } from '../../../shared/contract/fences';
 import { type Stop, type Trip } from '../../../shared/contract/history';
 import { EXPORT_FORMATS, REPORT_NAMES, TABLE_ONLY_REPORTS, type ExportFormat, type ReportName, type ReportRequest } from '../../../shared/reports';
 import { computeFleetCost } from '../analytics/fleet-cost';
-import { latestModel, riskRanking } from '../maintenance/ranking';
+import { checksPerWeekOf, flagForCapacity, latestModel, riskRanking } from '../maintenance/ranking';
 import { DEFAULT_PENALTIES, driverScoresFrom, PENALTIES_SETTING_KEY, shiftResolver } from '../analytics/scoring';
 import { applyPrivacy, loadSamples } from '../history/history';
 import { inIntervals, type PrivacyPolicy } from '../privacy/privacy';
@@ -355,7 +355,8 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
       const latest = latestModel(store.db);
       if (!latest) throw new ReportError('no breakdown model has been trained yet: train one in the Maintenance tab first');
       const wanted = r.vehicleIds?.length ? new Set(r.vehicleIds) : null;
-      const ranking = riskRanking(store.db, latest, r.toMs).filter((x) => !wanted || wanted.has(x.vehicleId));
+      const checks = checksPerWeekOf(store.settings);
+      const ranking = flagForCapacity(riskRanking(store.db, latest, r.toMs), checks).filter((x) => !wanted || wanted.has(x.vehicleId));
       return {
         name: 'maintenance-risk',
         title: 'Maintenance risk',
@@ -363,15 +364,15 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
           { title: 'Vehicle', type: 'text' },
           { title: 'Week', type: 'text' },
           { title: 'Breakdown risk (14 days) %', type: 'number', digits: 1 },
-          { title: 'Check', type: 'bool', width: 0.6 },
+          { title: `Check (${checks} a week)`, type: 'bool', width: 0.8 },
           { title: 'Pushed up by', type: 'text', width: 3 },
-          { title: 'Alert threshold %', type: 'number', digits: 1 },
+          { title: 'Not judged: too little data', type: 'text', width: 2 },
           { title: 'Model trained', type: 'time', width: 2 },
         ],
         rowCount: ranking.length,
         *rows() {
           for (const x of ranking)
-            yield [x.vehicleId, x.week, x.risk * 100, x.alert, x.drivers.map((d) => `${d.feature} ${d.value === null ? '?' : Math.round(d.value * 10) / 10}`).join('; '), latest.info.threshold * 100, latest.info.trainedMs];
+            yield [x.vehicleId, x.week, x.risk * 100, x.alert, x.drivers.map((d) => `${d.feature} ${d.value === null ? '?' : Math.round(d.value * 10) / 10}`).join('; '), x.dataNote ?? '', latest.info.trainedMs];
         },
         chart: { title: 'Breakdown risk, highest 30', labels: ranking.slice(0, 30).map((x) => x.vehicleId), values: ranking.slice(0, 30).map((x) => Math.round(x.risk * 1000) / 10), unit: '%' },
       };
@@ -385,13 +386,14 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
         columns: [
           { title: 'Vehicle', type: 'text' },
           { title: 'km', type: 'number', digits: 0 },
-          { title: 'Fuel', type: 'number', digits: 2 },
-          { title: 'Depreciation', type: 'number', digits: 2 },
-          { title: 'Lease', type: 'number', digits: 2 },
-          { title: 'Insurance', type: 'number', digits: 2 },
-          { title: 'Maintenance', type: 'number', digits: 2 },
-          { title: 'Total', type: 'number', digits: 2 },
-          { title: 'Cost per km', type: 'number', digits: 3 },
+          { title: `Fuel (${cost.currency})`, type: 'number', digits: 2 },
+          { title: `Depreciation (${cost.currency})`, type: 'number', digits: 2 },
+          { title: `Lease (${cost.currency})`, type: 'number', digits: 2 },
+          { title: `Insurance (${cost.currency})`, type: 'number', digits: 2 },
+          { title: `Maintenance (${cost.currency})`, type: 'number', digits: 2 },
+          { title: `Total (${cost.currency})`, type: 'number', digits: 2 },
+          { title: `Cost per km (${cost.currency})`, type: 'number', digits: 3 },
+          { title: 'Telemetry coverage %', type: 'number', digits: 1 },
           { title: 'Maintenance share %', type: 'number', digits: 1 },
           { title: 'Replacement candidate', type: 'bool' },
           { title: 'Missing inputs', type: 'text', width: 2 },
@@ -399,9 +401,9 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
         rowCount: cost.vehicles.length + 1,
         *rows() {
           for (const v of cost.vehicles)
-            yield [v.vehicleId, v.km, v.fuelCost, v.depreciation, v.lease, v.insurance, v.maintenance, v.total, v.costPerKm, v.maintenanceRatio === null ? null : v.maintenanceRatio * 100, v.replacementCandidate, v.missing.join('; ')];
+            yield [v.vehicleId, v.km, v.fuelCost, v.depreciation, v.lease, v.insurance, v.maintenance, v.total, v.costPerKm, v.coverage * 100, v.maintenanceRatio === null ? null : v.maintenanceRatio * 100, v.replacementCandidate, v.missing.join('; ')];
           const t = cost.totals;
-          yield ['Fleet', t.km, t.fuelCost, t.depreciation, t.lease, t.insurance, t.maintenance, t.total, t.costPerKm, t.total > 0 ? (t.maintenance / t.total) * 100 : null, null, ''];
+          yield ['Fleet', t.km, t.fuelCost, t.depreciation, t.lease, t.insurance, t.maintenance, t.total, t.costPerKm, cost.coverage * 100, t.total > 0 ? (t.maintenance / t.total) * 100 : null, null, ''];
         },
         chart: { title: 'Cost per km', labels: withKm.map((v) => v.vehicleId), values: withKm.map((v) => Math.round(v.costPerKm! * 1000) / 1000), unit: '/km' },
       };

@@ -1,6 +1,6 @@
 // Cost methods: total cost of ownership for a period, and each vehicle's cost inputs (typed or imported).
 import type { costsMethods, VehicleCostInputs } from '../../../shared/contract/costs';
-import { computeFleetCost, listCostInputs, saveCostInputs } from '../../core/analytics/fleet-cost';
+import { computeFleetCost, CURRENCY_KEY, listCostInputs, saveCostInputs } from '../../core/analytics/fleet-cost';
 import { parseCostCsv, validateCostInputs } from '../../core/analytics/tco';
 import type { Store } from '../../core/storage/store';
 import { ApiError } from '../../api/api-error';
@@ -28,6 +28,10 @@ export function costsHandlers(d: { store: Store }): HandlersOf<typeof costsMetho
       return computeFleetCost(store, fromMs, toMs);
     },
     listCostInputs: async () => listCostInputs(store.db),
+    setCostCurrency: async (p) => {
+      store.settings.set(CURRENCY_KEY, p.currency);
+      return { currency: p.currency };
+    },
     saveCostInputs: async (p) => {
       const input: VehicleCostInputs = { ...BLANK, ...p, vehicleId: p.vehicleId.trim() };
       const err = validateCostInputs(input);

@@ -14,6 +14,10 @@ export function maintenanceHandlers(d: { maintenance: MaintenanceService }): Han
   return {
     getMaintenance: async () => m.cachedOverview(),
     retrainMaintenance: async () => ({ started: m.retrain() }),
+    setMaintenanceCapacity: async (p) => {
+      m.setChecksPerWeek(p.checksPerWeek);
+      return m.cachedOverview();
+    },
     listMaintenanceRecords: async (p) => m.records(p.vehicleId || undefined, limitOf(p.limit, 200, 5000)),
     // the record's kind and values are checked by the service (with what is wrong)
     addMaintenanceRecord: async (p) => changing(m.addRecord(p as MaintenanceRecordInput)),

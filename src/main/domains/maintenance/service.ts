@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MaintenanceOverview, MaintenanceRecord, MaintenanceRecordInput } from '../../../shared/contract/maintenance';
 import { parseFeatureCsv } from '../../core/maintenance/evaluate';
-import type { OverviewCore, OverviewMessage } from '../../core/maintenance/ranking';
+import { CHECKS_PER_WEEK_KEY, checksPerWeekOf, expectedForCapacity, flagForCapacity, type OverviewCore, type OverviewMessage } from '../../core/maintenance/ranking';
 import { readRecords, type TrainInput, type TrainMessage } from '../../core/maintenance/train-task';
 import type { Store } from '../../core/storage/store';
 import { readCsv } from '../../core/util/csv';
@@ -12,6 +12,7 @@ import { ApiError } from '../../api/api-error';
 import { workerTask, WorkerTaskStopped } from '../../core/util/worker-task';
 
 export const TARGET_RECALL = 0.8;
+
 
 export class MaintenanceService {
   private training: MaintenanceOverview['training'] = { running: false, progress: 0, message: '' };
@@ -113,7 +114,23 @@ export class MaintenanceService {
       const value = await this.pending;
       if (generation === this.generation) this.cache = { atMs: nowMs, value };
     }
-    return { ...this.cache.value, training: { ...this.training } };
+    const checksPerWeek = this.checksPerWeek();
+    const v = this.cache.value;
+    return {
+      ...v,
+      ranking: flagForCapacity(v.ranking, checksPerWeek),
+      capacity: { checksPerWeek, expected: expectedForCapacity(v.model?.capacity, checksPerWeek) },
+      training: { ...this.training },
+    };
+  }
+
+  /** Vehicles the workshop can check a week (Maintenance tab); that many of the riskiest are flagged. */
+  checksPerWeek(): number {
+    return checksPerWeekOf(this.store().settings);
+  }
+
+  setChecksPerWeek(n: number): void {
+    this.store().settings.set(CHECKS_PER_WEEK_KEY, String(n));
   }
 
   private async overviewInWorker(nowMs: number): Promise<OverviewCore> {

@@ -13,6 +13,14 @@ const PERIODS = [
 ];
 type SortKey = 'vehicleId' | 'km' | 'total' | 'costPerKm' | 'maintenanceRatio';
 const money = (x: number | null) => (x === null ? '—' : Math.round(x).toLocaleString());
+const CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY', 'INR', 'ZAR', 'BRL'];
+const share = (x: number) => (x >= 0.1 ? `${Math.round(x * 100)} %` : `${(x * 100).toFixed(1)} %`);
+/** A span of time as a person says it: "2 h 14 min", "3 days". */
+function span(ms: number): string {
+  if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} days`;
+  const min = Math.round(ms / 60_000);
+  return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60} min` : `${min} min`;
+}
 const INPUT_FIELDS: [keyof VehicleCostInputs, string][] = [
   ['acquisitionCost', 'Acquisition cost'],
   ['acquisitionDate', 'Acquired (YYYY-MM-DD)'],
@@ -89,6 +97,15 @@ export function CostsPanel() {
     }
   };
   const t = data?.totals;
+  const setCurrency = async (currency: string) => {
+    try {
+      await api.call('setCostCurrency', { currency });
+      await reload();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const partial = data !== null && data.coverage < 0.9;
   return (
     <div className="scroll costs-panel">
       <div className="row">
@@ -99,6 +116,16 @@ export function CostsPanel() {
             </option>
           ))}
         </select>
+        <label>
+          Amounts in{' '}
+          <select aria-label="Currency" value={data?.currency ?? 'EUR'} onChange={(e) => void setCurrency(e.target.value)}>
+            {[...new Set([data?.currency ?? 'EUR', ...CURRENCIES])].map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="button-like">
           Import costs CSV… <input type="file" accept=".csv,text/csv" hidden onChange={importCsv} aria-label="Import costs CSV" />
         </label>
@@ -107,7 +134,12 @@ export function CostsPanel() {
       {error && <p className="error">{error}</p>}
       {t && (
         <p className="fleet-totals">
-          Fleet: <b>{money(t.total)}</b> for {Math.round(t.km).toLocaleString()} km = <b>{t.costPerKm === null ? '—' : t.costPerKm.toFixed(3)}</b> per km · fuel {money(t.fuelCost)} · depreciation {money(t.depreciation)} · lease {money(t.lease)} · insurance {money(t.insurance)} · maintenance {money(t.maintenance)}
+          Fleet: <b>{money(t.total)}</b> for {Math.round(t.km).toLocaleString()} km = <b>{t.costPerKm === null ? '—' : t.costPerKm.toFixed(3)}</b> per km · fuel {money(t.fuelCost)} · depreciation {money(t.depreciation)} · lease {money(t.lease)} · insurance {money(t.insurance)} · maintenance {money(t.maintenance)} <span className="muted">({data!.currency})</span>
+        </p>
+      )}
+      {partial && (
+        <p className="coverage-note" data-testid="coverage-note">
+          Telemetry covers {share(data.coverage)} of this period ({span(data.coverage * (data.toMs - data.fromMs))} of {span(data.toMs - data.fromMs)}): the costs are the whole period's, the km only those reported, so no cost per km is given where telemetry covers less than 90 % of the period.
         </p>
       )}
       <div className="table-scroll">
@@ -131,7 +163,17 @@ export function CostsPanel() {
                   <td className="num">{Math.round(r.km).toLocaleString()}</td>
                   <td className="num">{money(r.total)}</td>
                   <td className="num">
-                    {r.costPerKm === null ? <span className="muted" title="under 10 km in this period">too few km</span> : r.costPerKm.toFixed(3)}
+                    {r.costPerKm !== null ? (
+                      r.costPerKm.toFixed(3)
+                    ) : r.coverage < 0.9 ? (
+                      <span className="muted" title={`telemetry covers ${share(r.coverage)} of this period`}>
+                        partial data
+                      </span>
+                    ) : (
+                      <span className="muted" title="under 10 km in this period">
+                        too few km
+                      </span>
+                    )}
                     <div className="hbar" style={{ width: `${((r.costPerKm ?? 0) / maxPerKm) * 100}%` }} />
                   </td>
                   <td className="num">{r.maintenanceRatio === null ? '—' : `${(r.maintenanceRatio * 100).toFixed(0)}`}</td>

@@ -24,6 +24,29 @@ const FEATURE_TEXT: Record<string, string> = {
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
 const f2 = (x: number) => (Number.isNaN(x) || x === null ? '—' : x.toFixed(2));
 
+/** How many vehicles the workshop can check a week: that many of the riskiest are flagged. */
+function CapacityForm({ checksPerWeek, onSave }: { checksPerWeek: number; onSave: (n: number) => Promise<unknown> }) {
+  const [text, setText] = useState(String(checksPerWeek));
+  useEffect(() => setText(String(checksPerWeek)), [checksPerWeek]);
+  const n = Number(text);
+  const valid = Number.isInteger(n) && n >= 1 && n <= 1000;
+  return (
+    <form
+      className="row capacity-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) void onSave(n);
+      }}
+    >
+      <label htmlFor="mt-cap">Workshop checks a week</label>
+      <input id="mt-cap" type="number" min={1} max={1000} step={1} value={text} onChange={(e) => setText(e.target.value)} style={{ width: 70 }} />
+      <button type="submit" disabled={!valid || n === checksPerWeek}>
+        Set
+      </button>
+    </form>
+  );
+}
+
 export function MaintenancePanel() {
   const [o, setO] = useState<MaintenanceOverview | null>(null);
   const [records, setRecords] = useState<MaintenanceRecord[]>([]);
@@ -97,8 +120,12 @@ export function MaintenancePanel() {
       {m && (
         <>
           <h3>Vehicles by breakdown risk (14 days)</h3>
-          <p className="muted">
-            Alert at ≥ {pct(m.threshold)}: chosen on validation weeks to catch {pct(m.targetRecall)} of breakdowns. Trained {localTime(m.trainedMs)} on {m.rows.toLocaleString()} vehicle-weeks, {m.trees} trees.
+          <CapacityForm checksPerWeek={o.capacity.checksPerWeek} onSave={(n) => guard(() => api.call('setMaintenanceCapacity', { checksPerWeek: n }))} />
+          <p className="muted capacity-expected" data-testid="capacity-expected">
+            {o.capacity.expected
+              ? `Checking the ${o.capacity.checksPerWeek} riskiest vehicles each week caught ${pct(o.capacity.expected.recall)} of breakdowns on the validation weeks — about ${o.capacity.expected.caughtPerWeek.toFixed(1)} of ${o.capacity.expected.breakdownsPerWeek.toFixed(1)} a week; ${pct(o.capacity.expected.precision)} of checks found one.`
+              : 'Retrain to see what checking this many vehicles a week catches on the validation weeks.'}{' '}
+            Vehicles with too little data are never flagged. Trained {localTime(m.trainedMs)} on {m.rows.toLocaleString()} vehicle-weeks, {m.trees} trees.
           </p>
           <table className="grid risk-table" aria-label="Breakdown risk">
             <thead>
@@ -110,12 +137,12 @@ export function MaintenancePanel() {
             </thead>
             <tbody>
               {o.ranking.slice(0, 100).map((r) => (
-                <tr key={r.vehicleId} data-vehicle={r.vehicleId} className={r.alert ? 'alert-row' : ''} onClick={() => select(r.vehicleId, true)}>
+                <tr key={r.vehicleId} data-vehicle={r.vehicleId} className={r.alert ? 'alert-row' : r.dataNote ? 'no-data' : ''} onClick={() => select(r.vehicleId, true)}>
                   <td>
                     {r.vehicleId} {r.alert && <span className="sev warning">check</span>}
                   </td>
-                  <td className="num">{pct(r.risk)}</td>
-                  <td className="muted">{r.drivers.map((d) => `${FEATURE_TEXT[d.feature] ?? d.feature} ${d.value === null ? '?' : Math.round(d.value * 10) / 10}`).join(', ') || '—'}</td>
+                  <td className="num">{r.dataNote ? '—' : pct(r.risk)}</td>
+                  <td className="muted">{r.dataNote ? `not judged: ${r.dataNote}` : r.drivers.map((d) => `${FEATURE_TEXT[d.feature] ?? d.feature} ${d.value === null ? '?' : Math.round(d.value * 10) / 10}`).join(', ') || '—'}</td>
                 </tr>
               ))}
             </tbody>
