@@ -32,6 +32,8 @@ function createWindow(): void {
     minHeight: 640,
     title: 'FleetDesk',
     backgroundColor: '#15191e',
+    // Linux takes the window icon from here (Windows and macOS from the packaged app's icon)
+    icon: app.isPackaged ? path.join(process.resourcesPath, 'icon.png') : path.join(import.meta.dirname, '../../resources/icons/512x512.png'),
     show: false,
     webPreferences: {
       preload: path.join(import.meta.dirname, '../preload/index.cjs'),
