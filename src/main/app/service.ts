@@ -8,13 +8,11 @@ import type { TelemetryPoint, VehicleState } from '../../shared/contract/vehicle
 import { EngineHost } from '../core/engine/engine-host';
 import type { RuleInput } from '../core/rules/driving';
 import { LiveState } from '../core/live/live-state';
-import type { RetentionSettings } from '../core/retention/retention';
 import { DemoFleet, demoEngineConfig } from '../core/sim/demo-fleet';
 import { seedDemoCosts } from '../core/sim/demo-costs';
 import { syntheticFeatureCsv } from '../core/maintenance/synthetic';
 import { weekStart } from '../core/maintenance/features';
 import { dataInventory } from '../core/privacy/inventory';
-import type { FetchedTile } from '../core/maps/tile-fetch';
 import { openStore } from '../core/storage/integrity';
 import type { IncomingPoint, Store } from '../core/storage/store';
 import { workerTask } from '../core/util/worker-task';
@@ -36,7 +34,10 @@ import { historyHandlers } from '../domains/history/handlers';
 import { TrackSummarizer } from '../domains/history/summarizer';
 import { ingestHandlers } from '../domains/ingest/handlers';
 import { IngestHealthMonitor } from '../domains/ingest/health';
-import { IngestPipeline, type IngestOptions } from '../domains/ingest/pipeline';
+import { IngestPipeline } from '../domains/ingest/pipeline';
+import type { FleetServiceOptions } from './options';
+
+export type { FleetServiceOptions };
 import { maintenanceHandlers } from '../domains/maintenance/handlers';
 import { MaintenanceService } from '../domains/maintenance/service';
 import { mapsHandlers } from '../domains/maps/handlers';
@@ -48,27 +49,6 @@ import { rulesHandlers } from '../domains/rules/handlers';
 import { Settings } from '../domains/settings/settings';
 import { StorageUpkeep } from '../domains/storage/upkeep';
 import { vehiclesHandlers } from '../domains/vehicles/handlers';
-
-export interface FleetServiceOptions extends IngestOptions {
-  workerPath: string;
-  /** How often live positions are pushed to UIs. */
-  positionPushMs?: number; // ms; default 250
-  /** Retention of raw points; defaults in core/retention. */
-  retention?: Partial<RetentionSettings>;
-  /** Instrumentation (benchmarks): every commit's new points and the commit time. */
-  observeCommits?: (points: IncomingPoint[], committedMs: number) => void;
-  log?: (line: string) => void;
-  /** Desktop app: ask where to save an export (the native dialog); null = cancelled. Serve mode omits it. */
-  chooseExportPath?: (suggestedName: string) => Promise<string | null>;
-  /** serve mode: where finished exports wait for their download; default: beside the database. */
-  exportDir?: string;
-  /** MBTiles files to show (besides those added in the UI), e.g. from `serve --mbtiles`. */
-  mbtilesFiles?: string[];
-  /** Desktop app: ask for an MBTiles file (the native dialog); null = cancelled. */
-  chooseMbtilesFile?: () => Promise<string | null>;
-  /** Fetches an online tile (tests replace it); default: fetch() with FleetDesk's user agent. */
-  fetchTile?: (url: string) => Promise<FetchedTile>;
-}
 
 /** The domains' running parts, once started. */
 interface Parts {

@@ -1,0 +1,27 @@
+// What a FleetService is built with: the shells (Electron, `fleetdesk serve`), the CLI, tests and
+// benchmarks each say which broker, listeners, demo and hooks they want.
+import type { FetchedTile } from '../core/maps/tile-fetch';
+import type { RetentionSettings } from '../core/retention/retention';
+import type { IncomingPoint } from '../core/storage/store';
+import type { IngestOptions } from '../domains/ingest/pipeline';
+
+export interface FleetServiceOptions extends IngestOptions {
+  workerPath: string;
+  /** How often live positions are pushed to UIs. */
+  positionPushMs?: number; // ms; default 250
+  /** Retention of raw points; defaults in core/retention. */
+  retention?: Partial<RetentionSettings>;
+  /** Instrumentation (benchmarks): every commit's new points and the commit time. */
+  observeCommits?: (points: IncomingPoint[], committedMs: number) => void;
+  log?: (line: string) => void;
+  /** Desktop app: ask where to save an export (the native dialog); null = cancelled. Serve mode omits it. */
+  chooseExportPath?: (suggestedName: string) => Promise<string | null>;
+  /** serve mode: where finished exports wait for their download; default: beside the database. */
+  exportDir?: string;
+  /** MBTiles files to show (besides those added in the UI), e.g. from `serve --mbtiles`. */
+  mbtilesFiles?: string[];
+  /** Desktop app: ask for an MBTiles file (the native dialog); null = cancelled. */
+  chooseMbtilesFile?: () => Promise<string | null>;
+  /** Fetches an online tile (tests replace it); default: fetch() with FleetDesk's user agent. */
+  fetchTile?: (url: string) => Promise<FetchedTile>;
+}
