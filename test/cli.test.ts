@@ -1,12 +1,12 @@
 // The `fleetdesk` command as a user runs it: stats, simulate, and usage errors.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../src/main/adapters/embedded-broker';
-import { hashSecret, INTERNAL_USERNAME } from '../src/main/core/security/broker-policy';
+import { hashSecret, INTERNAL_USERNAME, verifySecret } from '../src/main/core/security/broker-policy';
 import { Store } from '../src/main/core/storage/store';
 import { validateTelemetry } from '../src/main/core/telemetry/validate';
 import { syntheticFeatureCsv } from '../src/main/core/maintenance/synthetic';
@@ -103,5 +103,21 @@ describe('fleetdesk CLI', () => {
     const actions = audit.audit.list(100).map((a) => a.action);
     audit.close();
     expect(actions).toEqual(expect.arrayContaining(['privacy_unlock_refused', 'privacy_access', 'export']));
+  });
+
+  it('adds a hub user with the password from standard input; the user signs in with it', async () => {
+    const db = path.join(tempDir(), 'users.sqlite');
+    new Store(db).close();
+    const add = (name: string, role: string, password: string) => execFileSync(process.execPath, [CLI_PATH, 'users', 'add', name, '--role', role, '--db', db], { input: `${password}\n`, encoding: 'utf8' });
+    expect(add('ana', 'admin', 'correct horse')).toContain('user ana added (admin)');
+    expect(() => add('bob', 'wizard', 'correct horse')).toThrow(/--role must be one of viewer, dispatcher, supervisor, admin/);
+    expect(() => add('bob', 'viewer', 'short')).toThrow(/at least 8 characters/);
+    expect(() => add('ANA', 'viewer', 'correct horse')).toThrow(/already a user "ANA"/);
+    const store = new Store(db);
+    const ana = store.users.byName('ana')!;
+    store.close();
+    expect(ana.role).toBe('admin');
+    expect(verifySecret('correct horse', ana.passwordHash)).toBe(true);
+    expect(ana.passwordHash).not.toContain('correct horse');
   });
 });

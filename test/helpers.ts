@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 
 export const WORKER_PATH = path.resolve('test/.tmp/engine.worker.mjs');
@@ -176,6 +176,20 @@ export function telemetry(over: Record<string, unknown> = {}): Record<string, un
     odometer_km: 12345.6,
     dtc_codes: [],
     ...over,
+  };
+}
+
+/** `fleetdesk serve` with these arguments and Debian's Chromium, for tests that open several pages or contexts. */
+export async function serveWithBrowser(args: string[]): Promise<{ url: string; browser: Browser; close: () => Promise<void> }> {
+  const served = await startServe(args);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return {
+    url: served.url,
+    browser,
+    close: async () => {
+      await browser.close();
+      served.proc.kill('SIGTERM');
+    },
   };
 }
 

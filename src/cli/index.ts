@@ -15,7 +15,9 @@ import { buildReport, reportMeta, ReportError, validateReportRequest } from '../
 import { writeReport } from '../main/core/reports/writers';
 import { evaluateTimeOrdered, parseFeatureCsv } from '../main/core/maintenance/evaluate';
 import { PrivacyPolicy, SUPERVISOR_PASSWORD_KEY } from '../main/core/privacy/privacy';
-import { verifySecret } from '../main/core/security/broker-policy';
+import { hashSecret, verifySecret } from '../main/core/security/broker-policy';
+import { ROLES, type Role } from '../shared/contract/users';
+import { MIN_PASSWORD } from '../main/domains/users/accounts';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -25,8 +27,10 @@ const USAGE = `fleetdesk <command> [options]
               [--tls-port 8883 --tls-cert FILE --tls-key FILE]]
              [--demo [--demo-vehicles 60] [--demo-rate 1]]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
-             [--retention-days 90] [--mbtiles FILE]...
-             Headless FleetDesk with the same UI at http://HOST:PORT.
+             [--retention-days 90] [--mbtiles FILE]... [--require-sign-in]
+             Headless FleetDesk with the same UI at http://HOST:PORT. A --host other than
+             loopback makes it a hub: every screen signs in (as with --require-sign-in); the
+             first sign-in creates the admin, or add one with 'fleetdesk users add'.
              Broker password: FLEETDESK_BROKER_PASSWORD, or stored once with 'fleetdesk secrets set'.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
              Publishes the demo fleet (rate = reports per vehicle per second).
@@ -42,6 +46,8 @@ const USAGE = `fleetdesk <command> [options]
              recall, precision and ROC AUC at the recall-first threshold and at 0.5, then one
              JSON line with the means and the seconds taken.
   stats      --db FILE     Prints row counts as JSON.
+  users      add NAME --role viewer|dispatcher|supervisor|admin [--db fleetdesk.sqlite]
+             Adds a user of a hub; the password is read from standard input.
   secrets    set|clear broker-password [--db fleetdesk.sqlite]
              Stores the external broker's password (read from standard input) in
              a file beside the database that only its owner can read (mode 600).
@@ -73,6 +79,7 @@ async function serve(args: string[]): Promise<void> {
       'embedded-broker-port': { type: 'string' },
       'embedded-broker-host': { type: 'string' },
       'allow-anonymous': { type: 'boolean' },
+      'require-sign-in': { type: 'boolean' },
       'tls-port': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -113,6 +120,8 @@ async function serve(args: string[]): Promise<void> {
     retention: values['retention-days'] ? { rawRetentionDays: num(values['retention-days'], 'retention-days', 90, 1) } : undefined,
     mbtilesFiles: values.mbtiles,
     osmand: values['osmand-port'] === 'off' ? undefined : { port: num(values['osmand-port'], 'osmand-port', 5055), host: values['osmand-host'] },
+    // off loopback FleetDesk is a hub: nobody on the network gets the console without signing in
+    signInRequired: values['require-sign-in'] === true || !isLoopback(values.host ?? '127.0.0.1'),
     log,
   });
   await service.start();
@@ -125,6 +134,7 @@ async function serve(args: string[]): Promise<void> {
     log,
     downloads: (jobId, fileName) => service.exports.takeDownload(jobId, fileName),
     tiles: (id, z, x, y) => service.tile(id, z, x, y),
+    callerFor: (address, close) => service.accounts.connectionCaller(address, close),
   });
   log(`database ${dbFile}`);
   log(`broker ${redactUrl(service.brokerUrl)}${values.demo ? ' with the demo fleet' : ''}`);
@@ -174,6 +184,36 @@ async function replayCommand(args: string[]): Promise<void> {
   );
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** A line of standard input: never in the shell history or the process list. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function users(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { db: { type: 'string' }, role: { type: 'string' } }, allowPositionals: true });
+  const [action, name] = positionals;
+  if (action !== 'add' || !name) throw new UsageError('use: users add NAME --role viewer|dispatcher|supervisor|admin [--db FILE] (password on standard input)');
+  const role = values.role as Role;
+  if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  const password = await readStdin();
+  if (password.length < MIN_PASSWORD) throw new UsageError(`the password (standard input) needs at least ${MIN_PASSWORD} characters`);
+  const store = new Store(path.resolve(values.db ?? 'fleetdesk.sqlite'));
+  try {
+    if (store.users.byName(name)) throw new UsageError(`there is already a user "${name}"`);
+    store.users.add(name, role, hashSecret(password), Date.now());
+    store.audit.add({ tsMs: Date.now(), actor: 'fleetdesk users add', action: 'user_added', detail: JSON.stringify({ user: name, role }) });
+  } finally {
+    store.close();
+  }
+  console.log(`user ${name} added (${role})`);
+}
+
 async function secrets(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { db: { type: 'string' } }, allowPositionals: true });
   const [action, name] = positionals;
@@ -185,9 +225,7 @@ async function secrets(args: string[]): Promise<void> {
     return;
   }
   // From standard input, so it never appears in the shell history or the process list.
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  const value = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const value = await readStdin();
   if (!value) throw new UsageError('no password on standard input');
   store.set('broker.password', value);
   console.log(`broker password stored in ${store.file} (mode 600)`);
@@ -356,6 +394,8 @@ async function main(argv: string[]): Promise<void> {
       return exportCommand(rest);
     case 'maintenance':
       return maintenanceCommand(rest);
+    case 'users':
+      return users(rest);
     case 'secrets':
       return secrets(rest);
     case undefined:

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const dispatcher = createDispatcher(service.handlers, { log: (line) => console.error(`[fleetdesk] ${line}`) });
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'bad_request', message: 'untrusted sender' } };
-    return dispatcher.call(method, params);
+    return dispatcher.call(method, params, service!.accounts.localCaller());
   });
   for (const name of EVENT_NAMES) {
     service.on(name, (payload) => {

@@ -2,6 +2,7 @@
 // carry it and check every call's parameters against it before a handler runs. The methods, their
 // parameter and result schemas, and the events live by domain in ./contract.
 import { API_EVENTS, API_METHODS, type ApiEvents, type ApiMethods } from './contract';
+import type { Role } from './contract/users';
 
 export { API_EVENTS, API_METHODS, type ApiEvents, type ApiMethods };
 export type { AuditEntry } from './contract/exports';
@@ -20,8 +21,32 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(API_METHODS, name);
 }
 
-/** Server side of the contract: one async function per method. */
-export type ApiHandlers = { [M in MethodName]: (params: Params<M>) => Promise<Result<M>> };
+/** A user as a call carries them: signed in (id), or this computer's own operator in local mode (id null). */
+export interface CallerUser {
+  id: number | null;
+  name: string;
+  role: Role;
+}
+
+/**
+ * Who makes a call, as the transport that carried it knows: the desktop app's IPC and a `serve` in local
+ * mode call as this computer's operator; a hub's WebSocket as the user signed in on it (none before).
+ */
+export interface Caller {
+  user: CallerUser | null;
+  /** Local mode: no sign-in; the names screens send are what is recorded. */
+  local: boolean;
+  address: string;
+  sessionId: number | null;
+  /** A sign-in or resumed session binds the connection to its user; sign-out unbinds it. */
+  attach(session: { id: number; user: CallerUser }): void;
+  detach(): void;
+  /** null while the session holds; else why it ended (the call is refused, the connection unbound). */
+  verify?(): string | null;
+}
+
+/** Server side of the contract: one async function per method. `caller` is absent for in-process calls (tests, CLI). */
+export type ApiHandlers = { [M in MethodName]: (params: Params<M>, caller?: Caller) => Promise<Result<M>> };
 
 /** Client side of the contract, as the renderer sees it, whatever the transport. */
 export interface ApiClient {
@@ -38,7 +63,7 @@ export const TILE_SCHEME = 'fleetdesk-tiles';
 
 /** An error a handler returns on purpose; its message is meant for the person using FleetDesk. */
 export interface ApiErrorBody {
-  code: 'bad_request' | 'not_found' | 'internal';
+  code: 'bad_request' | 'not_found' | 'internal' | 'unauthorized' | 'forbidden';
   message: string;
   /** For a parameter the contract refused: where it is (a JSON pointer, e.g. "/alertId") and what was expected. */
   field?: string;

@@ -4,8 +4,9 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENT_NAMES, type ApiHandlers, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
+import { EVENT_NAMES, type ApiHandlers, type Caller, type ApiEvents, type EventName, type ServerFrame } from '../../shared/api';
 import { createDispatcher } from '../api/dispatch';
+import { localCaller } from '../api/handlers';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { createGuardedServer, safeDecode, type HttpRefusals } from './http-guard';
 import { listen } from './listen';
@@ -80,6 +81,12 @@ export async function startWsServer(options: {
   /** Host names (besides this machine's addresses, `localhost` and its host name) clients use to reach it. */
   allowedHosts?: string[];
   log?: (line: string) => void;
+  /**
+   * Who each connection calls as: a hub's connections start signed out and sign in over the socket; by
+   * default (local mode) every connection is this computer's operator. `close` ends the connection (its
+   * session ended: signed out, revoked, expired).
+   */
+  callerFor?: (address: string, close: () => void) => Caller;
   /** Finished exports: `/exports/<job id>/<file name>` → the file, handed out once. */
   downloads?: (jobId: string, fileName: string) => { file: string; fileName: string; done: () => void } | null;
 }): Promise<WsServer> {
@@ -162,7 +169,8 @@ export async function startWsServer(options: {
       return ok;
     },
   });
-  const clients = new Set<WebSocket>();
+  /** Open connections and who they call as; events go only to those signed in. */
+  const clients = new Map<WebSocket, Caller>();
   const dispatcher = createDispatcher(options.handlers, { log });
   const send = (ws: WebSocket, frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
@@ -170,13 +178,20 @@ export async function startWsServer(options: {
   const unsubscribe = EVENT_NAMES.map((event) =>
     options.events.on(event, (payload) => {
       const text = JSON.stringify({ type: 'event', event, payload } satisfies ServerFrame);
-      for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+      for (const [ws, caller] of clients) if (caller.user && ws.readyState === ws.OPEN) ws.send(text);
     }),
   );
-  wss.on('connection', (ws) => {
-    clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
-    ws.on('error', () => clients.delete(ws));
+  wss.on('connection', (ws, req) => {
+    const address = req.socket.remoteAddress ?? '';
+    // (closed after the current call's answer is sent: a sign-out is answered, then its socket goes)
+    const caller = options.callerFor?.(address, () => setImmediate(() => ws.close(4001, 'session ended'))) ?? localCaller(address);
+    clients.set(ws, caller);
+    const gone = () => {
+      clients.delete(ws);
+      caller.detach();
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
     ws.on('message', async (data) => {
       let frame: { type?: unknown; id?: unknown; method?: unknown; params?: unknown };
       try {
@@ -185,7 +200,7 @@ export async function startWsServer(options: {
         return; // not ours; nothing to answer to
       }
       if (frame?.type !== 'call' || typeof frame.id !== 'number') return;
-      const outcome = await dispatcher.call(frame.method, frame.params);
+      const outcome = await dispatcher.call(frame.method, frame.params, caller);
       send(ws, { type: 'result', id: frame.id, ...outcome } as ServerFrame);
     });
   });
@@ -197,7 +212,7 @@ export async function startWsServer(options: {
     refusals: guard.refusals,
     close: async () => {
       for (const u of unsubscribe) u();
-      for (const ws of clients) ws.terminate();
+      for (const ws of clients.keys()) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -3,12 +3,19 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it, vi } from 'vitest';
-import { API_EVENTS, API_METHODS, type ApiHandlers } from '../../shared/api';
+import { API_EVENTS, API_METHODS, type ApiHandlers, type Caller } from '../../shared/api';
 import { combine } from '../../shared/contract';
 import { createDispatcher, eventChecker } from './dispatch';
 import { combineHandlers } from './handlers';
 
 const METHODS = Object.keys(API_METHODS) as (keyof typeof API_METHODS)[];
+const ROLE_ORDER = ['viewer', 'dispatcher', 'supervisor', 'admin'] as const;
+
+/** A caller signed in with a role (or, with null, not signed in). */
+function callerAs(role: (typeof ROLE_ORDER)[number] | null): Caller {
+  return { user: role && { id: 1, name: `a ${role}`, role }, local: false, address: '127.0.0.1', sessionId: role ? 1 : null, attach: () => {}, detach: () => {} };
+}
+const ADMIN = callerAs('admin');
 
 /** Handlers that only record that they were reached, answering a value their result schema allows. */
 function spies() {
@@ -49,7 +56,7 @@ describe('the contract', () => {
     const { handlers, calls } = spies();
     const dispatcher = createDispatcher(handlers);
     const { key, value } = wrongField(API_METHODS[m].params);
-    const out = await dispatcher.call(m, validExcept(API_METHODS[m].params, key, value));
+    const out = await dispatcher.call(m, validExcept(API_METHODS[m].params, key, value), ADMIN);
     expect(out.ok).toBe(false);
     if (out.ok) return;
     expect(out.error.code).toBe('bad_request');
@@ -57,32 +64,57 @@ describe('the contract', () => {
     expect(out.error.message).toContain(key);
     expect(out.error.expected).toBeTruthy();
     // parameters that are not an object at all
-    const notObject = await dispatcher.call(m, 'text');
+    const notObject = await dispatcher.call(m, 'text', ADMIN);
     expect(notObject).toMatchObject({ ok: false, error: { code: 'bad_request', field: '/', expected: 'an object' } });
     expect(calls).toEqual([]);
     // and the same method with good parameters does reach its handler
-    expect(await dispatcher.call(m, Value.Create(API_METHODS[m].params))).toEqual({ ok: true, result: Value.Create(API_METHODS[m].result) });
+    expect(await dispatcher.call(m, Value.Create(API_METHODS[m].params), ADMIN)).toEqual({ ok: true, result: Value.Create(API_METHODS[m].result) });
     expect(calls).toEqual([m]);
+  });
+
+  it.each(METHODS)('%s: refused before the handler to a caller below its role, or not signed in; allowed at and above it', async (m) => {
+    const need = API_METHODS[m].role;
+    expect(['public', ...ROLE_ORDER], `${m} declares a role`).toContain(need);
+    const { handlers, calls } = spies();
+    const d = createDispatcher(handlers);
+    const params = Value.Create(API_METHODS[m].params);
+    const outcomes = [];
+    for (const role of [null, ...ROLE_ORDER]) {
+      const allowed = need === 'public' || (role !== null && ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(need));
+      const out = await d.call(m, params, callerAs(role));
+      outcomes.push(out.ok);
+      expect(out.ok, `${m} as ${role ?? 'nobody'}`).toBe(allowed);
+      if (!out.ok) expect(out.error.code).toBe(role === null ? 'unauthorized' : 'forbidden');
+    }
+    // the handler ran exactly for the callers allowed
+    expect(calls.length).toBe(outcomes.filter(Boolean).length);
+  });
+
+  it('refuses a caller whose session ended since, and says so', async () => {
+    const { handlers, calls } = spies();
+    const ended = { ...callerAs('dispatcher'), verify: () => 'Your session has ended: sign in again.' };
+    expect(await createDispatcher(handlers).call('listVehicles', {}, ended)).toEqual({ ok: false, error: { code: 'unauthorized', message: 'Your session has ended: sign in again.' } });
+    expect(calls).toEqual([]);
   });
 
   it('says which field and what was expected, in words a person reads', async () => {
     const { handlers } = spies();
     const d = createDispatcher(handlers);
-    expect(await d.call('acknowledgeAlert', { alertId: '7' })).toEqual({
+    expect(await d.call('acknowledgeAlert', { alertId: '7' }, ADMIN)).toEqual({
       ok: false,
       error: { code: 'bad_request', field: '/alertId', expected: 'a whole number', message: 'acknowledgeAlert: "alertId" must be a whole number (got "7").' },
     });
-    expect(await d.call('acknowledgeAlert', {})).toMatchObject({ ok: false, error: { field: '/alertId', message: 'acknowledgeAlert: "alertId" is missing; expected a whole number.' } });
-    expect(await d.call('listAlerts', { severity: ['urgent'] })).toMatchObject({ ok: false, error: { field: '/severity/0', message: expect.stringContaining('Unknown severity[0] "urgent"; expected one of info, warning, critical') } });
-    expect(await d.call('getEta', { vehicleId: 'V1', destination: { lat: 91, lon: 0 } })).toMatchObject({ ok: false, error: { field: '/destination' } });
-    expect(await d.call('dropDatabase', {})).toEqual({ ok: false, error: { code: 'bad_request', message: 'unknown method "dropDatabase"' } });
+    expect(await d.call('acknowledgeAlert', {}, ADMIN)).toMatchObject({ ok: false, error: { field: '/alertId', message: 'acknowledgeAlert: "alertId" is missing; expected a whole number.' } });
+    expect(await d.call('listAlerts', { severity: ['urgent'] }, ADMIN)).toMatchObject({ ok: false, error: { field: '/severity/0', message: expect.stringContaining('Unknown severity[0] "urgent"; expected one of info, warning, critical') } });
+    expect(await d.call('getEta', { vehicleId: 'V1', destination: { lat: 91, lon: 0 } }, ADMIN)).toMatchObject({ ok: false, error: { field: '/destination' } });
+    expect(await d.call('dropDatabase', {}, ADMIN)).toEqual({ ok: false, error: { code: 'bad_request', message: 'unknown method "dropDatabase"' } });
   });
 
   it('checks results against the contract where asked, so a handler cannot drift from it', async () => {
     const { handlers } = spies();
     (handlers as unknown as Record<string, unknown>).getStatus = async () => ({ vehiclesOnline: 'many' });
     const log: string[] = [];
-    const out = await createDispatcher(handlers, { checkResults: true, log: (l) => log.push(l) }).call('getStatus', {});
+    const out = await createDispatcher(handlers, { checkResults: true, log: (l) => log.push(l) }).call('getStatus', {}, ADMIN);
     expect(out).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(log.join('\n')).toMatch(/getStatus answered outside its contract/);
   });

@@ -4,7 +4,8 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
-import { API_EVENTS, API_METHODS, isMethodName, type ApiErrorBody, type ApiHandlers, type EventName } from '../../shared/api';
+import { API_EVENTS, API_METHODS, isMethodName, type ApiErrorBody, type ApiHandlers, type Caller, type EventName } from '../../shared/api';
+import type { MinRole } from '../../shared/contract/schema';
 import { ApiError, toErrorBody } from './api-error';
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -81,7 +82,20 @@ export function eventChecker(): ((event: EventName, payload: unknown) => void) |
 }
 
 export interface Dispatcher {
-  call(method: unknown, params: unknown): Promise<CallOutcome>;
+  /** `caller`: who calls, as the transport knows; every method but sign-in needs a signed-in one of its role. */
+  call(method: unknown, params: unknown, caller: Caller): Promise<CallOutcome>;
+}
+
+const RANK: Record<MinRole, number> = { public: -1, viewer: 0, dispatcher: 1, supervisor: 2, admin: 3 };
+
+/** Why `caller` may not call a method needing `role` (null when it may). */
+export function refusal(method: string, role: MinRole, caller: Caller): ApiErrorBody | null {
+  if (role === 'public') return null;
+  const ended = caller.verify?.() ?? null;
+  if (ended) return { code: 'unauthorized', message: ended };
+  if (!caller.user) return { code: 'unauthorized', message: 'Sign in first.' };
+  if (RANK[caller.user.role] < RANK[role]) return { code: 'forbidden', message: `${method} needs the ${role} role; ${caller.user.name} is signed in as ${caller.user.role}.` };
+  return null;
 }
 
 /**
@@ -101,13 +115,16 @@ export function createDispatcher(handlers: ApiHandlers, options: { checkResults?
   };
   const checkResults = options.checkResults ?? CHECK_RESULTS();
   return {
-    async call(method, rawParams) {
+    async call(method, rawParams, caller) {
       if (!isMethodName(method)) return { ok: false, error: { code: 'bad_request', message: `unknown method ${JSON.stringify(method)}` } };
+      // who, before what: a refused caller learns nothing about the parameters
+      const refused = refusal(method, API_METHODS[method].role, caller);
+      if (refused) return { ok: false, error: refused };
       const params = rawParams ?? {};
       const check = checkOf(method);
       if (!check.params.Check(params)) return { ok: false, error: paramsError(method, check.params.Errors(params).First()!) };
       try {
-        const result = await (handlers[method] as (p: unknown) => Promise<unknown>)(params);
+        const result = await (handlers[method] as (p: unknown, c: Caller) => Promise<unknown>)(params, caller);
         if (checkResults && !check.result.Check(result)) {
           const e = check.result.Errors(result).First()!;
           throw new Error(`${method} answered outside its contract at ${e.path || '/'}: ${e.message} (got ${shown(e.value)})`);

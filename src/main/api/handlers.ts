@@ -1,5 +1,5 @@
 // A domain's handlers are a typed map of its contract methods; the root combines them into the one table.
-import type { ApiEvents, ApiHandlers, EventName, MethodName } from '../../shared/api';
+import type { ApiEvents, ApiHandlers, Caller, EventName, MethodName } from '../../shared/api';
 import { API_METHODS } from '../../shared/api';
 import { combine } from '../../shared/contract';
 
@@ -18,8 +18,17 @@ export function combineHandlers(...maps: Partial<ApiHandlers>[]): ApiHandlers {
   return all as ApiHandlers;
 }
 
-/** Who did something, as recorded (until sign-in exists, the name the screen sends). */
-export function actor(by: string | undefined, fallback: string): string {
+/** Local mode (the desktop app, a `serve` without sign-in): a connection calls as this computer's operator. */
+export function localCaller(address = 'local'): Caller {
+  return { user: { id: null, name: 'local operator', role: 'admin' }, local: true, address, sessionId: null, attach: () => {}, detach: () => {} };
+}
+
+/**
+ * Who did something, as recorded: the signed-in user; in local mode (no sign-in) the name the screen
+ * sends, or `fallback`.
+ */
+export function actor(caller: Caller | undefined, by: string | undefined, fallback: string): string {
+  if (caller?.user && !caller.local) return caller.user.name;
   const name = by?.trim();
   return name ? name.slice(0, 80) : fallback;
 }

@@ -24,4 +24,8 @@ export interface FleetServiceOptions extends IngestOptions {
   chooseMbtilesFile?: () => Promise<string | null>;
   /** Fetches an online tile (tests replace it); default: fetch() with FleetDesk's user agent. */
   fetchTile?: (url: string) => Promise<FetchedTile>;
+  /** A hub: every connection signs in (the first sign-in creates the admin). Off: local mode. */
+  signInRequired?: boolean;
+  /** A session ends after this long without use; default 12 h. */
+  sessionIdleMs?: number;
 }

@@ -48,6 +48,8 @@ import { ENGINE_CONFIG_KEY, Rules } from '../domains/rules/rules';
 import { rulesHandlers } from '../domains/rules/handlers';
 import { Settings } from '../domains/settings/settings';
 import { StorageUpkeep } from '../domains/storage/upkeep';
+import { Accounts } from '../domains/users/accounts';
+import { usersHandlers } from '../domains/users/handlers';
 import { vehiclesHandlers } from '../domains/vehicles/handlers';
 
 /** The domains' running parts, once started. */
@@ -77,6 +79,8 @@ export class FleetService {
   private lastPushedCounters = '';
   /** The combined method table (after start). */
   handlers!: ApiHandlers;
+  /** Who calls: sign-in and sessions (after start); the transports ask it for each connection's caller. */
+  accounts!: Accounts;
   readonly exports: ExportJobs;
   readonly maintenance: MaintenanceService;
 
@@ -136,12 +140,13 @@ export class FleetService {
     pipeline = new IngestPipeline(o, { store, access, latest, onCommitted: (points, ms) => this.onCommitted(points, ms), statusChanged: this.statusChanged, log });
     const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined });
     const summarizer = new TrackSummarizer(store, log);
+    const accounts = (this.accounts = new Accounts(store, { signInRequired: o.signInRequired === true, sessionIdleMs: o.sessionIdleMs ?? 12 * 3_600_000, log }));
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
     this.handlers = combineHandlers(
       vehiclesHandlers({ store, live: this.live, gate }),
       alertsHandlers({ store, desk, gate, emit: this.emit, statusChanged: this.statusChanged }),
-      fencesHandlers({ fences, emit: this.emit }),
+      fencesHandlers({ fences, emit: this.emit, store }),
       rulesHandlers({ rules, desk, engine }),
       driversHandlers({ store, rules, gate }),
       historyHandlers({ store, gate }),
@@ -153,6 +158,7 @@ export class FleetService {
       etaHandlers({ store, live: this.live, fences, gate, models: eta }),
       ingestHandlers({ store, monitor, gate }),
       devicesHandlers({ store, access }),
+      usersHandlers({ store, accounts }),
     );
 
     await pipeline.start();
@@ -168,6 +174,8 @@ export class FleetService {
     // retention: first pass a minute after start, then every 6 hours; never two at once
     this.timers.push(setTimeout(() => void upkeep.runRetentionNow(), 60_000));
     this.every(6 * 3_600_000, () => void upkeep.runRetentionNow());
+    // sessions that expired unused end their connections
+    this.every(60_000, () => accounts.sweep());
   }
 
   private every(ms: number, fn: () => void): void {

@@ -125,16 +125,16 @@ const AlertAction = Type.Object({ alertId: Type.Integer(), note: Note, by: Type.
 const AlertsAction = Type.Object({ alertIds: Type.Array(Type.Integer(), { minItems: 1, maxItems: 5000 }), note: Note, by: Type.Optional(Type.String()) });
 
 export const alertsMethods = {
-  listAlerts: method(AlertQuery, Type.Array(Alert)),
-  acknowledgeAlert: method(AlertAction, Alert),
+  listAlerts: method('viewer', AlertQuery, Type.Array(Alert)),
+  acknowledgeAlert: method('dispatcher', AlertAction, Alert),
   /** The condition is over (acknowledges it too if nobody had). */
-  resolveAlert: method(AlertAction, Alert),
-  acknowledgeAlerts: method(AlertsAction, Type.Array(Alert)),
-  resolveAlerts: method(AlertsAction, Type.Array(Alert)),
+  resolveAlert: method('dispatcher', AlertAction, Alert),
+  acknowledgeAlerts: method('dispatcher', AlertsAction, Type.Array(Alert)),
+  resolveAlerts: method('dispatcher', AlertsAction, Type.Array(Alert)),
   /** Snooze or mute one vehicle's alerts (of one type, or all); suppressed alerts are still recorded. */
-  suppress: method(SuppressionInput, Suppression),
-  listSuppressions: method(NoParams, Type.Array(Suppression)),
-  endSuppression: method(Type.Object({ id: Type.Integer() }), Type.Object({ ended: Type.Boolean() })),
+  suppress: method('dispatcher', SuppressionInput, Suppression),
+  listSuppressions: method('viewer', NoParams, Type.Array(Suppression)),
+  endSuppression: method('dispatcher', Type.Object({ id: Type.Integer() }), Type.Object({ ended: Type.Boolean() })),
 };
 
 export const alertsEvents = {

@@ -64,12 +64,12 @@ export type FleetCost = Static<typeof FleetCost>;
 
 export const costsMethods = {
   /** Total cost of ownership per vehicle and for the fleet, for a period (default: the last 30 days). */
-  getFleetCost: method(Type.Object({ fromMs: Type.Optional(Type.Number()), toMs: Type.Optional(Type.Number()) }), FleetCost),
-  listCostInputs: method(NoParams, Type.Array(VehicleCostInputs)),
+  getFleetCost: method('supervisor', Type.Object({ fromMs: Type.Optional(Type.Number()), toMs: Type.Optional(Type.Number()) }), FleetCost),
+  listCostInputs: method('supervisor', NoParams, Type.Array(VehicleCostInputs)),
   /** Missing fields count as not known (null). */
-  saveCostInputs: method(Type.Composite([Type.Object({ vehicleId: Type.String() }), Type.Partial(Type.Omit(VehicleCostInputs, ['vehicleId']))]), VehicleCostInputs),
+  saveCostInputs: method('supervisor', Type.Composite([Type.Object({ vehicleId: Type.String() }), Type.Partial(Type.Omit(VehicleCostInputs, ['vehicleId']))]), VehicleCostInputs),
   /** The currency amounts are entered and shown in (ISO 4217, e.g. EUR, GBP, USD). */
-  setCostCurrency: method(Type.Object({ currency: Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' }) }), Type.Object({ currency: Type.String() })),
+  setCostCurrency: method('admin', Type.Object({ currency: Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' }) }), Type.Object({ currency: Type.String() })),
   /** CSV with vehicle_id, acquisition_cost, acquisition_date, monthly_lease, insurance_per_year, fuel_price_per_l, consumption_l_per_100km, cost_per_km, depreciation_rate_pct. */
-  importCostCsv: method(Type.Object({ text: Type.String() }), Type.Object({ imported: Type.Integer(), errors: Type.Array(Type.String()) })),
+  importCostCsv: method('supervisor', Type.Object({ text: Type.String() }), Type.Object({ imported: Type.Integer(), errors: Type.Array(Type.String()) })),
 };

@@ -30,12 +30,12 @@ export const BrokerSecuritySettings = Type.Object({
 export type BrokerSecuritySettings = Static<typeof BrokerSecuritySettings>;
 
 export const devicesMethods = {
-  getBrokerSecurity: method(NoParams, BrokerSecuritySettings),
+  getBrokerSecurity: method('admin', NoParams, BrokerSecuritySettings),
   /** Creates (or replaces) a vehicle's broker secret; the secret is returned this once only. */
-  createDeviceCredential: method(Type.Object({ vehicleId: Type.String({ maxLength: 80 }) }), Type.Object({ vehicleId: Type.String(), secret: Type.String() })),
-  revokeDeviceCredential: method(Type.Object({ vehicleId: VehicleId }), Type.Object({ revoked: Type.Boolean() })),
-  setAllowAnonymous: method(Type.Object({ allow: Type.Boolean() }), BrokerSecuritySettings),
+  createDeviceCredential: method('admin', Type.Object({ vehicleId: Type.String({ maxLength: 80 }) }), Type.Object({ vehicleId: Type.String(), secret: Type.String() })),
+  revokeDeviceCredential: method('admin', Type.Object({ vehicleId: VehicleId }), Type.Object({ revoked: Type.Boolean() })),
+  setAllowAnonymous: method('admin', Type.Object({ allow: Type.Boolean() }), BrokerSecuritySettings),
   /** A new shared fleet token (returned once); any vehicle id may log in with it. */
-  rotateFleetToken: method(NoParams, Type.Object({ token: Type.String() })),
-  clearFleetToken: method(NoParams, BrokerSecuritySettings),
+  rotateFleetToken: method('admin', NoParams, Type.Object({ token: Type.String() })),
+  clearFleetToken: method('admin', NoParams, BrokerSecuritySettings),
 };

@@ -67,13 +67,12 @@ const Period = Type.Object({ fromMs: Type.Optional(Type.Number()), toMs: Type.Op
 
 export const driversMethods = {
   /** Driver scores for a period (default: the last 24 h), with the trend against the period before. */
-  getDriverScores: method(Period, DriverScores),
-  listDrivingEvents: method(
-    Type.Composite([Period, Type.Object({ vehicleId: Type.Optional(Type.String()), driverId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1 })) })]),
+  getDriverScores: method('dispatcher', Period, DriverScores),
+  listDrivingEvents: method('dispatcher', Type.Composite([Period, Type.Object({ vehicleId: Type.Optional(Type.String()), driverId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1 })) })]),
     Type.Array(DrivingEvent),
   ),
-  listAssignments: method(NoParams, Type.Array(DriverAssignment)),
+  listAssignments: method('dispatcher', NoParams, Type.Array(DriverAssignment)),
   /** A driver's shift in a vehicle; overlapping shifts of the same vehicle are refused. */
-  addAssignment: method(Type.Object({ vehicleId: VehicleId, driverId: Type.String({ minLength: 1, maxLength: 64 }), startMs: Type.Number(), endMs: Nullable(Type.Number()) }), DriverAssignment),
-  deleteAssignment: method(Type.Object({ id: Type.Integer() }), Type.Object({ deleted: Type.Boolean() })),
+  addAssignment: method('dispatcher', Type.Object({ vehicleId: VehicleId, driverId: Type.String({ minLength: 1, maxLength: 64 }), startMs: Type.Number(), endMs: Nullable(Type.Number()) }), DriverAssignment),
+  deleteAssignment: method('dispatcher', Type.Object({ id: Type.Integer() }), Type.Object({ deleted: Type.Boolean() })),
 };

@@ -25,8 +25,7 @@ export type EtaDestination = { lat: number; lon: number } | { fenceId: string };
 
 export const etaMethods = {
   /** ETA of a vehicle to a point or a geofence (a corridor fence is followed as the route to its end). */
-  getEta: method(
-    Type.Object({ vehicleId: VehicleId, destination: EtaDestination }),
+  getEta: method('dispatcher', Type.Object({ vehicleId: VehicleId, destination: EtaDestination }),
     Type.Composite([EtaResult, Type.Object({ destination: Type.Object({ lat: Type.Number(), lon: Type.Number(), label: Type.String() }) })]),
   ),
 };

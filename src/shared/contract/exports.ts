@@ -45,10 +45,10 @@ export type AuditEntry = Static<typeof AuditEntry>;
 
 export const exportsMethods = {
   /** Writes a report to a file in the background; progress arrives as `exportProgress` events. */
-  startExport: method(Type.Composite([ReportRequest, Unlock]), ExportProgress),
-  cancelExport: method(Type.Object({ jobId: Type.String() }), Type.Object({ cancelled: Type.Boolean() })),
+  startExport: method('dispatcher', Type.Composite([ReportRequest, Unlock]), ExportProgress),
+  cancelExport: method('dispatcher', Type.Object({ jobId: Type.String() }), Type.Object({ cancelled: Type.Boolean() })),
   /** Exports, privacy unlocks and supervisor actions: who, what, when, newest first. */
-  listAudit: method(Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(AuditEntry)),
+  listAudit: method('supervisor', Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(AuditEntry)),
 };
 
 export const exportsEvents = {

@@ -67,9 +67,9 @@ export const GeofenceInput = Type.Object({
 export type GeofenceInput = Omit<Static<typeof GeofenceInput>, 'geometry' | 'rules'> & { geometry: FenceGeometry; rules?: FenceRules };
 
 export const fencesMethods = {
-  listGeofences: method(NoParams, Type.Array(Geofence)),
-  saveGeofence: method(GeofenceInput, Geofence),
-  deleteGeofence: method(Type.Object({ id: Type.String() }), Type.Object({ deleted: Type.Boolean() })),
+  listGeofences: method('viewer', NoParams, Type.Array(Geofence)),
+  saveGeofence: method('dispatcher', GeofenceInput, Geofence),
+  deleteGeofence: method('dispatcher', Type.Object({ id: Type.String() }), Type.Object({ deleted: Type.Boolean() })),
 };
 
 export const fencesEvents = {

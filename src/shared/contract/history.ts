@@ -109,7 +109,7 @@ export const Unlock = Type.Object({ unlockToken: Type.Optional(Type.String()), b
 
 export const historyMethods = {
   /** Tracks, trips, stops, visits, alerts and driving events of one or more vehicles in a range. */
-  getHistory: method(Type.Composite([HistoryQuery, Unlock]), Type.Array(VehicleHistory)),
+  getHistory: method('dispatcher', Type.Composite([HistoryQuery, Unlock]), Type.Array(VehicleHistory)),
   /** The stored point at or just before a time: the replay cursor's telemetry. */
-  getPointAt: method(Type.Composite([Type.Object({ vehicleId: VehicleId, tsMs: Type.Number() }), Unlock]), Nullable(PointAt)),
+  getPointAt: method('dispatcher', Type.Composite([Type.Object({ vehicleId: VehicleId, tsMs: Type.Number() }), Unlock]), Nullable(PointAt)),
 };

@@ -13,6 +13,7 @@ import { mapsMethods } from './maps';
 import { privacyMethods } from './privacy';
 import { rulesMethods } from './rules';
 import type { MethodSpec, Static } from './schema';
+import { usersMethods } from './users';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
 /** Merges maps, refusing a key that two of them define. */
@@ -42,6 +43,7 @@ export const API_METHODS = combine(
   etaMethods,
   ingestMethods,
   devicesMethods,
+  usersMethods,
 );
 
 export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents);

@@ -73,9 +73,9 @@ export const IngestHealth = Type.Object({
 export type IngestHealth = Static<typeof IngestHealth>;
 
 export const ingestMethods = {
-  getStatus: method(NoParams, SystemStatus),
-  listDeadLetters: method(Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(DeadLetter)),
-  getIngestHealth: method(NoParams, IngestHealth),
+  getStatus: method('viewer', NoParams, SystemStatus),
+  listDeadLetters: method('dispatcher', Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(DeadLetter)),
+  getIngestHealth: method('viewer', NoParams, IngestHealth),
 };
 
 export const ingestEvents = {

@@ -86,16 +86,16 @@ const Imported = Type.Object({ imported: Type.Integer(), errors: Type.Array(Type
 
 export const maintenanceMethods = {
   /** The breakdown model: its validation, and vehicles ranked by risk with what drives it. */
-  getMaintenance: method(NoParams, MaintenanceOverview),
+  getMaintenance: method('viewer', NoParams, MaintenanceOverview),
   /** How many vehicles the workshop can check a week: that many of the riskiest are flagged. */
-  setMaintenanceCapacity: method(Type.Object({ checksPerWeek: Type.Integer({ minimum: 1, maximum: 1000 }) }), MaintenanceOverview),
+  setMaintenanceCapacity: method('supervisor', Type.Object({ checksPerWeek: Type.Integer({ minimum: 1, maximum: 1000 }) }), MaintenanceOverview),
   /** Trains again in a worker; progress arrives as `maintenanceProgress` events. */
-  retrainMaintenance: method(NoParams, Type.Object({ started: Type.Boolean() })),
-  listMaintenanceRecords: method(Type.Object({ vehicleId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(MaintenanceRecord)),
-  addMaintenanceRecord: method(Type.Object({ vehicleId: Type.String(), kind: Type.String(), tsMs: Type.Number(), odometerKm: Type.Optional(Nullable(Type.Number())), cost: Type.Optional(Nullable(Type.Number())), note: Type.Optional(Type.String()) }), MaintenanceRecord),
-  deleteMaintenanceRecord: method(Type.Object({ id: Type.Integer() }), Type.Object({ deleted: Type.Boolean() })),
+  retrainMaintenance: method('dispatcher', NoParams, Type.Object({ started: Type.Boolean() })),
+  listMaintenanceRecords: method('viewer', Type.Object({ vehicleId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(MaintenanceRecord)),
+  addMaintenanceRecord: method('dispatcher', Type.Object({ vehicleId: Type.String(), kind: Type.String(), tsMs: Type.Number(), odometerKm: Type.Optional(Nullable(Type.Number())), cost: Type.Optional(Nullable(Type.Number())), note: Type.Optional(Type.String()) }), MaintenanceRecord),
+  deleteMaintenanceRecord: method('dispatcher', Type.Object({ id: Type.Integer() }), Type.Object({ deleted: Type.Boolean() })),
   /** CSV of records (vehicle_id, kind, date, odometer_km, cost, note) or of feature history (the columns of `maintenance evaluate`). */
-  importMaintenanceCsv: method(Type.Object({ kind: StringEnum(['records', 'history'] as const), text: Type.String() }), Imported),
+  importMaintenanceCsv: method('dispatcher', Type.Object({ kind: StringEnum(['records', 'history'] as const), text: Type.String() }), Imported),
 };
 
 export const maintenanceEvents = {

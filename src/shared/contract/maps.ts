@@ -49,11 +49,11 @@ export type MapOverlay = Static<typeof MapOverlay>;
 
 export const mapsMethods = {
   /** Map sources: added MBTiles files and the online-tiles setting. */
-  getMapSources: method(NoParams, MapSources),
+  getMapSources: method('viewer', NoParams, MapSources),
   /** Adds a raster MBTiles file (a path on the FleetDesk machine; the desktop app asks with a dialog when none is given). */
-  addMbtiles: method(Type.Object({ path: Type.Optional(Type.String()) }), MapSources),
-  removeMbtiles: method(Type.Object({ id: Type.String() }), MapSources),
-  setOnlineTiles: method(OnlineTileSettings, MapSources),
+  addMbtiles: method('admin', Type.Object({ path: Type.Optional(Type.String()) }), MapSources),
+  removeMbtiles: method('admin', Type.Object({ id: Type.String() }), MapSources),
+  setOnlineTiles: method('admin', OnlineTileSettings, MapSources),
   /** Extra reference lines for the offline basemap (the demo city's streets), if any. */
-  getMapOverlay: method(NoParams, Nullable(MapOverlay)),
+  getMapOverlay: method('viewer', NoParams, Nullable(MapOverlay)),
 };

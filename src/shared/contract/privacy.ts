@@ -45,14 +45,14 @@ export type DataInventoryItem = Static<typeof DataInventoryItem>;
 const SupervisorPassword = Type.Optional(Type.String());
 
 export const privacyMethods = {
-  getPrivacy: method(NoParams, PrivacyStatus),
+  getPrivacy: method('viewer', NoParams, PrivacyStatus),
   /** Changing an existing rule (with `id`) needs the supervisor password; adding one does not. */
-  savePrivacyRule: method(Type.Composite([PrivacyRuleInput, Type.Object({ supervisorPassword: SupervisorPassword })]), PrivacyRule),
-  deletePrivacyRule: method(Type.Object({ id: Type.Integer(), supervisorPassword: SupervisorPassword }), Type.Object({ deleted: Type.Boolean() })),
+  savePrivacyRule: method('supervisor', Type.Composite([PrivacyRuleInput, Type.Object({ supervisorPassword: SupervisorPassword })]), PrivacyRule),
+  deletePrivacyRule: method('supervisor', Type.Object({ id: Type.Integer(), supervisorPassword: SupervisorPassword }), Type.Object({ deleted: Type.Boolean() })),
   /** First time: no `current`; to change it, the current password. */
-  setSupervisorPassword: method(Type.Object({ current: Type.Optional(Type.String()), next: Type.String() }), PrivacyStatus),
+  setSupervisorPassword: method('admin', Type.Object({ current: Type.Optional(Type.String()), next: Type.String() }), PrivacyStatus),
   /** A supervisor shows private positions for a while, giving a reason; both are recorded in the audit log. */
-  unlockPrivacy: method(Type.Object({ password: Type.String(), reason: Type.String(), by: Type.Optional(Type.String()) }), PrivacyUnlock),
+  unlockPrivacy: method('supervisor', Type.Object({ password: Type.String(), reason: Type.String(), by: Type.Optional(Type.String()) }), PrivacyUnlock),
   /** What FleetDesk stores and for how long ("data we collect"). */
-  getDataInventory: method(NoParams, Type.Array(DataInventoryItem)),
+  getDataInventory: method('viewer', NoParams, Type.Array(DataInventoryItem)),
 };

@@ -51,10 +51,9 @@ export const RuleSettings = Type.Object({
 export type RuleSettings = Static<typeof RuleSettings>;
 
 export const rulesMethods = {
-  getRuleSettings: method(NoParams, RuleSettings),
+  getRuleSettings: method('viewer', NoParams, RuleSettings),
   /** Alert severities may be partial (the rest keep their defaults); so may penalties. */
-  saveRuleSettings: method(
-    Type.Object({
+  saveRuleSettings: method('supervisor', Type.Object({
       engine: EngineConfig,
       alerts: Type.Object({ severity: Type.Optional(Type.Partial(Type.Record(AlertType, RuleSeverity))), offlineAfterMin: Type.Number(), escalateAfterMin: Type.Number() }),
       penalties: Type.Optional(Type.Partial(Type.Record(DrivingEventType, Type.Number()))),

@@ -16,15 +16,18 @@ export const NoParams = Type.Object({}, { additionalProperties: false });
 /** UTC epoch milliseconds. */
 export const EpochMs = Type.Number({ description: 'UTC epoch ms' });
 
+/** Who may call a method: anyone ('public': sign-in itself), or a signed-in user of this role or above. */
+export type MinRole = 'public' | 'viewer' | 'dispatcher' | 'supervisor' | 'admin';
+
 export interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSchema> {
+  /** The least role allowed to call it; the transports refuse anyone below before the handler runs. */
+  role: MinRole;
   params: P;
   result: R;
-  /** What the method does, for the contract's readers. */
-  doc?: string;
 }
 
-export function method<P extends TSchema, R extends TSchema>(params: P, result: R, doc?: string): MethodSpec<P, R> {
-  return { params, result, doc };
+export function method<P extends TSchema, R extends TSchema>(role: MinRole, params: P, result: R): MethodSpec<P, R> {
+  return { role, params, result };
 }
 
 export type MethodTable = Record<string, MethodSpec>;

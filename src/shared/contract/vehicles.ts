@@ -53,8 +53,8 @@ export type VehicleDetail = Static<typeof VehicleDetail>;
 export const VehicleId = Type.String({ minLength: 1, maxLength: 64 });
 
 export const vehiclesMethods = {
-  listVehicles: method(NoParams, Type.Array(VehicleState)),
-  getVehicle: method(Type.Object({ vehicleId: VehicleId }), Nullable(VehicleDetail)),
+  listVehicles: method('viewer', NoParams, Type.Array(VehicleState)),
+  getVehicle: method('viewer', Type.Object({ vehicleId: VehicleId }), Nullable(VehicleDetail)),
 };
 
 export const vehiclesEvents = {

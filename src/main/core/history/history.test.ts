@@ -148,7 +148,7 @@ describe('upgrade', () => {
     s.track.summarizeAll();
     // as an older FleetDesk left it: minutes summarised, no hour blobs, schema one step behind
     s.db.exec(`DROP TABLE track_hours; DROP TABLE privacy_rules; DROP TABLE maintenance_records; DROP TABLE maintenance_history; DROP TABLE maintenance_models; DROP TABLE vehicle_costs; DROP TABLE driver_assignments; DROP TABLE track_dirty; DROP INDEX alerts_open_severity; DROP INDEX alerts_open_escalated; DROP INDEX fence_events_fence;
-      ALTER TABLE track_minutes DROP COLUMN driver_id; ALTER TABLE alerts DROP COLUMN note; ALTER TABLE alerts DROP COLUMN cleared_ms; PRAGMA user_version = 5`);
+      ALTER TABLE track_minutes DROP COLUMN driver_id; ALTER TABLE alerts DROP COLUMN note; ALTER TABLE alerts DROP COLUMN cleared_ms; DROP TABLE sessions; DROP TABLE users; PRAGMA user_version = 5`);
     s.close();
     s = new Store(file);
     store = s;

@@ -25,6 +25,8 @@ import { PrivacyRepo } from '../../domains/privacy/repo';
 import { privacySchema } from '../../domains/privacy/schema';
 import { SettingsRepo } from '../../domains/settings/repo';
 import { settingsSchema } from '../../domains/settings/schema';
+import { UsersRepo } from '../../domains/users/repo';
+import { usersSchema } from '../../domains/users/schema';
 import type { AlertClear } from '../rules/alerts';
 import { mergeSchema } from './migrations';
 
@@ -32,7 +34,7 @@ export { DEAD_LETTER_MAX_BYTES, pointFromRow, type DeadLetterInput, type Incomin
 export type { NewAlert } from '../../domains/alerts/repo';
 
 /** Every migration, in order (a domain's step v runs with the others' step v, in this order of domains). */
-export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema]);
+export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema]);
 
 export class Store {
   readonly db: Database.Database;
@@ -47,6 +49,7 @@ export class Store {
   readonly audit: AuditRepo;
   readonly devices: DevicesRepo;
   readonly settings: SettingsRepo;
+  readonly users: UsersRepo;
 
   constructor(
     readonly file: string,
@@ -79,6 +82,7 @@ export class Store {
     this.privacy = new PrivacyRepo(this.db);
     this.audit = new AuditRepo(this.db);
     this.devices = new DevicesRepo(this.db);
+    this.users = new UsersRepo(this.db);
   }
 
   private migrate(): void {

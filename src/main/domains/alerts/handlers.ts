@@ -8,6 +8,7 @@ import { ApiError } from '../../api/api-error';
 import { actor, limitOf, type Emit, type HandlersOf } from '../../api/handlers';
 import type { PrivacyGate } from '../privacy/gate';
 import type { AlertDesk } from './desk';
+import { roleRank } from '../users/accounts';
 
 export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: PrivacyGate; emit: Emit; statusChanged: () => void }): HandlersOf<typeof alertsMethods> {
   const { store, desk, gate } = d;
@@ -38,18 +39,21 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
           sort: q.sort ?? 'time',
         })
         .map((a) => gate.shownAlert(a)),
-    acknowledgeAlert: async (p) => changed(store.alerts.acknowledge(p.alertId, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
-    resolveAlert: async (p) => changed(store.alerts.resolve(p.alertId, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
-    acknowledgeAlerts: async (p) => changedMany(store.alerts.many('acknowledge', p.alertIds, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
-    resolveAlerts: async (p) => changedMany(store.alerts.many('resolve', p.alertIds, actor(p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
-    suppress: async (p) => {
+    acknowledgeAlert: async (p, caller) => changed(store.alerts.acknowledge(p.alertId, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
+    resolveAlert: async (p, caller) => changed(store.alerts.resolve(p.alertId, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
+    acknowledgeAlerts: async (p, caller) => changedMany(store.alerts.many('acknowledge', p.alertIds, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
+    resolveAlerts: async (p, caller) => changedMany(store.alerts.many('resolve', p.alertIds, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
+    suppress: async (p, caller) => {
       const vehicleId = p.vehicleId.trim();
       if (!VEHICLE_ID_PATTERN.test(vehicleId)) throw new ApiError('bad_request', 'Which vehicle? vehicleId is missing or not a vehicle id.');
       if (!(p.durationMin > 0) || p.durationMin > 30 * 24 * 60) throw new ApiError('bad_request', 'durationMin must be between 1 minute and 30 days.');
       const reason = (p.reason ?? '').trim().slice(0, 200);
       if (p.kind === 'mute' && !reason) throw new ApiError('bad_request', 'A mute needs a reason (the known issue), so the next shift knows why alerts are quiet.');
+      if (p.durationMin > 24 * 60 && caller?.user && !caller.local && roleRank(caller.user.role) < roleRank('supervisor')) {
+        throw new ApiError('forbidden', `A ${p.kind} of more than 24 hours is a supervisor's decision; ${caller.user.name} is signed in as ${caller.user.role}.`);
+      }
       const now = Date.now();
-      const created = store.alerts.addSuppression({ kind: p.kind, vehicleId, type: p.type, untilMs: now + p.durationMin * 60_000, reason: reason || 'snoozed', createdBy: actor(p.by, 'dispatcher'), createdMs: now });
+      const created = store.alerts.addSuppression({ kind: p.kind, vehicleId, type: p.type, untilMs: now + p.durationMin * 60_000, reason: reason || 'snoozed', createdBy: actor(caller, p.by, 'dispatcher'), createdMs: now });
       desk.refreshSuppressions(now);
       // the lines it covers are handled: they leave the open count (a snooze leaves critical ones open)
       const how = p.kind === 'mute' ? `muted: ${created.reason}` : `snoozed ${p.durationMin} min`;

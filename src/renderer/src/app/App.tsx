@@ -7,9 +7,14 @@ import { StatusBar } from '../features/status/StatusBar';
 import { ReplayBar } from '../features/history/ReplayBar';
 import { PanelBoundary } from './PanelBoundary';
 import { Splitter, useRightPanelWidth } from './Splitter';
+import { useFleet } from './store';
+import { SignIn } from '../features/users/SignIn';
 
 export function App() {
   const [rightWidth, setRightWidth] = useRightPanelWidth();
+  const access = useFleet((s) => s.access);
+  // a hub's screen shows nothing of the fleet before its user signs in
+  if (access?.signInRequired && !access.user) return <SignIn />;
   return (
     <div className="app" style={{ gridTemplateColumns: `280px 1fr ${rightWidth}px` }}>
       <PanelBoundary name="Vehicle list" className="panel vehicles">

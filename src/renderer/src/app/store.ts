@@ -6,11 +6,16 @@ import type { Geofence } from '../../../shared/contract/fences';
 import type { SystemStatus } from '../../../shared/contract/ingest';
 import type { MapSources } from '../../../shared/contract/maps';
 import type { VehicleState } from '../../../shared/contract/vehicles';
+import type { Access, Role } from '../../../shared/contract/users';
 import { api } from '../lib/api';
 import { vehicleStatus } from '../../../shared/vehicle-status';
 
 export interface FleetState {
   connected: boolean;
+  /** Whether this screen must sign in, and who it is signed in as (null until the service has said). */
+  access: Access | null;
+  signIn(name: string, password: string, workstation: string): Promise<string | null>;
+  signOut(): Promise<void>;
   vehicles: Record<string, VehicleState>;
   /** Increments on every position batch; imperative layers watch it instead of diffing. */
   positionsVersion: number;
@@ -123,6 +128,24 @@ export const useFleet = create<FleetState>((set, get) => ({
   vehicles: {},
   positionsVersion: 0,
   alerts: {},
+  access: null,
+  async signIn(name, password, workstation) {
+    try {
+      const r = await api.call('signIn', { name, password, workstation });
+      sessionStorage.setItem(SESSION_KEY, r.token);
+      localStorage.setItem(WORKSTATION_KEY, workstation);
+      set({ access: r.access });
+      await loadAll();
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  },
+  async signOut() {
+    await api.call('signOut', {}).catch(() => undefined);
+    sessionStorage.removeItem(SESSION_KEY);
+    set((s) => ({ access: s.access && { ...s.access, user: null }, vehicles: {}, alerts: {}, geofences: [], positionsVersion: s.positionsVersion + 1 }));
+  },
   geofences: [],
   status: null,
   selectedVehicleId: null,
@@ -300,11 +323,40 @@ async function loadAll(): Promise<void> {
   await Promise.all([loadAlerts(), loadSuppressions()]);
 }
 
+const SESSION_KEY = 'fleetdesk.session';
+const WORKSTATION_KEY = 'fleetdesk.workstation';
+
+/** This workstation's name as people read it in "who is signed in where" (remembered on it). */
+export function workstationName(): string {
+  return localStorage.getItem(WORKSTATION_KEY) ?? `Workstation ${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+}
+
+/** Whether the signed-in user may do what needs `role` (the server decides; the screen hides what it would refuse). */
+export function can(access: Access | null, role: Role): boolean {
+  const order: Role[] = ['viewer', 'dispatcher', 'supervisor', 'admin'];
+  const mine = access?.user?.role;
+  return mine !== undefined && order.indexOf(mine) >= order.indexOf(role);
+}
+
+/** On every (re)connection: who this screen is — resuming its session on a hub — then everything else. */
+async function start(): Promise<void> {
+  let access = await api.call('getAccess', {});
+  const token = sessionStorage.getItem(SESSION_KEY);
+  if (access.signInRequired && !access.user && token) {
+    access = await api.call('resumeSession', { token, workstation: workstationName() }).catch(() => {
+      sessionStorage.removeItem(SESSION_KEY);
+      return access;
+    });
+  }
+  useFleet.setState({ access });
+  if (access.user) await loadAll();
+}
+
 /** Wires API events into the store; call once at start-up. */
 export function connectStore(): void {
   api.onConnection((connected) => {
     useFleet.setState({ connected });
-    if (connected) loadAll().catch((err) => useFleet.getState().setError(`Could not load data: ${(err as Error).message}`));
+    if (connected) start().catch((err) => useFleet.getState().setError(`Could not load data: ${(err as Error).message}`));
   });
   api.on('positions', (batch) => {
     useFleet.setState((s) => {

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 /** The vehicle filter applies this long after the last key typed. */
 const FILTER_TYPING_MS = 250;
 import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type AlertType } from '../../../../shared/contract/alerts';
-import { useFleet } from '../../app/store';
+import { can, useFleet } from '../../app/store';
 import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
 import { groupAlerts, type AlertGroup } from './groups';
@@ -55,6 +55,8 @@ function MuteForm({ alert, onDone }: { alert: Alert; onDone: () => void }) {
 type Selection = { has(id: number): boolean; toggle(ids: number[], on: boolean): void };
 
 function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection: Selection }) {
+  // a viewer (a wallboard) sees the queue; acting on it is a dispatcher's
+  const mayAct = useFleet((s) => can(s.access, 'dispatcher'));
   const acknowledge = useFleet((s) => s.acknowledge);
   const resolve = useFleet((s) => s.resolve);
   const suppress = useFleet((s) => s.suppress);
@@ -64,7 +66,7 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
   return (
     <li className={cls} data-alert-id={a.id} data-alert-type={a.type}>
       <div className="alert-main" onClick={() => select(a.vehicleId, true)} title="Show vehicle on the map">
-        <input type="checkbox" checked={selection.has(a.id)} onClick={(e) => e.stopPropagation()} onChange={(e) => selection.toggle([a.id], e.target.checked)} aria-label={`Select alert ${a.id}`} />
+        {mayAct && <input type="checkbox" checked={selection.has(a.id)} onClick={(e) => e.stopPropagation()} onChange={(e) => selection.toggle([a.id], e.target.checked)} aria-label={`Select alert ${a.id}`} />}
         <span className={`sev ${a.severity}`}>{a.severity}</span>
         <span className="msg">{a.message}</span>
         {a.repeatCount > 1 && (
@@ -86,7 +88,7 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
         )}
         {a.suppressed && <span className="muted">suppressed</span>}
         {a.acknowledgedMs === null ? (
-          <button type="button" onClick={() => void acknowledge(a.id)} aria-label={`Acknowledge alert ${a.id}`} title="Acknowledge (I have seen it)">
+          mayAct && <button type="button" onClick={() => void acknowledge(a.id)} aria-label={`Acknowledge alert ${a.id}`} title="Acknowledge (I have seen it)">
             Ack
           </button>
         ) : (
@@ -95,7 +97,7 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
           </span>
         )}
         {a.resolvedMs === null ? (
-          <button type="button" onClick={() => void resolve(a.id)} aria-label={`Resolve alert ${a.id}`} title="Resolve (the condition is over)">
+          mayAct && <button type="button" onClick={() => void resolve(a.id)} aria-label={`Resolve alert ${a.id}`} title="Resolve (the condition is over)">
             Resolve
           </button>
         ) : (
@@ -103,14 +105,14 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
             {a.clearedMs !== null ? `cleared ${localTime(a.clearedMs, nowMs)} — ${a.resolvedBy?.replace(/^FleetDesk: /, '')}` : `resolved ${a.resolvedBy} ${localTime(a.resolvedMs, nowMs)}`}
           </span>
         )}
-        {a.severity !== 'critical' && (
+        {mayAct && a.severity !== 'critical' && (
           <button type="button" onClick={() => void suppress('snooze', a.vehicleId, a.type, 60)} aria-label={`Snooze ${a.type} of ${a.vehicleId} for 1 hour`} title="Snooze this vehicle's alerts of this type for 1 h">
             Snooze 1h
           </button>
         )}
-        <button type="button" onClick={() => setMuting(true)} aria-label={`Mute ${a.type} of ${a.vehicleId}`} title="Mute a known ongoing issue (with a reason)">
+        {mayAct && <button type="button" onClick={() => setMuting(true)} aria-label={`Mute ${a.type} of ${a.vehicleId}`} title="Mute a known ongoing issue (with a reason)">
           Mute…
-        </button>
+        </button>}
       </div>
       {muting && <MuteForm alert={a} onDone={() => setMuting(false)} />}
     </li>
@@ -119,6 +121,7 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
 
 function GroupRow({ g, nowMs, selection }: { g: AlertGroup; nowMs: number; selection: Selection }) {
   const actOn = useFleet((s) => s.actOnAlerts);
+  const mayAct = useFleet((s) => can(s.access, 'dispatcher'));
   const [open, setOpen] = useState(false);
   const ids = g.alerts.map((a) => a.id);
   const open_ = g.alerts.filter((a) => a.acknowledgedMs === null);
@@ -129,7 +132,7 @@ function GroupRow({ g, nowMs, selection }: { g: AlertGroup; nowMs: number; selec
   return (
     <li className={`alert-group alert ${g.severity}${open_.length === 0 ? ' acked' : ''}`} data-group-key={g.key} data-group-size={g.alerts.length}>
       <div className="alert-main">
-        <input type="checkbox" checked={allSelected} onChange={(e) => selection.toggle(ids, e.target.checked)} aria-label={`Select the ${g.alerts.length} alerts: ${label}`} />
+        {mayAct && <input type="checkbox" checked={allSelected} onChange={(e) => selection.toggle(ids, e.target.checked)} aria-label={`Select the ${g.alerts.length} alerts: ${label}`} />}
         <button type="button" className="group-toggle" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? 'Close' : 'Open'} group ${label}`}>
           {open ? '▾' : '▸'}
         </button>
@@ -139,14 +142,16 @@ function GroupRow({ g, nowMs, selection }: { g: AlertGroup; nowMs: number; selec
       <div className="alert-meta">
         <time dateTime={new Date(last).toISOString()}>{first === last ? localTime(first, nowMs) : `${localTime(first, nowMs)} … ${localTime(last, nowMs)}`}</time>
         <span className="muted">{open_.length} open</span>
-        {open_.length > 0 && (
+        {mayAct && open_.length > 0 && (
           <button type="button" onClick={() => void actOn('acknowledge', open_.map((a) => a.id))} aria-label={`Acknowledge all ${open_.length}: ${label}`} title="Acknowledge every open line of the group">
             Ack all
           </button>
         )}
-        <button type="button" onClick={() => void actOn('resolve', ids)} aria-label={`Resolve all ${ids.length}: ${label}`} title="Resolve every line of the group">
-          Resolve all
-        </button>
+        {mayAct && (
+          <button type="button" onClick={() => void actOn('resolve', ids)} aria-label={`Resolve all ${ids.length}: ${label}`} title="Resolve every line of the group">
+            Resolve all
+          </button>
+        )}
       </div>
       {open && (
         <ul className="group-members">

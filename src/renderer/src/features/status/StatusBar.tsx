@@ -15,6 +15,8 @@ export function StatusBar() {
   const connected = useFleet((s) => s.connected);
   const lastError = useFleet((s) => s.lastError);
   const setError = useFleet((s) => s.setError);
+  const access = useFleet((s) => s.access);
+  const signOut = useFleet((s) => s.signOut);
   if (!connected) {
     return (
       <footer className="statusbar" role="status">
@@ -52,6 +54,14 @@ export function StatusBar() {
         </span>
       ))}
       {status.demo && <span className="demo">DEMO FLEET</span>}
+      {access?.signInRequired && access.user && (
+        <span className="who" data-testid="signed-in">
+          {access.user.name} ({access.user.role}){' '}
+          <button type="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </span>
+      )}
       {lastError && (
         <span className="error shrink" role="alert" title={lastError}>
           {lastError}{' '}

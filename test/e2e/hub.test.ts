@@ -1,0 +1,99 @@
+// A control room on one hub (serve --require-sign-in), in real Chromium: the first screen creates the
+// admin; two dispatchers and a wallboard sign in in their own browser contexts; an acknowledgement by one
+// reaches the other within a second with the name of who did it; a viewer is offered no Ack.
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, requireTool, serveWithBrowser, tempDir } from '../helpers';
+
+describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => {
+  let app: Awaited<ReturnType<typeof serveWithBrowser>>;
+  let browser: Browser;
+  let url: string;
+  let osmandPort: number;
+
+  /** A script's own signed-in connection to the hub (the admin's tools, not a screen). */
+  async function admin(name: string, password: string) {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/api`, { origin: url });
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    let id = 0;
+    const call = (method: string, params: unknown) =>
+      new Promise<unknown>((resolve, reject) => {
+        const n = ++id;
+        const on = (d: WebSocket.RawData) => {
+          const f = JSON.parse(String(d));
+          if (f.type !== 'result' || f.id !== n) return;
+          ws.off('message', on);
+          if (f.ok) resolve(f.result);
+          else reject(new Error(f.error.message));
+        };
+        ws.on('message', on);
+        ws.send(JSON.stringify({ type: 'call', id: n, method, params }));
+      });
+    await call('signIn', { name, password, workstation: 'script' });
+    return { call, close: () => ws.close() };
+  }
+
+  async function signIn(name: string, password: string, workstation: string): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    await page.goto(url);
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Password').fill(password);
+    await form.getByLabel('Workstation').fill(workstation);
+    await form.getByRole('button', { name: /Sign in/ }).click();
+    await expect.poll(() => page.getByTestId('signed-in').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^${name} \\(`));
+    return page;
+  }
+
+  beforeAll(async () => {
+    osmandPort = await freePort();
+    app = await serveWithBrowser(['--port', '0', '--embedded-broker-port', '0', '--osmand-port', String(osmandPort), '--allow-anonymous', '--require-sign-in', '--db', path.join(tempDir(), 'hub.sqlite')]);
+    ({ url, browser } = app);
+  });
+
+  afterAll(() => app?.close());
+
+  it('the first screen creates the admin; nothing of the fleet shows before a sign-in', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(url);
+    const form = page.getByRole('form', { name: 'Sign in' });
+    expect(await form.getByRole('heading').textContent()).toBe('FleetDesk: create the admin');
+    expect(await page.locator('.vehicle-list, .map').count()).toBe(0);
+    await form.getByLabel('Name').fill('ana');
+    await form.getByLabel('Password').fill('correct horse');
+    await form.getByRole('button', { name: 'Create admin and sign in' }).click();
+    await expect.poll(() => page.getByTestId('signed-in').textContent(), { timeout: 10_000 }).toBe('ana (admin) Sign out');
+    await page.context().close();
+  });
+
+  it('one dispatcher acknowledges; the other sees it within a second with her name; the wallboard is offered no Ack', async () => {
+    const script = await admin('ana', 'correct horse');
+    await script.call('addUser', { name: 'ben', role: 'dispatcher', password: 'dispatch pass' });
+    await script.call('addUser', { name: 'wall', role: 'viewer', password: 'wallboard pass' });
+    await script.call('saveGeofence', { name: 'Yard Z', category: 'restricted', geometry: { type: 'Circle', center: [-1.4, 52.0], radiusM: 100 } });
+    const a = await signIn('ana', 'correct horse', 'Desk A');
+    const b = await signIn('ben', 'dispatch pass', 'Desk B');
+    const wall = await signIn('wall', 'wallboard pass', 'Wall');
+    const t = Math.floor(Date.now() / 1000) - 60;
+    for (const [i, lat] of [52.0018, 52.0].entries()) expect((await fetch(`http://127.0.0.1:${osmandPort}/?id=HUB-1&lat=${lat}&lon=-1.4&speed=20&timestamp=${t + i * 10}`)).status).toBe(200);
+    const row = (p: Page) => p.locator('li.alert[data-alert-type="geofence_enter"]');
+    for (const p of [a, b, wall]) await expect.poll(() => row(p).count(), { timeout: 10_000 }).toBe(1);
+    const id = Number(await row(a).getAttribute('data-alert-id'));
+    expect(await wall.getByRole('button', { name: `Acknowledge alert ${id}` }).count()).toBe(0);
+    expect(await wall.getByLabel(`Select alert ${id}`).count()).toBe(0);
+    // B watches handled lines too, to see who handled it
+    await b.getByRole('checkbox', { name: 'acknowledged' }).check();
+    await a.getByRole('button', { name: `Acknowledge alert ${id}` }).click();
+    await expect.poll(() => row(b).locator('.alert-meta').textContent(), { timeout: 1000 }).toMatch(/ack ana /);
+    // who is signed in where
+    const sessions = (await script.call('listSessions', {})) as { userName: string; workstation: string }[];
+    expect(sessions.map((s) => `${s.userName}@${s.workstation}`)).toEqual(expect.arrayContaining(['ana@Desk A', 'ben@Desk B', 'wall@Wall']));
+    // a sign-out returns the screen to the sign-in form, and its session is gone
+    await b.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => b.getByRole('form', { name: 'Sign in' }).count()).toBe(1);
+    await a.screenshot({ path: 'test-results/e2e-hub.png' });
+    script.close();
+  });
+});
