@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import workerPath from '../main/worker/engine.worker?modulePath';
-import { startWsServer } from '../main/adapters/ws-server';
+import { servedHosts, startWsServer } from '../main/adapters/ws-server';
+import { ensureCertificate, loadCertificate } from '../main/adapters/tls-cert';
 import { SimPublisher } from '../main/adapters/sim-publisher';
 import { redactUrl } from '../main/adapters/mqtt-subscriber';
 import { Store } from '../main/core/storage/store';
@@ -28,9 +29,12 @@ const USAGE = `fleetdesk <command> [options]
              [--demo [--demo-vehicles 60] [--demo-rate 1]]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
              [--retention-days 90] [--mbtiles FILE]... [--require-sign-in]
+             [--https-cert FILE --https-key FILE]
              Headless FleetDesk with the same UI at http://HOST:PORT. A --host other than
-             loopback makes it a hub: every screen signs in (as with --require-sign-in); the
-             first sign-in creates the admin, or add one with 'fleetdesk users add'.
+             127.0.0.1/localhost/::1 makes it a hub: HTTPS/WSS only (with the certificate given,
+             or one made on first start beside the database; its fingerprint is printed) and
+             every screen signs in (as with --require-sign-in); the first sign-in creates the
+             admin, or add one with 'fleetdesk users add'.
              Broker password: FLEETDESK_BROKER_PASSWORD, or stored once with 'fleetdesk secrets set'.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
              Publishes the demo fleet (rate = reports per vehicle per second).
@@ -80,6 +84,8 @@ async function serve(args: string[]): Promise<void> {
       'embedded-broker-host': { type: 'string' },
       'allow-anonymous': { type: 'boolean' },
       'require-sign-in': { type: 'boolean' },
+      'https-cert': { type: 'string' },
+      'https-key': { type: 'string' },
       'tls-port': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -95,6 +101,15 @@ async function serve(args: string[]): Promise<void> {
   if (values.broker && values['embedded-broker-port']) throw new UsageError('use either --broker or --embedded-broker-port, not both');
   const dbFile = path.resolve(values.db ?? 'fleetdesk.sqlite');
   const log = (line: string) => console.error(`[fleetdesk] ${line}`);
+  const host = values.host ?? '127.0.0.1';
+  const local = isLoopback(host);
+  // off loopback the hub speaks HTTPS/WSS only: the admin's certificate, or one made on first start
+  if (Boolean(values['https-cert']) !== Boolean(values['https-key'])) throw new UsageError('give both --https-cert and --https-key');
+  const cert = values['https-cert']
+    ? loadCertificate(values['https-cert'], values['https-key']!)
+    : local
+      ? null
+      : ensureCertificate(`${dbFile}.https`, [...servedHosts(host, [])].map((h) => h.replace(/^\[|\]$/g, '')));
   const service = new FleetService({
     dbFile,
     workerPath,
@@ -121,7 +136,7 @@ async function serve(args: string[]): Promise<void> {
     mbtilesFiles: values.mbtiles,
     osmand: values['osmand-port'] === 'off' ? undefined : { port: num(values['osmand-port'], 'osmand-port', 5055), host: values['osmand-host'] },
     // off loopback FleetDesk is a hub: nobody on the network gets the console without signing in
-    signInRequired: values['require-sign-in'] === true || !isLoopback(values.host ?? '127.0.0.1'),
+    signInRequired: values['require-sign-in'] === true || !local,
     log,
   });
   await service.start();
@@ -135,10 +150,12 @@ async function serve(args: string[]): Promise<void> {
     downloads: (jobId, fileName) => service.exports.takeDownload(jobId, fileName),
     tiles: (id, z, x, y) => service.tile(id, z, x, y),
     callerFor: (address, close) => service.accounts.connectionCaller(address, close),
+    tls: cert ?? undefined,
   });
   log(`database ${dbFile}`);
   log(`broker ${redactUrl(service.brokerUrl)}${values.demo ? ' with the demo fleet' : ''}`);
   console.log(`FleetDesk is running at ${server.url}`);
+  if (cert) console.log(`HTTPS certificate${cert.generated ? ' (made now)' : ''}: SHA-256 ${cert.fingerprint} — check that the first screens connecting see this one`);
   const shutdown = async () => {
     await server.close();
     await service.stop();
@@ -184,8 +201,9 @@ async function replayCommand(args: string[]): Promise<void> {
   );
 }
 
+/** This computer only: the addresses local mode (no sign-in, no TLS) is for. Any other is a hub's. */
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === 'localhost' || host === '::1' || host === '127.0.0.1';
 }
 
 /** A line of standard input: never in the shell history or the process list. */

@@ -2,6 +2,7 @@
 // malformed request target, header or body is answered with a 4xx, a handler's exception with a 500
 // (and a log line), slow or half-open clients time out, and one address cannot hold every socket.
 import http from 'node:http';
+import https from 'node:https';
 import type net from 'node:net';
 
 export interface HttpGuardOptions {
@@ -18,6 +19,8 @@ export interface HttpGuardOptions {
   requestTimeoutMs?: number; // default 30 s
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs?: number; // default 5 s
+  /** HTTPS only (TLS 1.2 or later) with this certificate and key; plain HTTP then fails its handshake. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export type GuardedHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void | Promise<void>;
@@ -100,7 +103,9 @@ export function createGuardedServer(options: HttpGuardOptions, handler: GuardedH
     }
   };
 
-  const server = http.createServer(
+  const create = (opts: http.ServerOptions, listener: http.RequestListener): http.Server =>
+    options.tls ? (https.createServer({ ...opts, ...options.tls, minVersion: 'TLSv1.2' }, listener) as unknown as http.Server) : http.createServer(opts, listener);
+  const server = create(
     {
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
@@ -146,6 +151,7 @@ export function createGuardedServer(options: HttpGuardOptions, handler: GuardedH
   });
 
   // A request Node cannot parse (bad request line, header too large, timeout): answer it and close.
+  if (options.tls) server.on('tlsClientError', (_err: Error, socket: net.Socket) => note(addressOf(socket), 'TLS handshake failed (plain HTTP?)'));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     const code = err.code ?? '';
     const [status, reason] =

@@ -87,6 +87,8 @@ export async function startWsServer(options: {
    * session ended: signed out, revoked, expired).
    */
   callerFor?: (address: string, close: () => void) => Caller;
+  /** HTTPS and WSS only, with this certificate (a hub off loopback). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Finished exports: `/exports/<job id>/<file name>` → the file, handed out once. */
   downloads?: (jobId: string, fileName: string) => { file: string; fileName: string; done: () => void } | null;
 }): Promise<WsServer> {
@@ -97,7 +99,7 @@ export async function startWsServer(options: {
   }
   const log = options.log ?? (() => {});
   const hosts = servedHosts(host, options.allowedHosts ?? []);
-  const guard = createGuardedServer({ name: 'web UI', log }, (req, res, url) => {
+  const guard = createGuardedServer({ name: 'web UI', log, tls: options.tls }, (req, res, url) => {
     // DNS rebinding: a page of evil.example resolved to our address sends `Host: evil.example`.
     if (!hostAllowed(req.headers.host, hosts)) {
       guard.refuse(req, 'unknown Host header');
@@ -208,7 +210,7 @@ export async function startWsServer(options: {
   const port = await listen(server, options.port, host, () => new Error(`Port ${options.port} on ${host} is already in use; choose another with --port.`));
   return {
     port,
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     refusals: guard.refusals,
     close: async () => {
       for (const u of unsubscribe) u();
