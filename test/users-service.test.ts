@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../src/shared/api';
 import { startWsServer, type WsServer } from '../src/main/adapters/ws-server';
 import { FleetService } from '../src/main/app/service';
-import { tempDir, WORKER_PATH } from './helpers';
+import mqtt from 'mqtt';
+import { telemetry, tempDir, waitFor, WORKER_PATH } from './helpers';
 
 let server: WsServer | null = null;
 let service: FleetService | null = null;
@@ -145,5 +146,40 @@ describe('users of a hub', () => {
     service!.accounts.sweep();
     await new Promise((r) => setTimeout(r, 100));
     expect(d.closed()).toBe(4001);
+  });
+
+  it('lets a dispatcher take an alert: others are refused until they override; resolving or signing out ends the claim', async () => {
+    service = new FleetService({ dbFile: path.join(tempDir(), 'claims.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, signInRequired: true });
+    await service.start();
+    server = await startWsServer({ rendererDir: path.resolve('out/renderer'), handlers: service.handlers, events: service, port: 0, callerFor: (address, close) => service!.accounts.connectionCaller(address, close) });
+    const h = { url: `ws://127.0.0.1:${server.port}/api`, origin: server.url };
+    const a = await screen(h);
+    await a.ok('signIn', { name: 'ana', password: 'correct horse' });
+    await a.ok('addUser', { name: 'ben', role: 'dispatcher', password: 'dispatch pass' });
+    const b = await screen(h);
+    await b.ok('signIn', { name: 'ben', password: 'dispatch pass' });
+    const pub = await mqtt.connectAsync(service.brokerUrl);
+    for (const v of ['CL-1', 'CL-2']) await pub.publishAsync(`fleet/${v}/telemetry`, JSON.stringify(telemetry({ vehicle_id: v, timestamp: Date.now() - 5000, fuel_level: 5 })), { qos: 1 });
+    await pub.endAsync();
+    const open = async () => (await a.ok('listAlerts', { types: ['low_fuel'] })) as { id: number }[];
+    await waitFor(async () => ((await open()).length === 2 ? true : null), 'two low-fuel alerts');
+    const [first, second] = await open();
+
+    const taken = (await a.ok('claimAlert', { alertId: first!.id })) as { claimedBy: string };
+    expect(taken.claimedBy).toBe('ana');
+    expect(await b.call('acknowledgeAlert', { alertId: first!.id })).toMatchObject({ ok: false, error: { code: 'conflict', message: `ana is handling alert ${first!.id}.` } });
+    expect(await b.call('claimAlert', { alertId: first!.id })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await b.ok('acknowledgeAlert', { alertId: first!.id, override: true })).toMatchObject({ acknowledgedBy: 'ben', claimedBy: 'ana' });
+    // resolving ends the claim
+    expect(await a.ok('resolveAlert', { alertId: first!.id })).toMatchObject({ resolvedBy: 'ana', claimedBy: null });
+    // signing out lets go of what one held, on every screen
+    await a.ok('claimAlert', { alertId: second!.id });
+    const released: { id: number; claimedBy: string | null }[] = [];
+    service.on('alertUpdated', (x) => released.push(x));
+    const presence: { userName: string }[][] = [];
+    service.on('presence', (p) => presence.push(p));
+    await a.ok('signOut');
+    await waitFor(() => (released.some((x) => x.id === second!.id && x.claimedBy === null) ? true : null), 'the claim released');
+    expect(presence.at(-1)!.map((p) => p.userName)).toEqual(['ben']);
   });
 });

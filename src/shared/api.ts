@@ -63,7 +63,7 @@ export const TILE_SCHEME = 'fleetdesk-tiles';
 
 /** An error a handler returns on purpose; its message is meant for the person using FleetDesk. */
 export interface ApiErrorBody {
-  code: 'bad_request' | 'not_found' | 'internal' | 'unauthorized' | 'forbidden';
+  code: 'bad_request' | 'not_found' | 'internal' | 'unauthorized' | 'forbidden' | 'conflict';
   message: string;
   /** For a parameter the contract refused: where it is (a JSON pointer, e.g. "/alertId") and what was expected. */
   field?: string;

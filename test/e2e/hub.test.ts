@@ -83,6 +83,17 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     const id = Number(await row(a).getAttribute('data-alert-id'));
     expect(await wall.getByRole('button', { name: `Acknowledge alert ${id}` }).count()).toBe(0);
     expect(await wall.getByLabel(`Select alert ${id}`).count()).toBe(0);
+    // A takes it: B sees who handles it; B acting on it is asked first, and declining changes nothing
+    await a.getByRole('button', { name: `Take alert ${id}` }).click();
+    await expect.poll(() => row(b).getByTestId('claim').textContent(), { timeout: 1000 }).toBe('handling: ana');
+    expect(await b.getByRole('button', { name: `Take alert ${id}` }).count()).toBe(0);
+    const asked: string[] = [];
+    b.once('dialog', (d) => (asked.push(d.message()), void d.dismiss()));
+    await b.getByRole('button', { name: `Acknowledge alert ${id}` }).click();
+    await expect.poll(() => asked).toEqual([`ana is handling alert ${id}. Act on it anyway?`]);
+    expect(await b.getByRole('button', { name: `Acknowledge alert ${id}` }).count()).toBe(1);
+    // everyone sees who is on: four sessions (three screens and this script)
+    await expect.poll(() => a.getByTestId('presence').textContent(), { timeout: 2000 }).toBe('4 signed in');
     // B watches handled lines too, to see who handled it
     await b.getByRole('checkbox', { name: 'acknowledged' }).check();
     await a.getByRole('button', { name: `Acknowledge alert ${id}` }).click();

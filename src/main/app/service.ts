@@ -140,7 +140,14 @@ export class FleetService {
     pipeline = new IngestPipeline(o, { store, access, latest, onCommitted: (points, ms) => this.onCommitted(points, ms), statusChanged: this.statusChanged, log });
     const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined });
     const summarizer = new TrackSummarizer(store, log);
-    const accounts = (this.accounts = new Accounts(store, { signInRequired: o.signInRequired === true, sessionIdleMs: o.sessionIdleMs ?? 12 * 3_600_000, log }));
+    const accounts = (this.accounts = new Accounts(store, {
+      signInRequired: o.signInRequired === true,
+      sessionIdleMs: o.sessionIdleMs ?? 12 * 3_600_000,
+      log,
+      // a dispatcher who signed off no longer handles anything; everyone sees who is on
+      signedOff: (name) => desk.releaseClaimsOf(name),
+      presenceChanged: () => this.emit('presence', accounts.presence()),
+    }));
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
     this.handlers = combineHandlers(

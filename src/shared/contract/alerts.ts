@@ -76,6 +76,9 @@ export const Alert = Type.Object({
   note: Nullable(Type.String()),
   /** For a line FleetDesk resolved because its condition ended (back inside, refuelled, …): the fix time it ended. */
   clearedMs: Nullable(Type.Number()),
+  /** Who is handling the line (a claim), and since when. */
+  claimedBy: Nullable(Type.String()),
+  claimedMs: Nullable(Type.Number()),
 });
 export type Alert = Static<typeof Alert>;
 
@@ -120,9 +123,11 @@ export const SuppressionInput = Type.Object({
 export type SuppressionInput = Static<typeof SuppressionInput>;
 
 const Note = Type.Optional(Type.String({ maxLength: 500 }));
-const AlertAction = Type.Object({ alertId: Type.Integer(), note: Note, by: Type.Optional(Type.String()) });
+/** true: act on a line another dispatcher is handling (the screen asked its user first). */
+const Override = Type.Optional(Type.Boolean());
+const AlertAction = Type.Object({ alertId: Type.Integer(), note: Note, by: Type.Optional(Type.String()), override: Override });
 /** Several lines at once (a group, or a selection), with one note. */
-const AlertsAction = Type.Object({ alertIds: Type.Array(Type.Integer(), { minItems: 1, maxItems: 5000 }), note: Note, by: Type.Optional(Type.String()) });
+const AlertsAction = Type.Object({ alertIds: Type.Array(Type.Integer(), { minItems: 1, maxItems: 5000 }), note: Note, by: Type.Optional(Type.String()), override: Override });
 
 export const alertsMethods = {
   listAlerts: method('viewer', AlertQuery, Type.Array(Alert)),
@@ -131,6 +136,10 @@ export const alertsMethods = {
   resolveAlert: method('dispatcher', AlertAction, Alert),
   acknowledgeAlerts: method('dispatcher', AlertsAction, Type.Array(Alert)),
   resolveAlerts: method('dispatcher', AlertsAction, Type.Array(Alert)),
+  /** Takes a line: everyone sees who handles it; another dispatcher acting on it is asked first. */
+  claimAlert: method('dispatcher', Type.Object({ alertId: Type.Integer(), by: Type.Optional(Type.String()), override: Override }), Alert),
+  /** Gives a line back (also: resolving it, signing out). */
+  releaseAlert: method('dispatcher', Type.Object({ alertId: Type.Integer() }), Alert),
   /** Snooze or mute one vehicle's alerts (of one type, or all); suppressed alerts are still recorded. */
   suppress: method('dispatcher', SuppressionInput, Suppression),
   listSuppressions: method('viewer', NoParams, Type.Array(Suppression)),

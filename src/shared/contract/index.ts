@@ -13,7 +13,7 @@ import { mapsMethods } from './maps';
 import { privacyMethods } from './privacy';
 import { rulesMethods } from './rules';
 import type { MethodSpec, Static } from './schema';
-import { usersMethods } from './users';
+import { usersEvents, usersMethods } from './users';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
 /** Merges maps, refusing a key that two of them define. */
@@ -46,7 +46,7 @@ export const API_METHODS = combine(
   usersMethods,
 );
 
-export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents);
+export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents);
 
 type Table = typeof API_METHODS;
 /** Request/response calls: method name → params and result, as TypeScript sees them. */

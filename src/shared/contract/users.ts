@@ -27,6 +27,10 @@ export const SessionInfo = Type.Object({
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 
+/** Who is on: a signed-in user at a workstation, since when (no addresses: every role sees this). */
+export const PresenceEntry = Type.Object({ userName: Type.String(), role: Role, workstation: Type.String(), sinceMs: Type.Number() });
+export type PresenceEntry = Static<typeof PresenceEntry>;
+
 /** What a screen needs to know before anything else: whether to ask for a sign-in, and who it is. */
 export const Access = Type.Object({
   signInRequired: Type.Boolean(),
@@ -54,5 +58,12 @@ export const usersMethods = {
   setUserDisabled: method('admin', Type.Object({ name: UserName, disabled: Type.Boolean() }), User),
   /** Who is signed in, at which workstation, since when. */
   listSessions: method('supervisor', NoParams, Type.Array(SessionInfo)),
+  /** Who is signed in, at which workstation, since when (for every screen). */
+  listPresence: method('viewer', NoParams, Type.Array(PresenceEntry)),
   revokeSession: method('supervisor', Type.Object({ id: Type.Integer() }), Type.Object({ revoked: Type.Boolean() })),
+};
+
+export const usersEvents = {
+  /** Who is on changed (a sign-in, a sign-out, a session ended). */
+  presence: Type.Array(PresenceEntry),
 };

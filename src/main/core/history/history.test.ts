@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryPoint } from '../../../shared/contract/vehicles';
 import { tempDir } from '../../../../test/helpers';
-import { Store, type IncomingPoint } from '../storage/store';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, Store, type IncomingPoint } from '../storage/store';
 import { queryHistory, RAW_POINT_LIMIT } from './history';
 
 const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
@@ -143,13 +144,19 @@ describe('queryHistory', () => {
 describe('upgrade', () => {
   it('packs a summary made before the hour blobs existed, once, on first use', () => {
     const file = path.join(tempDir(), 'old.sqlite');
-    let s = new Store(file);
-    s.telemetry.writeBatch([inc({ tsMs: T0 + 5_000, lon: -1.5 }), inc({ tsMs: T0 + 3_700_000, lon: -1.6 })], [], T0);
-    s.track.summarizeAll();
-    // as an older FleetDesk left it: minutes summarised, no hour blobs, schema one step behind
-    s.db.exec(`DROP TABLE track_hours; DROP TABLE privacy_rules; DROP TABLE maintenance_records; DROP TABLE maintenance_history; DROP TABLE maintenance_models; DROP TABLE vehicle_costs; DROP TABLE driver_assignments; DROP TABLE track_dirty; DROP INDEX alerts_open_severity; DROP INDEX alerts_open_escalated; DROP INDEX fence_events_fence;
-      ALTER TABLE track_minutes DROP COLUMN driver_id; ALTER TABLE alerts DROP COLUMN note; ALTER TABLE alerts DROP COLUMN cleared_ms; DROP TABLE sessions; DROP TABLE users; PRAGMA user_version = 5`);
-    s.close();
+    // as FleetDesk at schema 5 left it: two points summarised into minutes, no hour blobs yet
+    const old = new Database(file);
+    for (let v = 0; v < 5; v++) old.exec(MIGRATIONS[v]!);
+    old.pragma('user_version = 5');
+    const row = old.prepare(`INSERT INTO telemetry (vehicle_id, ts_ms, lat, lon, received_ms) VALUES ('V1', ?, 52.48, ?, ?)`);
+    const minute = old.prepare(`INSERT INTO track_minutes (vehicle_id, minute_ms, ts_ms, lat, lon, n) VALUES ('V1', ?, ?, 52.48, ?, 1)`);
+    for (const [ts, lon] of [[T0 + 5_000, -1.5], [T0 + 3_700_000, -1.6]] as const) {
+      row.run(ts, lon, T0);
+      minute.run(Math.floor(ts / 60_000) * 60_000, ts, lon);
+    }
+    old.prepare(`INSERT INTO settings (key, value) VALUES ('history.summarizedRowId', '2')`).run();
+    old.close();
+    let s: Store;
     s = new Store(file);
     store = s;
     expect(s.settings.get('history.repackHours')).toBe('1');

@@ -84,6 +84,11 @@ export class AlertDesk {
     this.pushRecorded({ raised: [], repeated: [], cleared: this.d.store.alerts.clear({ vehicleId, type: 'offline', fenceId: null, tsMs, reason: 'reporting again' }, Date.now()) });
   }
 
+  /** A dispatcher signed off: the lines they were handling are free again, on every screen. */
+  releaseClaimsOf(name: string): void {
+    for (const a of this.d.store.alerts.releaseAllBy(name)) this.d.emit('alertUpdated', a);
+  }
+
   /** Marks unacknowledged critical alerts older than the setting as escalated and pushes them. */
   escalate(nowMs = Date.now()): void {
     const due = this.d.store.alerts.escalateDue(nowMs - this.settings.escalateAfterMin * 60_000, nowMs);

@@ -24,6 +24,17 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
     if (alerts.length) d.statusChanged();
     return alerts.map((a) => gate.shownAlert(a));
   };
+  /**
+   * `by`, unless a line is being handled by someone else: then the screen asks its user first and comes
+   * back with `override`.
+   */
+  const notClaimedByOthers = (ids: readonly number[], by: string, override: boolean | undefined): string => {
+    if (override) return by;
+    const taken = ids.map((id) => store.alerts.get(id)).filter((a) => a && a.claimedBy !== null && a.claimedBy !== by && a.resolvedMs === null);
+    if (taken.length === 0) return by;
+    const who = [...new Set(taken.map((a) => a!.claimedBy))].join(', ');
+    throw new ApiError('conflict', taken.length === 1 ? `${who} is handling alert ${taken[0]!.id}.` : `${who} ${who.includes(',') ? 'are' : 'is'} handling ${taken.length} of these alerts.`);
+  };
   return {
     listAlerts: async (q) =>
       store
@@ -39,10 +50,23 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
           sort: q.sort ?? 'time',
         })
         .map((a) => gate.shownAlert(a)),
-    acknowledgeAlert: async (p, caller) => changed(store.alerts.acknowledge(p.alertId, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
-    resolveAlert: async (p, caller) => changed(store.alerts.resolve(p.alertId, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note)), p.alertId),
-    acknowledgeAlerts: async (p, caller) => changedMany(store.alerts.many('acknowledge', p.alertIds, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
-    resolveAlerts: async (p, caller) => changedMany(store.alerts.many('resolve', p.alertIds, actor(caller, p.by, 'dispatcher'), Date.now(), noteOf(p.note))),
+    acknowledgeAlert: async (p, caller) => {
+      const by = notClaimedByOthers([p.alertId], actor(caller, p.by, 'dispatcher'), p.override);
+      return changed(store.alerts.acknowledge(p.alertId, by, Date.now(), noteOf(p.note)), p.alertId);
+    },
+    resolveAlert: async (p, caller) => {
+      const by = notClaimedByOthers([p.alertId], actor(caller, p.by, 'dispatcher'), p.override);
+      return changed(store.alerts.resolve(p.alertId, by, Date.now(), noteOf(p.note)), p.alertId);
+    },
+    acknowledgeAlerts: async (p, caller) => changedMany(store.alerts.many('acknowledge', p.alertIds, notClaimedByOthers(p.alertIds, actor(caller, p.by, 'dispatcher'), p.override), Date.now(), noteOf(p.note))),
+    resolveAlerts: async (p, caller) => changedMany(store.alerts.many('resolve', p.alertIds, notClaimedByOthers(p.alertIds, actor(caller, p.by, 'dispatcher'), p.override), Date.now(), noteOf(p.note))),
+    claimAlert: async (p, caller) => {
+      const by = notClaimedByOthers([p.alertId], actor(caller, p.by, 'dispatcher'), p.override);
+      const a = store.alerts.get(p.alertId);
+      if (a?.resolvedMs) throw new ApiError('bad_request', `Alert ${p.alertId} is resolved: there is nothing left to handle.`);
+      return changed(store.alerts.claim(p.alertId, by, Date.now()), p.alertId);
+    },
+    releaseAlert: async (p) => changed(store.alerts.claim(p.alertId, null, Date.now()), p.alertId),
     suppress: async (p, caller) => {
       const vehicleId = p.vehicleId.trim();
       if (!VEHICLE_ID_PATTERN.test(vehicleId)) throw new ApiError('bad_request', 'Which vehicle? vehicleId is missing or not a vehicle id.');

@@ -39,6 +39,8 @@ interface AlertRow {
   escalated_ms: number | null;
   note: string | null;
   cleared_ms: number | null;
+  claimed_by: string | null;
+  claimed_ms: number | null;
 }
 
 function alertFromRow(r: AlertRow): Alert {
@@ -64,6 +66,8 @@ function alertFromRow(r: AlertRow): Alert {
     escalatedMs: r.escalated_ms,
     note: r.note,
     clearedMs: r.cleared_ms,
+    claimedBy: r.claimed_by,
+    claimedMs: r.claimed_ms,
   };
 }
 
@@ -156,7 +160,7 @@ export class AlertsRepo {
   resolve(id: number, by: string, atMs: number, note?: string): Alert | null {
     this.db
       .prepare(
-        `UPDATE alerts SET resolved_ms = ?, resolved_by = ?, acknowledged_ms = coalesce(acknowledged_ms, ?), acknowledged_by = coalesce(acknowledged_by, ?)
+        `UPDATE alerts SET resolved_ms = ?, resolved_by = ?, acknowledged_ms = coalesce(acknowledged_ms, ?), acknowledged_by = coalesce(acknowledged_by, ?), claimed_by = NULL, claimed_ms = NULL
          WHERE id = ? AND resolved_ms IS NULL`,
       )
       .run(atMs, by, atMs, by, id);
@@ -167,6 +171,17 @@ export class AlertsRepo {
   /** Acknowledges or resolves several lines at once, with one note, in one transaction; the lines that exist. */
   many(action: 'acknowledge' | 'resolve', ids: readonly number[], by: string, atMs: number, note?: string): Alert[] {
     return this.db.transaction(() => ids.map((id) => this[action](id, by, atMs, note)).filter((a): a is Alert => a !== null))();
+  }
+
+  /** `by` takes the line (or gives it back, with null); resolved lines cannot be claimed. */
+  claim(id: number, by: string | null, atMs: number): Alert | null {
+    this.db.prepare(`UPDATE alerts SET claimed_by = ?, claimed_ms = ? WHERE id = ? AND (resolved_ms IS NULL OR ? IS NULL)`).run(by, by === null ? null : atMs, id, by);
+    return this.get(id);
+  }
+
+  /** Gives back every line `by` holds (they signed out); the lines released. */
+  releaseAllBy(by: string): Alert[] {
+    return (this.db.prepare(`UPDATE alerts SET claimed_by = NULL, claimed_ms = NULL WHERE claimed_by = ? RETURNING *`).all(by) as AlertRow[]).map(alertFromRow);
   }
 
   /** A note is added below any earlier one (several people may write on the same line). */

@@ -57,4 +57,9 @@ export const alertsSchema: SchemaSteps = {
   ALTER TABLE alerts ADD COLUMN note TEXT;
   ALTER TABLE alerts ADD COLUMN cleared_ms INTEGER;
   `,
+  16: `
+  -- a dispatcher handling a line (a claim): who and since when; it ends on resolve, release or sign-out
+  ALTER TABLE alerts ADD COLUMN claimed_by TEXT;
+  ALTER TABLE alerts ADD COLUMN claimed_ms INTEGER;
+  `,
 };

@@ -4,7 +4,7 @@
 // --require-sign-in) needs no sign-in: this computer's operator is the caller.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Caller } from '../../../shared/api';
-import { ROLES, type Access, type Role } from '../../../shared/contract/users';
+import { ROLES, type Access, type PresenceEntry, type Role } from '../../../shared/contract/users';
 import { LoginGuard } from '../../core/security/login-guard';
 import { hashSecret, verifySecret } from '../../core/security/broker-policy';
 import type { Store } from '../../core/storage/store';
@@ -28,7 +28,15 @@ export class Accounts {
 
   constructor(
     private readonly store: Store,
-    readonly o: { signInRequired: boolean; sessionIdleMs: number; log: (line: string) => void },
+    readonly o: {
+      signInRequired: boolean;
+      sessionIdleMs: number;
+      log: (line: string) => void;
+      /** A user's last session ended (signed out, revoked, expired): what they held is let go. */
+      signedOff?: (userName: string) => void;
+      /** Someone signed in or a session ended: who is on changed. */
+      presenceChanged?: () => void;
+    },
   ) {}
 
   /** The desktop app's caller, and every call in local mode. */
@@ -51,11 +59,14 @@ export class Accounts {
         let set = this.bySession.get(session.id);
         if (!set) this.bySession.set(session.id, (set = new Set()));
         set.add(close);
+        this.o.presenceChanged?.();
       },
       detach: () => {
-        if (caller.sessionId !== null) this.bySession.get(caller.sessionId)?.delete(close);
+        const set = caller.sessionId !== null ? this.bySession.get(caller.sessionId) : undefined;
         caller.user = null;
         caller.sessionId = null;
+        // the last screen of a session gone: its user is no longer on at that workstation
+        if (set?.delete(close) && set.size === 0) this.o.presenceChanged?.();
       },
       verify: () => this.verify(caller),
     };
@@ -78,6 +89,14 @@ export class Accounts {
       this.store.users.touch(s.id, now, now + this.o.sessionIdleMs);
     }
     return null;
+  }
+
+  /** Who is on now: live sessions with a screen connected, one line each. */
+  presence(): PresenceEntry[] {
+    return this.store.users
+      .live(Date.now())
+      .filter((s) => (this.bySession.get(s.id)?.size ?? 0) > 0)
+      .map((s) => ({ userName: s.userName, role: s.role, workstation: s.workstation, sinceMs: s.startedMs }));
   }
 
   access(caller: Caller | undefined): Access {
@@ -132,14 +151,26 @@ export class Accounts {
 
   /** Ends sessions (one, or all of a user's) and closes their connections. */
   end(where: { id?: number; userId?: number }, why: string, by: string): number {
-    const ids = this.store.users.end(where, Date.now(), why);
-    for (const id of ids) {
+    const ended = this.store.users.end(where, Date.now(), why);
+    for (const { id } of ended) {
       const closers = this.bySession.get(id);
       this.bySession.delete(id);
       for (const close of closers ?? []) close();
     }
-    if (ids.length) this.store.audit.add({ tsMs: Date.now(), actor: by, action: 'session_ended', detail: JSON.stringify({ sessions: ids, why }) });
-    return ids.length;
+    if (ended.length) this.store.audit.add({ tsMs: Date.now(), actor: by, action: 'session_ended', detail: JSON.stringify({ sessions: ended.map((e) => e.id), why }) });
+    this.ended(ended.map((e) => e.userId));
+    return ended.length;
+  }
+
+  /** Users whose sessions ended: those signed in nowhere else let go of what they held. */
+  private ended(userIds: number[]): void {
+    if (userIds.length === 0) return;
+    const now = Date.now();
+    for (const id of new Set(userIds)) {
+      const u = this.store.users.byId(id);
+      if (u && !this.store.users.hasLiveSession(id, now)) this.o.signedOff?.(u.name);
+    }
+    this.o.presenceChanged?.();
   }
 
   /** Closes the connections of sessions that expired without use (every minute). */
@@ -147,7 +178,7 @@ export class Accounts {
     for (const id of [...this.bySession.keys()]) {
       const s = this.store.users.sessionById(id);
       if (!s || s.endedMs !== null || s.expiresMs <= nowMs) {
-        if (s && s.endedMs === null) this.store.users.end({ id }, nowMs, 'expired');
+        if (s && s.endedMs === null) this.ended(this.store.users.end({ id }, nowMs, 'expired').map((e) => e.userId));
         for (const close of this.bySession.get(id) ?? []) close();
         this.bySession.delete(id);
       }

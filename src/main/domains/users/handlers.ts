@@ -67,6 +67,7 @@ export function usersHandlers(d: { store: Store; accounts: Accounts }): Handlers
       return strip(store.users.byId(u.id)!);
     },
     listSessions: async () => store.users.live(Date.now()),
+    listPresence: async () => accounts.presence(),
     revokeSession: async (p, caller) => ({ revoked: accounts.end({ id: p.id }, 'revoked', actor(caller, undefined, 'supervisor')) > 0 }),
   };
 }

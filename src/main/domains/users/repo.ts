@@ -82,12 +82,17 @@ export class UsersRepo {
     this.db.prepare(`UPDATE sessions SET last_seen_ms = ?, expires_ms = ? WHERE id = ? AND ended_ms IS NULL`).run(nowMs, expiresMs, id);
   }
 
-  /** Ends one session, or every live session of a user; returns the ids ended. */
-  end(where: { id?: number; userId?: number }, nowMs: number, why: string): number[] {
+  /** Ends one session, or every live session of a user; returns the sessions ended, with their users. */
+  end(where: { id?: number; userId?: number }, nowMs: number, why: string): { id: number; userId: number }[] {
     const rows = this.db
-      .prepare(`UPDATE sessions SET ended_ms = ?, ended_why = ? WHERE ended_ms IS NULL AND (id = ? OR user_id = ?) RETURNING id`)
-      .all(nowMs, why, where.id ?? -1, where.userId ?? -1) as { id: number }[];
-    return rows.map((r) => r.id);
+      .prepare(`UPDATE sessions SET ended_ms = ?, ended_why = ? WHERE ended_ms IS NULL AND (id = ? OR user_id = ?) RETURNING id, user_id`)
+      .all(nowMs, why, where.id ?? -1, where.userId ?? -1) as { id: number; user_id: number }[];
+    return rows.map((r) => ({ id: r.id, userId: r.user_id }));
+  }
+
+  /** Whether a user is still signed in somewhere. */
+  hasLiveSession(userId: number, nowMs: number): boolean {
+    return this.db.prepare(`SELECT 1 FROM sessions WHERE user_id = ? AND ended_ms IS NULL AND expires_ms > ? LIMIT 1`).get(userId, nowMs) !== undefined;
   }
 
   live(nowMs: number): SessionInfo[] {

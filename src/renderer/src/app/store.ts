@@ -6,7 +6,8 @@ import type { Geofence } from '../../../shared/contract/fences';
 import type { SystemStatus } from '../../../shared/contract/ingest';
 import type { MapSources } from '../../../shared/contract/maps';
 import type { VehicleState } from '../../../shared/contract/vehicles';
-import type { Access, Role } from '../../../shared/contract/users';
+import type { Access, PresenceEntry, Role } from '../../../shared/contract/users';
+import { ApiCallError } from '../lib/api';
 import { api } from '../lib/api';
 import { vehicleStatus } from '../../../shared/vehicle-status';
 
@@ -51,6 +52,10 @@ export interface FleetState {
   resolve(alertId: number): Promise<void>;
   /** Acknowledges or resolves several lines (a group or a selection) with one note; false when it failed. */
   actOnAlerts(action: 'acknowledge' | 'resolve', alertIds: number[], note?: string): Promise<boolean>;
+  /** Takes a line (everyone sees who handles it), or gives it back. */
+  claim(alertId: number, take: boolean): Promise<void>;
+  /** Who is signed in where (a hub). */
+  presence: PresenceEntry[];
   /** Lines acted on stay in place (updated) while the pointer is over the list; this lets them go. */
   releaseHeldAlerts(): void;
   suppress(kind: 'snooze' | 'mute', vehicleId: string, type: AlertType | null, durationMin: number, reason?: string): Promise<boolean>;
@@ -190,13 +195,23 @@ export const useFleet = create<FleetState>((set, get) => ({
     for (const id of alertIds) heldAlerts.add(id);
     try {
       const method = action === 'acknowledge' ? 'acknowledgeAlerts' : 'resolveAlerts';
-      for (const a of await api.call(method, { alertIds, note: note?.trim() || undefined, by: 'dispatcher' })) applyAlert(a);
+      const params = { alertIds, note: note?.trim() || undefined, by: 'dispatcher' };
+      for (const a of await askIfClaimed((override) => api.call(method, { ...params, override }))) applyAlert(a);
       return true;
     } catch (err) {
+      if (err instanceof Declined) return false;
       get().setError(`Could not ${action} ${alertIds.length === 1 ? 'the alert' : `${alertIds.length} alerts`}: ${(err as Error).message}`);
       return false;
     }
   },
+  async claim(alertId, take) {
+    try {
+      applyAlert(take ? await askIfClaimed((override) => api.call('claimAlert', { alertId, by: 'dispatcher', override })) : await api.call('releaseAlert', { alertId }));
+    } catch (err) {
+      if (!(err instanceof Declined)) get().setError(`Could not ${take ? 'take' : 'release'} the alert: ${(err as Error).message}`);
+    }
+  },
+  presence: [],
   releaseHeldAlerts() {
     if (heldAlerts.size === 0) return;
     const held = [...heldAlerts];
@@ -260,6 +275,20 @@ async function loadAlerts(): Promise<void> {
 
 async function loadSuppressions(): Promise<void> {
   useFleet.setState({ suppressions: await api.call('listSuppressions', {}) });
+}
+
+/** The dispatcher chose not to act on a line another is handling. */
+class Declined extends Error {}
+
+/** Calls `act`; when another dispatcher is handling a line, asks first, then acts anyway or not at all. */
+async function askIfClaimed<T>(act: (override?: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await act();
+  } catch (err) {
+    if (!(err instanceof ApiCallError) || err.code !== 'conflict') throw err;
+    if (!window.confirm(`${err.message} Act on it anyway?`)) throw new Declined();
+    return act(true);
+  }
 }
 
 /** Lines the dispatcher just acted on: kept in place (updated) until the pointer leaves the list. */
@@ -349,7 +378,9 @@ async function start(): Promise<void> {
     });
   }
   useFleet.setState({ access });
-  if (access.user) await loadAll();
+  if (!access.user) return;
+  await loadAll();
+  if (access.signInRequired) useFleet.setState({ presence: await api.call('listPresence', {}) });
 }
 
 /** Wires API events into the store; call once at start-up. */
@@ -369,5 +400,6 @@ export function connectStore(): void {
   api.on('alertUpdated', applyAlert);
   api.on('status', (status) => useFleet.setState({ status }));
   api.on('geofencesChanged', (geofences) => useFleet.setState({ geofences }));
+  api.on('presence', (presence) => useFleet.setState({ presence }));
   setInterval(ageStatuses, AGE_EVERY_MS);
 }

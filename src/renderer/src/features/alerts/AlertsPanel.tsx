@@ -61,6 +61,8 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
   const resolve = useFleet((s) => s.resolve);
   const suppress = useFleet((s) => s.suppress);
   const select = useFleet((s) => s.select);
+  const me = useFleet((s) => (s.access?.signInRequired && s.access.user ? s.access.user.name : 'dispatcher'));
+  const claim = useFleet((s) => s.claim);
   const [muting, setMuting] = useState(false);
   const cls = ['alert', a.severity, a.acknowledgedMs !== null ? 'acked' : '', a.escalatedMs !== null && a.acknowledgedMs === null ? 'escalated' : '', a.suppressed ? 'suppressed' : ''].filter(Boolean).join(' ');
   return (
@@ -74,6 +76,22 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
             ×{a.repeatCount}
           </span>
         )}
+        <span className="claim-box" onClick={(e) => e.stopPropagation()}>
+          {a.claimedBy !== null && (
+            <span className={`claim${a.claimedBy === me ? ' mine' : ''}`} data-testid="claim" title={`Handling since ${localTime(a.claimedMs ?? a.tsMs, nowMs)}`}>
+              handling: {a.claimedBy}
+            </span>
+          )}
+          {mayAct && a.resolvedMs === null && (a.claimedBy === me ? (
+            <button type="button" onClick={() => void claim(a.id, false)} aria-label={`Release alert ${a.id}`} title="Give it back: nobody is handling it">
+              Release
+            </button>
+          ) : a.claimedBy === null ? (
+            <button type="button" onClick={() => void claim(a.id, true)} aria-label={`Take alert ${a.id}`} title="Handle it: everyone sees it is yours">
+              Take
+            </button>
+          ) : null)}
+        </span>
       </div>
       <div className="alert-meta">
         <time dateTime={new Date(a.lastSeenMs).toISOString()}>

@@ -25,6 +25,8 @@ const alert = (x: Partial<Alert>): Alert => ({
   escalatedMs: null,
   note: null,
   clearedMs: null,
+  claimedBy: null,
+  claimedMs: null,
   ...x,
 });
 

@@ -17,6 +17,7 @@ export function StatusBar() {
   const setError = useFleet((s) => s.setError);
   const access = useFleet((s) => s.access);
   const signOut = useFleet((s) => s.signOut);
+  const presence = useFleet((s) => s.presence);
   if (!connected) {
     return (
       <footer className="statusbar" role="status">
@@ -54,6 +55,11 @@ export function StatusBar() {
         </span>
       ))}
       {status.demo && <span className="demo">DEMO FLEET</span>}
+      {access?.signInRequired && access.user && (
+        <span className="muted" data-testid="presence" title={presence.map((p) => `${p.userName} (${p.role}) at ${p.workstation || 'a workstation'} since ${new Date(p.sinceMs).toLocaleTimeString()}`).join('\n')}>
+          {presence.length} signed in
+        </span>
+      )}
       {access?.signInRequired && access.user && (
         <span className="who" data-testid="signed-in">
           {access.user.name} ({access.user.role}){' '}
