@@ -107,4 +107,25 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     await a.screenshot({ path: 'test-results/e2e-hub.png' });
     script.close();
   });
+
+  it('the admin manages users in Settings: adds one, changes a role, sees who is signed in where', async () => {
+    const a = await signIn('ana', 'correct horse', 'Desk A');
+    await a.getByRole('tab', { name: 'Settings' }).click();
+    const table = a.getByRole('table', { name: 'Users of this hub' });
+    await expect.poll(() => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user')))).toEqual(['ana', 'ben', 'wall']);
+    const form = a.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Name').fill('cara');
+    await form.getByLabel('Role').selectOption('supervisor');
+    await form.getByLabel('Password').fill('supervise pass');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
+    await a.getByLabel('Role of wall').selectOption('dispatcher');
+    await expect.poll(() => a.getByLabel('Role of wall').inputValue()).toBe('dispatcher');
+    const cara = await signIn('cara', 'supervise pass', 'Desk C');
+    expect(await cara.getByTestId('signed-in').textContent()).toBe('cara (supervisor) Sign out');
+    // a supervisor sees the sessions, not the user table
+    await cara.getByRole('tab', { name: 'Settings' }).click();
+    await expect.poll(() => cara.getByRole('list', { name: 'Sessions' }).textContent()).toContain('ana (admin) at Desk A');
+    expect(await cara.getByRole('table', { name: 'Users of this hub' }).count()).toBe(0);
+  });
 });
