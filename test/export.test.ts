@@ -189,6 +189,22 @@ describe('fleetdesk export', () => {
     expect(err.stderr).toContain('no breakdown model has been trained yet');
   });
 
+  it('writes the operator log of the period, oldest note first, with author and subject; notes outside the period left out', async () => {
+    db.store.notes.add({ tsMs: T0 + 60_000, author: 'ana', subject: 'shift', subjectId: null, text: 'Gate Z lock broken' });
+    db.store.notes.add({ tsMs: T0 + 120_000, author: 'ben', subject: 'vehicle', subjectId: 'VAN-1', text: 'tyre pressure warning, "check" at depot' });
+    db.store.notes.add({ tsMs: T0 + 10 * 3_600_000, author: 'cy', subject: 'shift', subjectId: null, text: 'later, not in the period' });
+    const { file, summary } = await exportTo('operator-log', 'csv');
+    const [header, ...rows] = parseCsv(readFileSync(file, 'utf8').slice(1));
+    expect(header).toEqual(['Time (UTC)', 'Author', 'About', 'Note']);
+    expect(rows.map((r) => r.slice(1))).toEqual([
+      ['ana', 'the shift', 'Gate Z lock broken'],
+      ['ben', 'vehicle VAN-1', 'tyre pressure warning, "check" at depot'],
+    ]);
+    expect(summary.rows).toBe(2);
+    const err = await exportTo('operator-log', 'gpx').catch((e) => e);
+    expect(err.stderr).toContain('the operator-log report has no map geometry');
+  });
+
   it('leaves no file behind when an export is cancelled', async () => {
     const ac = new AbortController();
     const file = path.join(dir, 'cancelled.csv');

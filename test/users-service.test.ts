@@ -182,4 +182,34 @@ describe('users of a hub', () => {
     await waitFor(() => (released.some((x) => x.id === second!.id && x.claimedBy === null) ? true : null), 'the claim released');
     expect(presence.at(-1)!.map((p) => p.userName)).toEqual(['ben']);
   });
+
+  it('tells a dispatcher back for a shift what happened since the last one: open critical alerts, fences changed, notes left', async () => {
+    service = new FleetService({ dbFile: path.join(tempDir(), 'handover.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, signInRequired: true });
+    await service.start();
+    server = await startWsServer({ rendererDir: path.resolve('out/renderer'), handlers: service.handlers, events: service, port: 0, callerFor: (address, close) => service!.accounts.connectionCaller(address, close) });
+    const h = { url: `ws://127.0.0.1:${server.port}/api`, origin: server.url };
+    const a = await screen(h);
+    await a.ok('signIn', { name: 'ana', password: 'correct horse' });
+    await a.ok('addUser', { name: 'ben', role: 'dispatcher', password: 'dispatch pass' });
+    await a.ok('addNote', { subject: 'shift', text: 'before ana left: not news to her' });
+    await a.ok('signOut');
+    const endedMs = Date.now();
+    const b = await screen(h);
+    await b.ok('signIn', { name: 'ben', password: 'dispatch pass' });
+    await b.ok('saveGeofence', { name: 'Gate Z', category: 'restricted', geometry: { type: 'Circle', center: [-1.5, 52.1], radiusM: 80 } });
+    await b.ok('addNote', { subject: 'vehicle', subjectId: 'HOT-9', text: 'thermostat, booked for Friday' });
+    const pub = await mqtt.connectAsync(service.brokerUrl);
+    await pub.publishAsync('fleet/HOT-9/telemetry', JSON.stringify(telemetry({ vehicle_id: 'HOT-9', timestamp: Date.now() - 2000, coolant_temp_c: 125 })), { qos: 1 });
+    await pub.endAsync();
+    await waitFor(async () => (((await b.ok('listAlerts', { types: ['coolant_high'] })) as unknown[]).length ? true : null), 'the coolant alert');
+
+    const again = await screen(h);
+    await again.ok('signIn', { name: 'ana', password: 'correct horse' });
+    const hand = (await again.ok('getHandover')) as { previousShiftEndedMs: number; openCritical: { vehicleId: string; type: string }[]; fencesChanged: { name: string; by: string; what: string }[]; notes: { author: string; text: string }[] };
+    expect(hand.previousShiftEndedMs).toBeGreaterThan(endedMs - 5000);
+    expect(hand.previousShiftEndedMs).toBeLessThanOrEqual(endedMs);
+    expect(hand.openCritical.map((x) => [x.vehicleId, x.type])).toEqual([['HOT-9', 'coolant_high']]);
+    expect(hand.fencesChanged).toEqual([expect.objectContaining({ name: 'Gate Z', by: 'ben', what: 'added' })]);
+    expect(hand.notes.map((n) => `${n.author}: ${n.text}`)).toEqual(['ben: thermostat, booked for Friday']);
+  });
 });

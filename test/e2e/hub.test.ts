@@ -35,7 +35,7 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     return { call, close: () => ws.close() };
   }
 
-  async function signIn(name: string, password: string, workstation: string): Promise<Page> {
+  async function signIn(name: string, password: string, workstation: string, keepHandover = false): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
     await page.goto(url);
     const form = page.getByRole('form', { name: 'Sign in' });
@@ -44,6 +44,8 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     await form.getByLabel('Workstation').fill(workstation);
     await form.getByRole('button', { name: /Sign in/ }).click();
     await expect.poll(() => page.getByTestId('signed-in').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^${name} \\(`));
+    // each sign-in opens "since your last shift"; the tests below read it where they need it
+    if (!keepHandover) await page.getByRole('button', { name: 'Close the handover' }).click();
     return page;
   }
 
@@ -64,7 +66,7 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     await form.getByLabel('Name').fill('ana');
     await form.getByLabel('Password').fill('correct horse');
     await form.getByRole('button', { name: 'Create admin and sign in' }).click();
-    await expect.poll(() => page.getByTestId('signed-in').textContent(), { timeout: 10_000 }).toBe('ana (admin) Sign out');
+    await expect.poll(() => page.getByTestId('signed-in').textContent(), { timeout: 10_000 }).toBe('ana (admin) Handover Sign out');
     await page.context().close();
   });
 
@@ -122,10 +124,27 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     await a.getByLabel('Role of wall').selectOption('dispatcher');
     await expect.poll(() => a.getByLabel('Role of wall').inputValue()).toBe('dispatcher');
     const cara = await signIn('cara', 'supervise pass', 'Desk C');
-    expect(await cara.getByTestId('signed-in').textContent()).toBe('cara (supervisor) Sign out');
+    expect(await cara.getByTestId('signed-in').textContent()).toBe('cara (supervisor) Handover Sign out');
     // a supervisor sees the sessions, not the user table
     await cara.getByRole('tab', { name: 'Settings' }).click();
     await expect.poll(() => cara.getByRole('list', { name: 'Sessions' }).textContent()).toContain('ana (admin) at Desk A');
     expect(await cara.getByRole('table', { name: 'Users of this hub' }).count()).toBe(0);
+  });
+
+  it('a dispatcher starting a shift reads what happened since the last one, notes included, and leaves a note for the next', async () => {
+    const ana = await signIn('ana', 'correct horse', 'Desk A', true);
+    const dialog = ana.getByRole('dialog', { name: 'Since your last shift' });
+    await dialog.getByLabel('Note text').fill('Gate Z lock broken: send VAN-9 round the back');
+    await dialog.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => dialog.getByTestId('handover-notes').textContent()).toContain('ana — Gate Z lock broken');
+    // ben's last shift ended in the test before: the note is since then
+    const ben = await signIn('ben', 'dispatch pass', 'Desk B', true);
+    const his = ben.getByRole('dialog', { name: 'Since your last shift' });
+    await expect.poll(() => his.getByRole('heading', { level: 2 }).textContent()).toMatch(/^Since your last shift \(ended /);
+    await expect.poll(() => his.getByTestId('handover-notes').textContent()).toContain('Gate Z lock broken');
+    await his.getByRole('button', { name: 'Close the handover' }).click();
+    expect(await ben.getByRole('dialog', { name: 'Since your last shift' }).count()).toBe(0);
+    await ben.getByRole('button', { name: 'Handover' }).click();
+    expect(await ben.getByRole('dialog', { name: 'Since your last shift' }).count()).toBe(1);
   });
 });

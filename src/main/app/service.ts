@@ -50,6 +50,7 @@ import { Settings } from '../domains/settings/settings';
 import { StorageUpkeep } from '../domains/storage/upkeep';
 import { Accounts } from '../domains/users/accounts';
 import { usersHandlers } from '../domains/users/handlers';
+import { handoverHandlers } from '../domains/handover/handlers';
 import { vehiclesHandlers } from '../domains/vehicles/handlers';
 
 /** The domains' running parts, once started. */
@@ -166,6 +167,7 @@ export class FleetService {
       ingestHandlers({ store, monitor, gate }),
       devicesHandlers({ store, access }),
       usersHandlers({ store, accounts }),
+      handoverHandlers({ store, live: this.live, desk, gate, emit: this.emit }),
     );
 
     await pipeline.start();

@@ -13,6 +13,7 @@ import { mapsMethods } from './maps';
 import { privacyMethods } from './privacy';
 import { rulesMethods } from './rules';
 import type { MethodSpec, Static } from './schema';
+import { handoverEvents, handoverMethods } from './handover';
 import { usersEvents, usersMethods } from './users';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
@@ -44,9 +45,10 @@ export const API_METHODS = combine(
   ingestMethods,
   devicesMethods,
   usersMethods,
+  handoverMethods,
 );
 
-export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents);
+export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents);
 
 type Table = typeof API_METHODS;
 /** Request/response calls: method name → params and result, as TypeScript sees them. */

@@ -408,6 +408,24 @@ export function buildReport(store: Store, r: ReportRequest, privacy: PrivacyPoli
         chart: { title: 'Cost per km', labels: withKm.map((v) => v.vehicleId), values: withKm.map((v) => Math.round(v.costPerKm! * 1000) / 1000), unit: '/km' },
       };
     }
+    case 'operator-log': {
+      // the period's notes, oldest first (the log reads as a shift went)
+      const notes = store.notes.list({ fromMs: r.fromMs, toMs: r.toMs, limit: 1_000_000 }).reverse();
+      return {
+        name: 'operator-log',
+        title: 'Operator log',
+        columns: [
+          { title: 'Time', type: 'time', width: 2 },
+          { title: 'Author', type: 'text' },
+          { title: 'About', type: 'text' },
+          { title: 'Note', type: 'text', width: 4 },
+        ],
+        rowCount: notes.length,
+        *rows() {
+          for (const n of notes) yield [n.tsMs, n.author, n.subject === 'shift' ? 'the shift' : `${n.subject} ${n.subjectId ?? ''}`, n.text];
+        },
+      };
+    }
     case 'geofences': {
       const fences = store.fences.list();
       return {

@@ -25,6 +25,8 @@ import { PrivacyRepo } from '../../domains/privacy/repo';
 import { privacySchema } from '../../domains/privacy/schema';
 import { SettingsRepo } from '../../domains/settings/repo';
 import { settingsSchema } from '../../domains/settings/schema';
+import { NotesRepo } from '../../domains/handover/repo';
+import { handoverSchema } from '../../domains/handover/schema';
 import { UsersRepo } from '../../domains/users/repo';
 import { usersSchema } from '../../domains/users/schema';
 import type { AlertClear } from '../rules/alerts';
@@ -34,7 +36,7 @@ export { DEAD_LETTER_MAX_BYTES, pointFromRow, type DeadLetterInput, type Incomin
 export type { NewAlert } from '../../domains/alerts/repo';
 
 /** Every migration, in order (a domain's step v runs with the others' step v, in this order of domains). */
-export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema]);
+export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema, handoverSchema]);
 
 export class Store {
   readonly db: Database.Database;
@@ -50,6 +52,7 @@ export class Store {
   readonly devices: DevicesRepo;
   readonly settings: SettingsRepo;
   readonly users: UsersRepo;
+  readonly notes: NotesRepo;
 
   constructor(
     readonly file: string,
@@ -83,6 +86,7 @@ export class Store {
     this.audit = new AuditRepo(this.db);
     this.devices = new DevicesRepo(this.db);
     this.users = new UsersRepo(this.db);
+    this.notes = new NotesRepo(this.db);
   }
 
   private migrate(): void {

@@ -90,6 +90,12 @@ export class UsersRepo {
     return rows.map((r) => ({ id: r.id, userId: r.user_id }));
   }
 
+  /** When the user's shift before this session ended (their newest other session's end or last use). */
+  previousShiftEnd(userId: number, currentSessionId: number): number | null {
+    const r = this.db.prepare(`SELECT max(coalesce(ended_ms, last_seen_ms)) AS t FROM sessions WHERE user_id = ? AND id <> ?`).get(userId, currentSessionId) as { t: number | null };
+    return r.t;
+  }
+
   /** Whether a user is still signed in somewhere. */
   hasLiveSession(userId: number, nowMs: number): boolean {
     return this.db.prepare(`SELECT 1 FROM sessions WHERE user_id = ? AND ended_ms IS NULL AND expires_ms > ? LIMIT 1`).get(userId, nowMs) !== undefined;

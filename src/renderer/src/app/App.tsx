@@ -9,10 +9,13 @@ import { PanelBoundary } from './PanelBoundary';
 import { Splitter, useRightPanelWidth } from './Splitter';
 import { useFleet } from './store';
 import { SignIn } from '../features/users/SignIn';
+import { Handover } from '../features/users/Handover';
 
 export function App() {
   const [rightWidth, setRightWidth] = useRightPanelWidth();
   const access = useFleet((s) => s.access);
+  const handoverOpen = useFleet((s) => s.handoverOpen);
+  const setHandoverOpen = useFleet((s) => s.setHandoverOpen);
   // a hub's screen shows nothing of the fleet before its user signs in
   if (access?.signInRequired && !access.user) return <SignIn />;
   return (
@@ -32,6 +35,11 @@ export function App() {
         <Splitter width={rightWidth} onWidth={setRightWidth} />
         <RightPanel />
       </PanelBoundary>
+      {handoverOpen && (
+        <PanelBoundary name="Handover">
+          <Handover onClose={() => setHandoverOpen(false)} />
+        </PanelBoundary>
+      )}
       <PanelBoundary name="Status bar" className="statusbar">
         <StatusBar />
       </PanelBoundary>

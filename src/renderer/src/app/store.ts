@@ -17,6 +17,9 @@ export interface FleetState {
   access: Access | null;
   signIn(name: string, password: string, workstation: string): Promise<string | null>;
   signOut(): Promise<void>;
+  /** The "since your last shift" digest is showing (opened at each sign-in, and from the status bar). */
+  handoverOpen: boolean;
+  setHandoverOpen(open: boolean): void;
   vehicles: Record<string, VehicleState>;
   /** Increments on every position batch; imperative layers watch it instead of diffing. */
   positionsVersion: number;
@@ -134,12 +137,16 @@ export const useFleet = create<FleetState>((set, get) => ({
   positionsVersion: 0,
   alerts: {},
   access: null,
+  handoverOpen: false,
+  setHandoverOpen(open) {
+    set({ handoverOpen: open });
+  },
   async signIn(name, password, workstation) {
     try {
       const r = await api.call('signIn', { name, password, workstation });
       sessionStorage.setItem(SESSION_KEY, r.token);
       localStorage.setItem(WORKSTATION_KEY, workstation);
-      set({ access: r.access });
+      set({ access: r.access, handoverOpen: true });
       await loadAll();
       return null;
     } catch (err) {

@@ -18,6 +18,7 @@ export function StatusBar() {
   const access = useFleet((s) => s.access);
   const signOut = useFleet((s) => s.signOut);
   const presence = useFleet((s) => s.presence);
+  const setHandoverOpen = useFleet((s) => s.setHandoverOpen);
   if (!connected) {
     return (
       <footer className="statusbar" role="status">
@@ -63,6 +64,9 @@ export function StatusBar() {
       {access?.signInRequired && access.user && (
         <span className="who" data-testid="signed-in">
           {access.user.name} ({access.user.role}){' '}
+          <button type="button" onClick={() => setHandoverOpen(true)} title="Since your last shift: open alerts, offline vehicles, fences changed, notes">
+            Handover
+          </button>{' '}
           <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>
