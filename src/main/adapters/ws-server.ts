@@ -179,8 +179,9 @@ export async function startWsServer(options: {
   };
   const unsubscribe = EVENT_NAMES.map((event) =>
     options.events.on(event, (payload) => {
-      const text = JSON.stringify({ type: 'event', event, payload } satisfies ServerFrame);
-      for (const [ws, caller] of clients) if (caller.user && ws.readyState === ws.OPEN) ws.send(text);
+      // serialised and encoded once for every screen (a push of 10,000 vehicles is ~0.8 MB)
+      const frame = Buffer.from(JSON.stringify({ type: 'event', event, payload } satisfies ServerFrame));
+      for (const [ws, caller] of clients) if (caller.user && ws.readyState === ws.OPEN) ws.send(frame, { binary: false });
     }),
   );
   wss.on('connection', (ws, req) => {
