@@ -9,6 +9,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
+import { KnownHubs, probeHubCertificate } from '../src/main/core/security/known-hubs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, requireTool, startServe, tempDir } from './helpers';
 
 const kills: (() => void)[] = [];
@@ -67,12 +68,32 @@ describe('a hub off loopback', () => {
       }
     }
 
+    // a workstation's first connection asks; then it trusts that certificate and no other
+    const known = new KnownHubs(path.join(tempDir(), 'known-hubs.json'));
+    const seen = await probeHubCertificate(served.url);
+    expect(seen).toBe(fingerprint);
+    expect(known.decide(served.url, seen)).toMatchObject({ action: 'ask', message: expect.stringContaining(fingerprint) });
+    known.remember(served.url, seen);
+    expect(new KnownHubs(known.file).decide(served.url, seen)).toEqual({ action: 'trust' });
+    expect(statSync(known.file).mode & 0o777).toBe(0o600);
+
     // a restart keeps the same certificate (screens that trusted it still do)
     served.proc.kill('SIGTERM');
     await new Promise((r) => served.proc.once('exit', r));
-    const again = await startServe(['--host', '127.0.0.2', '--port', '0', '--embedded-broker-port', '0', '--osmand-port', 'off', '--db', db], 'pipe');
+    const again = await startServe(['--host', '127.0.0.2', '--port', new URL(served.url).port, '--embedded-broker-port', '0', '--osmand-port', 'off', '--db', db], 'pipe');
     kills.push(() => again.proc.kill('SIGTERM'));
     await expect.poll(() => again.output()).toContain(`SHA-256 ${fingerprint}`);
     expect(again.output()).not.toContain('(made now)');
+    expect(new KnownHubs(known.file).decide(again.url, await probeHubCertificate(again.url))).toEqual({ action: 'trust' });
+
+    // another certificate on the same address (a new hub, or someone in between): refused, with both prints
+    again.proc.kill('SIGTERM');
+    await new Promise((r) => again.proc.once('exit', r));
+    const other = path.join(tempDir(), 'other.sqlite');
+    const impostor = await startServe(['--host', '127.0.0.2', '--port', String(new URL(again.url).port), '--embedded-broker-port', '0', '--osmand-port', 'off', '--db', other], 'pipe');
+    kills.push(() => impostor.proc.kill('SIGTERM'));
+    const changed = known.decide(impostor.url, await probeHubCertificate(impostor.url));
+    expect(changed).toMatchObject({ action: 'refuse', message: expect.stringContaining('has CHANGED') });
+    expect((changed as { message: string }).message).toContain(`Expected ${fingerprint}`);
   });
 });

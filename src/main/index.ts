@@ -8,6 +8,8 @@ import { CONTENT_SECURITY_POLICY } from './adapters/csp';
 import { FleetService } from './app/service';
 import { createDispatcher } from './api/dispatch';
 import { FileSecretStore, secretsFileFor } from './core/security/secret-store';
+import { KnownHubs, probeHubCertificate } from './core/security/known-hubs';
+import { X509Certificate } from 'node:crypto';
 
 const RENDERER_FILE = path.join(import.meta.dirname, '../renderer/index.html');
 const RENDERER_URL = pathToFileURL(RENDERER_FILE).href; // escapes spaces and non-ASCII in the install path
@@ -24,7 +26,8 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   return DEV_URL ? url.startsWith(DEV_URL) : url === RENDERER_URL;
 }
 
-function createWindow(): void {
+/** The app's window: this computer's UI over IPC, or (`hubUrl`) a hub's own UI over WSS, with no bridge. */
+function createWindow(hubUrl?: string): void {
   win = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -36,7 +39,8 @@ function createWindow(): void {
     icon: app.isPackaged ? path.join(process.resourcesPath, 'icon.png') : path.join(import.meta.dirname, '../../resources/icons/512x512.png'),
     show: false,
     webPreferences: {
-      preload: path.join(import.meta.dirname, '../preload/index.cjs'),
+      // a hub's pages talk to the hub only: they get no IPC bridge into this computer
+      preload: hubUrl ? undefined : path.join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -51,15 +55,65 @@ function createWindow(): void {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  if (DEV_URL) void win.loadURL(DEV_URL);
+  if (hubUrl) void win.loadURL(hubUrl);
+  else if (DEV_URL) void win.loadURL(DEV_URL);
   else void win.loadFile(RENDERER_FILE);
 }
 
 // map tiles are served by the main process on our own scheme (MBTiles and the online-tile cache)
 protocol.registerSchemesAsPrivileged([{ scheme: TILE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
+/**
+ * A workstation of a control room: the window shows the hub's own UI (same renderer, same contract, over
+ * WSS), trusting exactly the certificate this workstation accepted on its first connection (known hubs,
+ * like SSH's known hosts); a changed certificate is refused with a warning. No local service runs.
+ */
+async function connectToHub(hubUrl: string): Promise<void> {
+  const known = new KnownHubs(path.join(app.getPath('userData'), 'known-hubs.json'));
+  let fingerprint: string;
+  try {
+    fingerprint = await probeHubCertificate(hubUrl);
+  } catch (err) {
+    dialog.showErrorBox('FleetDesk could not reach the hub', (err as Error).message);
+    app.exit(1);
+    return;
+  }
+  const decision = known.decide(hubUrl, fingerprint);
+  if (decision.action === 'refuse') {
+    dialog.showErrorBox('The hub’s certificate has changed', decision.message);
+    app.exit(1);
+    return;
+  }
+  if (decision.action === 'ask') {
+    const r = await dialog.showMessageBox({ type: 'question', buttons: ['Trust this hub', 'Cancel'], defaultId: 1, cancelId: 1, title: 'Connect to a FleetDesk hub', message: decision.message });
+    if (r.response !== 0) {
+      app.exit(0);
+      return;
+    }
+    known.remember(hubUrl, fingerprint);
+  }
+  const origin = new URL(hubUrl).origin;
+  // that certificate, for that hub, and nothing else
+  const hubHost = new URL(hubUrl).hostname;
+  session.defaultSession.setCertificateVerifyProc((req, callback) => callback(req.hostname === hubHost && certFingerprint(req.certificate.data) === fingerprint ? 0 : -2));
+  // nothing but the hub: its pages, its WebSocket, its tiles
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+    const u = details.url;
+    callback({ cancel: !(u.startsWith(`${origin}/`) || u === origin || u.startsWith(`${origin.replace('https', 'wss')}/`) || u.startsWith('devtools://') || u.startsWith('data:')) });
+  });
+  createWindow(hubUrl);
+}
+
+/** SHA-256 fingerprint (AB:CD:…) of a PEM certificate, as KnownHubs keeps it. */
+function certFingerprint(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
 async function main(): Promise<void> {
   await app.whenReady();
+  // a control-room workstation: `--hub https://host:port` (or FLEETDESK_HUB); otherwise this computer
+  const hubArg = process.argv.find((a) => a.startsWith('--hub='))?.slice(6) ?? process.env['FLEETDESK_HUB'];
+  if (hubArg) return connectToHub(hubArg);
   protocol.handle(TILE_SCHEME, async (request) => {
     const m = /^[a-z-]+:\/\/([A-Za-z0-9_-]+)\/(\d+)\/(\d+)\/(\d+)/.exec(request.url);
     const t = m && service ? await service.tile(m[1]!, Number(m[2]), Number(m[3]), Number(m[4])) : null;
