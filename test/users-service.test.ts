@@ -19,8 +19,9 @@ afterEach(async () => {
   await service?.stop();
 });
 
-async function hub(sessionIdleMs?: number) {
-  service = new FleetService({ dbFile: path.join(tempDir(), 'hub.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0 }, signInRequired: true, sessionIdleMs });
+/** A hub: the real service requiring sign-in, behind the real WebSocket transport. */
+async function hub(opts: { sessionIdleMs?: number; allowAnonymous?: boolean } = {}) {
+  service = new FleetService({ dbFile: path.join(tempDir(), 'hub.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: opts.allowAnonymous }, signInRequired: true, sessionIdleMs: opts.sessionIdleMs });
   await service.start();
   server = await startWsServer({ rendererDir: path.resolve('out/renderer'), handlers: service.handlers, events: service, port: 0, callerFor: (address, close) => service!.accounts.connectionCaller(address, close) });
   return { url: `ws://127.0.0.1:${server.port}/api`, origin: server.url };
@@ -115,7 +116,7 @@ describe('users of a hub', () => {
   });
 
   it('ends a session by sign-out, revocation or expiry, and closes its socket; a token resumes only a live session', async () => {
-    const h = await hub(1500);
+    const h = await hub({ sessionIdleMs: 1500 });
     const a = await screen(h);
     const { token } = (await a.ok('signIn', { name: 'ana', password: 'correct horse' })) as { token: string };
     // another socket of the same screen (a reconnect) resumes with the token
@@ -149,16 +150,13 @@ describe('users of a hub', () => {
   });
 
   it('lets a dispatcher take an alert: others are refused until they override; resolving or signing out ends the claim', async () => {
-    service = new FleetService({ dbFile: path.join(tempDir(), 'claims.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, signInRequired: true });
-    await service.start();
-    server = await startWsServer({ rendererDir: path.resolve('out/renderer'), handlers: service.handlers, events: service, port: 0, callerFor: (address, close) => service!.accounts.connectionCaller(address, close) });
-    const h = { url: `ws://127.0.0.1:${server.port}/api`, origin: server.url };
+    const h = await hub({ allowAnonymous: true });
     const a = await screen(h);
     await a.ok('signIn', { name: 'ana', password: 'correct horse' });
     await a.ok('addUser', { name: 'ben', role: 'dispatcher', password: 'dispatch pass' });
     const b = await screen(h);
     await b.ok('signIn', { name: 'ben', password: 'dispatch pass' });
-    const pub = await mqtt.connectAsync(service.brokerUrl);
+    const pub = await mqtt.connectAsync(service!.brokerUrl);
     for (const v of ['CL-1', 'CL-2']) await pub.publishAsync(`fleet/${v}/telemetry`, JSON.stringify(telemetry({ vehicle_id: v, timestamp: Date.now() - 5000, fuel_level: 5 })), { qos: 1 });
     await pub.endAsync();
     const open = async () => (await a.ok('listAlerts', { types: ['low_fuel'] })) as { id: number }[];
@@ -175,19 +173,16 @@ describe('users of a hub', () => {
     // signing out lets go of what one held, on every screen
     await a.ok('claimAlert', { alertId: second!.id });
     const released: { id: number; claimedBy: string | null }[] = [];
-    service.on('alertUpdated', (x) => released.push(x));
+    service!.on('alertUpdated', (x) => released.push(x));
     const presence: { userName: string }[][] = [];
-    service.on('presence', (p) => presence.push(p));
+    service!.on('presence', (p) => presence.push(p));
     await a.ok('signOut');
     await waitFor(() => (released.some((x) => x.id === second!.id && x.claimedBy === null) ? true : null), 'the claim released');
     expect(presence.at(-1)!.map((p) => p.userName)).toEqual(['ben']);
   });
 
   it('tells a dispatcher back for a shift what happened since the last one: open critical alerts, fences changed, notes left', async () => {
-    service = new FleetService({ dbFile: path.join(tempDir(), 'handover.sqlite'), workerPath: WORKER_PATH, embeddedBroker: { port: 0, allowAnonymous: true }, signInRequired: true });
-    await service.start();
-    server = await startWsServer({ rendererDir: path.resolve('out/renderer'), handlers: service.handlers, events: service, port: 0, callerFor: (address, close) => service!.accounts.connectionCaller(address, close) });
-    const h = { url: `ws://127.0.0.1:${server.port}/api`, origin: server.url };
+    const h = await hub({ allowAnonymous: true });
     const a = await screen(h);
     await a.ok('signIn', { name: 'ana', password: 'correct horse' });
     await a.ok('addUser', { name: 'ben', role: 'dispatcher', password: 'dispatch pass' });
@@ -198,7 +193,7 @@ describe('users of a hub', () => {
     await b.ok('signIn', { name: 'ben', password: 'dispatch pass' });
     await b.ok('saveGeofence', { name: 'Gate Z', category: 'restricted', geometry: { type: 'Circle', center: [-1.5, 52.1], radiusM: 80 } });
     await b.ok('addNote', { subject: 'vehicle', subjectId: 'HOT-9', text: 'thermostat, booked for Friday' });
-    const pub = await mqtt.connectAsync(service.brokerUrl);
+    const pub = await mqtt.connectAsync(service!.brokerUrl);
     await pub.publishAsync('fleet/HOT-9/telemetry', JSON.stringify(telemetry({ vehicle_id: 'HOT-9', timestamp: Date.now() - 2000, coolant_temp_c: 125 })), { qos: 1 });
     await pub.endAsync();
     await waitFor(async () => (((await b.ok('listAlerts', { types: ['coolant_high'] })) as unknown[]).length ? true : null), 'the coolant alert');
