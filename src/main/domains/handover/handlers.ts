@@ -24,7 +24,8 @@ export function handoverHandlers(d: { store: Store; live: LiveState; desk: Alert
       const sinceMs = previous ?? now - DEFAULT_LOOKBACK_MS;
       const fencesChanged = store.audit
         .list(1000)
-        .filter((e) => e.tsMs >= sinceMs && e.action.startsWith('fence_'))
+        // strictly after: what happened in the reader's last moment of the previous shift was theirs to see
+        .filter((e) => e.tsMs > sinceMs && e.action.startsWith('fence_'))
         .map((e) => {
           const detail = JSON.parse(e.detail) as { name?: string; id?: string };
           return { atMs: e.tsMs, by: e.actor, what: e.action.replace('fence_', ''), name: detail.name ?? detail.id ?? '' };
@@ -40,7 +41,7 @@ export function handoverHandlers(d: { store: Store; live: LiveState; desk: Alert
           .filter((v) => v.status === 'offline')
           .map((v) => ({ vehicleId: v.vehicleId, lastSeenMs: v.lastSeenMs })),
         fencesChanged,
-        notes: store.notes.list({ fromMs: sinceMs, limit: 200 }),
+        notes: store.notes.list({ fromMs: sinceMs + 1, limit: 200 }),
       };
     },
   };
