@@ -117,7 +117,8 @@ describe.runIf(requireTool('chromium'))('layout at control-room sizes', () => {
     await detail.waitFor();
     // directly below the clicked row, whatever the table's length
     expect(await row.evaluate((r) => r.nextElementSibling?.classList.contains('detail-row'))).toBe(true);
-    expect(await detail.textContent()).toContain('events by hour');
+    // the driver's events arrive a moment after the detail opens ("Loading events…" until then)
+    await expect.poll(() => detail.textContent()).toContain('events by hour');
     await page.close();
   });
 
