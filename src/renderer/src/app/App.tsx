@@ -16,8 +16,9 @@ export function App() {
   const access = useFleet((s) => s.access);
   const handoverOpen = useFleet((s) => s.handoverOpen);
   const setHandoverOpen = useFleet((s) => s.setHandoverOpen);
-  // a hub's screen shows nothing of the fleet before its user signs in
-  if (access?.signInRequired && !access.user) return <SignIn />;
+  // nothing of the fleet before the service has said who this screen is; on a hub, before a sign-in
+  if (!access) return <div className="connecting muted">Connecting to FleetDesk…</div>;
+  if (access.signInRequired && !access.user) return <SignIn />;
   return (
     <div className="app" style={{ gridTemplateColumns: `280px 1fr ${rightWidth}px` }}>
       <PanelBoundary name="Vehicle list" className="panel vehicles">
