@@ -209,6 +209,9 @@ export async function openApp(
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, ...context })).newPage();
   beforeGoto?.(page);
   await page.goto(served.url);
+  // the console is there once the service has said who this screen is (until then: "Connecting…");
+  // keys pressed before that reach no panel
+  await page.locator('.app').waitFor({ timeout: 15_000 });
   return {
     page,
     url: served.url,

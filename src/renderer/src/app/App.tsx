@@ -16,9 +16,10 @@ export function App() {
   const access = useFleet((s) => s.access);
   const handoverOpen = useFleet((s) => s.handoverOpen);
   const setHandoverOpen = useFleet((s) => s.setHandoverOpen);
-  // nothing of the fleet before the service has said who this screen is; on a hub, before a sign-in
-  if (!access) return <div className="connecting muted">Connecting to FleetDesk…</div>;
-  if (access.signInRequired && !access.user) return <SignIn />;
+  // a hub (served over HTTPS) shows nothing of the console before the service has said who this screen
+  // is, and then before a sign-in; this computer's own console (IPC, or serve on loopback) opens at once
+  if (!access && location.protocol === 'https:') return <div className="connecting muted">Connecting to FleetDesk…</div>;
+  if (access?.signInRequired && !access.user) return <SignIn />;
   return (
     <div className="app" style={{ gridTemplateColumns: `280px 1fr ${rightWidth}px` }}>
       <PanelBoundary name="Vehicle list" className="panel vehicles">
