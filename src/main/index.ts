@@ -7,6 +7,7 @@ import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, TILE_SCHEME } from '.
 import { CONTENT_SECURITY_POLICY } from './adapters/csp';
 import { FleetService } from './app/service';
 import { createDispatcher } from './api/dispatch';
+import { localCaller } from './api/handlers';
 import { FileSecretStore, secretsFileFor } from './core/security/secret-store';
 import { KnownHubs, probeHubCertificate } from './core/security/known-hubs';
 import { X509Certificate } from 'node:crypto';
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
   const dispatcher = createDispatcher(service.handlers, { log: (line) => console.error(`[fleetdesk] ${line}`) });
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'bad_request', message: 'untrusted sender' } };
-    return dispatcher.call(method, params, service!.accounts.localCaller());
+    return dispatcher.call(method, params, localCaller());
   });
   for (const name of EVENT_NAMES) {
     service.on(name, (payload) => {

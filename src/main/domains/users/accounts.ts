@@ -39,11 +39,6 @@ export class Accounts {
     },
   ) {}
 
-  /** The desktop app's caller, and every call in local mode. */
-  localCaller(address = 'local'): Caller {
-    return localCaller(address);
-  }
-
   /** A caller for one transport connection (a WebSocket), which `close` ends when its session ends. */
   connectionCaller(address: string, close: () => void): Caller {
     if (!this.o.signInRequired) return localCaller(address);

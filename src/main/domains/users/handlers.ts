@@ -7,6 +7,7 @@ import type { Store } from '../../core/storage/store';
 import { ApiError } from '../../api/api-error';
 import { actor, type HandlersOf } from '../../api/handlers';
 import { MIN_PASSWORD, type Accounts } from './accounts';
+import { publicUser } from './repo';
 
 export function usersHandlers(d: { store: Store; accounts: Accounts }): HandlersOf<typeof usersMethods> {
   const { store, accounts } = d;
@@ -49,14 +50,14 @@ export function usersHandlers(d: { store: Store; accounts: Accounts }): Handlers
       strong(p.password);
       const u = store.users.add(name, p.role, hashSecret(p.password), Date.now());
       audit(caller, 'user_added', { user: name, role: p.role });
-      return strip(u);
+      return publicUser(u);
     },
     setUserRole: async (p, caller) => {
       const u = userNamed(p.name);
       if (u.role === 'admin' && p.role !== 'admin') keepsAnAdmin(u.id);
       store.users.update(u.id, { role: p.role });
       audit(caller, 'role_changed', { user: u.name, from: u.role, to: p.role });
-      return strip(store.users.byId(u.id)!);
+      return publicUser(store.users.byId(u.id)!);
     },
     setUserDisabled: async (p, caller) => {
       const u = userNamed(p.name);
@@ -64,15 +65,10 @@ export function usersHandlers(d: { store: Store; accounts: Accounts }): Handlers
       store.users.update(u.id, { disabled: p.disabled });
       audit(caller, p.disabled ? 'user_disabled' : 'user_enabled', { user: u.name });
       if (p.disabled) accounts.end({ userId: u.id }, 'user disabled', actor(caller, undefined, 'admin'));
-      return strip(store.users.byId(u.id)!);
+      return publicUser(store.users.byId(u.id)!);
     },
     listSessions: async () => store.users.live(Date.now()),
     listPresence: async () => accounts.presence(),
     revokeSession: async (p, caller) => ({ revoked: accounts.end({ id: p.id }, 'revoked', actor(caller, undefined, 'supervisor')) > 0 }),
   };
-}
-
-function strip<T extends { passwordHash: string }>(u: T): Omit<T, 'passwordHash'> {
-  const { passwordHash: _secret, ...rest } = u;
-  return rest;
 }

@@ -20,6 +20,11 @@ export interface SessionRow {
 type UserDb = { id: number; name: string; role: string; password_hash: string; created_ms: number; disabled: number };
 const userFromRow = (r: UserDb): UserRow => ({ id: r.id, name: r.name, role: r.role as Role, createdMs: r.created_ms, disabled: r.disabled === 1, passwordHash: r.password_hash });
 
+/** A user as anything outside this repository sees them: never the password hash. */
+export function publicUser({ passwordHash: _secret, ...user }: UserRow): User {
+  return user;
+}
+
 export class UsersRepo {
   constructor(readonly db: Database.Database) {}
 
@@ -28,10 +33,7 @@ export class UsersRepo {
   }
 
   list(): User[] {
-    return (this.db.prepare(`SELECT * FROM users ORDER BY name`).all() as UserDb[]).map((r) => {
-      const { passwordHash: _secret, ...user } = userFromRow(r);
-      return user;
-    });
+    return (this.db.prepare(`SELECT * FROM users ORDER BY name`).all() as UserDb[]).map((r) => publicUser(userFromRow(r)));
   }
 
   byName(name: string): UserRow | null {
