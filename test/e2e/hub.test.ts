@@ -1,6 +1,7 @@
 // A control room on one hub (serve --require-sign-in), in real Chromium: the first screen creates the
 // admin; two dispatchers and a wallboard sign in in their own browser contexts; an acknowledgement by one
-// reaches the other within a second with the name of who did it; a viewer is offered no Ack.
+// reaches the other within a second with the name of who did it; a viewer is offered no Ack, and each role
+// sees only the tabs and controls the server would let it use.
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
@@ -85,6 +86,25 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     const id = Number(await row(a).getAttribute('data-alert-id'));
     expect(await wall.getByRole('button', { name: `Acknowledge alert ${id}` }).count()).toBe(0);
     expect(await wall.getByLabel(`Select alert ${id}`).count()).toBe(0);
+    // each role sees the tabs and controls whose methods the server would let it call, no more
+    const tabs = (p: Page) => p.getByRole('tab').evaluateAll((els) => els.map((e) => e.textContent!.replace(/ \(\d+\)$/, '')));
+    expect(await tabs(wall)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Maintenance', 'Settings']);
+    expect(await tabs(b)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Drivers', 'Maintenance', 'History', 'Settings']);
+    expect(await tabs(a)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'Costs', 'History', 'Settings']);
+    await wall.getByRole('tab', { name: 'Fences' }).click();
+    await wall.locator('.fence-list li[data-fence-id]').first().click();
+    const props = wall.getByRole('form', { name: 'Geofence properties' });
+    await expect.poll(() => props.getByLabel('Name').inputValue()).toBe('Yard Z');
+    expect(await props.getByLabel('Name').isDisabled()).toBe(true);
+    expect(await wall.getByRole('button', { name: /^(Draw polygon|Import…|Save|Delete)$/ }).count()).toBe(0);
+    await wall.getByRole('tab', { name: 'Rules' }).click();
+    expect(await wall.getByRole('button', { name: 'Save rules' }).count()).toBe(0);
+    expect(await wall.getByLabel('Harsh braking above (m/s²)').isDisabled()).toBe(true);
+    await b.getByRole('tab', { name: 'Fences' }).click();
+    expect(await b.getByRole('button', { name: 'Draw polygon' }).count()).toBe(1);
+    await b.getByRole('tab', { name: 'Rules' }).click();
+    expect(await b.getByRole('button', { name: 'Save rules' }).count()).toBe(0);
+    for (const p of [wall, b]) await p.getByRole('tab', { name: /^Alerts/ }).click();
     // A takes it: B sees who handles it; B acting on it is asked first, and declining changes nothing
     await a.getByRole('button', { name: `Take alert ${id}` }).click();
     await expect.poll(() => row(b).getByTestId('claim').textContent(), { timeout: 1000 }).toBe('handling: ana');

@@ -7,6 +7,7 @@ import type { SystemStatus } from '../../../shared/contract/ingest';
 import type { MapSources } from '../../../shared/contract/maps';
 import type { VehicleState } from '../../../shared/contract/vehicles';
 import type { Access, PresenceEntry, Role } from '../../../shared/contract/users';
+import { API_METHODS, type MethodName } from '../../../shared/api';
 import { ApiCallError } from '../lib/api';
 import { api } from '../lib/api';
 import { vehicleStatus } from '../../../shared/vehicle-status';
@@ -372,6 +373,40 @@ export function can(access: Access | null, role: Role): boolean {
   const order: Role[] = ['viewer', 'dispatcher', 'supervisor', 'admin'];
   const mine = access?.user?.role;
   return mine !== undefined && order.indexOf(mine) >= order.indexOf(role);
+}
+
+/**
+ * Whether the signed-in user may call `method`, by the role the contract gives it (the server decides; the
+ * screen hides what it would refuse). Every control that calls a method asks this, so a role change in the
+ * contract changes the screens with it.
+ */
+export function mayCall(access: Access | null, method: MethodName): boolean {
+  const need = API_METHODS[method].role;
+  return need === 'public' || can(access, need);
+}
+
+/** `mayCall` for the current user, re-rendering when who is signed in changes. */
+export function useMay(method: MethodName): boolean {
+  return useFleet((s) => mayCall(s.access, method));
+}
+
+/** What a tab shows comes from this method: a role that may not call it does not see the tab. */
+export const TAB_NEEDS: Record<RightTab, MethodName> = {
+  Alerts: 'listAlerts',
+  Fences: 'listGeofences',
+  Rules: 'getRuleSettings',
+  Ingest: 'getIngestHealth',
+  Devices: 'getBrokerSecurity',
+  Drivers: 'getDriverScores',
+  Maintenance: 'getMaintenance',
+  Costs: 'getFleetCost',
+  History: 'getHistory',
+  Settings: 'getAccess',
+};
+
+/** The tabs this user sees, in order. */
+export function visibleTabs(access: Access | null): RightTab[] {
+  return RIGHT_TABS.filter((t) => mayCall(access, TAB_NEEDS[t]));
 }
 
 /** On every (re)connection: who this screen is — resuming its session on a hub — then everything else. */

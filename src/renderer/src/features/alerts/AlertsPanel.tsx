@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 /** The vehicle filter applies this long after the last key typed. */
 const FILTER_TYPING_MS = 250;
 import { ALERT_TYPE_TEXT, ALERT_TYPES, type Alert, type AlertSeverity, type AlertType } from '../../../../shared/contract/alerts';
-import { can, useFleet } from '../../app/store';
+import { useFleet, useMay } from '../../app/store';
 import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
 import { groupAlerts, type AlertGroup } from './groups';
@@ -56,7 +56,7 @@ type Selection = { has(id: number): boolean; toggle(ids: number[], on: boolean):
 
 function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection: Selection }) {
   // a viewer (a wallboard) sees the queue; acting on it is a dispatcher's
-  const mayAct = useFleet((s) => can(s.access, 'dispatcher'));
+  const mayAct = useMay('acknowledgeAlert');
   const acknowledge = useFleet((s) => s.acknowledge);
   const resolve = useFleet((s) => s.resolve);
   const suppress = useFleet((s) => s.suppress);
@@ -139,7 +139,7 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
 
 function GroupRow({ g, nowMs, selection }: { g: AlertGroup; nowMs: number; selection: Selection }) {
   const actOn = useFleet((s) => s.actOnAlerts);
-  const mayAct = useFleet((s) => can(s.access, 'dispatcher'));
+  const mayAct = useMay('acknowledgeAlert');
   const [open, setOpen] = useState(false);
   const ids = g.alerts.map((a) => a.id);
   const open_ = g.alerts.filter((a) => a.acknowledgedMs === null);
@@ -215,6 +215,7 @@ export function AlertsPanel() {
   const setFilter = useFleet((s) => s.setAlertFilter);
   const suppressions = useFleet((s) => s.suppressions);
   const endSuppression = useFleet((s) => s.endSuppression);
+  const mayAct = useMay('endSuppression');
   const soundOn = useFleet((s) => s.soundOn);
   const setSoundOn = useFleet((s) => s.setSoundOn);
   const nowMs = useFleet((s) => s.status?.nowMs ?? Date.now());
@@ -338,9 +339,11 @@ export function AlertsPanel() {
               <li key={s.id} data-suppression-id={s.id}>
                 <b>{s.kind}</b> {s.vehicleId} · {s.type ? ALERT_TYPE_TEXT[s.type] : 'all alerts'} until {localTime(s.untilMs, nowMs)}
                 {s.kind === 'mute' && <span className="muted"> — {s.reason}</span>}{' '}
-                <button type="button" onClick={() => void endSuppression(s.id)}>
-                  End
-                </button>
+                {mayAct && (
+                  <button type="button" onClick={() => void endSuppression(s.id)}>
+                    End
+                  </button>
+                )}
               </li>
             ))}
           </ul>

@@ -10,11 +10,15 @@ import { HistoryPanel } from '../history/HistoryPanel';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { MaintenancePanel } from '../maintenance/MaintenancePanel';
 import { CostsPanel } from '../costs/CostsPanel';
-import { RIGHT_TABS as TABS, useFleet } from '../../app/store';
+import { useFleet, visibleTabs } from '../../app/store';
+import { useShallow } from 'zustand/react/shallow';
 import { PanelBoundary } from '../../app/PanelBoundary';
 
 export function RightPanel() {
-  const tab = useFleet((s) => s.rightTab);
+  // a tab the signed-in role may not read is not shown (the server would refuse what it needs)
+  const TABS = useFleet(useShallow((s) => visibleTabs(s.access)));
+  const chosen = useFleet((s) => s.rightTab);
+  const tab = TABS.includes(chosen) ? chosen : 'Alerts';
   const setTab = useFleet((s) => s.setRightTab);
   // the badge counts the lines the Alerts list shows (its filter: by default open warning and critical)
   const open = useFleet((s) => Object.keys(s.alerts).length);
@@ -29,7 +33,7 @@ export function RightPanel() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [setTab]);
+  }, [setTab, TABS]);
   return (
     <aside className="panel right">
       <nav className="tabs" role="tablist">

@@ -5,6 +5,7 @@ import { Fragment, useCallback, useEffect, useMemo, useState, type ChangeEvent, 
 import type { FleetCost, VehicleCost, VehicleCostInputs } from '../../../../shared/contract/costs';
 import { api } from '../../lib/api';
 import { ExportBox } from '../reports/ExportBox';
+import { useMay } from '../../app/store';
 
 const PERIODS = [
   { days: 30, label: 'last 30 days' },
@@ -33,6 +34,7 @@ const INPUT_FIELDS: [keyof VehicleCostInputs, string][] = [
 ];
 
 export function CostsPanel() {
+  const mayCurrency = useMay('setCostCurrency');
   const [days, setDays] = useState(30);
   const [data, setData] = useState<FleetCost | null>(null);
   const [inputs, setInputs] = useState<VehicleCostInputs[]>([]);
@@ -118,7 +120,7 @@ export function CostsPanel() {
         </select>
         <label>
           Amounts in{' '}
-          <select aria-label="Currency" value={data?.currency ?? 'EUR'} onChange={(e) => void setCurrency(e.target.value)}>
+          <select aria-label="Currency" disabled={!mayCurrency} title={mayCurrency ? undefined : 'An admin sets the currency'} value={data?.currency ?? 'EUR'} onChange={(e) => void setCurrency(e.target.value)}>
             {[...new Set([data?.currency ?? 'EUR', ...CURRENCIES])].map((c) => (
               <option key={c} value={c}>
                 {c}

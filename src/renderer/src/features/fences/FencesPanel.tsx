@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../../../../shared/contract/fences';
 import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../../../shared/fence-geojson';
-import { useFleet } from '../../app/store';
+import { useFleet, useMay } from '../../app/store';
 import { api } from '../../lib/api';
 import { cancelDraw, clearPreview, draw, editedGeometry, isEditing, setCircleRadius, startEditing, stopEditing, zoomToFence, type DrawShape } from './editor';
 
@@ -76,6 +76,7 @@ function describe(g: FenceGeometry): string {
 }
 
 function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => void; onSaved?: () => void }) {
+  const mayEdit = useMay('saveGeofence');
   const [d, setD] = useState(draft);
   const [message, setMessage] = useState<string | null>(null);
   const [shapeEditing, setShapeEditing] = useState(false);
@@ -136,6 +137,8 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h3>{d.id ? 'Geofence' : 'New geofence'}</h3>
+      {/* a viewer reads a fence's properties; nothing there can be changed */}
+      <fieldset className="plain" disabled={!mayEdit}>
       <span className="hint" data-testid="fence-shape">{describe(shown)}</span>
       {shown.type === 'Circle' && (
         <>
@@ -224,9 +227,10 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
           {message}
         </div>
       )}
+      </fieldset>
       <div className="actions">
-        <button type="submit">Save</button>
-        {d.id && (
+        {mayEdit && <button type="submit">Save</button>}
+        {mayEdit && d.id && (
           <button
             type="button"
             aria-pressed={shapeEditing}
@@ -241,7 +245,7 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
             {shapeEditing ? 'Stop editing shape' : 'Edit shape'}
           </button>
         )}
-        {d.id && (
+        {mayEdit && d.id && (
           <button type="button" onClick={() => void remove()}>
             Delete
           </button>
@@ -298,9 +302,12 @@ export function FencesPanel() {
     setReport(`Imported ${saved} of ${parsed.length} fence(s) from ${file.name}.${refused.length ? `\nRefused:\n${refused.join('\n')}` : ''}`);
   };
 
+  const mayEdit = useMay('saveGeofence');
   return (
     <section className="fences" aria-label="Geofences">
       <div className="fence-tools">
+        {mayEdit && (
+          <>
         <button type="button" onClick={() => void startDraw('Polygon')} disabled={drawing !== null} title="Click corners on the map; click the first corner to finish">
           Draw polygon
         </button>
@@ -313,6 +320,8 @@ export function FencesPanel() {
         <button type="button" onClick={() => fileRef.current?.click()}>
           Import…
         </button>
+          </>
+        )}
         <input ref={fileRef} type="file" accept=".geojson,.json,.kml" hidden aria-label="Import geofences file" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0]).finally(() => (e.target.value = ''))} />
         <button type="button" onClick={() => download('fleetdesk-geofences.geojson', fencesAsGeoJsonText(geofences), 'application/geo+json')} disabled={geofences.length === 0}>
           Export GeoJSON

@@ -7,7 +7,7 @@ import { api } from '../../lib/api';
 import { useAction } from '../../lib/use-action';
 import { ExportBox } from '../reports/ExportBox';
 import { localTime } from '../../lib/format';
-import { useFleet } from '../../app/store';
+import { useFleet, useMay } from '../../app/store';
 
 const FEATURE_TEXT: Record<string, string> = {
   avg_rpm: 'average rpm',
@@ -55,6 +55,10 @@ export function MaintenancePanel() {
   const [training, setTraining] = useState<MaintenanceOverview['training'] | null>(null);
   const [form, setForm] = useState({ vehicleId: '', kind: 'service' as 'service' | 'breakdown', date: new Date().toISOString().slice(0, 10), odometerKm: '', cost: '', note: '' });
   const select = useFleet((s) => s.select);
+  // a viewer reads the ranking; training, capacity and records are a dispatcher's (capacity a supervisor's)
+  const mayWrite = useMay('addMaintenanceRecord');
+  const mayTrain = useMay('retrainMaintenance');
+  const mayCapacity = useMay('setMaintenanceCapacity');
   // The records list shows at once; the ranking comes when its worker has recomputed it (seconds on a
   // busy machine), without holding the list back.
   const reload = useCallback(async () => {
@@ -102,9 +106,11 @@ export function MaintenancePanel() {
   return (
     <div className="scroll maintenance-panel">
       <div className="row">
-        <button type="button" onClick={() => void guard(() => api.call('retrainMaintenance', {}))} disabled={running}>
-          {running ? 'Training…' : 'Retrain'}
-        </button>
+        {mayTrain && (
+          <button type="button" onClick={() => void guard(() => api.call('retrainMaintenance', {}))} disabled={running}>
+            {running ? 'Training…' : 'Retrain'}
+          </button>
+        )}
         <span className="muted">
           {o.trainingRows.toLocaleString()} vehicle-weeks, {o.trainingPositives} breakdowns
         </span>
@@ -120,7 +126,7 @@ export function MaintenancePanel() {
       {m && (
         <>
           <h3>Vehicles by breakdown risk (14 days)</h3>
-          <CapacityForm checksPerWeek={o.capacity.checksPerWeek} onSave={(n) => guard(() => api.call('setMaintenanceCapacity', { checksPerWeek: n }))} />
+          {mayCapacity && <CapacityForm checksPerWeek={o.capacity.checksPerWeek} onSave={(n) => guard(() => api.call('setMaintenanceCapacity', { checksPerWeek: n }))} />}
           <p className="muted capacity-expected" data-testid="capacity-expected">
             {o.capacity.expected
               ? `Checking the ${o.capacity.checksPerWeek} riskiest vehicles each week caught ${pct(o.capacity.expected.recall)} of breakdowns on the validation weeks — about ${o.capacity.expected.caughtPerWeek.toFixed(1)} of ${o.capacity.expected.breakdownsPerWeek.toFixed(1)} a week; ${pct(o.capacity.expected.precision)} of checks found one.`
@@ -177,6 +183,8 @@ export function MaintenancePanel() {
         </>
       )}
       <h3>Service and breakdown records</h3>
+      {mayWrite && (
+        <>
       <form className="kv-form" onSubmit={add} aria-label="New maintenance record">
         <label htmlFor="mr-v">Vehicle</label>
         <input id="mr-v" value={form.vehicleId} onChange={(e) => setForm({ ...form, vehicleId: e.target.value })} />
@@ -204,15 +212,19 @@ export function MaintenancePanel() {
           Import history CSV… <input type="file" accept=".csv,text/csv" hidden onChange={importFile('history')} aria-label="Import history CSV" />
         </label>
       </div>
+        </>
+      )}
       {note && <p className="muted">{note}</p>}
       {error && <p className="error">{error}</p>}
       <ul className="event-list records-list">
         {records.map((r) => (
           <li key={r.id}>
             <time>{new Date(r.tsMs).toISOString().slice(0, 10)}</time> {r.vehicleId} <b>{r.kind}</b> {r.odometerKm !== null ? `${r.odometerKm} km` : ''} {r.cost !== null ? `· ${r.cost}` : ''} <span className="muted">{r.note}</span>{' '}
-            <button type="button" onClick={() => void guard(() => api.call('deleteMaintenanceRecord', { id: r.id }))}>
-              Delete
-            </button>
+            {mayWrite && (
+              <button type="button" onClick={() => void guard(() => api.call('deleteMaintenanceRecord', { id: r.id }))}>
+                Delete
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -5,6 +5,7 @@ import { REPORT_NAMES, REPORT_TITLES, EXPORT_FORMATS, TABLE_ONLY_REPORTS, type E
 import { api } from '../../lib/api';
 import { downloadUrl } from '../../lib/download';
 import { useHistory } from '../history/history-store';
+import { useMay } from '../../app/store';
 
 const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -14,7 +15,14 @@ function unitOf(job: { report: string; format: string }): string {
   return job.report === 'positions' && ['gpx', 'kml', 'geojson'].includes(job.format) ? 'points' : 'rows';
 }
 
-export function ExportBox({ vehicleIds, fromMs, toMs, fixedReport }: { vehicleIds: string[]; fromMs: number; toMs: number; fixedReport?: ReportName }) {
+type ExportBoxProps = { vehicleIds: string[]; fromMs: number; toMs: number; fixedReport?: ReportName };
+
+/** Exports are a dispatcher's: a viewer is not offered one the server would refuse. */
+export function ExportBox(props: ExportBoxProps) {
+  return useMay('startExport') ? <ExportForm {...props} /> : null;
+}
+
+function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
   const [chosen, setReport] = useState<ReportName>('trips');
   const report = fixedReport ?? chosen;
   const [format, setFormat] = useState<ExportFormat>('csv');

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { ALERT_TYPE_TEXT, ALERT_TYPES, type DrivingEventType } from '../../../../shared/contract/alerts';
 import { type AlertSettings, type EngineConfig, type RuleSeverity, type VehicleClassThresholds } from '../../../../shared/contract/rules';
 import { api } from '../../lib/api';
+import { useMay } from '../../app/store';
 
 const THRESHOLDS: [keyof VehicleClassThresholds, string][] = [
   ['harshBrakeMs2', 'Harsh braking above (m/s²)'],
@@ -24,6 +25,7 @@ const HEALTH: [keyof Pick<EngineConfig, 'lowFuelPct' | 'fuelDropPct' | 'coolantM
 ];
 
 export function RulesPanel() {
+  const mayEdit = useMay('saveRuleSettings');
   const [engine, setEngine] = useState<EngineConfig | null>(null);
   const [alerts, setAlerts] = useState<AlertSettings | null>(null);
   const [penalties, setPenalties] = useState<Record<DrivingEventType, number> | null>(null);
@@ -61,6 +63,8 @@ export function RulesPanel() {
         void save();
       }}
     >
+      {/* rules are a supervisor's: below that they are shown, not changed */}
+      <fieldset className="plain" disabled={!mayEdit}>
       <h3>Driving events (all vehicles)</h3>
       <div className="settings-form">
         {THRESHOLDS.map(([k, label]) => (
@@ -112,12 +116,13 @@ export function RulesPanel() {
         ))}
       </div>
       <p className="muted">Crossings of restricted fences are raised to critical (entering) and warning (leaving). Vehicle classes beyond the default can be set through the API.</p>
+      </fieldset>
       {message && (
         <p className={message.ok ? 'muted' : 'error'} role={message.ok ? 'status' : 'alert'}>
           {message.text}
         </p>
       )}
-      <button type="submit">Save rules</button>
+      {mayEdit ? <button type="submit">Save rules</button> : <p className="muted">Only a supervisor changes the rules.</p>}
     </form>
   );
 }

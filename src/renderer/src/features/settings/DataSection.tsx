@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../../shared/api';
 import type { DataInventoryItem } from '../../../../shared/contract/privacy';
 import { api } from '../../lib/api';
+import { useMay } from '../../app/store';
 import { localTime } from '../../lib/format';
 
 function summary(a: AuditEntry): string {
@@ -20,10 +21,11 @@ function summary(a: AuditEntry): string {
 export function DataSection() {
   const [items, setItems] = useState<DataInventoryItem[]>([]);
   const [audit, setAudit] = useState<AuditEntry[]>([]);
+  const mayAudit = useMay('listAudit');
   useEffect(() => {
     void api.call('getDataInventory', {}).then(setItems, () => undefined);
-    void api.call('listAudit', { limit: 100 }).then(setAudit, () => undefined);
-  }, []);
+    if (mayAudit) void api.call('listAudit', { limit: 100 }).then(setAudit, () => undefined);
+  }, [mayAudit]);
   return (
     <>
       <section aria-label="Data we collect">
@@ -49,6 +51,7 @@ export function DataSection() {
           </tbody>
         </table>
       </section>
+      {mayAudit && (
       <section aria-label="Audit log">
         <h3>Audit log</h3>
         <ul className="event-list audit-list">
@@ -60,6 +63,7 @@ export function DataSection() {
           ))}
         </ul>
       </section>
+      )}
     </>
   );
 }

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { PrivacyRule, PrivacyStatus } from '../../../../shared/contract/privacy';
 import { api } from '../../lib/api';
+import { useMay } from '../../app/store';
 import { useAction } from '../../lib/use-action';
 import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
@@ -23,6 +24,8 @@ function describe(r: PrivacyRule): string {
 }
 
 export function PrivacySection() {
+  const maySupervise = useMay('savePrivacyRule');
+  const mayAdmin = useMay('setSupervisorPassword');
   const [status, setStatus] = useState<PrivacyStatus | null>(null);
   const example = useExampleIds();
   const { error, setError, act } = useAction();
@@ -63,6 +66,7 @@ export function PrivacySection() {
     });
   };
   if (!status) return <p className="muted">Loading privacy settings…</p>;
+  // the rules are shown to everyone; changing them and unlocking is a supervisor's, the password an admin's
   const unlocked = unlock && unlock.untilMs > Date.now();
   return (
     <section aria-label="Privacy">
@@ -76,7 +80,7 @@ export function PrivacySection() {
               {r.kind} {r.subjectId}
             </b>{' '}
             {describe(r)} <span className="muted">{r.note}</span>{' '}
-            {removing?.id === r.id ? (
+            {!maySupervise ? null : removing?.id === r.id ? (
               <form
                 className="row"
                 aria-label="Remove privacy rule"
@@ -102,6 +106,7 @@ export function PrivacySection() {
           </li>
         ))}
       </ul>
+      {maySupervise && (
       <form className="kv-form" onSubmit={addRule} aria-label="New privacy rule">
         <label htmlFor="pr-kind">For</label>
         <div className="row">
@@ -140,8 +145,10 @@ export function PrivacySection() {
         <span />
         <button type="submit">Add privacy rule</button>
       </form>
+      )}
 
-      <h3>Supervisor</h3>
+      {mayAdmin && <h3>Supervisor</h3>}
+      {mayAdmin && (
       <form
         className="kv-form"
         aria-label="Supervisor password"
@@ -170,6 +177,7 @@ export function PrivacySection() {
         <span />
         <button type="submit">{status.supervisorPasswordSet ? 'Change password' : 'Set password'}</button>
       </form>
+      )}
       {unlocked ? (
         <p className="privacy-note unlocked" data-testid="unlocked">
           Unlocked until {localTime(unlock.untilMs)}: history and exports include private positions (every look is in the audit log).{' '}
@@ -178,7 +186,7 @@ export function PrivacySection() {
           </button>
         </p>
       ) : (
-        status.supervisorPasswordSet && (
+        status.supervisorPasswordSet && maySupervise && (
           <form className="kv-form" aria-label="Unlock private positions" onSubmit={unlockNow}>
             <label htmlFor="ul-pw">Password</label>
             <input id="ul-pw" type="password" autoComplete="current-password" value={unlockForm.password} onChange={(e) => setUnlockForm({ ...unlockForm, password: e.target.value })} />

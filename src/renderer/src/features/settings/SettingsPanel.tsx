@@ -3,13 +3,15 @@ import { MapSourcesSection } from './MapSourcesSection';
 import { PrivacySection } from './PrivacySection';
 import { DataSection } from './DataSection';
 import { UsersSection } from './UsersSection';
+import { useMay } from '../../app/store';
 
 export function SettingsPanel() {
+  const mayMaps = useMay('addMbtiles');
   return (
     <div className="scroll settings-panel">
       <UsersSection />
       <PrivacySection />
-      <MapSourcesSection />
+      {mayMaps && <MapSourcesSection />}
       <DataSection />
     </div>
   );

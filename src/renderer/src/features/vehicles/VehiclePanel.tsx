@@ -1,7 +1,7 @@
 // Vehicle list with search (/ to focus, arrows to move, Enter to centre) and the selected vehicle's telemetry.
 import { useMemo, useRef, useState, useEffect, type KeyboardEvent } from 'react';
 import { EtaBox } from '../eta/EtaBox';
-import { useFleet } from '../../app/store';
+import { useFleet, useMay } from '../../app/store';
 import { age, fixed, localTime } from '../../lib/format';
 import { STATUS_COLORS } from '../map/vehicle-layer';
 
@@ -9,6 +9,7 @@ import { STATUS_COLORS } from '../map/vehicle-layer';
 const MAX_ROWS = 300;
 
 export function VehiclePanel() {
+  const mayEta = useMay('getEta');
   const vehicles = useFleet((s) => s.vehicles);
   const selectedId = useFleet((s) => s.selectedVehicleId);
   const select = useFleet((s) => s.select);
@@ -139,7 +140,7 @@ export function VehiclePanel() {
             <dt>DTC</dt>
             <dd>{selected.last.dtcCodes.length ? selected.last.dtcCodes.join(', ') : 'none'}</dd>
           </dl>
-          {!selected.hidden && <EtaBox vehicleId={selected.vehicleId} />}
+          {!selected.hidden && mayEta && <EtaBox vehicleId={selected.vehicleId} />}
         </section>
       )}
     </aside>
