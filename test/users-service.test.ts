@@ -197,6 +197,13 @@ describe('users of a hub', () => {
     await pub.publishAsync('fleet/HOT-9/telemetry', JSON.stringify(telemetry({ vehicle_id: 'HOT-9', timestamp: Date.now() - 2000, coolant_temp_c: 125 })), { qos: 1 });
     await pub.endAsync();
     await waitFor(async () => (((await b.ok('listAlerts', { types: ['coolant_high'] })) as unknown[]).length ? true : null), 'the coolant alert');
+    // a note on an alert is kept with that alert; one on nothing is refused
+    const [hot] = (await b.ok('listAlerts', { types: ['coolant_high'] })) as { id: number }[];
+    await b.ok('addNote', { subject: 'alert', subjectId: String(hot!.id), text: 'driver says the gauge is stuck' });
+    expect(await b.call('addNote', { subject: 'alert', subjectId: '999999', text: 'lost' })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'Alert 999999 does not exist.' } });
+    expect(await b.call('addNote', { subject: 'vehicle', text: 'whose?' })).toMatchObject({ ok: false, error: { code: 'bad_request', message: 'A note on a vehicle needs its id.' } });
+    expect(await b.call('addNote', { subject: 'shift', text: '   ' })).toMatchObject({ ok: false, error: { message: 'The note is empty.' } });
+    expect(((await b.ok('listNotes', { subject: 'alert', subjectId: String(hot!.id) })) as { author: string; text: string }[]).map((n) => `${n.author}: ${n.text}`)).toEqual(['ben: driver says the gauge is stuck']);
 
     const again = await screen(h);
     await again.ok('signIn', { name: 'ana', password: 'correct horse' });
@@ -205,6 +212,6 @@ describe('users of a hub', () => {
     expect(hand.previousShiftEndedMs).toBeLessThanOrEqual(endedMs);
     expect(hand.openCritical.map((x) => [x.vehicleId, x.type])).toEqual([['HOT-9', 'coolant_high']]);
     expect(hand.fencesChanged).toEqual([expect.objectContaining({ name: 'Gate Z', by: 'ben', what: 'added' })]);
-    expect(hand.notes.map((n) => `${n.author}: ${n.text}`)).toEqual(['ben: thermostat, booked for Friday']);
+    expect(hand.notes.map((n) => `${n.author}: ${n.text}`)).toEqual(['ben: driver says the gauge is stuck', 'ben: thermostat, booked for Friday']);
   });
 });

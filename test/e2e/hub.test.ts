@@ -120,6 +120,22 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     await b.getByRole('checkbox', { name: 'acknowledged' }).check();
     await a.getByRole('button', { name: `Acknowledge alert ${id}` }).click();
     await expect.poll(() => row(b).locator('.alert-meta').textContent(), { timeout: 1000 }).toMatch(/ack ana /);
+    // notes on the vehicle and on the alert reach the other desks live; the wallboard reads them, writes none
+    for (const p of [a, b, wall]) await p.locator('li[data-vehicle-id="HUB-1"]').click();
+    const vehicleNotes = (p: Page) => p.getByRole('group', { name: 'Notes on HUB-1' });
+    await vehicleNotes(b).getByLabel('Note', { exact: true }).fill('Driver called: gate code changed');
+    await vehicleNotes(b).getByRole('button', { name: 'Add' }).click();
+    for (const p of [a, wall]) await expect.poll(() => vehicleNotes(p).textContent(), { timeout: 1000 }).toContain('ben — Driver called: gate code changed');
+    expect(await vehicleNotes(wall).getByRole('form').count()).toBe(0);
+    await a.getByRole('checkbox', { name: 'acknowledged' }).check();
+    await a.getByRole('button', { name: `Notes on alert ${id}` }).click();
+    await b.getByRole('button', { name: `Notes on alert ${id}` }).click();
+    const alertNotes = (p: Page) => p.getByRole('group', { name: `Notes on alert ${id}` });
+    await expect.poll(() => alertNotes(b).textContent()).toContain('No notes yet.');
+    await alertNotes(a).getByLabel('Note', { exact: true }).fill('Called the yard: a delivery, let it in');
+    await alertNotes(a).getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => alertNotes(b).textContent(), { timeout: 1000 }).toContain('ana — Called the yard: a delivery, let it in');
+    expect(await alertNotes(a).locator('li').count()).toBe(1);
     // who is signed in where
     const sessions = (await script.call('listSessions', {})) as { userName: string; workstation: string }[];
     expect(sessions.map((s) => `${s.userName}@${s.workstation}`)).toEqual(expect.arrayContaining(['ana@Desk A', 'ben@Desk B', 'wall@Wall']));

@@ -2,6 +2,7 @@
 import type { handoverMethods } from '../../../shared/contract/handover';
 import type { LiveState } from '../../core/live/live-state';
 import type { Store } from '../../core/storage/store';
+import { ApiError } from '../../api/api-error';
 import { actor, limitOf, type Emit, type HandlersOf } from '../../api/handlers';
 import type { AlertDesk } from '../alerts/desk';
 import type { PrivacyGate } from '../privacy/gate';
@@ -13,7 +14,13 @@ export function handoverHandlers(d: { store: Store; live: LiveState; desk: Alert
   const { store } = d;
   return {
     addNote: async (p, caller) => {
-      const note = store.notes.add({ tsMs: Date.now(), author: actor(caller, undefined, 'dispatcher'), subject: p.subject, subjectId: p.subject === 'shift' ? null : (p.subjectId?.trim() || null), text: p.text.trim() });
+      const subjectId = p.subject === 'shift' ? null : p.subjectId?.trim() || null;
+      // a note about something is found from it: say so now rather than keep one nobody will see
+      if (p.subject !== 'shift' && subjectId === null) throw new ApiError('bad_request', `A note on ${p.subject === 'alert' ? 'an alert' : 'a vehicle'} needs its id.`);
+      if (p.subject === 'alert' && (!/^\d{1,15}$/.test(subjectId!) || !store.alerts.get(Number(subjectId)))) throw new ApiError('not_found', `Alert ${subjectId} does not exist.`);
+      const text = p.text.trim();
+      if (!text) throw new ApiError('bad_request', 'The note is empty.');
+      const note = store.notes.add({ tsMs: Date.now(), author: actor(caller, undefined, 'dispatcher'), subject: p.subject, subjectId, text });
       d.emit('noteAdded', note);
       return note;
     },

@@ -11,6 +11,7 @@ import { useFleet, useMay } from '../../app/store';
 import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
 import { groupAlerts, type AlertGroup } from './groups';
+import { NotesBox } from '../users/NotesBox';
 
 const GROUPING_KEY = 'fleetdesk.alerts.grouped';
 
@@ -64,6 +65,7 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
   const me = useFleet((s) => (s.access?.signInRequired && s.access.user ? s.access.user.name : 'dispatcher'));
   const claim = useFleet((s) => s.claim);
   const [muting, setMuting] = useState(false);
+  const [notesOpen, setNotesOpen] = useState(false);
   const cls = ['alert', a.severity, a.acknowledgedMs !== null ? 'acked' : '', a.escalatedMs !== null && a.acknowledgedMs === null ? 'escalated' : '', a.suppressed ? 'suppressed' : ''].filter(Boolean).join(' ');
   return (
     <li className={cls} data-alert-id={a.id} data-alert-type={a.type}>
@@ -131,8 +133,12 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
         {mayAct && <button type="button" onClick={() => setMuting(true)} aria-label={`Mute ${a.type} of ${a.vehicleId}`} title="Mute a known ongoing issue (with a reason)">
           Mute…
         </button>}
+        <button type="button" aria-expanded={notesOpen} onClick={() => setNotesOpen(!notesOpen)} aria-label={`Notes on alert ${a.id}`} title="The operator log of this alert: notes from every workstation">
+          Notes
+        </button>
       </div>
       {muting && <MuteForm alert={a} onDone={() => setMuting(false)} />}
+      {notesOpen && <NotesBox subject="alert" subjectId={String(a.id)} label={`Notes on alert ${a.id}`} />}
     </li>
   );
 }

@@ -4,6 +4,7 @@ import { EtaBox } from '../eta/EtaBox';
 import { useFleet, useMay } from '../../app/store';
 import { age, fixed, localTime } from '../../lib/format';
 import { STATUS_COLORS } from '../map/vehicle-layer';
+import { NotesBox } from '../users/NotesBox';
 
 /** Rows drawn at once; a fleet of thousands is found with the search, not by scrolling. */
 const MAX_ROWS = 300;
@@ -141,6 +142,7 @@ export function VehiclePanel() {
             <dd>{selected.last.dtcCodes.length ? selected.last.dtcCodes.join(', ') : 'none'}</dd>
           </dl>
           {!selected.hidden && mayEta && <EtaBox vehicleId={selected.vehicleId} />}
+          <NotesBox subject="vehicle" subjectId={selected.vehicleId} label={`Notes on ${selected.vehicleId}`} />
         </section>
       )}
     </aside>
