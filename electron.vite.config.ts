@@ -17,6 +17,8 @@ export default defineConfig({
   preload: {
     build: {
       rollupOptions: {
+        // the app window's bridge (the API) and the start window's (where the app goes)
+        input: { index: resolve(__dirname, 'src/preload/index.ts'), start: resolve(__dirname, 'src/preload/start.ts') },
         // A sandboxed preload must be CommonJS.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -25,7 +27,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     build: {
-      rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') },
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html'), start: resolve(__dirname, 'src/renderer/start.html') } },
     },
     plugins: [react()],
   },

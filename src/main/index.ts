@@ -1,7 +1,8 @@
 // Electron entry: a thin shell that builds the FleetService and opens one sandboxed window onto it.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import os from 'node:os';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import workerPath from './worker/engine.worker?modulePath';
 import { EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, TILE_SCHEME } from '../shared/api';
 import { CONTENT_SECURITY_POLICY } from './adapters/csp';
@@ -9,11 +10,15 @@ import { FleetService } from './app/service';
 import { createDispatcher } from './api/dispatch';
 import { localCaller } from './api/handlers';
 import { FileSecretStore, secretsFileFor } from './core/security/secret-store';
-import { KnownHubs, probeHubCertificate } from './core/security/known-hubs';
+import { KnownHubs } from './core/security/known-hubs';
+import { Launcher } from './app/launcher';
+import { START_CHANNEL } from '../shared/start';
 import { X509Certificate } from 'node:crypto';
 
 const RENDERER_FILE = path.join(import.meta.dirname, '../renderer/index.html');
 const RENDERER_URL = pathToFileURL(RENDERER_FILE).href; // escapes spaces and non-ASCII in the install path
+const START_FILE = path.join(import.meta.dirname, '../renderer/start.html');
+const START_URL = pathToFileURL(START_FILE).href;
 const DEV_URL = process.env['ELECTRON_RENDERER_URL'];
 
 let win: BrowserWindow | null = null;
@@ -66,43 +71,20 @@ protocol.registerSchemesAsPrivileged([{ scheme: TILE_SCHEME, privileges: { stand
 
 /**
  * A workstation of a control room: the window shows the hub's own UI (same renderer, same contract, over
- * WSS), trusting exactly the certificate this workstation accepted on its first connection (known hubs,
- * like SSH's known hosts); a changed certificate is refused with a warning. No local service runs.
+ * WSS), trusting exactly the certificate the launcher settled on (the one accepted on the first connection,
+ * like SSH's known hosts). No local service runs.
  */
-async function connectToHub(hubUrl: string): Promise<void> {
-  const known = new KnownHubs(path.join(app.getPath('userData'), 'known-hubs.json'));
-  let fingerprint: string;
-  try {
-    fingerprint = await probeHubCertificate(hubUrl);
-  } catch (err) {
-    dialog.showErrorBox('FleetDesk could not reach the hub', (err as Error).message);
-    app.exit(1);
-    return;
-  }
-  const decision = known.decide(hubUrl, fingerprint);
-  if (decision.action === 'refuse') {
-    dialog.showErrorBox('The hub’s certificate has changed', decision.message);
-    app.exit(1);
-    return;
-  }
-  if (decision.action === 'ask') {
-    const r = await dialog.showMessageBox({ type: 'question', buttons: ['Trust this hub', 'Cancel'], defaultId: 1, cancelId: 1, title: 'Connect to a FleetDesk hub', message: decision.message });
-    if (r.response !== 0) {
-      app.exit(0);
-      return;
-    }
-    known.remember(hubUrl, fingerprint);
-  }
-  const origin = new URL(hubUrl).origin;
+function openHub(target: { url: string; fingerprint: string }): void {
+  const origin = new URL(target.url).origin;
+  const hubHost = new URL(target.url).hostname.replace(/^\[|\]$/g, '');
   // that certificate, for that hub, and nothing else
-  const hubHost = new URL(hubUrl).hostname;
-  session.defaultSession.setCertificateVerifyProc((req, callback) => callback(req.hostname === hubHost && certFingerprint(req.certificate.data) === fingerprint ? 0 : -2));
+  session.defaultSession.setCertificateVerifyProc((req, callback) => callback(req.hostname.replace(/^\[|\]$/g, '') === hubHost && certFingerprint(req.certificate.data) === target.fingerprint ? 0 : -2));
   // nothing but the hub: its pages, its WebSocket, its tiles
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
     const u = details.url;
     callback({ cancel: !(u.startsWith(`${origin}/`) || u === origin || u.startsWith(`${origin.replace('https', 'wss')}/`) || u.startsWith('devtools://') || u.startsWith('data:')) });
   });
-  createWindow(hubUrl);
+  createWindow(target.url);
 }
 
 /** SHA-256 fingerprint (AB:CD:…) of a PEM certificate, as KnownHubs keeps it. */
@@ -110,11 +92,112 @@ function certFingerprint(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 
+/** `--hub=URL` (or FLEETDESK_HUB): straight to that hub, asking with a native dialog on a first connection. */
+async function connectFromCommandLine(launcher: Launcher, hubArg: string): Promise<void> {
+  const check = await launcher.check(hubArg);
+  let trust: string | undefined;
+  if (check.status === 'new') {
+    const r = await dialog.showMessageBox({ type: 'question', buttons: ['Trust this hub', 'Cancel'], defaultId: 1, cancelId: 1, title: 'Connect to a FleetDesk hub', message: check.message });
+    if (r.response !== 0) return app.exit(0);
+    trust = check.fingerprint!;
+  }
+  const opened = await launcher.open({ mode: 'hub', url: hubArg, trust }, false);
+  if (!opened.ok || launcher.target?.mode !== 'hub') {
+    dialog.showErrorBox(check.status === 'changed' ? 'The hub’s certificate has changed' : 'FleetDesk could not connect to the hub', opened.ok ? check.message : opened.message);
+    return app.exit(1);
+  }
+  openHub(launcher.target);
+}
+
+/**
+ * The start screen: this computer or a hub. Its bridge reaches the launcher only; once it has decided, the
+ * app window opens (the local service started first) and the start window closes.
+ */
+function showStartWindow(launcher: Launcher): void {
+  // the start page needs nothing from any network: its own files only
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !(details.url.startsWith('file://') || details.url.startsWith('devtools://') || (DEV_URL !== undefined && details.url.startsWith(DEV_URL.replace(/\/$/, '')))) }));
+  const startWin = new BrowserWindow({
+    width: 900,
+    height: 620,
+    title: 'FleetDesk',
+    backgroundColor: '#15191e',
+    show: false,
+    webPreferences: { preload: path.join(import.meta.dirname, '../preload/start.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+  });
+  startWin.once('ready-to-show', () => startWin.show());
+  startWin.webContents.on('will-navigate', (e) => e.preventDefault());
+  startWin.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  const trusted = (event: IpcMainInvokeEvent) => event.sender === startWin.webContents && event.senderFrame === startWin.webContents.mainFrame && (event.senderFrame?.url.split('#')[0] ?? '') === (DEV_URL ? `${DEV_URL.replace(/\/$/, '')}/start.html` : START_URL);
+  ipcMain.handle(START_CHANNEL, async (event, op: unknown, a: unknown, b: unknown) => {
+    if (!trusted(event)) throw new Error('untrusted sender');
+    if (op === 'state') return launcher.state();
+    if (op === 'check') return launcher.check(typeof a === 'string' ? a.slice(0, 300) : '');
+    if (op !== 'open' || typeof a !== 'object' || a === null) throw new Error('unknown start operation');
+    const c = a as { mode?: unknown; url?: unknown; trust?: unknown };
+    const choice = c.mode === 'local' ? { mode: 'local' as const } : { mode: 'hub' as const, url: String(c.url ?? '').slice(0, 300), trust: typeof c.trust === 'string' ? c.trust : undefined };
+    const r = await launcher.open(choice, b === true);
+    if (r.ok) {
+      const target = launcher.target!;
+      try {
+        if (target.mode === 'local') await startLocal();
+        else openHub(target);
+      } catch (err) {
+        return { ok: false, message: (err as Error).message };
+      }
+      ipcMain.removeHandler(START_CHANNEL);
+      startWin.destroy();
+    }
+    return r;
+  });
+  if (DEV_URL) void startWin.loadURL(`${DEV_URL.replace(/\/$/, '')}/start.html`);
+  else void startWin.loadFile(START_FILE);
+}
+
+/** The app menu: the usual edit and view roles, and the way back to the start screen. */
+function setMenu(launcher: Launcher): void {
+  const switchItem = {
+    label: 'Switch computer or hub…',
+    click: () => {
+      launcher.askNextTime();
+      app.relaunch({ args: process.argv.slice(1).filter((x) => !x.startsWith('--hub=')) });
+      app.quit();
+    },
+  };
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      { label: 'FleetDesk', submenu: [switchItem, { type: 'separator' }, { role: 'quit' }] },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+    ]),
+  );
+}
+
+function safeUserName(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   await app.whenReady();
-  // a control-room workstation: `--hub https://host:port` (or FLEETDESK_HUB); otherwise this computer
+  const userData = app.getPath('userData');
+  const launcher = new Launcher({ prefsFile: path.join(userData, 'start.json'), knownHubs: new KnownHubs(path.join(userData, 'known-hubs.json')) });
+  setMenu(launcher);
+  // a control-room workstation set up by its admin: `--hub=https://host:port` (or FLEETDESK_HUB)
   const hubArg = process.argv.find((a) => a.startsWith('--hub='))?.slice(6) ?? process.env['FLEETDESK_HUB'];
-  if (hubArg) return connectToHub(hubArg);
+  if (hubArg) return connectFromCommandLine(launcher, hubArg);
+  // the choice made last time, unless it was "ask me" (or `--choose`); a remembered hub that fails shows the screen
+  const remembered = process.argv.includes('--choose') ? null : launcher.remembered();
+  if (remembered?.mode === 'local') return startLocal();
+  if (remembered?.mode === 'hub' && (await launcher.open(remembered, true)).ok && launcher.target?.mode === 'hub') return openHub(launcher.target);
+  showStartWindow(launcher);
+}
+
+/** This computer's own FleetDesk: service, tiles, IPC bridge, then the window. */
+async function startLocal(): Promise<void> {
   protocol.handle(TILE_SCHEME, async (request) => {
     const m = /^[a-z-]+:\/\/([A-Za-z0-9_-]+)\/(\d+)\/(\d+)\/(\d+)/.exec(request.url);
     const t = m && service ? await service.tile(m[1]!, Number(m[2]), Number(m[3]), Number(m[4])) : null;
@@ -176,10 +259,12 @@ async function main(): Promise<void> {
     return;
   }
 
+  // local mode signs this computer's own user in: actions are recorded with the system account's name
+  const operator = localCaller('local', safeUserName());
   const dispatcher = createDispatcher(service.handlers, { log: (line) => console.error(`[fleetdesk] ${line}`) });
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'bad_request', message: 'untrusted sender' } };
-    return dispatcher.call(method, params, localCaller());
+    return dispatcher.call(method, params, operator);
   });
   for (const name of EVENT_NAMES) {
     service.on(name, (payload) => {

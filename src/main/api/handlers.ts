@@ -18,19 +18,26 @@ export function combineHandlers(...maps: Partial<ApiHandlers>[]): ApiHandlers {
   return all as ApiHandlers;
 }
 
-/** Local mode (the desktop app, a `serve` without sign-in): a connection calls as this computer's operator. */
-export function localCaller(address = 'local'): Caller {
-  return { user: { id: null, name: 'local operator', role: 'admin' }, local: true, address, sessionId: null, attach: () => {}, detach: () => {} };
+/** Who calls in local mode when nobody more precise is known. */
+export const LOCAL_OPERATOR = 'local operator';
+
+/**
+ * Local mode (the desktop app, a `serve` without sign-in): a connection calls as this computer's operator —
+ * the desktop app signs its own user in by the name of the system account (`operator`).
+ */
+export function localCaller(address = 'local', operator = LOCAL_OPERATOR): Caller {
+  return { user: { id: null, name: operator.trim().slice(0, 80) || LOCAL_OPERATOR, role: 'admin' }, local: true, address, sessionId: null, attach: () => {}, detach: () => {} };
 }
 
 /**
- * Who did something, as recorded: the signed-in user; in local mode (no sign-in) the name the screen
- * sends, or `fallback`.
+ * Who did something, as recorded: the signed-in user; in local mode the name the screen sends, else the
+ * desktop's own operator (its system account), else `fallback`.
  */
 export function actor(caller: Caller | undefined, by: string | undefined, fallback: string): string {
   if (caller?.user && !caller.local) return caller.user.name;
   const name = by?.trim();
-  return name ? name.slice(0, 80) : fallback;
+  if (name) return name.slice(0, 80);
+  return caller?.user && caller.user.name !== LOCAL_OPERATOR ? caller.user.name : fallback;
 }
 
 /** A list's size: what was asked, within `max`, or `dflt`. */
