@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import workerPath from '../main/worker/engine.worker?modulePath';
-import { servedHosts, startWsServer } from '../main/adapters/ws-server';
-import { ensureCertificate, loadCertificate } from '../main/adapters/tls-cert';
+import { loadCertificate } from '../main/adapters/tls-cert';
+import { isLoopback, startHubServer } from '../main/app/hub-server';
 import { SimPublisher } from '../main/adapters/sim-publisher';
 import { redactUrl } from '../main/adapters/mqtt-subscriber';
 import { Store } from '../main/core/storage/store';
@@ -105,11 +105,7 @@ async function serve(args: string[]): Promise<void> {
   const local = isLoopback(host);
   // off loopback the hub speaks HTTPS/WSS only: the admin's certificate, or one made on first start
   if (Boolean(values['https-cert']) !== Boolean(values['https-key'])) throw new UsageError('give both --https-cert and --https-key');
-  const cert = values['https-cert']
-    ? loadCertificate(values['https-cert'], values['https-key']!)
-    : local
-      ? null
-      : ensureCertificate(`${dbFile}.https`, [...servedHosts(host, [])].map((h) => h.replace(/^\[|\]$/g, '')));
+  const givenCert = values['https-cert'] ? loadCertificate(values['https-cert'], values['https-key']!) : undefined;
   const service = new FleetService({
     dbFile,
     workerPath,
@@ -140,17 +136,14 @@ async function serve(args: string[]): Promise<void> {
     log,
   });
   await service.start();
-  const server = await startWsServer({
+  const { server, cert } = await startHubServer(service, {
     rendererDir: path.join(import.meta.dirname, '../renderer'),
-    handlers: service.handlers,
-    events: service,
+    dbFile,
+    host,
     port: num(values.port, 'port', 4780),
-    host: values.host,
+    cert: givenCert,
+    requireSignIn: values['require-sign-in'] === true || !local,
     log,
-    downloads: (jobId, fileName) => service.exports.takeDownload(jobId, fileName),
-    tiles: (id, z, x, y) => service.tile(id, z, x, y),
-    callerFor: (address, close) => service.accounts.connectionCaller(address, close),
-    tls: cert ?? undefined,
   });
   log(`database ${dbFile}`);
   log(`broker ${redactUrl(service.brokerUrl)}${values.demo ? ' with the demo fleet' : ''}`);
@@ -202,9 +195,6 @@ async function replayCommand(args: string[]): Promise<void> {
 }
 
 /** This computer only: the addresses local mode (no sign-in, no TLS) is for. Any other is a hub's. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '127.0.0.1';
-}
 
 /** A line of standard input: never in the shell history or the process list. */
 async function readStdin(): Promise<string> {

@@ -239,6 +239,8 @@ async function startLocal(): Promise<void> {
     osmand: process.env['FLEETDESK_OSMAND_PORT'] === 'off' ? undefined : { port: Number(process.env['FLEETDESK_OSMAND_PORT'] ?? 5055), host: process.env['FLEETDESK_OSMAND_HOST'] },
     demo: process.env['FLEETDESK_DEMO'] === '0' ? undefined : { vehicles: 60, rateHz: 1 },
     log: (line) => console.error(`[fleetdesk] ${line}`),
+    // Settings → Share this FleetDesk on the network: these UI files, over HTTPS/WSS with sign-in
+    share: { rendererDir: path.join(import.meta.dirname, '../renderer') },
     chooseMbtilesFile: async () => {
       const opts = { properties: ['openFile' as const], filters: [{ name: 'MBTiles', extensions: ['mbtiles'] }] };
       const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);

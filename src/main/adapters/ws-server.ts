@@ -208,7 +208,16 @@ export async function startWsServer(options: {
     });
   });
 
-  const port = await listen(server, options.port, host, () => new Error(`Port ${options.port} on ${host} is already in use; choose another with --port.`));
+  // the WebSocket server re-emits its HTTP server's errors (a taken port): the listen below reports them
+  wss.on('error', (err) => log(`web server: ${err.message}`));
+  let port: number;
+  try {
+    port = await listen(server, options.port, host, () => new Error(`Port ${options.port} on ${host} is already in use; choose another with --port.`));
+  } catch (err) {
+    for (const u of unsubscribe) u();
+    wss.close();
+    throw err;
+  }
   return {
     port,
     url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,

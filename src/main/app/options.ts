@@ -26,6 +26,11 @@ export interface FleetServiceOptions extends IngestOptions {
   fetchTile?: (url: string) => Promise<FetchedTile>;
   /** A hub: every connection signs in (the first sign-in creates the admin). Off: local mode. */
   signInRequired?: boolean;
+  /**
+   * The desktop app: it may share itself on the network (Settings), serving these UI files on `host`
+   * (default every interface) over HTTPS/WSS with sign-in. Absent for `serve`, which is a server already.
+   */
+  share?: { rendererDir: string; host?: string };
   /** A session ends after this long without use; default 12 h. */
   sessionIdleMs?: number;
 }

@@ -49,6 +49,9 @@ import { rulesHandlers } from '../domains/rules/handlers';
 import { Settings } from '../domains/settings/settings';
 import { StorageUpkeep } from '../domains/storage/upkeep';
 import { Accounts } from '../domains/users/accounts';
+import { NetworkShare } from '../domains/sharing/share';
+import { sharingHandlers } from '../domains/sharing/handlers';
+import { startHubServer } from './hub-server';
 import { usersHandlers } from '../domains/users/handlers';
 import { handoverHandlers } from '../domains/handover/handlers';
 import { vehiclesHandlers } from '../domains/vehicles/handlers';
@@ -82,6 +85,8 @@ export class FleetService {
   handlers!: ApiHandlers;
   /** Who calls: sign-in and sessions (after start); the transports ask it for each connection's caller. */
   accounts!: Accounts;
+  /** The desktop app shared on the network (after start). */
+  share!: NetworkShare;
   readonly exports: ExportJobs;
   readonly maintenance: MaintenanceService;
 
@@ -149,6 +154,18 @@ export class FleetService {
       signedOff: (name) => desk.releaseClaimsOf(name),
       presenceChanged: () => this.emit('presence', accounts.presence()),
     }));
+    const share = o.share;
+    this.share = new NetworkShare({
+      settings,
+      admins: () => store.users.list().filter((u) => u.role === 'admin' && !u.disabled).length,
+      log,
+      start: share
+        ? async (port) => {
+            const hub = await startHubServer(this, { rendererDir: share.rendererDir, dbFile: o.dbFile, host: share.host ?? '0.0.0.0', port, requireSignIn: true, log });
+            return { urls: hub.urls, fingerprint: hub.cert!.fingerprint, close: () => hub.server.close() };
+          }
+        : null,
+    });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
     this.handlers = combineHandlers(
@@ -168,9 +185,11 @@ export class FleetService {
       devicesHandlers({ store, access }),
       usersHandlers({ store, accounts }),
       handoverHandlers({ store, live: this.live, desk, gate, emit: this.emit }),
+      sharingHandlers({ share: this.share }),
     );
 
     await pipeline.start();
+    await this.share.resume();
     // a model to rank vehicles with from the start, when there is history and none was trained yet
     if (!this.maintenance.hasModel() && this.maintenance.hasHistory()) this.maintenance.retrain();
     this.every(o.positionPushMs ?? 250, () => this.pushPositions());
@@ -299,6 +318,7 @@ export class FleetService {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     const p = this.p;
+    await this.share?.stop();
     await p?.summarizer.stop();
     await p?.upkeep.integrityCheck;
     this.exports.close();

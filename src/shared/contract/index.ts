@@ -15,6 +15,7 @@ import { rulesMethods } from './rules';
 import type { MethodSpec, Static } from './schema';
 import { handoverEvents, handoverMethods } from './handover';
 import { usersEvents, usersMethods } from './users';
+import { sharingMethods } from './sharing';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
 /** Merges maps, refusing a key that two of them define. */
@@ -46,6 +47,7 @@ export const API_METHODS = combine(
   devicesMethods,
   usersMethods,
   handoverMethods,
+  sharingMethods,
 );
 
 export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents);

@@ -39,9 +39,12 @@ export class Accounts {
     },
   ) {}
 
-  /** A caller for one transport connection (a WebSocket), which `close` ends when its session ends. */
-  connectionCaller(address: string, close: () => void): Caller {
-    if (!this.o.signInRequired) return localCaller(address);
+  /**
+   * A caller for one transport connection (a WebSocket), which `close` ends when its session ends. A desktop
+   * that shares itself asks for sign-in on its network connections only (`requireSignIn`).
+   */
+  connectionCaller(address: string, close: () => void, requireSignIn = this.o.signInRequired): Caller {
+    if (!requireSignIn) return localCaller(address);
     const caller: Caller = {
       user: null,
       local: false,
@@ -96,7 +99,9 @@ export class Accounts {
 
   access(caller: Caller | undefined): Access {
     const user = caller?.user ?? null;
-    return { signInRequired: this.o.signInRequired && !caller?.local, user: user && { name: user.name, role: user.role }, firstStart: this.o.signInRequired && this.store.users.count() === 0 };
+    // a connection that must sign in is not local; with no caller (in-process) the service's own mode answers
+    const signInRequired = caller ? !caller.local : this.o.signInRequired;
+    return { signInRequired, user: user && { name: user.name, role: user.role }, firstStart: signInRequired && this.store.users.count() === 0 };
   }
 
   signIn(p: { name: string; password: string; workstation?: string }, caller: Caller): { token: string; expiresMs: number; access: Access } {

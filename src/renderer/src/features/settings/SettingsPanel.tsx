@@ -3,13 +3,28 @@ import { MapSourcesSection } from './MapSourcesSection';
 import { PrivacySection } from './PrivacySection';
 import { DataSection } from './DataSection';
 import { UsersSection } from './UsersSection';
-import { useMay } from '../../app/store';
+import { useCallback, useEffect, useState } from 'react';
+import type { SharingStatus } from '../../../../shared/contract/sharing';
+import { useFleet, useMay } from '../../app/store';
+import { api } from '../../lib/api';
+import { SharingSection } from './SharingSection';
 
 export function SettingsPanel() {
   const mayMaps = useMay('addMbtiles');
+  // this computer's own console (no sign-in) of a desktop app: it may share itself on the network
+  const mayAdmin = useMay('getSharing');
+  const localConsole = useFleet((s) => s.access?.signInRequired === false);
+  const mayShare = mayAdmin && localConsole;
+  const [sharing, setSharing] = useState<SharingStatus | null>(null);
+  const reloadSharing = useCallback(() => {
+    if (mayShare) void api.call('getSharing', {}).then(setSharing, () => setSharing(null));
+  }, [mayShare]);
+  useEffect(reloadSharing, [reloadSharing]);
+  const shareable = sharing?.available === true;
   return (
     <div className="scroll settings-panel">
-      <UsersSection />
+      {shareable && <SharingSection status={sharing} onChange={setSharing} />}
+      <UsersSection shared={shareable} onUsersChanged={reloadSharing} />
       <PrivacySection />
       {mayMaps && <MapSourcesSection />}
       <DataSection />

@@ -1,5 +1,6 @@
 // A hub's users (admin) and who is signed in where (supervisor): add a user, change a role, disable or
-// enable one, end a session. Shown only on a hub, to the roles the server would allow.
+// enable one, end a session. Shown on a hub, and on a desktop app that can share itself (its users sign in
+// from the network), to the roles the server would allow.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ROLES, type Role, type SessionInfo, type User } from '../../../../shared/contract/users';
 import { can, useFleet } from '../../app/store';
@@ -7,7 +8,7 @@ import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useAction } from '../../lib/use-action';
 
-export function UsersSection() {
+export function UsersSection({ shared = false, onUsersChanged }: { shared?: boolean; onUsersChanged?: () => void }) {
   const access = useFleet((s) => s.access);
   const isAdmin = can(access, 'admin');
   const isSupervisor = can(access, 'supervisor');
@@ -22,8 +23,8 @@ export function UsersSection() {
   useEffect(() => {
     void reload().catch(() => undefined);
   }, [reload]);
-  if (!access?.signInRequired || !isSupervisor) return null;
-  const run = (fn: () => Promise<unknown>) => act(async () => (await fn(), await reload()));
+  if (!(access?.signInRequired || shared) || !isSupervisor) return null;
+  const run = (fn: () => Promise<unknown>) => act(async () => (await fn(), await reload(), onUsersChanged?.()));
   const add = (e: FormEvent) => {
     e.preventDefault();
     void run(() => api.call('addUser', form)).then((ok) => ok && setForm({ name: '', role: 'dispatcher', password: '' }));
