@@ -182,5 +182,26 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     expect(await ben.getByRole('dialog', { name: 'Since your last shift' }).count()).toBe(0);
     await ben.getByRole('button', { name: 'Handover' }).click();
     expect(await ben.getByRole('dialog', { name: 'Since your last shift' }).count()).toBe(1);
+    await ben.getByRole('button', { name: 'Close the handover' }).click();
+    // ben changes his password in Settings; the old one no longer signs him in
+    await ben.getByRole('tab', { name: 'Settings' }).click();
+    const mine = ben.getByRole('form', { name: 'Change my password' });
+    await mine.getByLabel('Current').fill('wrong one');
+    await mine.getByLabel('New').fill('dispatch pass 2');
+    await mine.getByLabel('Repeat').fill('dispatch pass 2');
+    await mine.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => ben.getByRole('region', { name: 'My password' }).getByRole('alert').textContent()).toBe('The current password is wrong.');
+    await mine.getByLabel('Current').fill('dispatch pass');
+    await mine.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => ben.getByRole('region', { name: 'My password' }).getByRole('status').textContent()).toContain('Password changed');
+    await ben.getByRole('button', { name: 'Sign out' }).click();
+    const form = ben.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Name').fill('ben');
+    await form.getByLabel('Password').fill('dispatch pass');
+    await form.getByRole('button', { name: /Sign in/ }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toBe('Wrong name or password.');
+    await form.getByLabel('Password').fill('dispatch pass 2');
+    await form.getByRole('button', { name: /Sign in/ }).click();
+    await expect.poll(() => ben.getByTestId('signed-in').textContent(), { timeout: 10_000 }).toMatch(/^ben \(dispatcher\)/);
   });
 });

@@ -8,6 +8,7 @@ import type { SharingStatus } from '../../../../shared/contract/sharing';
 import { useFleet, useMay } from '../../app/store';
 import { api } from '../../lib/api';
 import { SharingSection } from './SharingSection';
+import { AccountSection } from './AccountSection';
 
 export function SettingsPanel() {
   const mayMaps = useMay('addMbtiles');
@@ -25,6 +26,7 @@ export function SettingsPanel() {
     <div className="scroll settings-panel">
       {shareable && <SharingSection status={sharing} onChange={setSharing} />}
       <UsersSection shared={shareable} onUsersChanged={reloadSharing} />
+      <AccountSection />
       <PrivacySection />
       {mayMaps && <MapSourcesSection />}
       <DataSection />
