@@ -43,6 +43,10 @@ export interface EmbeddedBrokerOptions {
   loginGuard?: LoginGuard;
   /** Secrets that verified, shared with the OsmAnd listener. */
   verified?: VerifiedSecrets;
+  /** A vehicle's device acknowledged (PUBACK) a message FleetDesk sent it: it has it. */
+  deviceAcked?: (vehicleId: string, topic: string, payload: Buffer) => void;
+  /** A vehicle's device subscribed (it is listening for what FleetDesk sends it). */
+  deviceSubscribed?: (vehicleId: string, filters: string[]) => void;
 }
 
 /** `fleet/<id>/telemetry`, the topic FleetDesk subscribes to on an external broker. */
@@ -189,6 +193,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const id = identities.get(client);
       callback(null, id && canSubscribe(id, sub.topic) ? sub : null);
     },
+  });
+  broker.on('ack', (packet, client) => {
+    const id = client ? identities.get(client) : undefined;
+    if (id?.kind === 'vehicle' && packet.cmd === 'publish') options.deviceAcked?.(id.vehicleId, packet.topic, packet.payload as Buffer);
+  });
+  broker.on('subscribe', (subs, client) => {
+    const id = client ? identities.get(client) : undefined;
+    if (id?.kind === 'vehicle') options.deviceSubscribed?.(id.vehicleId, subs.map((s) => s.topic));
   });
   const maxBefore = options.maxPacketBytesBeforeLogin ?? 64 * 1024;
   const maxAfter = options.maxPacketBytes ?? 256 * 1024;

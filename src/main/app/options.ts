@@ -31,6 +31,8 @@ export interface FleetServiceOptions extends IngestOptions {
    * (default every interface) over HTTPS/WSS with sign-in. Absent for `serve`, which is a server already.
    */
   share?: { rendererDir: string; host?: string };
+  /** A job offered to a device that has not answered by then is "no answer"; default 10 min. */
+  jobAnswerMs?: number;
   /** A session ends after this long without use; default 12 h. */
   sessionIdleMs?: number;
 }

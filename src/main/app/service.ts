@@ -52,6 +52,9 @@ import { Accounts } from '../domains/users/accounts';
 import { NetworkShare } from '../domains/sharing/share';
 import { sharingHandlers } from '../domains/sharing/handlers';
 import { startHubServer } from './hub-server';
+import { JobBoard } from '../domains/jobs/board';
+import { jobsHandlers } from '../domains/jobs/handlers';
+import { DispatchLink } from '../adapters/dispatch-link';
 import { usersHandlers } from '../domains/users/handlers';
 import { handoverHandlers } from '../domains/handover/handlers';
 import { vehiclesHandlers } from '../domains/vehicles/handlers';
@@ -85,6 +88,9 @@ export class FleetService {
   handlers!: ApiHandlers;
   /** Who calls: sign-in and sessions (after start); the transports ask it for each connection's caller. */
   accounts!: Accounts;
+  /** Dispatching: jobs, suggestions, what devices answer (after start). */
+  jobs!: JobBoard;
+  private link: DispatchLink | null = null;
   /** The desktop app shared on the network (after start). */
   share!: NetworkShare;
   readonly exports: ExportJobs;
@@ -143,7 +149,15 @@ export class FleetService {
     const eta = new EtaModels({ dbFile: o.dbFile, workerPath: o.workerPath, log });
     let pipeline: IngestPipeline;
     const access = new DeviceAccess({ store, live: this.live, anonymousForced: o.embeddedBroker?.allowAnonymous === true, listeners: () => pipeline.listeners() });
-    pipeline = new IngestPipeline(o, { store, access, latest, onCommitted: (points, ms) => this.onCommitted(points, ms), statusChanged: this.statusChanged, log });
+    pipeline = new IngestPipeline(o, {
+      store,
+      access,
+      latest,
+      onCommitted: (points, ms) => this.onCommitted(points, ms),
+      statusChanged: this.statusChanged,
+      log,
+      devices: { acked: (v, topic, payload) => this.jobs?.acked(v, topic, payload), subscribed: (v, filters) => this.jobs?.subscribed(v, filters) },
+    });
     const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined });
     const summarizer = new TrackSummarizer(store, log);
     const accounts = (this.accounts = new Accounts(store, {
@@ -166,6 +180,7 @@ export class FleetService {
           }
         : null,
     });
+    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
     this.handlers = combineHandlers(
@@ -186,9 +201,13 @@ export class FleetService {
       usersHandlers({ store, accounts }),
       handoverHandlers({ store, live: this.live, desk, gate, emit: this.emit }),
       sharingHandlers({ share: this.share }),
+      jobsHandlers({ board: this.jobs }),
     );
 
     await pipeline.start();
+    // jobs go to vehicles, and their answers come back, on FleetDesk's own dispatch connection
+    this.link = new DispatchLink(pipeline.clientSettings(), { answer: (topic, payload) => this.jobs.answer(topic, payload), log }, o.dbFile);
+    this.link.start();
     await this.share.resume();
     // a model to rank vehicles with from the start, when there is history and none was trained yet
     if (!this.maintenance.hasModel() && this.maintenance.hasHistory()) this.maintenance.retrain();
@@ -197,6 +216,7 @@ export class FleetService {
     // offline vehicles and escalation of unacknowledged critical alerts, on the wall clock
     this.every(15_000, () => desk.checkOffline());
     this.every(5_000, () => desk.escalate());
+    this.every(5_000, () => this.jobs.tick());
     // history summary (one point per vehicle-minute) kept up to date in small steps
     this.every(10_000, () => void summarizer.step());
     // retention: first pass a minute after start, then every 6 hours; never two at once
@@ -253,6 +273,9 @@ export class FleetService {
     for (const p of points) desk.reported(p.vehicleId, p.tsMs);
     // Evaluate in fix-time order (stable, so equal times keep arrival order); the engine skips stale fixes.
     const ordered: readonly RuleInput[] = points.sort((a, b) => a.tsMs - b.tsMs);
+    const sources = new Map<string, string>();
+    for (const p of incoming) sources.set(p.point.vehicleId, p.source);
+    this.jobs.observe(points, sources);
     // Sent at once (the host keeps calls in order and merges those that wait); recorded in order.
     const result = engine.process(ordered);
     result.catch(() => undefined); // handled below, in turn; this only stops an early failure counting as unhandled
@@ -319,6 +342,8 @@ export class FleetService {
     this.timers = [];
     const p = this.p;
     await this.share?.stop();
+    this.jobs?.close();
+    await this.link?.stop();
     await p?.summarizer.stop();
     await p?.upkeep.integrityCheck;
     this.exports.close();

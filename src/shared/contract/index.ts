@@ -16,6 +16,7 @@ import type { MethodSpec, Static } from './schema';
 import { handoverEvents, handoverMethods } from './handover';
 import { usersEvents, usersMethods } from './users';
 import { sharingMethods } from './sharing';
+import { jobsEvents, jobsMethods } from './jobs';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
 /** Merges maps, refusing a key that two of them define. */
@@ -48,9 +49,10 @@ export const API_METHODS = combine(
   usersMethods,
   handoverMethods,
   sharingMethods,
+  jobsMethods,
 );
 
-export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents);
+export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents, jobsEvents);
 
 type Table = typeof API_METHODS;
 /** Request/response calls: method name → params and result, as TypeScript sees them. */

@@ -193,9 +193,18 @@ export async function checkDeviceKey(
   return { ok: false, status: 401, refusal: 'bad credentials', reason: `wrong key for ${vehicleId}` };
 }
 
-/** A vehicle publishes only under fleet/<its id>/…; anonymous clients (when allowed) only to fleet/<id>/telemetry. */
+/** What FleetDesk sends a vehicle (jobs, messages): only FleetDesk publishes there. */
+export function isDownlinkTopic(topic: string): boolean {
+  return /^fleet\/[^/]*\/(jobs|messages)$/.test(topic);
+}
+
+/**
+ * A vehicle publishes only under fleet/<its id>/…; anonymous clients (when allowed) only to fleet/<id>/…;
+ * nobody but FleetDesk to a vehicle's downlink (its jobs and messages).
+ */
 export function canPublish(identity: Identity, topic: string): boolean {
   if (identity.kind === 'internal') return true;
+  if (isDownlinkTopic(topic)) return false;
   if (identity.kind === 'vehicle') return topic.startsWith(`fleet/${identity.vehicleId}/`) && !topic.includes('+') && !topic.includes('#');
   const id = vehicleIdFromTopic(topic);
   return id !== null && VEHICLE_ID_PATTERN.test(id);

@@ -28,6 +28,8 @@ import { settingsSchema } from '../../domains/settings/schema';
 import { NotesRepo } from '../../domains/handover/repo';
 import { handoverSchema } from '../../domains/handover/schema';
 import { UsersRepo } from '../../domains/users/repo';
+import { JobsRepo } from '../../domains/jobs/repo';
+import { jobsSchema } from '../../domains/jobs/schema';
 import { usersSchema } from '../../domains/users/schema';
 import type { AlertClear } from '../rules/alerts';
 import { mergeSchema } from './migrations';
@@ -36,7 +38,7 @@ export { DEAD_LETTER_MAX_BYTES, pointFromRow, type DeadLetterInput, type Incomin
 export type { NewAlert } from '../../domains/alerts/repo';
 
 /** Every migration, in order (a domain's step v runs with the others' step v, in this order of domains). */
-export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema, handoverSchema]);
+export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema, handoverSchema, jobsSchema]);
 
 export class Store {
   readonly db: Database.Database;
@@ -53,6 +55,7 @@ export class Store {
   readonly settings: SettingsRepo;
   readonly users: UsersRepo;
   readonly notes: NotesRepo;
+  readonly jobs: JobsRepo;
 
   constructor(
     readonly file: string,
@@ -87,6 +90,7 @@ export class Store {
     this.devices = new DevicesRepo(this.db);
     this.users = new UsersRepo(this.db);
     this.notes = new NotesRepo(this.db);
+    this.jobs = new JobsRepo(this.db);
   }
 
   private migrate(): void {

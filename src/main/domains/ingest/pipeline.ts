@@ -40,8 +40,15 @@ export class IngestPipeline {
       onCommitted: (points: IncomingPoint[], receivedMs: number) => void;
       statusChanged: () => void;
       log: (line: string) => void;
+      /** What the embedded broker sees devices do with FleetDesk's downlink (dispatching listens). */
+      devices?: { acked(vehicleId: string, topic: string, payload: Buffer): void; subscribed(vehicleId: string, filters: string[]): void };
     },
   ) {}
+
+  /** Where FleetDesk's own clients connect, with what (the embedded broker's internal login, or the configured broker's). */
+  clientSettings(): BrokerSettings {
+    return this.embedded ? { url: this.embedded.url, username: this.d.access.internal.username, password: this.d.access.internal.secret } : this.o.broker!;
+  }
 
   get brokerUrl(): string {
     return this.embedded?.url ?? this.o.broker?.url ?? '';
@@ -90,6 +97,8 @@ export class IngestPipeline {
         log,
         loginGuard: access.loginGuard,
         verified: access.verified,
+        deviceAcked: (v, topic, payload) => this.d.devices?.acked(v, topic, payload),
+        deviceSubscribed: (v, filters) => this.d.devices?.subscribed(v, filters),
       });
       log(`embedded MQTT broker listening on ${this.embedded.url}${this.embedded.tlsUrl ? ` and ${this.embedded.tlsUrl}` : ''}`);
       settings = { url: this.embedded.url, username: access.internal.username, password: access.internal.secret };

@@ -1,0 +1,467 @@
+// The dispatch board: jobs created, the vehicles best placed to take one (by ETA to its first stop),
+// assignment sent to the vehicle over MQTT and its answers, and each stop's arrival, departure and
+// completion from the vehicle's trusted fixes — every change in the job's timeline and pushed to screens.
+import { ApiError } from '../../api/api-error';
+import type { Job, NewJob, SuggestResult, Suggestion } from '../../../shared/contract/jobs';
+import type { TelemetryPoint, VehicleState } from '../../../shared/contract/vehicles';
+import { estimateEta, type EtaModel } from '../../core/eta/eta';
+import { haversineM } from '../../core/geo/distance';
+import type { LiveState } from '../../core/live/live-state';
+import type { Store } from '../../core/storage/store';
+import { jobTopic, vehicleOfAnswer } from '../../adapters/dispatch-link';
+import type { Emit } from '../../api/handlers';
+import type { PrivacyGate } from '../privacy/gate';
+import type { EtaModels } from '../eta/models';
+import type { StoredJob } from './repo';
+
+export const DEFAULT_STOP_RADIUS_M = 150;
+/** Inside a stop's circle this long (two fixes at least) is an arrival; outside as long, a departure. */
+export const STOP_DWELL_MS = 10_000;
+/** Time at each stop, when estimating when a busy vehicle is free. */
+const SERVICE_MS_PER_STOP = 5 * 60_000;
+/** A device that has not answered an offer by then: "no answer". */
+export const DEFAULT_ANSWER_MS = 10 * 60_000;
+/** A job sent before the device was listening is sent again this long after it subscribes, if it has not arrived. */
+const RESEND_AFTER_SUBSCRIBE_MS = 1000;
+
+/** How a job travels to a device, as the device reads it (documented in README, "Dispatching"). */
+export function jobMessage(j: Job, nowMs: number) {
+  return {
+    type: 'job',
+    job_id: j.id,
+    ref: j.ref,
+    priority: j.priority,
+    notes: j.notes,
+    stops: j.stops.map((s) => ({
+      seq: s.seq,
+      kind: s.kind,
+      name: s.name,
+      lat: s.lat,
+      lon: s.lon,
+      radius_m: s.radiusM,
+      window_start: s.windowStartMs === null ? null : new Date(s.windowStartMs).toISOString(),
+      window_end: s.windowEndMs === null ? null : new Date(s.windowEndMs).toISOString(),
+    })),
+    sent_at: new Date(nowMs).toISOString(),
+  };
+}
+
+type Answer =
+  | { jobId: number; status: 'received' | 'accepted' }
+  | { jobId: number; status: 'rejected'; reason: string }
+  | { jobId: number; status: 'stop_done'; stop: number }
+  | { jobId: number; status: 'stop_failed'; stop: number; reason: string };
+
+/** A device's answer, checked; a string says what is wrong with it. */
+export function parseAnswer(payload: Buffer): Answer | string {
+  if (payload.length > 16 * 1024) return 'answer larger than 16 KiB';
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return 'answer is not JSON';
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'answer is not a JSON object';
+  const jobId = m['job_id'];
+  if (typeof jobId !== 'number' || !Number.isInteger(jobId) || jobId < 1) return 'job_id must be a positive whole number';
+  const status = m['status'];
+  const reason = typeof m['reason'] === 'string' ? (m['reason'] as string).slice(0, 500) : '';
+  const stop = m['stop'];
+  switch (status) {
+    case 'received':
+    case 'accepted':
+      return { jobId, status };
+    case 'rejected':
+      return { jobId, status, reason: reason || 'no reason given' };
+    case 'stop_done':
+    case 'stop_failed':
+      if (typeof stop !== 'number' || !Number.isInteger(stop) || stop < 1) return `${status} needs "stop": the stop's seq`;
+      return status === 'stop_done' ? { jobId, status, stop } : { jobId, status, stop, reason: reason || 'no reason given' };
+    default:
+      return `status must be one of received, accepted, rejected, stop_done, stop_failed (got ${JSON.stringify(status)?.slice(0, 40)})`;
+  }
+}
+
+interface StopWatch {
+  /** First fix inside (or outside, once arrived) of the current streak, and how many fixes. */
+  sinceMs: number;
+  fixes: number;
+}
+
+export class JobBoard {
+  private model: EtaModel | null = null;
+  /** Per job: the streak that may become an arrival or a departure at its next stop. */
+  private readonly watches = new Map<number, StopWatch>();
+  /** Vehicles whose last fixes came from a source that cannot receive anything (OsmAnd phones). */
+  private readonly noDownlink = new Set<string>();
+  private readonly resendTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      live: LiveState;
+      gate: PrivacyGate;
+      models: EtaModels;
+      emit: Emit;
+      /** Sends to the broker; null: no dispatch connection (tests of the board alone). */
+      publish: ((topic: string, message: unknown) => Promise<void>) | null;
+      log: (line: string) => void;
+      answerMs?: number;
+    },
+  ) {}
+
+  // ---- what screens see ----
+
+  shown(j: StoredJob, nowMs = Date.now()): Job {
+    const { sentMs: _s, answerDueMs: _a, ...job } = j;
+    const next = job.stops.find((s) => s.seq === job.nextStopSeq);
+    if (next && job.vehicleId && this.model && ['accepted', 'en_route', 'offered'].includes(job.status)) {
+      const v = this.d.live.get(job.vehicleId, nowMs);
+      if (v && v.status !== 'offline' && !this.d.gate.shownVehicle(v).hidden) {
+        const r = estimateEta(this.model, { vehicleId: v.vehicleId, lat: v.last.lat, lon: v.last.lon, speedKmh: v.last.speedKmh, stoppedSinceMs: this.d.models.stoppedSinceMs(v.vehicleId), nowMs, destination: { lat: next.lat, lon: next.lon } });
+        job.nextStopEtaMs = r.etaMs;
+      }
+    }
+    return job;
+  }
+
+  private changed(id: number, nowMs = Date.now()): Job {
+    const job = this.shown(this.d.store.jobs.get(id)!, nowMs);
+    this.d.emit('jobUpdated', job);
+    return job;
+  }
+
+  timeline(id: number) {
+    return this.d.store.jobs.timeline(id);
+  }
+
+  get(id: number): StoredJob {
+    const j = this.d.store.jobs.get(id);
+    if (!j) throw new ApiError('not_found', `Job ${id} does not exist.`);
+    return j;
+  }
+
+  list(q: { open?: boolean; vehicleId?: string; limit: number }): Job[] {
+    const now = Date.now();
+    return this.d.store.jobs.list(q).map((j) => this.shown(j, now));
+  }
+
+  // ---- what dispatchers do ----
+
+  create(p: NewJob, by: string, nowMs = Date.now()): Job {
+    for (const [i, s] of p.stops.entries()) {
+      if (s.windowStartMs != null && s.windowEndMs != null && s.windowEndMs <= s.windowStartMs) throw new ApiError('bad_request', `Stop ${i + 1}: its time window ends before it starts.`);
+    }
+    if (!p.ref.trim()) throw new ApiError('bad_request', 'Name the customer or place of the job.');
+    const id = this.d.store.jobs.add({ ...p, createdMs: nowMs, createdBy: by }, DEFAULT_STOP_RADIUS_M);
+    return this.changed(id, nowMs);
+  }
+
+  async suggest(id: number, limit: number, nowMs = Date.now()): Promise<SuggestResult> {
+    const job = this.get(id);
+    if (!isOpen(job.status)) throw new ApiError('bad_request', `Job ${id} is ${job.status}: there is nothing to assign.`);
+    this.model = await this.d.models.model(nowMs);
+    return this.rank(job, this.d.live.all(nowMs), limit, nowMs);
+  }
+
+  /** The ranking itself (synchronous: the benchmark times it on 10,000 vehicles). */
+  rank(job: StoredJob, vehicles: readonly VehicleState[], limit: number, nowMs: number, model: EtaModel = this.model!): SuggestResult {
+    const first = job.stops.find((s) => s.status === 'pending') ?? job.stops[0]!;
+    const excluded = new Map<string, number>();
+    const out = (reason: string) => excluded.set(reason, (excluded.get(reason) ?? 0) + 1);
+    // what each busy vehicle still has to do: its unfinished jobs' stops, in order
+    const busy = new Map<string, { lat: number; lon: number }[]>();
+    for (const j of this.d.store.jobs.allActive()) {
+      if (j.id === job.id || !j.vehicleId) continue;
+      const left = j.stops.filter((s) => s.status === 'pending' || s.status === 'arrived').map((s) => ({ lat: s.lat, lon: s.lon }));
+      busy.set(j.vehicleId, [...(busy.get(j.vehicleId) ?? []), ...left]);
+    }
+    const ranked: (Omit<Suggestion, 'rank'> & { sortMs: number })[] = [];
+    for (const v of vehicles) {
+      if (v.status === 'offline') {
+        out('offline');
+        continue;
+      }
+      if (this.d.gate.shownVehicle(v).hidden) {
+        out('in privacy mode');
+        continue;
+      }
+      const distanceKm = haversineM(v.last.lon, v.last.lat, first.lon, first.lat) / 1000;
+      const route = busy.get(v.vehicleId) ?? [];
+      let fromLat = v.last.lat;
+      let fromLon = v.last.lon;
+      let t = nowMs;
+      let speed: number | null = v.last.speedKmh;
+      let stopped = this.d.models.stoppedSinceMs(v.vehicleId);
+      let stalled = false;
+      // its current work first: each remaining stop, then the time there
+      for (const s of route) {
+        const leg = estimateEta(model, { vehicleId: v.vehicleId, lat: fromLat, lon: fromLon, speedKmh: speed, stoppedSinceMs: stopped, nowMs: t, destination: { lat: s.lat, lon: s.lon } });
+        if (leg.etaMs === null) {
+          stalled = true;
+          break;
+        }
+        t = leg.etaMs + SERVICE_MS_PER_STOP;
+        fromLat = s.lat;
+        fromLon = s.lon;
+        speed = null; // from a standstill at the stop: the usual speed
+        stopped = null;
+      }
+      const busyMin = Math.round((t - nowMs) / 60_000);
+      const r = stalled ? null : estimateEta(model, { vehicleId: v.vehicleId, lat: fromLat, lon: fromLon, speedKmh: speed, stoppedSinceMs: stopped, nowMs: t, destination: { lat: first.lat, lon: first.lon } });
+      const etaMs = r?.etaMs ?? null;
+      const why =
+        etaMs === null
+          ? `${r?.state === 'stalled' || stalled ? `stopped for ${r?.stalledMin ?? '?'} min` : 'no ETA'}: ranked last · ${distanceKm.toFixed(1)} km away`
+          : `${route.length ? `busy ~${busyMin} min (${route.length} stop${route.length > 1 ? 's' : ''} left), then` : 'free ·'} ${r!.remainingKm.toFixed(1)} km at ~${Math.round(r!.speedKmh)} km/h`;
+      ranked.push({ vehicleId: v.vehicleId, etaMs, distanceKm: Math.round(distanceKm * 100) / 100, busyMin: route.length ? busyMin : 0, lat: v.last.lat, lon: v.last.lon, why, sortMs: etaMs ?? Number.MAX_SAFE_INTEGER });
+    }
+    ranked.sort((a, b) => a.sortMs - b.sortMs || a.distanceKm - b.distanceKm);
+    const best = ranked[0]?.sortMs;
+    const suggestions = ranked.slice(0, limit).map(({ sortMs, ...s }, i) => ({
+      ...s,
+      rank: i + 1,
+      why: i === 0 || best === undefined || sortMs === Number.MAX_SAFE_INTEGER ? s.why : `${s.why} · ${Math.round((sortMs - best) / 60_000)} min after #1`,
+    }));
+    return { jobId: job.id, suggestions, considered: ranked.length, excluded: [...excluded].map(([reason, count]) => ({ reason, count })), computedMs: nowMs };
+  }
+
+  async assign(id: number, vehicleId: string, by: string, nowMs = Date.now()): Promise<Job> {
+    const job = this.get(id);
+    if (!isOpen(job.status) && job.status !== 'rejected') throw new ApiError('bad_request', `Job ${id} is ${job.status}: it cannot be assigned.`);
+    const v = this.d.live.get(vehicleId, nowMs);
+    if (!v) throw new ApiError('not_found', `Vehicle ${vehicleId} has not reported yet.`);
+    if (this.d.gate.shownVehicle(v).hidden) throw new ApiError('bad_request', `${vehicleId} is in privacy mode: it cannot be given work now.`);
+    const before = job.vehicleId;
+    const s = this.d.store.jobs;
+    const online = v.status !== 'offline';
+    const downlink = !this.noDownlink.has(vehicleId) && this.d.publish !== null;
+    s.update(id, { status: 'offered', vehicleId, delivery: downlink ? (online ? 'sent' : 'queued') : 'cannot_send', sentMs: downlink ? nowMs : null, answerDueMs: downlink ? nowMs + (this.d.answerMs ?? DEFAULT_ANSWER_MS) : null }, nowMs);
+    for (const st of job.stops) if (st.status !== 'pending') s.updateStop(id, st.seq, { status: 'pending' });
+    this.watches.delete(id);
+    s.event(id, nowMs, null, 'offered', by, before && before !== vehicleId ? `to ${vehicleId} (was ${before})` : `to ${vehicleId}`);
+    if (!downlink) s.event(id, nowMs, null, 'cannot_send', 'FleetDesk', `${vehicleId} has no downlink (an OsmAnd phone): call the driver`);
+    else {
+      if (before && before !== vehicleId) void this.send(before, { type: 'cancel', job_id: id, reason: `given to ${vehicleId}` });
+      await this.send(vehicleId, jobMessage(this.shown(this.get(id), nowMs), nowMs));
+      if (!online) s.event(id, nowMs, null, 'queued', 'FleetDesk', `${vehicleId} is offline: it gets the job when it connects`);
+    }
+    return this.changed(id, nowMs);
+  }
+
+  async cancel(id: number, reason: string, by: string, nowMs = Date.now()): Promise<Job> {
+    const job = this.get(id);
+    if (!isOpen(job.status) && job.status !== 'rejected') throw new ApiError('bad_request', `Job ${id} is already ${job.status}.`);
+    this.d.store.jobs.update(id, { status: 'cancelled', answerDueMs: null }, nowMs);
+    this.d.store.jobs.event(id, nowMs, null, 'cancelled', by, reason);
+    this.watches.delete(id);
+    if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'cancel', job_id: id, reason });
+    return this.changed(id, nowMs);
+  }
+
+  private async send(vehicleId: string, message: unknown): Promise<void> {
+    try {
+      await this.d.publish!(jobTopic(vehicleId), message);
+    } catch (err) {
+      // mqtt.js keeps QoS 1 messages while the broker is away and sends them when it is back
+      this.d.log(`dispatch: could not send to ${vehicleId} now (${(err as Error).message}); it goes when the broker is back`);
+    }
+  }
+
+  // ---- what devices do ----
+
+  /** An answer on `fleet/<vehicle>/jobs/ack`: applied, or kept as a dead letter with why. */
+  answer(topic: string, payload: Buffer, nowMs = Date.now()): void {
+    const vehicleId = vehicleOfAnswer(topic);
+    const refuse = (reason: string) => {
+      this.d.store.telemetry.writeBatch([], [{ receivedMs: nowMs, source: 'jobs', topic, reason, payload: Uint8Array.from(payload.subarray(0, 16 * 1024)), payloadBytes: payload.length }], nowMs);
+      this.d.log(`dispatch: answer on ${topic} refused: ${reason}`);
+    };
+    if (!vehicleId) return refuse('not a job answer topic');
+    const a = parseAnswer(payload);
+    if (typeof a === 'string') return refuse(a);
+    const job = this.d.store.jobs.get(a.jobId);
+    if (!job) return refuse(`job ${a.jobId} does not exist`);
+    if (job.vehicleId !== vehicleId) return refuse(`job ${a.jobId} is not assigned to ${vehicleId}`);
+    const s = this.d.store.jobs;
+    const by = `device ${vehicleId}`;
+    if (!isOpen(job.status)) {
+      s.event(job.id, nowMs, null, 'late_answer', by, `${a.status} after the job was ${job.status}`);
+      return void this.changed(job.id, nowMs);
+    }
+    const delivered = job.delivery === 'sent' || job.delivery === 'queued' || job.delivery === 'no_answer' ? { delivery: a.status === 'received' ? 'delivered' : 'answered' } : {};
+    switch (a.status) {
+      case 'received':
+        if (job.delivery === 'sent' || job.delivery === 'queued' || job.delivery === 'no_answer') {
+          s.update(job.id, delivered, nowMs);
+          s.event(job.id, nowMs, null, 'delivered', by);
+        }
+        break;
+      case 'accepted':
+        if (job.status !== 'offered') return;
+        s.update(job.id, { ...delivered, delivery: 'answered', status: 'accepted', answerDueMs: null }, nowMs);
+        s.event(job.id, nowMs, null, 'accepted', by);
+        break;
+      case 'rejected':
+        if (job.status !== 'offered') return;
+        s.update(job.id, { delivery: 'answered', status: 'rejected', answerDueMs: null }, nowMs);
+        s.event(job.id, nowMs, null, 'rejected', by, a.reason);
+        break;
+      case 'stop_done':
+      case 'stop_failed': {
+        const stop = job.stops.find((x) => x.seq === a.stop);
+        if (!stop) return refuse(`job ${job.id} has no stop ${a.stop}`);
+        if (stop.status === 'done' || stop.status === 'failed') return;
+        if (a.status === 'stop_done') s.updateStop(job.id, stop.seq, { status: 'done', doneMs: nowMs });
+        else s.updateStop(job.id, stop.seq, { status: 'failed', failedReason: a.reason, doneMs: nowMs });
+        s.event(job.id, nowMs, stop.seq, a.status === 'stop_done' ? 'stop_done' : 'stop_failed', by, a.status === 'stop_failed' ? a.reason : '');
+        if (job.status === 'offered') s.update(job.id, { delivery: 'answered', status: 'accepted', answerDueMs: null }, nowMs);
+        this.watches.delete(job.id);
+        this.finishIfLast(job.id, nowMs);
+        break;
+      }
+    }
+    this.changed(job.id, nowMs);
+  }
+
+  /** The embedded broker saw the device acknowledge one of our messages: it has the job. */
+  acked(vehicleId: string, topic: string, payload: Buffer, nowMs = Date.now()): void {
+    if (topic !== jobTopic(vehicleId)) return;
+    let id: unknown;
+    try {
+      const m = JSON.parse(payload.toString('utf8')) as { type?: string; job_id?: unknown };
+      if (m.type !== 'job') return;
+      id = m.job_id;
+    } catch {
+      return;
+    }
+    const job = typeof id === 'number' ? this.d.store.jobs.get(id) : null;
+    if (!job || job.vehicleId !== vehicleId || (job.delivery !== 'sent' && job.delivery !== 'queued' && job.delivery !== 'no_answer')) return;
+    this.d.store.jobs.update(job.id, { delivery: 'delivered' }, nowMs);
+    this.d.store.jobs.event(job.id, nowMs, null, 'delivered', `device ${vehicleId}`, 'acknowledged by the device');
+    this.changed(job.id, nowMs);
+  }
+
+  /**
+   * The device subscribed: it is listening now. A job it has not acknowledged goes again a moment later
+   * (if its session kept it, the broker delivers it first and the device's acknowledgement stops this).
+   */
+  subscribed(vehicleId: string, filters: string[]): void {
+    if (!filters.some((f) => f === jobTopic(vehicleId) || f === `fleet/${vehicleId}/#`)) return;
+    const t = setTimeout(() => {
+      this.resendTimers.delete(t);
+      for (const j of this.d.store.jobs.activeOf(vehicleId))
+        if (j.status === 'offered' && (j.delivery === 'queued' || j.delivery === 'sent' || j.delivery === 'no_answer')) {
+          this.d.store.jobs.event(j.id, Date.now(), null, 'resent', 'FleetDesk', `${vehicleId} connected`);
+          void this.send(vehicleId, jobMessage(this.shown(j), Date.now()));
+        }
+    }, RESEND_AFTER_SUBSCRIBE_MS);
+    this.resendTimers.add(t);
+  }
+
+  // ---- what positions tell ----
+
+  /** Committed trusted fixes (in time order) and where they came from: arrivals, departures, en route. */
+  observe(points: readonly TelemetryPoint[], sources: ReadonlyMap<string, string>): void {
+    for (const [v, src] of sources) {
+      if (src === 'osmand') this.noDownlink.add(v);
+      else this.noDownlink.delete(v);
+    }
+    const active = this.d.store.jobs.allActive();
+    if (active.length === 0) return;
+    const byVehicle = new Map<string, StoredJob>();
+    // a vehicle works its oldest unfinished, accepted job first
+    // (a job that cannot be sent is worked once the driver was called: its positions count from the offer)
+    for (const j of active) if ((j.status !== 'offered' || j.delivery === 'cannot_send') && !byVehicle.has(j.vehicleId!)) byVehicle.set(j.vehicleId!, j);
+    const touched = new Set<number>();
+    for (const p of points) {
+      const job = byVehicle.get(p.vehicleId);
+      if (!job) continue;
+      if (this.step(job, p)) {
+        touched.add(job.id);
+        byVehicle.set(p.vehicleId, this.d.store.jobs.get(job.id)!);
+      }
+    }
+    for (const id of touched) this.changed(id);
+  }
+
+  /** One fix against a job's next stop; true when the job changed. */
+  private step(job: StoredJob, p: TelemetryPoint): boolean {
+    const s = this.d.store.jobs;
+    if (job.status === 'accepted' || job.status === 'offered') {
+      s.update(job.id, { status: 'en_route' }, p.tsMs);
+      s.event(job.id, p.tsMs, job.nextStopSeq, 'en_route', 'FleetDesk', `to stop ${job.nextStopSeq}`);
+      return true;
+    }
+    const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
+    if (!stop) return false;
+    const distM = haversineM(p.lon, p.lat, stop.lon, stop.lat);
+    const w = this.watches.get(job.id);
+    if (stop.status === 'pending') {
+      if (distM > stop.radiusM) {
+        this.watches.delete(job.id);
+        return false;
+      }
+      const streak = w ?? { sinceMs: p.tsMs, fixes: 0 };
+      streak.fixes++;
+      this.watches.set(job.id, streak);
+      if (streak.fixes < 2 || p.tsMs - streak.sinceMs < STOP_DWELL_MS) return false;
+      s.updateStop(job.id, stop.seq, { status: 'arrived', arrivedMs: streak.sinceMs });
+      s.update(job.id, { status: 'arrived' }, p.tsMs);
+      s.event(job.id, p.tsMs, stop.seq, 'arrived', 'FleetDesk', `at ${stop.name} (${Math.round(distM)} m from its centre)`);
+      this.watches.delete(job.id);
+      return true;
+    }
+    // arrived: leaving the circle (with a margin against GPS bounce) for as long is a departure, and the stop is done
+    if (distM <= stop.radiusM * 1.2) {
+      this.watches.delete(job.id);
+      return false;
+    }
+    const streak = w ?? { sinceMs: p.tsMs, fixes: 0 };
+    streak.fixes++;
+    this.watches.set(job.id, streak);
+    if (streak.fixes < 2 || p.tsMs - streak.sinceMs < STOP_DWELL_MS) return false;
+    s.updateStop(job.id, stop.seq, { status: 'done', departedMs: streak.sinceMs, doneMs: streak.sinceMs });
+    s.event(job.id, p.tsMs, stop.seq, 'departed', 'FleetDesk', `left ${stop.name}: stop done`);
+    this.watches.delete(job.id);
+    this.finishIfLast(job.id, p.tsMs);
+    return true;
+  }
+
+  /** After a stop finished: the job is done when none is left, else on its way to the next. */
+  private finishIfLast(id: number, atMs: number): void {
+    const job = this.d.store.jobs.get(id)!;
+    const s = this.d.store.jobs;
+    if (job.nextStopSeq === null) {
+      const allFailed = job.stops.every((x) => x.status === 'failed');
+      s.update(id, { status: allFailed ? 'failed' : 'done', answerDueMs: null }, atMs);
+      s.event(id, atMs, null, allFailed ? 'failed' : 'done', 'FleetDesk', `${job.stops.filter((x) => x.status === 'done').length} of ${job.stops.length} stops done`);
+    } else if (job.status === 'arrived' || job.status === 'accepted') {
+      s.update(id, { status: 'en_route' }, atMs);
+      s.event(id, atMs, job.nextStopSeq, 'en_route', 'FleetDesk', `to stop ${job.nextStopSeq}`);
+    }
+  }
+
+  // ---- the clock ----
+
+  /** Offers nobody answered in time: "no answer" (said once). */
+  tick(nowMs = Date.now()): void {
+    void this.d.models.model(nowMs).then((m) => (this.model = m), () => undefined);
+    for (const j of this.d.store.jobs.allActive()) {
+      if (j.status === 'offered' && j.answerDueMs !== null && j.answerDueMs <= nowMs && j.delivery !== 'no_answer') {
+        this.d.store.jobs.update(j.id, { delivery: 'no_answer', answerDueMs: null }, nowMs);
+        this.d.store.jobs.event(j.id, nowMs, null, 'no_answer', 'FleetDesk', `${j.vehicleId} did not answer within ${Math.round((this.d.answerMs ?? DEFAULT_ANSWER_MS) / 60_000)} min`);
+        this.changed(j.id, nowMs);
+      }
+    }
+  }
+
+  close(): void {
+    for (const t of this.resendTimers) clearTimeout(t);
+    this.resendTimers.clear();
+  }
+}
+
+function isOpen(status: Job['status']): boolean {
+  return status === 'planned' || status === 'offered' || status === 'accepted' || status === 'en_route' || status === 'arrived';
+}

@@ -1,0 +1,122 @@
+// The jobs domain's SQL (jobs, job_stops, job_events): parameters always bound.
+import type Database from 'better-sqlite3';
+import type { Job, JobEvent, JobStop, NewJob } from '../../../shared/contract/jobs';
+
+type JobRow = { id: number; ref: string; priority: string; notes: string; status: string; vehicle_id: string | null; delivery: string; created_ms: number; created_by: string; updated_ms: number; sent_ms: number | null; answer_due_ms: number | null };
+type StopRow = { job_id: number; seq: number; kind: string; name: string; lat: number; lon: number; radius_m: number; window_start_ms: number | null; window_end_ms: number | null; status: string; arrived_ms: number | null; departed_ms: number | null; done_ms: number | null; failed_reason: string | null };
+type EventRow = { id: number; job_id: number; ts_ms: number; stop_seq: number | null; what: string; by: string; detail: string };
+
+/** A job as stored, with what only the core needs (when it was sent, when an answer is due). */
+export type StoredJob = Job & { sentMs: number | null; answerDueMs: number | null };
+
+const stopOf = (r: StopRow): JobStop => ({
+  seq: r.seq,
+  kind: r.kind as JobStop['kind'],
+  name: r.name,
+  lat: r.lat,
+  lon: r.lon,
+  radiusM: r.radius_m,
+  windowStartMs: r.window_start_ms,
+  windowEndMs: r.window_end_ms,
+  status: r.status as JobStop['status'],
+  arrivedMs: r.arrived_ms,
+  departedMs: r.departed_ms,
+  doneMs: r.done_ms,
+  failedReason: r.failed_reason,
+});
+
+export const OPEN_STATUSES = ['planned', 'offered', 'accepted', 'en_route', 'arrived'] as const;
+
+export class JobsRepo {
+  constructor(readonly db: Database.Database) {}
+
+  add(j: NewJob & { createdMs: number; createdBy: string }, defaultRadiusM: number): number {
+    return this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare(`INSERT INTO jobs (ref, priority, notes, status, vehicle_id, delivery, created_ms, created_by, updated_ms) VALUES (?, ?, ?, 'planned', NULL, 'not_sent', ?, ?, ?)`)
+          .run(j.ref.trim(), j.priority ?? 'normal', j.notes ?? '', j.createdMs, j.createdBy, j.createdMs).lastInsertRowid,
+      );
+      const ins = this.db.prepare(`INSERT INTO job_stops (job_id, seq, kind, name, lat, lon, radius_m, window_start_ms, window_end_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`);
+      j.stops.forEach((s, i) => ins.run(id, i + 1, s.kind ?? 'dropoff', s.name?.trim() || `Stop ${i + 1}`, s.lat, s.lon, s.radiusM ?? defaultRadiusM, s.windowStartMs ?? null, s.windowEndMs ?? null));
+      this.event(id, j.createdMs, null, 'planned', j.createdBy, `${j.stops.length} stop(s)`);
+      return id;
+    })();
+  }
+
+  get(id: number): StoredJob | null {
+    const r = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    return r ? this.withStops([r])[0]! : null;
+  }
+
+  /** Newest first; `open` keeps those not finished. */
+  list(q: { open?: boolean; vehicleId?: string; limit: number }): StoredJob[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE (? = 0 OR status IN ('planned','offered','accepted','en_route','arrived')) AND (? IS NULL OR vehicle_id = ?) ORDER BY id DESC LIMIT ?`,
+      )
+      .all(q.open ? 1 : 0, q.vehicleId ?? null, q.vehicleId ?? null, q.limit) as JobRow[];
+    return this.withStops(rows);
+  }
+
+  /** Jobs a vehicle holds and has not finished, oldest first (the one it works on first). */
+  activeOf(vehicleId: string): StoredJob[] {
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id = ? AND status IN ('offered','accepted','en_route','arrived') ORDER BY id`).all(vehicleId) as JobRow[];
+    return this.withStops(rows);
+  }
+
+  /** Every assigned, unfinished job (for stop tracking and answer deadlines). */
+  allActive(): StoredJob[] {
+    return this.withStops(this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id IS NOT NULL AND status IN ('offered','accepted','en_route','arrived') ORDER BY id`).all() as JobRow[]);
+  }
+
+  update(id: number, f: Partial<{ status: string; vehicleId: string | null; delivery: string; sentMs: number | null; answerDueMs: number | null }>, nowMs: number): void {
+    const cur = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow;
+    this.db
+      .prepare(`UPDATE jobs SET status = ?, vehicle_id = ?, delivery = ?, sent_ms = ?, answer_due_ms = ?, updated_ms = ? WHERE id = ?`)
+      .run(f.status ?? cur.status, f.vehicleId !== undefined ? f.vehicleId : cur.vehicle_id, f.delivery ?? cur.delivery, f.sentMs !== undefined ? f.sentMs : cur.sent_ms, f.answerDueMs !== undefined ? f.answerDueMs : cur.answer_due_ms, nowMs, id);
+  }
+
+  updateStop(jobId: number, seq: number, f: Partial<{ status: string; arrivedMs: number; departedMs: number; doneMs: number; failedReason: string }>): void {
+    const cur = this.db.prepare(`SELECT * FROM job_stops WHERE job_id = ? AND seq = ?`).get(jobId, seq) as StopRow;
+    this.db
+      .prepare(`UPDATE job_stops SET status = ?, arrived_ms = ?, departed_ms = ?, done_ms = ?, failed_reason = ? WHERE job_id = ? AND seq = ?`)
+      .run(f.status ?? cur.status, f.arrivedMs ?? cur.arrived_ms, f.departedMs ?? cur.departed_ms, f.doneMs ?? cur.done_ms, f.failedReason ?? cur.failed_reason, jobId, seq);
+  }
+
+  event(jobId: number, tsMs: number, stopSeq: number | null, what: string, by: string, detail = ''): void {
+    this.db.prepare(`INSERT INTO job_events (job_id, ts_ms, stop_seq, what, by, detail) VALUES (?, ?, ?, ?, ?, ?)`).run(jobId, tsMs, stopSeq, what, by, detail);
+  }
+
+  timeline(jobId: number): JobEvent[] {
+    return (this.db.prepare(`SELECT * FROM job_events WHERE job_id = ? ORDER BY id`).all(jobId) as EventRow[]).map((r) => ({ id: r.id, tsMs: r.ts_ms, jobId: r.job_id, stopSeq: r.stop_seq, what: r.what, by: r.by, detail: r.detail }));
+  }
+
+  private withStops(rows: JobRow[]): StoredJob[] {
+    if (rows.length === 0) return [];
+    const stops = new Map<number, JobStop[]>();
+    const q = this.db.prepare(`SELECT * FROM job_stops WHERE job_id = ? ORDER BY seq`);
+    for (const r of rows) stops.set(r.id, (q.all(r.id) as StopRow[]).map(stopOf));
+    return rows.map((r) => {
+      const s = stops.get(r.id)!;
+      const next = s.find((x) => x.status === 'pending' || x.status === 'arrived');
+      return {
+        id: r.id,
+        ref: r.ref,
+        priority: r.priority as Job['priority'],
+        notes: r.notes,
+        status: r.status as Job['status'],
+        vehicleId: r.vehicle_id,
+        delivery: r.delivery as Job['delivery'],
+        createdMs: r.created_ms,
+        createdBy: r.created_by,
+        updatedMs: r.updated_ms,
+        nextStopSeq: next?.seq ?? null,
+        nextStopEtaMs: null,
+        stops: s,
+        sentMs: r.sent_ms,
+        answerDueMs: r.answer_due_ms,
+      };
+    });
+  }
+}

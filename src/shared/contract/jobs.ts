@@ -1,0 +1,136 @@
+// Dispatching work: jobs of ordered stops, the vehicles best placed to take one (by ETA), assignment sent
+// to the vehicle over MQTT, its answers, and each stop's arrival and completion from its positions.
+import { method, Nullable, StringEnum, Type, type Static } from './schema';
+
+export const STOP_KINDS = ['pickup', 'dropoff', 'service'] as const;
+export const StopKind = StringEnum(STOP_KINDS);
+export const JOB_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const JobPriority = StringEnum(JOB_PRIORITIES);
+/** planned → offered (sent) → accepted / rejected → en_route → arrived (at a stop) → done, or failed / cancelled. */
+export const JOB_STATUSES = ['planned', 'offered', 'accepted', 'rejected', 'en_route', 'arrived', 'done', 'failed', 'cancelled'] as const;
+export const JobStatus = StringEnum(JOB_STATUSES);
+export type JobStatus = Static<typeof JobStatus>;
+export const StopStatus = StringEnum(['pending', 'arrived', 'done', 'failed'] as const);
+/**
+ * Where the job's message to the vehicle is: not sent (unassigned); queued (the vehicle is offline: it gets
+ * it when it connects); sent (published, no word from the device yet); delivered (the device has it);
+ * answered; no_answer (nothing within the answer time: an alert); cannot_send (a device with no downlink,
+ * e.g. an OsmAnd phone: call the driver).
+ */
+export const DELIVERY_STATES = ['not_sent', 'queued', 'sent', 'delivered', 'answered', 'no_answer', 'cannot_send'] as const;
+export const DeliveryState = StringEnum(DELIVERY_STATES);
+
+const Lat = Type.Number({ minimum: -90, maximum: 90, default: 52.48 });
+const Lon = Type.Number({ minimum: -180, maximum: 180, default: -1.89 });
+
+export const JobStop = Type.Object({
+  seq: Type.Integer(),
+  kind: StopKind,
+  name: Type.String(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  radiusM: Type.Number(),
+  windowStartMs: Nullable(Type.Number()),
+  windowEndMs: Nullable(Type.Number()),
+  status: StopStatus,
+  arrivedMs: Nullable(Type.Number()),
+  departedMs: Nullable(Type.Number()),
+  doneMs: Nullable(Type.Number()),
+  failedReason: Nullable(Type.String()),
+});
+export type JobStop = Static<typeof JobStop>;
+
+export const Job = Type.Object({
+  id: Type.Integer(),
+  /** Customer or place, as the dispatcher names the job. */
+  ref: Type.String(),
+  priority: JobPriority,
+  notes: Type.String(),
+  status: JobStatus,
+  vehicleId: Nullable(Type.String()),
+  delivery: DeliveryState,
+  createdMs: Type.Number(),
+  createdBy: Type.String(),
+  updatedMs: Type.Number(),
+  /** The next stop not yet done (null when none is left). */
+  nextStopSeq: Nullable(Type.Integer()),
+  /** The assigned vehicle's ETA to the next stop, when live. */
+  nextStopEtaMs: Nullable(Type.Number()),
+  stops: Type.Array(JobStop),
+});
+export type Job = Static<typeof Job>;
+
+export const JobEvent = Type.Object({
+  id: Type.Integer(),
+  tsMs: Type.Number(),
+  jobId: Type.Integer(),
+  stopSeq: Nullable(Type.Integer()),
+  what: Type.String(),
+  by: Type.String(),
+  detail: Type.String(),
+});
+export type JobEvent = Static<typeof JobEvent>;
+
+export const Suggestion = Type.Object({
+  vehicleId: Type.String(),
+  rank: Type.Integer(),
+  /** ETA at the job's first stop (after the vehicle's current job, when it has one); null: cannot say. */
+  etaMs: Nullable(Type.Number()),
+  /** Straight-line distance from the vehicle to the first stop. */
+  distanceKm: Type.Number(),
+  /** Minutes of its current job still to do before it could start (0: free). */
+  busyMin: Type.Number(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  why: Type.String(),
+});
+export type Suggestion = Static<typeof Suggestion>;
+
+export const SuggestResult = Type.Object({
+  jobId: Type.Integer(),
+  suggestions: Type.Array(Suggestion),
+  /** Vehicles ranked in all. */
+  considered: Type.Integer(),
+  /** Vehicles left out and why (offline, privacy mode, …), with how many. */
+  excluded: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() })),
+  computedMs: Type.Number(),
+});
+export type SuggestResult = Static<typeof SuggestResult>;
+
+export const NewStop = Type.Object({
+  kind: Type.Optional(StopKind),
+  name: Type.Optional(Type.String({ maxLength: 120 })),
+  lat: Lat,
+  lon: Lon,
+  radiusM: Type.Optional(Type.Number({ minimum: 20, maximum: 5000 })),
+  windowStartMs: Type.Optional(Nullable(Type.Number())),
+  windowEndMs: Type.Optional(Nullable(Type.Number())),
+});
+export type NewStop = Static<typeof NewStop>;
+
+export const NewJob = Type.Object({
+  ref: Type.String({ minLength: 1, maxLength: 120, default: 'Customer' }),
+  priority: Type.Optional(JobPriority),
+  notes: Type.Optional(Type.String({ maxLength: 2000 })),
+  stops: Type.Array(NewStop, { minItems: 1, maxItems: 50 }),
+});
+export type NewJob = Static<typeof NewJob>;
+
+const JobId = Type.Integer({ minimum: 1, default: 1 });
+
+export const jobsMethods = {
+  createJob: method('dispatcher', NewJob, Job),
+  listJobs: method('viewer', Type.Object({ open: Type.Optional(Type.Boolean()), vehicleId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(Job)),
+  getJob: method('viewer', Type.Object({ id: JobId }), Type.Object({ job: Job, timeline: Type.Array(JobEvent) })),
+  /** The vehicles best placed to take the job, by ETA to its first stop, each with why. */
+  suggestVehicles: method('dispatcher', Type.Object({ id: JobId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }), SuggestResult),
+  /** Gives the job to a vehicle and sends it there (or queues it until the vehicle connects). */
+  assignJob: method('dispatcher', Type.Object({ id: JobId, vehicleId: Type.String({ minLength: 1, maxLength: 64 }) }), Job),
+  cancelJob: method('dispatcher', Type.Object({ id: JobId, reason: Type.String({ minLength: 1, maxLength: 500, default: 'no longer needed' }) }), Job),
+  /** CSV with a header: ref, kind, name, lat, lon[, radius_m, window_start, window_end, priority, notes]; rows with the same ref are one job's stops in order. */
+  importJobsCsv: method('dispatcher', Type.Object({ text: Type.String({ maxLength: 5_000_000 }) }), Type.Object({ imported: Type.Integer(), errors: Type.Array(Type.String()) })),
+};
+
+export const jobsEvents = {
+  jobUpdated: Job,
+};

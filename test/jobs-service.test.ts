@@ -1,0 +1,167 @@
+// Dispatching through the real service and its embedded broker, with devices as real MQTT clients: a job's
+// suggestions come ordered by ETA with reasons; assigned, it reaches the device (delivered when the device
+// acknowledges it), the device accepts; positions entering and leaving a stop make it arrived, then done;
+// a device that was not listening gets the job once when it subscribes, one with a persistent session gets
+// it once from the broker; answers that are malformed or about another vehicle's job are dead-lettered;
+// a device can neither answer for another vehicle nor publish to its own downlink.
+import mqtt, { type MqttClient } from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../src/shared/contract/jobs';
+import { telemetry, waitFor } from './helpers';
+import { onCleanup, publisher, startService } from './service-helpers';
+
+/** A vehicle's device: logs in with its own secret, listens to its jobs, records what arrives. */
+async function device(url: string, vehicleId: string, secret: string, opts: { clean?: boolean } = {}) {
+  const client: MqttClient = await mqtt.connectAsync(url, { clientId: vehicleId, username: vehicleId, password: secret, clean: opts.clean ?? false, reconnectPeriod: 0 });
+  onCleanup(() => client.endAsync(true));
+  const received: { type: string; job_id: number }[] = [];
+  client.on('message', (_t, payload) => received.push(JSON.parse(String(payload))));
+  await client.subscribeAsync(`fleet/${vehicleId}/jobs`, { qos: 1 });
+  const answer = (m: Record<string, unknown>, topic = `fleet/${vehicleId}/jobs/ack`) => client.publishAsync(topic, JSON.stringify(m), { qos: 1 });
+  return { client, received, answer };
+}
+
+describe('dispatching a job', () => {
+  it('suggests by ETA, sends it to the device, hears it accept, and follows the vehicle through its stops', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const pub = await publisher(service.brokerUrl);
+    // fix times from ten minutes ago, in order (a fix older than the last trusted one would not count)
+    const T0 = Date.now() - 600_000;
+    const fix = (id: string, lat: number, lon: number, tsMs: number, speed = 30) => pub.publishAsync(`fleet/${id}/telemetry`, JSON.stringify(telemetry({ vehicle_id: id, lat, lon, speed_kmh: speed, timestamp: tsMs })), { qos: 1 });
+    // the stop at 52.50,-1.90; VAN-1 ~1 km away, VAN-2 ~5 km, VAN-3 ~12 km
+    await fix('VAN-1', 52.509, -1.9, T0);
+    await fix('VAN-2', 52.545, -1.9, T0);
+    await fix('VAN-3', 52.608, -1.9, T0);
+    await waitFor(async () => ((await h.listVehicles({})).length === 3 ? true : null), 'three vehicles');
+
+    const job = await h.createJob({ ref: 'Acme Ltd', stops: [{ kind: 'pickup', name: 'Depot gate', lat: 52.5, lon: -1.9, radiusM: 100 }, { kind: 'dropoff', name: 'Acme', lat: 52.52, lon: -1.95 }] });
+    expect(job).toMatchObject({ status: 'planned', delivery: 'not_sent', vehicleId: null, nextStopSeq: 1, stops: [{ seq: 1, radiusM: 100 }, { seq: 2, radiusM: 150 }] });
+    const s = await h.suggestVehicles({ id: job.id });
+    expect(s.suggestions.map((x) => x.vehicleId)).toEqual(['VAN-1', 'VAN-2', 'VAN-3']);
+    expect(s.suggestions.map((x) => x.rank)).toEqual([1, 2, 3]);
+    expect(s.suggestions[0]!.etaMs!).toBeLessThan(s.suggestions[1]!.etaMs!);
+    expect(s.suggestions[0]!.why).toMatch(/^free · \d+\.\d km at ~\d+ km\/h$/);
+    expect(s.suggestions[1]!.why).toMatch(/min after #1$/);
+    expect(s.considered).toBe(3);
+
+    // VAN-1's device: its own secret; listening before the job is sent
+    const { secret } = await h.createDeviceCredential({ vehicleId: 'VAN-1' });
+    const van1 = await device(service.brokerUrl, 'VAN-1', secret);
+    const assigned = await h.assignJob({ id: job.id, vehicleId: 'VAN-1' });
+    expect(assigned).toMatchObject({ status: 'offered', vehicleId: 'VAN-1', delivery: 'sent' });
+    await waitFor(() => (van1.received.length ? true : null), 'the job at the device');
+    expect(van1.received[0]).toMatchObject({ type: 'job', job_id: job.id, ref: 'Acme Ltd', stops: [{ seq: 1, kind: 'pickup', name: 'Depot gate', lat: 52.5, lon: -1.9, radius_m: 100 }, { seq: 2 }] });
+    // the device's PUBACK says it has it
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.delivery === 'delivered' ? true : null), 'delivered');
+    await van1.answer({ job_id: job.id, status: 'accepted' });
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.status === 'accepted' ? true : null), 'accepted');
+
+    // drives in: two fixes 12 s apart inside the stop's 100 m → arrived; then out for as long → stop done
+    const t = T0 + 120_000;
+    await fix('VAN-1', 52.503, -1.9, t - 60_000);
+    await fix('VAN-1', 52.5005, -1.9, t - 50_000, 5);
+    await fix('VAN-1', 52.5003, -1.9, t - 38_000, 0);
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.status === 'arrived' ? true : null), 'arrived at stop 1');
+    await fix('VAN-1', 52.503, -1.905, t - 20_000);
+    await fix('VAN-1', 52.506, -1.91, t - 8000);
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.status === 'en_route' && (await h.getJob({ id: job.id })).job.nextStopSeq === 2 ? true : null), 'on to stop 2');
+    const mid = (await h.getJob({ id: job.id })).job;
+    expect(mid.stops[0]).toMatchObject({ status: 'done', arrivedMs: t - 50_000, departedMs: t - 20_000 });
+    // the driver marks the last stop done on the device: the job is done
+    await van1.answer({ job_id: job.id, status: 'stop_done', stop: 2 });
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.status === 'done' ? true : null), 'done');
+    const { timeline } = await h.getJob({ id: job.id });
+    expect(timeline.map((e) => `${e.what}${e.stopSeq ? ` ${e.stopSeq}` : ''} by ${e.by}`)).toEqual([
+      'planned by dispatcher',
+      'offered by dispatcher',
+      'delivered by device VAN-1',
+      'accepted by device VAN-1',
+      'en_route 1 by FleetDesk',
+      'arrived 1 by FleetDesk',
+      'departed 1 by FleetDesk',
+      'en_route 2 by FleetDesk',
+      'stop_done 2 by device VAN-1',
+      'done by FleetDesk',
+    ]);
+    // the job stays where its vehicle's jobs are listed, no longer among the open ones
+    expect((await h.listJobs({ vehicleId: 'VAN-1' })).map((j) => j.id)).toEqual([job.id]);
+    expect(await h.listJobs({ open: true })).toEqual([]);
+  });
+
+  it('reaches a device that was not listening, once; refuses what a device may not do; dead-letters bad answers', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const pub = await publisher(service.brokerUrl);
+    for (const id of ['VAN-4', 'VAN-5']) await pub.publishAsync(`fleet/${id}/telemetry`, JSON.stringify(telemetry({ vehicle_id: id, lat: 52.5, lon: -1.9, timestamp: Date.now() - 3000 })), { qos: 1 });
+    await waitFor(async () => ((await h.listVehicles({})).length === 2 ? true : null), 'two vehicles');
+    const c4 = await h.createDeviceCredential({ vehicleId: 'VAN-4' });
+    const c5 = await h.createDeviceCredential({ vehicleId: 'VAN-5' });
+
+    // VAN-4's device is not connected when the job is sent: it gets it once it subscribes, and only once
+    const a = await h.createJob({ ref: 'Late listener', stops: [{ lat: 52.51, lon: -1.9 }] });
+    await h.assignJob({ id: a.id, vehicleId: 'VAN-4' });
+    const van4 = await device(service.brokerUrl, 'VAN-4', c4.secret);
+    await waitFor(async () => ((await h.getJob({ id: a.id })).job.delivery === 'delivered' ? true : null), 'delivered after it subscribed', 10_000);
+    // a persistent session: gone while a second job is sent, back later — the broker hands it over, once
+    await van4.client.endAsync();
+    const b = await h.createJob({ ref: 'While away', stops: [{ lat: 52.52, lon: -1.9 }] });
+    await h.assignJob({ id: b.id, vehicleId: 'VAN-4' });
+    const back = await device(service.brokerUrl, 'VAN-4', c4.secret);
+    await waitFor(async () => ((await h.getJob({ id: b.id })).job.delivery === 'delivered' ? true : null), 'the second job delivered on return', 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // past the resend a subscription may trigger
+    const all = [...van4.received, ...back.received].filter((m) => m.type === 'job').map((m) => m.job_id);
+    expect(all.sort()).toEqual([a.id, b.id].sort());
+
+    // VAN-5 answering for VAN-4's job, or in VAN-4's name, or to its own downlink
+    const van5 = await device(service.brokerUrl, 'VAN-5', c5.secret);
+    await van5.answer({ job_id: a.id, status: 'accepted' });
+    // the broker drops a connection that publishes where it may not (MQTT 3.1.1 has no refusal): one try each
+    const forbidden = async (topic: string, body: unknown) => {
+      const c = await mqtt.connectAsync(service.brokerUrl, { clientId: 'VAN-5/x', username: 'VAN-5', password: c5.secret, reconnectPeriod: 0 });
+      onCleanup(() => c.endAsync(true));
+      await Promise.race([c.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch(() => undefined), new Promise((r) => c.once('close', r))]);
+    };
+    await forbidden('fleet/VAN-4/jobs/ack', { job_id: a.id, status: 'accepted' });
+    await forbidden('fleet/VAN-5/jobs', { type: 'job', job_id: 999 });
+    await back.answer({ job_id: b.id, status: 'maybe' });
+    await back.client.publishAsync('fleet/VAN-4/jobs/ack', '{not json', { qos: 1 });
+    await waitFor(async () => ((await h.listDeadLetters({})).filter((d) => d.source === 'jobs').length >= 3 ? true : null), 'three dead letters');
+    const reasons = (await h.listDeadLetters({})).filter((d) => d.source === 'jobs').map((d) => d.reason);
+    expect(reasons).toEqual(expect.arrayContaining([`job ${a.id} is not assigned to VAN-5`, expect.stringContaining('status must be one of'), 'answer is not JSON']));
+    expect(reasons).toHaveLength(3);
+    // the broker refused the other two publishes outright: VAN-4's job is still only offered
+    expect((await h.getJob({ id: a.id })).job.status).toBe('offered');
+    const refusals = (await h.getBrokerSecurity({})).refusals.last.filter((r) => r.who === 'VAN-5').map((r) => r.reason);
+    expect(refusals.sort()).toEqual(['publish not allowed: fleet/VAN-4/jobs/ack', 'publish not allowed: fleet/VAN-5/jobs']);
+    // VAN-4 turns the second job down: it can go to another vehicle
+    await back.answer({ job_id: b.id, status: 'rejected', reason: 'van full' });
+    await waitFor(async () => ((await h.getJob({ id: b.id })).job.status === 'rejected' ? true : null), 'rejected');
+    expect((await h.getJob({ id: b.id })).timeline.at(-1)).toMatchObject({ what: 'rejected', detail: 'van full' });
+    const again = (await h.assignJob({ id: b.id, vehicleId: 'VAN-5' })) as Job;
+    expect(again).toMatchObject({ status: 'offered', vehicleId: 'VAN-5' });
+  });
+
+  it('refuses impossible jobs and reads a CSV of stops, saying which lines it refused', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    await expect(h.createJob({ ref: 'x', stops: [{ lat: 52.5, lon: -1.9, windowStartMs: 2000, windowEndMs: 1000 }] })).rejects.toThrow('Stop 1: its time window ends before it starts.');
+    await expect(h.assignJob({ id: 999, vehicleId: 'VAN-1' })).rejects.toThrow('Job 999 does not exist.');
+    const csv = [
+      'ref,kind,name,lat,lon,radius_m,window_start,window_end,priority',
+      'Acme,pickup,Yard,52.5,-1.9,100,2026-12-02T09:00:00Z,2026-12-02T10:00:00Z,high',
+      'Acme,dropoff,Shop,52.52,-1.95,,,,high',
+      'Bolt,service,,52.6,-1.8,,,,',
+      'Bad,dropoff,,95,-1.8,,,,',
+      'Worse,teleport,,52.6,-1.8,,,,',
+      'Zone,dropoff,,52.6,-1.8,,2026-12-02T09:00:00,,',
+    ].join('\n');
+    const r = await h.importJobsCsv({ text: csv });
+    expect(r.imported).toBe(2);
+    expect(r.errors).toEqual(['line 5: impossible position 95, -1.8', 'line 6: kind must be one of pickup, dropoff, service', 'line 7: window_start "2026-12-02T09:00:00" is not a time with its zone (e.g. 2026-12-02T09:00:00Z)']);
+    const jobs = await h.listJobs({});
+    const acme = jobs.find((j) => j.ref === 'Acme')!;
+    expect(acme).toMatchObject({ priority: 'high', stops: [{ seq: 1, kind: 'pickup', name: 'Yard', radiusM: 100, windowStartMs: Date.parse('2026-12-02T09:00:00Z') }, { seq: 2, name: 'Shop', radiusM: 150 }] });
+    expect(jobs.find((j) => j.ref === 'Bolt')!.stops[0]).toMatchObject({ kind: 'service', name: 'Stop 1' });
+  });
+});
