@@ -120,7 +120,7 @@ describe('dispatching a job', () => {
     const forbidden = async (topic: string, body: unknown) => {
       const c = await mqtt.connectAsync(service.brokerUrl, { clientId: 'VAN-5/x', username: 'VAN-5', password: c5.secret, reconnectPeriod: 0 });
       onCleanup(() => c.endAsync(true));
-      await Promise.race([c.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch(() => undefined), new Promise((r) => c.once('close', r))]);
+      await Promise.race([c.publishAsync(topic, JSON.stringify(body), { qos: 1 }).catch(() => undefined), new Promise<void>((r) => c.once('close', () => r()))]);
     };
     await forbidden('fleet/VAN-4/jobs/ack', { job_id: a.id, status: 'accepted' });
     await forbidden('fleet/VAN-5/jobs', { type: 'job', job_id: 999 });

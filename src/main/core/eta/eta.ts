@@ -32,9 +32,16 @@ export interface EtaModel {
   vehicles: Record<string, { kmh: number[]; n: number[] }>;
 }
 
+let lastHour = { zone: '', minute: Number.NaN, hour: 0 };
+
+/** The local hour of the week (Sunday 00:00 = 0). Remembers the last minute asked: ranking a fleet asks for one time thousands of times. */
 export function hourOfWeek(tsMs: number, timeZone: string): number {
+  const minuteKey = Math.floor(tsMs / 60_000);
+  if (lastHour.minute === minuteKey && lastHour.zone === timeZone) return lastHour.hour;
   const { day, minute } = localWeekMinute(tsMs, timeZone);
-  return day * 24 + Math.floor(minute / 60);
+  const hour = day * 24 + Math.floor(minute / 60);
+  lastHour = { zone: timeZone, minute: minuteKey, hour };
+  return hour;
 }
 
 /** Learns the detour factor (median of track distance ÷ straight line) and hourly speeds from trips. */

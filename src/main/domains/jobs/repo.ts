@@ -94,9 +94,10 @@ export class JobsRepo {
 
   private withStops(rows: JobRow[]): StoredJob[] {
     if (rows.length === 0) return [];
-    const stops = new Map<number, JobStop[]>();
-    const q = this.db.prepare(`SELECT * FROM job_stops WHERE job_id = ? ORDER BY seq`);
-    for (const r of rows) stops.set(r.id, (q.all(r.id) as StopRow[]).map(stopOf));
+    // every stop of these jobs in one query
+    const stops = new Map<number, JobStop[]>(rows.map((r) => [r.id, []]));
+    const all = this.db.prepare(`SELECT * FROM job_stops WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, seq`).all(JSON.stringify(rows.map((r) => r.id))) as StopRow[];
+    for (const st of all) stops.get(st.job_id)!.push(stopOf(st));
     return rows.map((r) => {
       const s = stops.get(r.id)!;
       const next = s.find((x) => x.status === 'pending' || x.status === 'arrived');
