@@ -88,9 +88,9 @@ describe.runIf(requireTool('chromium'))('a hub with several dispatchers', () => 
     expect(await wall.getByLabel(`Select alert ${id}`).count()).toBe(0);
     // each role sees the tabs and controls whose methods the server would let it call, no more
     const tabs = (p: Page) => p.getByRole('tab').evaluateAll((els) => els.map((e) => e.textContent!.replace(/ \(\d+\)$/, '')));
-    expect(await tabs(wall)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Maintenance', 'Settings']);
-    expect(await tabs(b)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Drivers', 'Maintenance', 'History', 'Settings']);
-    expect(await tabs(a)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'Costs', 'History', 'Settings']);
+    expect(await tabs(wall)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Maintenance', 'Settings', 'Jobs']);
+    expect(await tabs(b)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Drivers', 'Maintenance', 'History', 'Settings', 'Jobs']);
+    expect(await tabs(a)).toEqual(['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'Costs', 'History', 'Settings', 'Jobs']);
     await wall.getByRole('tab', { name: 'Fences' }).click();
     await wall.locator('.fence-list li[data-fence-id]').first().click();
     const props = wall.getByRole('form', { name: 'Geofence properties' });

@@ -72,7 +72,7 @@ export interface FleetState {
   setError(message: string | null): void;
 }
 
-export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'Costs', 'History', 'Settings'] as const;
+export const RIGHT_TABS = ['Alerts', 'Fences', 'Rules', 'Ingest', 'Devices', 'Drivers', 'Maintenance', 'Costs', 'History', 'Settings', 'Jobs'] as const;
 export type RightTab = (typeof RIGHT_TABS)[number];
 
 export interface AlertFilter {
@@ -402,6 +402,7 @@ export const TAB_NEEDS: Record<RightTab, MethodName> = {
   Costs: 'getFleetCost',
   History: 'getHistory',
   Settings: 'getAccess',
+  Jobs: 'listJobs',
 };
 
 /** The tabs this user sees, in order. */

@@ -10,6 +10,7 @@ import { HistoryPanel } from '../history/HistoryPanel';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { MaintenancePanel } from '../maintenance/MaintenancePanel';
 import { CostsPanel } from '../costs/CostsPanel';
+import { JobsPanel } from '../jobs/JobsPanel';
 import { useFleet, visibleTabs } from '../../app/store';
 import { useShallow } from 'zustand/react/shallow';
 import { PanelBoundary } from '../../app/PanelBoundary';
@@ -25,6 +26,12 @@ export function RightPanel() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey) return;
+      // Alt+J: the dispatcher's jobs (the tabs past the tenth have a letter)
+      if (e.key === 'j' || e.key === 'J') {
+        e.preventDefault();
+        if (TABS.includes('Jobs')) setTab('Jobs');
+        return;
+      }
       const i = e.key === '0' ? 9 : Number(e.key) - 1; // Alt+1 … Alt+9, Alt+0 for the tenth
       if (i >= 0 && i < TABS.length) {
         e.preventDefault();
@@ -38,7 +45,7 @@ export function RightPanel() {
     <aside className="panel right">
       <nav className="tabs" role="tablist">
         {TABS.map((t, i) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)} title={`Alt+${(i + 1) % 10}`}>
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)} title={t === 'Jobs' ? 'Alt+J' : i < 10 ? `Alt+${(i + 1) % 10}` : undefined}>
             {t}
             {t === 'Alerts' && open > 0 ? ` (${open})` : ''}
           </button>
@@ -56,6 +63,7 @@ export function RightPanel() {
         {tab === 'Maintenance' && <MaintenancePanel />}
         {tab === 'Costs' && <CostsPanel />}
         {tab === 'Settings' && <SettingsPanel />}
+        {tab === 'Jobs' && <JobsPanel />}
       </PanelBoundary>
     </aside>
   );

@@ -14,6 +14,7 @@ import { VehicleCanvasLayer } from './vehicle-layer';
 import { PlacesLayer } from './places-layer';
 import { clearFenceLayers, registerFenceLayer, registerMap } from '../fences/editor';
 import { HistoryLayer } from '../history/HistoryLayer';
+import { JobsLayer } from '../jobs/JobsLayer';
 
 const START_CENTER = toLatLng(-1.8904, 52.4862); // the demo city; the map fits the fleet once it reports
 const START_ZOOM = 12;
@@ -362,6 +363,7 @@ export function MapView() {
       <PointFocus />
       <HistoryLayer />
       <EtaLayer />
+      <JobsLayer />
     </MapContainer>
   );
 }

@@ -1,0 +1,99 @@
+// A whole dispatch cycle in the real UI (Chromium) on a real service and broker: a dispatcher creates a job
+// (one stop placed with a map click, one typed), asks for suggestions — ordered by ETA, drawn on the map —
+// assigns the first with the key 1; the vehicle's device (a real MQTT client with its own secret) receives
+// the job and accepts; the vehicle's positions enter the first stop (arrived), leave it (on to the next), the
+// driver marks the last done: the job is done. Leaving the tab takes its overlay off the map.
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, openApp, requireTool, telemetry, tempDir, wsCall } from '../helpers';
+
+describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () => {
+  let app: Awaited<ReturnType<typeof openApp>>;
+  let brokerUrl: string;
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    const brokerPort = await freePort();
+    brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
+    app = await openApp(['--embedded-broker-port', String(brokerPort), '--allow-anonymous', '--db', path.join(tempDir(), 'dispatch.sqlite')], { viewport: { width: 1280, height: 720 } });
+  });
+
+  afterAll(async () => {
+    for (const c of clients) await c.endAsync(true);
+    await app?.close();
+  });
+
+  it('creates, suggests by ETA, assigns with a key, and follows the vehicle to done', async () => {
+    const { page, url } = app;
+    const pub = await mqtt.connectAsync(brokerUrl, { clientId: 'e2e-dispatch-pub' });
+    clients.push(pub);
+    const T0 = Date.now() - 600_000;
+    const fix = (id: string, lat: number, lon: number, tsMs: number, speed = 30) => pub.publishAsync(`fleet/${id}/telemetry`, JSON.stringify(telemetry({ vehicle_id: id, lat, lon, speed_kmh: speed, timestamp: tsMs })), { qos: 1 });
+    await fix('VAN-1', 52.509, -1.9, T0);
+    await fix('VAN-2', 52.545, -1.9, T0);
+    await fix('VAN-3', 52.608, -1.9, T0);
+    await expect.poll(() => page.locator('li[data-vehicle-id]').count(), { timeout: 10_000 }).toBe(3);
+    // VAN-1's device, listening with its own secret
+    const { secret } = await wsCall<{ secret: string }>(url, 'createDeviceCredential', { vehicleId: 'VAN-1' });
+    const dev = await mqtt.connectAsync(brokerUrl, { clientId: 'VAN-1', username: 'VAN-1', password: secret, clean: false });
+    clients.push(dev);
+    const received: { type: string; job_id: number }[] = [];
+    dev.on('message', (_t, p) => received.push(JSON.parse(String(p))));
+    await dev.subscribeAsync('fleet/VAN-1/jobs', { qos: 1 });
+
+    await page.keyboard.press('Alt+j');
+    await page.getByRole('button', { name: 'New job…' }).click();
+    const form = page.getByRole('form', { name: 'New job' });
+    await form.getByLabel('Customer or place').fill('Acme Ltd');
+    await form.getByLabel('Stop 1 name').fill('Depot gate');
+    // placed with a click on the map: the field takes where the click was
+    await form.getByRole('button', { name: 'Pick' }).click();
+    await page.locator('.map').click({ position: { x: 200, y: 300 } });
+    await expect.poll(() => form.getByLabel('Stop 1 position').inputValue()).toMatch(/^-?\d+\.\d{5}, -?\d+\.\d{5}$/);
+    // …then typed exactly
+    await form.getByLabel('Stop 1 position').fill('52.5, -1.9');
+    await form.getByLabel('Stop 1 arrival radius (m)').fill('100');
+    await form.getByRole('button', { name: 'Add stop' }).click();
+    await form.getByLabel('Stop 2 name').fill('Acme');
+    await form.getByLabel('Stop 2 position').fill('52.52, -1.95');
+    await form.getByRole('button', { name: 'Create job' }).click();
+
+    const detail = page.getByRole('region', { name: /^Job \d+$/ });
+    await expect.poll(() => detail.locator('h3').textContent()).toMatch(/^#\d+ Acme Ltd planned$/);
+    const jobId = Number((await detail.getAttribute('aria-label'))!.replace('Job ', ''));
+    await expect.poll(() => page.locator('.map').getAttribute('data-job-stops')).toBe('2');
+    await detail.getByRole('button', { name: 'Suggest vehicles' }).click();
+    const rows = detail.getByRole('region', { name: 'Suggested vehicles' }).locator('tbody tr');
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-vehicle-id')))).toEqual(['VAN-1', 'VAN-2', 'VAN-3']);
+    expect(await rows.first().locator('td.why').textContent()).toMatch(/^free · /);
+    expect(await page.locator('.map').getAttribute('data-job-lines')).toBe('VAN-1,VAN-2,VAN-3');
+    await page.screenshot({ path: 'test-results/e2e-dispatch-suggest.png' });
+    await page.keyboard.press('1');
+    await expect.poll(() => detail.getByTestId('job-delivery').textContent(), { timeout: 10_000 }).toMatch(/^VAN-1 · (sent, waiting for the device|on the device)/);
+    await expect.poll(() => received.map((m) => m.job_id)).toEqual([jobId]);
+    await expect.poll(() => detail.getByTestId('job-delivery').textContent()).toContain('on the device');
+    await dev.publishAsync('fleet/VAN-1/jobs/ack', JSON.stringify({ job_id: jobId, status: 'accepted' }), { qos: 1 });
+    await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe('accepted');
+
+    // into the first stop and out again, then the driver finishes the last on the device
+    const t = T0 + 120_000;
+    await fix('VAN-1', 52.503, -1.9, t - 60_000);
+    await fix('VAN-1', 52.5005, -1.9, t - 50_000, 5);
+    await fix('VAN-1', 52.5003, -1.9, t - 38_000, 0);
+    await expect.poll(() => detail.locator('li[data-stop="1"]').getAttribute('data-status'), { timeout: 10_000 }).toBe('arrived');
+    expect(await detail.locator('h3 .badge').textContent()).toBe('arrived');
+    await fix('VAN-1', 52.503, -1.905, t - 20_000);
+    await fix('VAN-1', 52.506, -1.91, t - 8000);
+    await expect.poll(() => detail.locator('li[data-stop="1"]').getAttribute('data-status'), { timeout: 10_000 }).toBe('done');
+    await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe('en route');
+    await dev.publishAsync('fleet/VAN-1/jobs/ack', JSON.stringify({ job_id: jobId, status: 'stop_done', stop: 2 }), { qos: 1 });
+    await expect.poll(() => detail.locator('h3 .badge').textContent(), { timeout: 10_000 }).toBe('done');
+    await expect.poll(() => detail.getByRole('list', { name: 'Timeline' }).locator('li b').allTextContents()).toEqual(['planned', 'offered', 'delivered', 'accepted', 'en route', 'arrived', 'departed', 'en route', 'stop done', 'done']);
+    await page.screenshot({ path: 'test-results/e2e-dispatch-done.png' });
+
+    // the job's overlay belongs to the tab: another tab, and it is off the map
+    await page.keyboard.press('Alt+1');
+    await expect.poll(() => page.locator('.map').getAttribute('data-job-stops')).toBeNull();
+  });
+});
