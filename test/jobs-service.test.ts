@@ -164,4 +164,44 @@ describe('dispatching a job', () => {
     expect(acme).toMatchObject({ priority: 'high', stops: [{ seq: 1, kind: 'pickup', name: 'Yard', radiusM: 100, windowStartMs: Date.parse('2026-12-02T09:00:00Z') }, { seq: 2, name: 'Shop', radiusM: 150 }] });
     expect(jobs.find((j) => j.ref === 'Bolt')!.stops[0]).toMatchObject({ kind: 'service', name: 'Stop 1' });
   });
+
+  it('carries text messages both ways with delivered and read receipts, counts unread ones, and dead-letters bad uplinks', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const pub = await publisher(service.brokerUrl);
+    await pub.publishAsync('fleet/VAN-7/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-7', timestamp: Date.now() - 3000 })), { qos: 1 });
+    await waitFor(async () => ((await h.listVehicles({})).length === 1 ? true : null), 'VAN-7');
+    const { secret } = await h.createDeviceCredential({ vehicleId: 'VAN-7' });
+    const dev = await mqtt.connectAsync(service.brokerUrl, { clientId: 'VAN-7', username: 'VAN-7', password: secret, clean: false });
+    onCleanup(() => dev.endAsync(true));
+    const got: { message_id: number; text: string; replies: string[] }[] = [];
+    dev.on('message', (_t, p) => got.push(JSON.parse(String(p))));
+    await dev.subscribeAsync('fleet/VAN-7/messages', { qos: 1 });
+    const events: string[] = [];
+    service.on('messageUpdated', (m) => events.push(`${m.direction} ${m.id} ${m.state}`));
+
+    const sent = await h.sendMessage({ vehicleId: 'VAN-7', text: 'Gate code is 4411' });
+    expect(sent).toMatchObject({ direction: 'down', state: 'sent', text: 'Gate code is 4411', by: 'dispatcher' });
+    await waitFor(() => (got.length ? true : null), 'the message at the device');
+    expect(got[0]).toMatchObject({ message_id: sent.id, text: 'Gate code is 4411', replies: ['OK', 'On my way', 'Running late', 'Call me'] });
+    await waitFor(async () => ((await h.listMessages({ vehicleId: 'VAN-7' }))[0]!.state === 'delivered' ? true : null), 'delivered (the device acknowledged it)');
+    const up = (m: unknown) => dev.publishAsync('fleet/VAN-7/messages/up', typeof m === 'string' ? m : JSON.stringify(m), { qos: 1 });
+    await up({ type: 'receipt', message_id: sent.id, status: 'read' });
+    await up({ type: 'receipt', message_id: sent.id, status: 'delivered' }); // late: changes nothing
+    await up({ type: 'message', text: 'On my way', reply_to: sent.id });
+    await waitFor(async () => ((await h.getUnreadMessages({})).total === 1 ? true : null), 'one unread from the driver');
+    expect(await h.getUnreadMessages({})).toEqual({ total: 1, byVehicle: { 'VAN-7': 1 } });
+    const convo = await h.listMessages({ vehicleId: 'VAN-7' });
+    expect(convo.map((m) => `${m.direction} ${m.state} ${m.text}`)).toEqual(['down read Gate code is 4411', 'up received On my way']);
+    expect(await h.markMessagesRead({ vehicleId: 'VAN-7' })).toEqual({ read: 1 });
+    expect((await h.getUnreadMessages({})).total).toBe(0);
+    expect(events).toEqual([`down ${sent.id} sent`, `down ${sent.id} delivered`, `down ${sent.id} read`, `up ${sent.id + 1} received`, `up ${sent.id + 1} read`]);
+
+    await up('{oops');
+    await up({ type: 'receipt', message_id: 999, status: 'read' });
+    await up({ type: 'message', text: '   ' });
+    await waitFor(async () => ((await h.listDeadLetters({})).filter((d) => d.source === 'messages').length === 3 ? true : null), 'three dead letters');
+    expect((await h.listDeadLetters({})).filter((d) => d.source === 'messages').map((d) => d.reason).sort()).toEqual(['a message needs "text"', 'message 999 was not sent to VAN-7', 'message is not JSON']);
+    await expect(h.sendMessage({ vehicleId: 'NOBODY', text: 'hi' })).rejects.toThrow('Vehicle NOBODY has not reported yet.');
+  });
 });

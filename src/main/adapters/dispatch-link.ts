@@ -1,11 +1,13 @@
 // FleetDesk's dispatching connection to the broker (its own MQTT client, apart from the tuned telemetry
 // path): publishes jobs to `fleet/<vehicle>/jobs` at QoS 1 and listens to the devices' answers on
-// `fleet/+/jobs/ack`. A persistent session (stable client id, clean: false), so answers sent while
+// `fleet/+/jobs/ack`, and carries drivers' text messages both ways. A persistent session (stable client id, clean: false), so answers sent while
 // FleetDesk was down are delivered when it is back.
 import mqtt, { type MqttClient } from 'mqtt';
 import { clientIdFor, redactUrl, type BrokerSettings } from './mqtt-subscriber';
 
 export const JOB_ANSWER_TOPIC = 'fleet/+/jobs/ack';
+/** What drivers' devices send: their texts and receipts for ours. */
+export const MESSAGE_UP_TOPIC = 'fleet/+/messages/up';
 
 export function jobTopic(vehicleId: string): string {
   return `fleet/${vehicleId}/jobs`;
@@ -47,7 +49,8 @@ export class DispatchLink {
     let said = false;
     client.on('connect', (connack) => {
       said = false;
-      if (!connack.sessionPresent) client.subscribe(JOB_ANSWER_TOPIC, { qos: 1 }, (err) => err && this.events.log(`dispatch: subscribe to ${JOB_ANSWER_TOPIC} failed: ${err.message}`));
+      if (!connack.sessionPresent)
+        client.subscribe([JOB_ANSWER_TOPIC, MESSAGE_UP_TOPIC], { qos: 1 }, (err) => err && this.events.log(`dispatch: subscribe to ${JOB_ANSWER_TOPIC} and ${MESSAGE_UP_TOPIC} failed: ${err.message}`));
     });
     client.on('message', (topic, payload) => this.events.answer(topic, payload));
     client.on('error', (err) => {

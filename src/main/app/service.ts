@@ -53,7 +53,8 @@ import { NetworkShare } from '../domains/sharing/share';
 import { sharingHandlers } from '../domains/sharing/handlers';
 import { startHubServer } from './hub-server';
 import { JobBoard } from '../domains/jobs/board';
-import { jobsHandlers } from '../domains/jobs/handlers';
+import { jobsHandlers, messagesHandlers } from '../domains/jobs/handlers';
+import { Messenger } from '../domains/jobs/messenger';
 import { DispatchLink } from '../adapters/dispatch-link';
 import { usersHandlers } from '../domains/users/handlers';
 import { handoverHandlers } from '../domains/handover/handlers';
@@ -90,6 +91,7 @@ export class FleetService {
   accounts!: Accounts;
   /** Dispatching: jobs, suggestions, what devices answer (after start). */
   jobs!: JobBoard;
+  messenger!: Messenger;
   private link: DispatchLink | null = null;
   /** The desktop app shared on the network (after start). */
   share!: NetworkShare;
@@ -156,7 +158,10 @@ export class FleetService {
       onCommitted: (points, ms) => this.onCommitted(points, ms),
       statusChanged: this.statusChanged,
       log,
-      devices: { acked: (v, topic, payload) => this.jobs?.acked(v, topic, payload), subscribed: (v, filters) => this.jobs?.subscribed(v, filters) },
+      devices: {
+        acked: (v, topic, payload) => (this.jobs?.acked(v, topic, payload), this.messenger?.acked(v, topic, payload)),
+        subscribed: (v, filters) => (this.jobs?.subscribed(v, filters), this.messenger?.subscribed(v, filters)),
+      },
     });
     const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined });
     const summarizer = new TrackSummarizer(store, log);
@@ -181,6 +186,7 @@ export class FleetService {
         : null,
     });
     this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs });
+    this.messenger = new Messenger({ store, live: this.live, board: this.jobs, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
     this.handlers = combineHandlers(
@@ -202,11 +208,12 @@ export class FleetService {
       handoverHandlers({ store, live: this.live, desk, gate, emit: this.emit }),
       sharingHandlers({ share: this.share }),
       jobsHandlers({ board: this.jobs }),
+      messagesHandlers({ messenger: this.messenger }),
     );
 
     await pipeline.start();
     // jobs go to vehicles, and their answers come back, on FleetDesk's own dispatch connection
-    this.link = new DispatchLink(pipeline.clientSettings(), { answer: (topic, payload) => this.jobs.answer(topic, payload), log }, o.dbFile);
+    this.link = new DispatchLink(pipeline.clientSettings(), { answer: (topic, payload) => (topic.endsWith('/messages/up') ? this.messenger.uplink(topic, payload) : this.jobs.answer(topic, payload)), log }, o.dbFile);
     this.link.start();
     await this.share.resume();
     // a model to rank vehicles with from the start, when there is history and none was trained yet
@@ -343,6 +350,7 @@ export class FleetService {
     const p = this.p;
     await this.share?.stop();
     this.jobs?.close();
+    this.messenger?.close();
     await this.link?.stop();
     await p?.summarizer.stop();
     await p?.upkeep.integrityCheck;

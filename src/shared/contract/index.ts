@@ -16,7 +16,7 @@ import type { MethodSpec, Static } from './schema';
 import { handoverEvents, handoverMethods } from './handover';
 import { usersEvents, usersMethods } from './users';
 import { sharingMethods } from './sharing';
-import { jobsEvents, jobsMethods } from './jobs';
+import { jobsEvents, jobsMethods, messagesEvents, messagesMethods } from './jobs';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
 /** Merges maps, refusing a key that two of them define. */
@@ -50,9 +50,10 @@ export const API_METHODS = combine(
   handoverMethods,
   sharingMethods,
   jobsMethods,
+  messagesMethods,
 );
 
-export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents, jobsEvents);
+export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents, jobsEvents, messagesEvents);
 
 type Table = typeof API_METHODS;
 /** Request/response calls: method name → params and result, as TypeScript sees them. */

@@ -1,6 +1,6 @@
 // Dispatching work: jobs of ordered stops, the vehicles best placed to take one (by ETA), assignment sent
 // to the vehicle over MQTT, its answers, and each stop's arrival and completion from its positions.
-import { method, Nullable, StringEnum, Type, type Static } from './schema';
+import { method, NoParams, Nullable, StringEnum, Type, type Static } from './schema';
 
 export const STOP_KINDS = ['pickup', 'dropoff', 'service'] as const;
 export const StopKind = StringEnum(STOP_KINDS);
@@ -133,4 +133,45 @@ export const jobsMethods = {
 
 export const jobsEvents = {
   jobUpdated: Job,
+};
+
+// ---- text messages with drivers ----
+
+/**
+ * A text between a dispatcher and a driver. Down (to the vehicle): queued (offline), sent, delivered (the
+ * device has it), read (the driver opened it), cannot_send (no downlink: call). Up (from the driver):
+ * received, then read once a dispatcher has seen it.
+ */
+export const MESSAGE_STATES = ['queued', 'sent', 'delivered', 'read', 'cannot_send', 'received'] as const;
+export const DriverMessage = Type.Object({
+  id: Type.Integer(),
+  vehicleId: Type.String(),
+  direction: StringEnum(['down', 'up'] as const),
+  text: Type.String(),
+  tsMs: Type.Number(),
+  /** The dispatcher who wrote it (down) or the vehicle's driver (up). */
+  by: Type.String(),
+  state: StringEnum(MESSAGE_STATES),
+  /** When the state last changed (delivered, read). */
+  stateMs: Type.Number(),
+  /** Down: the replies the driver's device offers as buttons. */
+  replies: Type.Array(Type.String()),
+});
+export type DriverMessage = Static<typeof DriverMessage>;
+
+/** What a dispatcher can send with one click, and what a driver can answer with one tap. */
+export const CANNED_MESSAGES = ['Call the office, please', 'Where are you now?', 'Next job coming: confirm when free', 'Road closed ahead: take the diversion'] as const;
+export const CANNED_REPLIES = ['OK', 'On my way', 'Running late', 'Call me'] as const;
+
+export const messagesMethods = {
+  sendMessage: method('dispatcher', Type.Object({ vehicleId: Type.String({ minLength: 1, maxLength: 64 }), text: Type.String({ minLength: 1, maxLength: 1000, default: 'hello' }) }), DriverMessage),
+  listMessages: method('viewer', Type.Object({ vehicleId: Type.String({ minLength: 1, maxLength: 64 }), limit: Type.Optional(Type.Integer({ minimum: 1 })) }), Type.Array(DriverMessage)),
+  /** A dispatcher has read what this vehicle's driver sent. */
+  markMessagesRead: method('dispatcher', Type.Object({ vehicleId: Type.String({ minLength: 1, maxLength: 64 }) }), Type.Object({ read: Type.Integer() })),
+  /** Unread messages from drivers, in all and per vehicle (the status bar's count). */
+  getUnreadMessages: method('viewer', NoParams, Type.Object({ total: Type.Integer(), byVehicle: Type.Record(Type.String(), Type.Integer()) })),
+};
+
+export const messagesEvents = {
+  messageUpdated: DriverMessage,
 };

@@ -29,6 +29,7 @@ import { NotesRepo } from '../../domains/handover/repo';
 import { handoverSchema } from '../../domains/handover/schema';
 import { UsersRepo } from '../../domains/users/repo';
 import { JobsRepo } from '../../domains/jobs/repo';
+import { MessagesRepo } from '../../domains/jobs/messages-repo';
 import { jobsSchema } from '../../domains/jobs/schema';
 import { usersSchema } from '../../domains/users/schema';
 import type { AlertClear } from '../rules/alerts';
@@ -56,6 +57,7 @@ export class Store {
   readonly users: UsersRepo;
   readonly notes: NotesRepo;
   readonly jobs: JobsRepo;
+  readonly messages: MessagesRepo;
 
   constructor(
     readonly file: string,
@@ -91,6 +93,7 @@ export class Store {
     this.users = new UsersRepo(this.db);
     this.notes = new NotesRepo(this.db);
     this.jobs = new JobsRepo(this.db);
+    this.messages = new MessagesRepo(this.db);
   }
 
   private migrate(): void {

@@ -146,6 +146,11 @@ export class JobBoard {
     return this.d.store.jobs.list(q).map((j) => this.shown(j, now));
   }
 
+  /** Whether FleetDesk can send anything to this vehicle (an OsmAnd phone has no downlink). */
+  canReach(vehicleId: string): boolean {
+    return !this.noDownlink.has(vehicleId);
+  }
+
   // ---- what dispatchers do ----
 
   create(p: NewJob, by: string, nowMs = Date.now()): Job {

@@ -1,5 +1,6 @@
 // Dispatching methods: jobs, suggestions, assignment, cancellation, CSV import.
-import type { jobsMethods, NewJob, NewStop } from '../../../shared/contract/jobs';
+import type { jobsMethods, messagesMethods, NewJob, NewStop } from '../../../shared/contract/jobs';
+import type { Messenger } from './messenger';
 import { JOB_PRIORITIES, STOP_KINDS } from '../../../shared/contract/jobs';
 import { readCsv } from '../../core/util/csv';
 import { actor, limitOf, type HandlersOf } from '../../api/handlers';
@@ -84,4 +85,14 @@ export function jobsFromCsv(text: string): { jobs: [number, NewJob][]; errors: s
     else byRef.set(ref, [line, { ref, priority: priority as NewJob['priority'], notes: get('notes'), stops: [stop] }]);
   });
   return { jobs: [...byRef.values()], errors };
+}
+
+/** Text messages with drivers. */
+export function messagesHandlers(d: { messenger: Messenger }): HandlersOf<typeof messagesMethods> {
+  return {
+    sendMessage: async (p, caller) => d.messenger.send(p.vehicleId.trim(), p.text, actor(caller, undefined, 'dispatcher')),
+    listMessages: async (p) => d.messenger.list(p.vehicleId, limitOf(p.limit, 100, 1000)),
+    markMessagesRead: async (p) => ({ read: d.messenger.markRead(p.vehicleId) }),
+    getUnreadMessages: async () => d.messenger.unread(),
+  };
 }

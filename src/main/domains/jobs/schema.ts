@@ -50,4 +50,20 @@ export const jobsSchema: SchemaSteps = {
   );
   CREATE INDEX job_events_job ON job_events(job_id, id);
   `,
+  19: `
+  -- text messages between dispatchers and drivers, both ways, with where each one is
+  CREATE TABLE driver_messages (
+    id INTEGER PRIMARY KEY,
+    vehicle_id TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    text TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    state TEXT NOT NULL,
+    state_ms INTEGER NOT NULL,
+    replies TEXT NOT NULL
+  );
+  CREATE INDEX driver_messages_vehicle ON driver_messages(vehicle_id, id);
+  CREATE INDEX driver_messages_unread ON driver_messages(state) WHERE direction = 'up' AND state = 'received';
+  `,
 };
