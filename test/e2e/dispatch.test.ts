@@ -96,4 +96,34 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     await page.keyboard.press('Alt+1');
     await expect.poll(() => page.locator('.map').getAttribute('data-job-stops')).toBeNull();
   });
+
+  it('a message round trip with the driver: delivered, read, a reply counted unread until a dispatcher sees it', async () => {
+    const { page, url } = app;
+    const { secret } = await wsCall<{ secret: string }>(url, 'createDeviceCredential', { vehicleId: 'VAN-2' });
+    const dev = await mqtt.connectAsync(brokerUrl, { clientId: 'VAN-2', username: 'VAN-2', password: secret, clean: false });
+    clients.push(dev);
+    const got: { message_id: number; text: string }[] = [];
+    dev.on('message', (_t, p) => got.push(JSON.parse(String(p))));
+    await dev.subscribeAsync('fleet/VAN-2/messages', { qos: 1 });
+    await page.locator('li[data-vehicle-id="VAN-2"]').click();
+    const box = page.getByRole('group', { name: 'Messages with VAN-2' });
+    await box.getByLabel('Message text').fill('Gate code is 4411');
+    await box.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => got.map((m) => m.text)).toEqual(['Gate code is 4411']);
+    const last = box.locator('li.msg.down').last();
+    await expect.poll(() => last.getAttribute('data-state')).toBe('delivered');
+    await dev.publishAsync('fleet/VAN-2/messages/up', JSON.stringify({ type: 'receipt', message_id: got[0]!.message_id, status: 'read' }), { qos: 1 });
+    await expect.poll(() => last.locator('.meta').textContent()).toMatch(/· dispatcher · read$/);
+    // the reply arrives while the dispatcher looks at another vehicle: counted in the status bar until seen
+    await page.locator('li[data-vehicle-id="VAN-3"]').click();
+    await dev.publishAsync('fleet/VAN-2/messages/up', JSON.stringify({ type: 'message', text: 'On my way', reply_to: got[0]!.message_id }), { qos: 1 });
+    await expect.poll(() => page.getByTestId('unread-messages').textContent(), { timeout: 5000 }).toBe('✉ 1 unread from drivers');
+    await page.getByTestId('unread-messages').click();
+    await expect.poll(() => box.locator('li.msg.up').last().locator('.text').textContent()).toBe('On my way');
+    await expect.poll(() => page.getByTestId('unread-messages').count()).toBe(0);
+    // a canned text goes with one click
+    await box.getByRole('button', { name: 'Where are you now?' }).click();
+    await expect.poll(() => got.map((m) => m.text)).toEqual(['Gate code is 4411', 'Where are you now?']);
+    await page.screenshot({ path: 'test-results/e2e-messages.png' });
+  });
 });

@@ -60,6 +60,8 @@ export interface FleetState {
   claim(alertId: number, take: boolean): Promise<void>;
   /** Who is signed in where (a hub). */
   presence: PresenceEntry[];
+  /** Texts from drivers nobody has read yet, in all and per vehicle. */
+  unreadMessages: { total: number; byVehicle: Record<string, number> };
   /** Lines acted on stay in place (updated) while the pointer is over the list; this lets them go. */
   releaseHeldAlerts(): void;
   suppress(kind: 'snooze' | 'mute', vehicleId: string, type: AlertType | null, durationMin: number, reason?: string): Promise<boolean>;
@@ -220,6 +222,7 @@ export const useFleet = create<FleetState>((set, get) => ({
     }
   },
   presence: [],
+  unreadMessages: { total: 0, byVehicle: {} },
   releaseHeldAlerts() {
     if (heldAlerts.size === 0) return;
     const held = [...heldAlerts];
@@ -357,7 +360,12 @@ async function loadAll(): Promise<void> {
     status,
     mapSources,
   }));
-  await Promise.all([loadAlerts(), loadSuppressions()]);
+  await Promise.all([loadAlerts(), loadSuppressions(), loadUnread()]);
+}
+
+async function loadUnread(): Promise<void> {
+  const unreadMessages = await api.call('getUnreadMessages', {}).catch(() => null);
+  if (unreadMessages) useFleet.setState({ unreadMessages });
 }
 
 const SESSION_KEY = 'fleetdesk.session';
@@ -444,5 +452,7 @@ export function connectStore(): void {
   api.on('status', (status) => useFleet.setState({ status }));
   api.on('geofencesChanged', (geofences) => useFleet.setState({ geofences }));
   api.on('presence', (presence) => useFleet.setState({ presence }));
+  // a text or a receipt changed: the unread count is asked again (a small answer)
+  api.on('messageUpdated', () => void loadUnread());
   setInterval(ageStatuses, AGE_EVERY_MS);
 }

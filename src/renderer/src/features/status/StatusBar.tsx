@@ -18,6 +18,8 @@ export function StatusBar() {
   const access = useFleet((s) => s.access);
   const signOut = useFleet((s) => s.signOut);
   const presence = useFleet((s) => s.presence);
+  const unread = useFleet((s) => s.unreadMessages);
+  const select = useFleet((s) => s.select);
   const setHandoverOpen = useFleet((s) => s.setHandoverOpen);
   if (!connected) {
     return (
@@ -45,6 +47,11 @@ export function StatusBar() {
         <span className="escalated-count" data-testid="escalated" role="alert">
           {status.escalatedAlerts} escalated: critical and unacknowledged
         </span>
+      )}
+      {unread.total > 0 && (
+        <button type="button" className="unread" data-testid="unread-messages" onClick={() => select(Object.keys(unread.byVehicle)[0]!, true)} title={Object.entries(unread.byVehicle).map(([v, n]) => `${v}: ${n}`).join('\n')}>
+          ✉ {unread.total} unread from drivers
+        </button>
       )}
       <span className="muted">last message {age(status.lastMessageMs, status.nowMs)}</span>
       <span className="muted shrink" title="Messages stored, duplicates of stored ones, and rejected (kept as dead letters)">

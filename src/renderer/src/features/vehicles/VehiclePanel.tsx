@@ -5,6 +5,7 @@ import { useFleet, useMay } from '../../app/store';
 import { age, fixed, localTime } from '../../lib/format';
 import { STATUS_COLORS } from '../map/vehicle-layer';
 import { NotesBox } from '../users/NotesBox';
+import { MessagesBox } from './MessagesBox';
 
 /** Rows drawn at once; a fleet of thousands is found with the search, not by scrolling. */
 const MAX_ROWS = 300;
@@ -142,6 +143,9 @@ export function VehiclePanel() {
             <dd>{selected.last.dtcCodes.length ? selected.last.dtcCodes.join(', ') : 'none'}</dd>
           </dl>
           {!selected.hidden && mayEta && <EtaBox vehicleId={selected.vehicleId} />}
+          <h4>Messages</h4>
+          <MessagesBox vehicleId={selected.vehicleId} />
+          <h4>Notes</h4>
           <NotesBox subject="vehicle" subjectId={selected.vehicleId} label={`Notes on ${selected.vehicleId}`} />
         </section>
       )}
