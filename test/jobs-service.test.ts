@@ -204,4 +204,44 @@ describe('dispatching a job', () => {
     expect((await h.listDeadLetters({})).filter((d) => d.source === 'messages').map((d) => d.reason).sort()).toEqual(['a message needs "text"', 'message 999 was not sent to VAN-7', 'message is not JSON']);
     await expect(h.sendMessage({ vehicleId: 'NOBODY', text: 'hi' })).rejects.toThrow('Vehicle NOBODY has not reported yet.');
   });
+
+  it('raises a late warning when the live ETA passes a stop’s window, resolves it on arrival, and a missed window as critical', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const pub = await publisher(service.brokerUrl);
+    const T0 = Date.now() - 300_000;
+    const fix = (lat: number, tsMs: number, speed = 30) => pub.publishAsync('fleet/VAN-8/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-8', lat, lon: -1.9, speed_kmh: speed, timestamp: tsMs })), { qos: 1 });
+    await fix(52.608, T0); // ~12 km from the stops: ~25 min at town speeds
+    await waitFor(async () => ((await h.listVehicles({})).length === 1 ? true : null), 'VAN-8');
+    const { secret } = await h.createDeviceCredential({ vehicleId: 'VAN-8' });
+    const dev = await device(service.brokerUrl, 'VAN-8', secret);
+    const now = Date.now();
+    const late = await h.createJob({ ref: 'Tight slot', stops: [{ name: 'Shop', lat: 52.5, lon: -1.9, windowStartMs: now - 60_000, windowEndMs: now + 3 * 60_000 }] });
+    const missed = await h.createJob({ ref: 'Too late', stops: [{ name: 'Bank', lat: 52.49, lon: -1.9, windowStartMs: now - 30 * 60_000, windowEndMs: now - 60_000 }] });
+    for (const j of [late, missed]) {
+      await h.assignJob({ id: j.id, vehicleId: 'VAN-8' });
+      await dev.answer({ job_id: j.id, status: 'accepted' });
+    }
+    const open = async (type: 'job_late' | 'job_missed') => (await h.listAlerts({ types: [type], includeAcknowledged: true })).filter((a) => a.resolvedMs === null);
+    await waitFor(async () => ((await open('job_late')).length === 1 && (await open('job_missed')).length === 1 ? true : null), 'the late and missed alerts (the clock checks every 5 s)', 15_000);
+    const [warn] = await open('job_late');
+    expect(warn).toMatchObject({ severity: 'warning', vehicleId: 'VAN-8', fenceName: 'Tight slot · stop 1', message: expect.stringMatching(new RegExp(`^VAN-8 is running late for job #${late.id} Tight slot, stop 1 Shop: ETA \\d+ min after its window`)) });
+    const [crit] = await open('job_missed');
+    expect(crit).toMatchObject({ severity: 'critical', message: expect.stringContaining(`missed the window of job #${missed.id} Too late, stop 1 Bank`) });
+    expect((await h.getJob({ id: late.id })).timeline.map((e) => e.what)).toContain('late_risk');
+    // said once: another tick raises nothing new
+    await new Promise((r) => setTimeout(r, 5500));
+    expect((await h.listAlerts({ types: ['job_late', 'job_missed'], includeAcknowledged: true })).map((a) => a.repeatCount)).toEqual([1, 1]);
+    // the vehicle reaches the late stop: its warning resolves by itself
+    const t = Date.now() - 30_000;
+    await fix(52.5005, t);
+    await fix(52.5002, t + 12_000, 0);
+    await waitFor(async () => ((await open('job_late')).length === 0 ? true : null), 'the late warning resolved on arrival');
+    const resolved = (await h.listAlerts({ types: ['job_late'], includeAcknowledged: true }))[0]!;
+    expect(resolved.resolvedBy).toMatch(/arrived/);
+    // the other job's missed window stays until a dispatcher acts or the stop is finished
+    expect(await open('job_missed')).toHaveLength(1);
+    await h.cancelJob({ id: missed.id, reason: 'customer rebooked' });
+    await waitFor(async () => ((await open('job_missed')).length === 0 ? true : null), 'missed line resolved with the cancellation');
+  });
 });

@@ -25,6 +25,8 @@ export const ALERT_TYPES = [
   'fuel_drop',
   'coolant_high',
   'offline',
+  'job_late',
+  'job_missed',
 ] as const;
 export const AlertType = StringEnum(ALERT_TYPES);
 export type AlertType = Static<typeof AlertType>;
@@ -44,6 +46,8 @@ export const ALERT_TYPE_TEXT: Record<AlertType, string> = {
   fuel_drop: 'Fuel drop (parked)',
   coolant_high: 'Coolant over-temperature',
   offline: 'Offline',
+  job_late: 'Job running late',
+  job_missed: 'Job window missed',
 };
 
 export const Alert = Type.Object({

@@ -22,6 +22,9 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
     fuel_drop: 'critical',
     coolant_high: 'critical',
     offline: 'warning',
+    // a stop's live ETA past its time window; the window over with the vehicle not there
+    job_late: 'warning',
+    job_missed: 'critical',
   },
   offlineAfterMin: 10,
   escalateAfterMin: 5,

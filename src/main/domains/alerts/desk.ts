@@ -78,6 +78,23 @@ export class AlertDesk {
     if (alerts.length) this.pushRecorded(this.d.store.recordEngineOutput({ alerts }));
   }
 
+  /**
+   * A job's stop is late (its live ETA past the window) or missed (the window over, the vehicle not
+   * there): one line per stop (keyed like a fence: `job:<id>:<seq>`), through the same severity,
+   * suppression, grouping and escalation as every alert.
+   */
+  jobAlert(type: 'job_late' | 'job_missed', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }, nowMs = Date.now()): void {
+    const severity = this.settings.severity[type];
+    if (severity === 'off') return;
+    this.pushRecorded(this.d.store.recordEngineOutput({ alerts: [newAlert(this.context(nowMs), type, severity, { ...a, fenceId: a.jobKey, fenceName: a.jobName })] }));
+  }
+
+  /** The vehicle reached the stop (or the job ended): its late and missed lines resolve by themselves. */
+  clearJobAlerts(vehicleId: string, jobKey: string, tsMs: number, reason: string): void {
+    const cleared = (['job_late', 'job_missed'] as const).flatMap((type) => this.d.store.alerts.clear({ vehicleId, type, fenceId: jobKey, tsMs, reason }, Date.now()));
+    this.pushRecorded({ raised: [], repeated: [], cleared });
+  }
+
   /** A vehicle reported (a fix of `tsMs`): its "offline" line, if any, resolves by itself. */
   reported(vehicleId: string, tsMs: number): void {
     if (!this.offlineVehicles.delete(vehicleId)) return;

@@ -107,8 +107,16 @@ export class JobBoard {
       publish: ((topic: string, message: unknown) => Promise<void>) | null;
       log: (line: string) => void;
       answerMs?: number;
+      /** Late and missed stops become alerts (and resolve when the vehicle arrives). */
+      alerts?: {
+        raise(type: 'job_late' | 'job_missed', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }): void;
+        clear(vehicleId: string, jobKey: string, tsMs: number, reason: string): void;
+      };
     },
   ) {}
+
+  /** Stops already said late or missed (job:<id>:<seq> → which), so each is said once. */
+  private readonly warned = new Map<string, 'job_late' | 'job_missed'>();
 
   // ---- what screens see ----
 
@@ -277,6 +285,7 @@ export class JobBoard {
     this.d.store.jobs.update(id, { status: 'cancelled', answerDueMs: null }, nowMs);
     this.d.store.jobs.event(id, nowMs, null, 'cancelled', by, reason);
     this.watches.delete(id);
+    for (const st of job.stops) this.settleWarning(job, st.seq, nowMs, 'job cancelled');
     if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'cancel', job_id: id, reason });
     return this.changed(id, nowMs);
   }
@@ -337,6 +346,7 @@ export class JobBoard {
         if (a.status === 'stop_done') s.updateStop(job.id, stop.seq, { status: 'done', doneMs: nowMs });
         else s.updateStop(job.id, stop.seq, { status: 'failed', failedReason: a.reason, doneMs: nowMs });
         s.event(job.id, nowMs, stop.seq, a.status === 'stop_done' ? 'stop_done' : 'stop_failed', by, a.status === 'stop_failed' ? a.reason : '');
+        this.settleWarning(job, stop.seq, nowMs, a.status === 'stop_done' ? 'stop done' : 'stop failed');
         if (job.status === 'offered') s.update(job.id, { delivery: 'answered', status: 'accepted', answerDueMs: null }, nowMs);
         this.watches.delete(job.id);
         this.finishIfLast(job.id, nowMs);
@@ -413,8 +423,15 @@ export class JobBoard {
     if (job.status === 'accepted' || job.status === 'offered') {
       s.update(job.id, { status: 'en_route' }, p.tsMs);
       s.event(job.id, p.tsMs, job.nextStopSeq, 'en_route', 'FleetDesk', `to stop ${job.nextStopSeq}`);
+      // the same fix may already be at the stop
+      this.stepStop(s.get(job.id)!, p);
       return true;
     }
+    return this.stepStop(job, p);
+  }
+
+  private stepStop(job: StoredJob, p: TelemetryPoint): boolean {
+    const s = this.d.store.jobs;
     const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
     if (!stop) return false;
     const distM = haversineM(p.lon, p.lat, stop.lon, stop.lat);
@@ -431,6 +448,7 @@ export class JobBoard {
       s.updateStop(job.id, stop.seq, { status: 'arrived', arrivedMs: streak.sinceMs });
       s.update(job.id, { status: 'arrived' }, p.tsMs);
       s.event(job.id, p.tsMs, stop.seq, 'arrived', 'FleetDesk', `at ${stop.name} (${Math.round(distM)} m from its centre)`);
+      this.settleWarning(job, stop.seq, streak.sinceMs, `arrived ${stop.windowEndMs !== null && streak.sinceMs > stop.windowEndMs ? `${Math.round((streak.sinceMs - stop.windowEndMs) / 60_000)} min after the window` : 'in time'}`);
       this.watches.delete(job.id);
       return true;
     }
@@ -466,9 +484,47 @@ export class JobBoard {
 
   // ---- the clock ----
 
-  /** Offers nobody answered in time: "no answer" (said once). */
+  private settleWarning(job: StoredJob, seq: number, tsMs: number, reason: string): void {
+    const key = `job:${job.id}:${seq}`;
+    if (!this.warned.delete(key) || !job.vehicleId) return;
+    this.d.alerts?.clear(job.vehicleId, key, tsMs, reason);
+  }
+
+  /** The next stop of each job under way: late when its live ETA passes the window, missed when the window is over. */
+  private checkWindows(nowMs: number): void {
+    for (const j of this.d.store.jobs.allActive()) {
+      if (!j.vehicleId || j.status === 'offered' || j.nextStopSeq === null) continue;
+      const stop = j.stops.find((x) => x.seq === j.nextStopSeq)!;
+      if (stop.windowEndMs === null || stop.status !== 'pending') continue;
+      const key = `job:${j.id}:${stop.seq}`;
+      const said = this.warned.get(key);
+      const v = this.d.live.get(j.vehicleId, nowMs);
+      const at = { vehicleId: j.vehicleId, jobKey: key, jobName: `${j.ref} · stop ${stop.seq}`, tsMs: v?.last.tsMs ?? nowMs, lat: v?.last.lat ?? null, lon: v?.last.lon ?? null };
+      const window = `${new Date(stop.windowEndMs).toISOString().slice(11, 16)} UTC`;
+      if (nowMs > stop.windowEndMs) {
+        if (said === 'job_missed') continue;
+        this.warned.set(key, 'job_missed');
+        this.d.alerts?.raise('job_missed', { ...at, message: `${j.vehicleId} missed the window of job #${j.id} ${j.ref}, stop ${stop.seq} ${stop.name} (ended ${window})` });
+        this.d.store.jobs.event(j.id, nowMs, stop.seq, 'window_missed', 'FleetDesk', `window ended ${window}`);
+        this.changed(j.id, nowMs);
+        continue;
+      }
+      if (said) continue;
+      const eta = this.shown(j, nowMs).nextStopEtaMs;
+      if (eta !== null && eta > stop.windowEndMs) {
+        this.warned.set(key, 'job_late');
+        const late = Math.round((eta - stop.windowEndMs) / 60_000);
+        this.d.alerts?.raise('job_late', { ...at, message: `${j.vehicleId} is running late for job #${j.id} ${j.ref}, stop ${stop.seq} ${stop.name}: ETA ${late} min after its window (ends ${window})` });
+        this.d.store.jobs.event(j.id, nowMs, stop.seq, 'late_risk', 'FleetDesk', `ETA ${late} min after the window`);
+        this.changed(j.id, nowMs);
+      }
+    }
+  }
+
+  /** Offers nobody answered in time: "no answer" (said once); stops running late or missed. */
   tick(nowMs = Date.now()): void {
     void this.d.models.model(nowMs).then((m) => (this.model = m), () => undefined);
+    this.checkWindows(nowMs);
     for (const j of this.d.store.jobs.allActive()) {
       if (j.status === 'offered' && j.answerDueMs !== null && j.answerDueMs <= nowMs && j.delivery !== 'no_answer') {
         this.d.store.jobs.update(j.id, { delivery: 'no_answer', answerDueMs: null }, nowMs);
