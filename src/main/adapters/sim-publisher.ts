@@ -1,4 +1,5 @@
-// Publishes the demo fleet to an MQTT broker in real time (used by `simulate` and demo mode).
+// Publishes the demo fleet to an MQTT broker in real time (used by `simulate` and demo mode), and plays its
+// drivers' devices: jobs and texts FleetDesk sends them are answered as drivers would.
 import mqtt, { type MqttClient } from 'mqtt';
 import { DemoFleet } from '../core/sim/demo-fleet';
 
@@ -34,6 +35,9 @@ export class SimPublisher {
       reconnectPeriod: 1000,
     });
     this.client = client;
+    // the demo's devices hear FleetDesk: jobs and texts to any demo vehicle (the sim logs in as FleetDesk's own)
+    client.on('message', (topic, payload) => this.fleet.receive(topic, payload));
+    await client.subscribeAsync(['fleet/+/jobs', 'fleet/+/messages'], { qos: 1 }).catch(() => undefined);
     const periodMs = 1000 / this.options.rateHz;
     const endMs = this.options.durationS !== undefined ? Date.now() + this.options.durationS * 1000 : Infinity;
     let nextMs = Date.now();
@@ -47,6 +51,8 @@ export class SimPublisher {
           client.publish(`fleet/${msg.vehicle_id}/telemetry`, JSON.stringify({ ...msg, timestamp: new Date(now).toISOString() }), { qos: 1 });
           this.published++;
         }
+        // what the drivers' devices answer (job accepted, stop done, receipts, texts), when due
+        for (const o of this.fleet.takeOutgoing(now)) client.publish(o.topic, JSON.stringify(o.body), { qos: 1 });
         this.options.onProgress?.(this.published);
         nextMs += periodMs;
         this.timer = setTimeout(tick, Math.max(0, nextMs - Date.now()));

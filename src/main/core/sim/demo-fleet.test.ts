@@ -63,4 +63,50 @@ describe('DemoFleet', () => {
   it('offers valid demo geofences', () => {
     for (const g of new DemoFleet({ vehicles: 1, startMs: 0 }).demoGeofences()) expect(validateFenceGeometry(g.geometry)).toBeNull();
   });
+
+  it('plays drivers taking jobs: received, most accepted (some turned down), driven to each stop in order, stop done; texts read and sometimes answered', () => {
+    const start = Date.UTC(2026, 11, 2, 8);
+    const f = new DemoFleet({ vehicles: 20, seed: 5, startMs: start });
+    f.advance(start + 5000);
+    const stopsOf = (i: number) => [offsetStop(i, 0), offsetStop(i, 1)];
+    function offsetStop(i: number, k: number) {
+      return { seq: k + 1, kind: 'dropoff', lat: CITY_CENTER.lat + ((i % 5) - 2) * 0.008 + k * 0.004, lon: CITY_CENTER.lon + (Math.floor(i / 5) - 2) * 0.012 - k * 0.006, radius_m: 150 };
+    }
+    const stops = Array.from({ length: 20 }, (_, i) => stopsOf(i));
+    for (let i = 0; i < 20; i++) f.receive(`fleet/${f.vehicles[i]!.id}/jobs`, JSON.stringify({ type: 'job', job_id: 100 + i, stops: stopsOf(i) }));
+    f.receive(`fleet/${f.vehicles[0]!.id}/messages`, JSON.stringify({ type: 'message', message_id: 7, text: 'hi', replies: ['OK'] }));
+    const out: { topic: string; body: Record<string, unknown> }[] = [];
+    const closest = new Map<string, number>(); // job:seq → nearest approach (m)
+    const last = new Map<string, { lat: number; lon: number }>();
+    let maxStepM = 0;
+    for (let t = 1; t <= 3 * 3600; t++) {
+      f.advance(start + 5000 + t * 1000);
+      for (const m of f.telemetry()) {
+        const prev = last.get(m.vehicle_id);
+        if (prev) maxStepM = Math.max(maxStepM, distanceM(prev, m));
+        last.set(m.vehicle_id, { lat: m.lat, lon: m.lon });
+        const i = Number(m.vehicle_id.slice(3)) - 1;
+        for (const s of stops[i]!) {
+          const k = `${100 + i}:${s.seq}`;
+          closest.set(k, Math.min(closest.get(k) ?? Infinity, distanceM(s, m)));
+        }
+      }
+      out.push(...f.takeOutgoing(start + 5000 + t * 1000));
+    }
+    expect(maxStepM).toBeLessThan(40); // never a jump, also to and from a stop off the street grid
+    const answers = (status: string) => out.filter((o) => o.topic.endsWith('/jobs/ack') && o.body['status'] === status);
+    expect(answers('received')).toHaveLength(20);
+    const accepted = answers('accepted').map((o) => o.body['job_id'] as number);
+    const rejected = answers('rejected').map((o) => o.body['job_id'] as number);
+    expect(accepted.length + rejected.length).toBe(20);
+    expect(accepted.length).toBeGreaterThanOrEqual(14);
+    for (const id of accepted) {
+      const done = answers('stop_done').filter((o) => o.body['job_id'] === id).map((o) => o.body['stop']);
+      expect(done, `job ${id}`).toEqual([1, 2]);
+      expect(closest.get(`${id}:1`)).toBeLessThan(30);
+      expect(closest.get(`${id}:2`)).toBeLessThan(30);
+    }
+    const receipts = out.filter((o) => o.topic.endsWith('/messages/up')).map((o) => o.body['status'] ?? o.body['type']);
+    expect(receipts.slice(0, 2)).toEqual(['delivered', 'read']);
+  });
 });

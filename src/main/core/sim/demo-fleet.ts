@@ -95,6 +95,7 @@ function route(nodes: Node[], from: number, to: number): number[] {
       }
     }
   }
+  if (!prev.has(to)) return [from]; // not on the street grid: stay (the caller plans again)
   const path: number[] = [];
   for (let n = to; n !== -1; n = prev.get(n)!) path.unshift(n);
   return path;
@@ -118,6 +119,15 @@ interface SimVehicle {
   style: number;
   /** Engine left running during the current stop. */
   idling: boolean;
+  /** A job it accepted: its stops in order, the one it drives to, and whether this driver runs late. */
+  job: { id: number; stops: { seq: number; lat: number; lon: number }[]; next: number; startAfterMs: number; atStop: boolean } | null;
+}
+
+/** What a demo vehicle's device sends back to FleetDesk (job answers, receipts, driver texts), when. */
+export interface DeviceOutgoing {
+  atMs: number;
+  topic: string;
+  body: Record<string, unknown>;
 }
 
 export interface DemoFleetOptions {
@@ -134,10 +144,14 @@ export class DemoFleet {
   private clockMs: number;
   /** Trouble codes come and go on a random stream of their own (the routes stay as they were). */
   private readonly healthRand: () => number;
+  /** Drivers' answers to jobs and messages, on a stream of their own too. */
+  private readonly jobRand: () => number;
+  private outbox: DeviceOutgoing[] = [];
 
   constructor(options: DemoFleetOptions) {
     this.rand = mulberry32(options.seed ?? 42);
     this.healthRand = mulberry32((options.seed ?? 42) ^ 0x5eed);
+    this.jobRand = mulberry32((options.seed ?? 42) ^ 0x10b5);
     this.nodes = buildNetwork(this.rand);
     this.clockMs = options.startMs;
     for (let i = 0; i < options.vehicles; i++) {
@@ -161,6 +175,7 @@ export class DemoFleet {
         // a few drivers are rough (style near 1), most are calm: scores must tell them apart
         style: Math.pow(this.rand(), 3),
         idling: false,
+        job: null,
       };
       this.planTrip(v);
       this.vehicles.push(v);
@@ -169,11 +184,29 @@ export class DemoFleet {
 
   private planTrip(v: SimVehicle): void {
     const here = v.path[v.path.length - 1]!;
+    const stop = v.job && v.job.next < v.job.stops.length && this.clockMs >= v.job.startAfterMs ? v.job.stops[v.job.next]! : null;
+    if (stop) {
+      // to the street corner nearest the stop, then straight to the stop itself
+      let best = 0;
+      for (let i = 0; i < GRID * GRID; i++) if (distanceM(this.nodes[i]!, stop) < distanceM(this.nodes[best]!, stop)) best = i;
+      const tail = this.nodes.length;
+      this.nodes.push({ lat: stop.lat, lon: stop.lon, neighbours: [] });
+      v.path = [...this.routeFrom(here, best), tail];
+      v.edgeProgressM = 0;
+      return;
+    }
+    if (here >= GRID * GRID) {
+      // leaving a job's stop: back to the streets, then on as usual
+      const corner = this.nearestNode(this.nodes[here]!);
+      v.path = [here, corner];
+      v.edgeProgressM = 0;
+      return;
+    }
     const r = this.rand();
     // Many trips go through the demo fences so that enter/exit alerts keep coming.
     const dest =
-      r < 0.15 ? DEPOT_NODE : r < 0.3 ? RESTRICTED_NODE : r < 0.4 ? CUSTOMER_NODE : Math.floor(this.rand() * this.nodes.length);
-    v.path = route(this.nodes, here, dest === here ? (here + 1) % this.nodes.length : dest);
+      r < 0.15 ? DEPOT_NODE : r < 0.3 ? RESTRICTED_NODE : r < 0.4 ? CUSTOMER_NODE : Math.floor(this.rand() * GRID * GRID);
+    v.path = route(this.nodes, here, dest === here ? (here + 1) % (GRID * GRID) : dest);
     v.edgeProgressM = 0;
   }
 
@@ -197,6 +230,23 @@ export class DemoFleet {
       return;
     }
     v.idling = false;
+    if (v.path.length < 2 && v.job) {
+      const job = v.job;
+      const here = this.nodes[v.path[0]!]!;
+      const stop = job.stops[job.next];
+      if (stop && !job.atStop && distanceM(here, stop) < 30) {
+        // at the stop: a few minutes there, then the driver marks it done on the device
+        job.atStop = true;
+        v.dwellUntilMs = this.clockMs + (60 + this.jobRand() * 120) * 1000;
+        return;
+      }
+      if (stop && job.atStop) {
+        job.atStop = false;
+        job.next++;
+        this.outbox.push({ atMs: this.clockMs, topic: `fleet/${v.id}/jobs/ack`, body: { job_id: job.id, status: 'stop_done', stop: stop.seq } });
+        if (job.next >= job.stops.length) v.job = null;
+      }
+    }
     if (v.path.length < 2) {
       // most stops are short; one in ten is a long delivery stop, where rough drivers leave the engine on
       const long = this.rand() < 0.1;
@@ -255,6 +305,76 @@ export class DemoFleet {
     v.speedMs = 0;
   }
 
+  /** The way from node `here` (a street corner, or a job's stop off the grid) to corner `to`. */
+  private routeFrom(here: number, to: number): number[] {
+    if (here < GRID * GRID) return route(this.nodes, here, to);
+    return [here, ...route(this.nodes, this.nearestNode(this.nodes[here]!), to)];
+  }
+
+  private nearestNode(p: { lat: number; lon: number }): number {
+    let best = 0;
+    for (let i = 0; i < GRID * GRID; i++) if (distanceM(this.nodes[i]!, p) < distanceM(this.nodes[best]!, p)) best = i;
+    return best;
+  }
+
+  /**
+   * What FleetDesk sends a demo vehicle (its `fleet/<id>/jobs` and `fleet/<id>/messages`): the device says it
+   * has it; a driver takes most jobs (one in ten is turned down: van full), some start late; texts are read
+   * and sometimes answered with a canned reply.
+   */
+  receive(topic: string, payload: Buffer | string): void {
+    const m = /^fleet\/([^/]+)\/(jobs|messages)$/.exec(topic);
+    const v = m ? this.vehicles.find((x) => x.id === m[1]) : undefined;
+    if (!v) return;
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(String(payload)) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const now = this.clockMs;
+    const ack = (atMs: number, body: Record<string, unknown>) => this.outbox.push({ atMs, topic: `fleet/${v.id}/jobs/ack`, body });
+    if (m![2] === 'messages' && msg['type'] === 'message' && typeof msg['message_id'] === 'number') {
+      const id = msg['message_id'];
+      this.outbox.push({ atMs: now + 1000, topic: `fleet/${v.id}/messages/up`, body: { type: 'receipt', message_id: id, status: 'delivered' } });
+      const readAt = now + (5 + this.jobRand() * 40) * 1000;
+      this.outbox.push({ atMs: readAt, topic: `fleet/${v.id}/messages/up`, body: { type: 'receipt', message_id: id, status: 'read' } });
+      const replies = Array.isArray(msg['replies']) ? (msg['replies'] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+      if (replies.length && this.jobRand() < 0.6) this.outbox.push({ atMs: readAt + (3 + this.jobRand() * 20) * 1000, topic: `fleet/${v.id}/messages/up`, body: { type: 'message', text: replies[Math.floor(this.jobRand() * replies.length)], reply_to: id } });
+      return;
+    }
+    if (m![2] !== 'jobs' || typeof msg['job_id'] !== 'number') return;
+    const jobId = msg['job_id'];
+    if (msg['type'] === 'cancel') {
+      if (v.job?.id === jobId) {
+        v.job = null;
+        this.planTrip(v);
+      }
+      return;
+    }
+    if (msg['type'] !== 'job' || !Array.isArray(msg['stops'])) return;
+    if (v.job?.id === jobId) return; // sent again: it has it already
+    ack(now + 1000, { job_id: jobId, status: 'received' });
+    const decideAt = now + (5 + this.jobRand() * 25) * 1000;
+    if (v.job || this.jobRand() < 0.1) {
+      ack(decideAt, { job_id: jobId, status: 'rejected', reason: v.job ? 'busy with another job' : 'van full' });
+      return;
+    }
+    ack(decideAt, { job_id: jobId, status: 'accepted' });
+    const stops = (msg['stops'] as Record<string, unknown>[]).map((s) => ({ seq: Number(s['seq']), lat: Number(s['lat']), lon: Number(s['lon']) })).filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon));
+    // one driver in five finishes something else first and runs late
+    const late = this.jobRand() < 0.2 ? (8 + this.jobRand() * 10) * 60_000 : 0;
+    v.job = { id: jobId, stops, next: 0, startAfterMs: decideAt + late, atStop: false };
+    // it finishes the trip it is on, then drives to the first stop (after what it finishes first, when late)
+  }
+
+  /** Device messages due by now (job answers, receipts, texts), oldest first. */
+  takeOutgoing(nowMs: number): DeviceOutgoing[] {
+    const due = this.outbox.filter((o) => o.atMs <= nowMs).sort((a, b) => a.atMs - b.atMs);
+    this.outbox = this.outbox.filter((o) => o.atMs > nowMs);
+    return due;
+  }
+
   /** One report per vehicle at the current simulated time, in the wire format of fleet/<id>/telemetry. */
   telemetry(): TelemetryPayload[] {
     return this.vehicles.map((v) => {
@@ -282,7 +402,7 @@ export class DemoFleet {
   /** Streets of the demo city as GeoJSON lines ([lon, lat]), for the offline basemap of the demo. */
   streets(): { type: 'Feature'; properties: { arterial: boolean }; geometry: { type: 'LineString'; coordinates: number[][] } }[] {
     const out = [];
-    for (let a = 0; a < this.nodes.length; a++) {
+    for (let a = 0; a < GRID * GRID; a++) {
       for (const b of this.nodes[a]!.neighbours) {
         if (b < a) continue;
         out.push({
