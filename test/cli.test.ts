@@ -120,4 +120,21 @@ describe('fleetdesk CLI', () => {
     expect(verifySecret('correct horse', ana.passwordHash)).toBe(true);
     expect(ana.passwordHash).not.toContain('correct horse');
   });
+
+  it('jobs: adds one from the command line, imports a CSV (naming the lines it refused), lists them', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'j.sqlite');
+    const added = await cli('jobs', 'add', '--db', db, '--ref', 'Acme Ltd', '--stop', '52.5,-1.9,Yard,pickup', '--stop', '52.52,-1.95,Shop', '--priority', 'high');
+    expect(added.stdout).toBe('job #1 added with 2 stop(s)\n');
+    await expect(cli('jobs', 'add', '--db', db, '--ref', 'X', '--stop', '95,1')).rejects.toMatchObject({ stderr: expect.stringContaining('give LAT,LON within ±90, ±180') });
+    const csv = path.join(dir, 'jobs.csv');
+    writeFileSync(csv, 'ref,kind,name,lat,lon\nBolt,service,Gate,52.6,-1.8\nBad,dropoff,,52.6,\n');
+    const imported = await cli('jobs', 'import', csv, '--db', db).catch((e: { stdout: string; stderr: string; code: number }) => e);
+    expect(imported).toMatchObject({ code: 1, stdout: '1 job(s) imported, 1 line(s) refused\n', stderr: expect.stringContaining('refused: line 3: impossible position 52.6, ') });
+    const { stdout } = await cli('jobs', 'list', '--open', '--db', db);
+    expect(stdout.trim().split('\n')).toEqual(['#2\tplanned\t-\tBolt\t1:Gate(pending)', '#1\tplanned\t-\tAcme Ltd\t1:Yard(pending) 2:Shop(pending)']);
+    const store = new Store(db);
+    expect(store.jobs.get(1)).toMatchObject({ priority: 'high', createdBy: 'fleetdesk jobs', stops: [{ kind: 'pickup' }, { kind: 'dropoff' }] });
+    store.close();
+  });
 });

@@ -19,6 +19,9 @@ import { PrivacyPolicy, SUPERVISOR_PASSWORD_KEY } from '../main/core/privacy/pri
 import { hashSecret, verifySecret } from '../main/core/security/broker-policy';
 import { ROLES, type Role } from '../shared/contract/users';
 import { MIN_PASSWORD } from '../main/domains/users/accounts';
+import { JOB_PRIORITIES, STOP_KINDS, type NewJob, type NewStop } from '../shared/contract/jobs';
+import { jobsFromCsv } from '../main/domains/jobs/handlers';
+import { DEFAULT_STOP_RADIUS_M } from '../main/domains/jobs/board';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -50,6 +53,12 @@ const USAGE = `fleetdesk <command> [options]
              recall, precision and ROC AUC at the recall-first threshold and at 0.5, then one
              JSON line with the means and the seconds taken.
   stats      --db FILE     Prints row counts as JSON.
+  jobs       add --ref NAME --stop LAT,LON[,NAME[,KIND]]... [--priority normal] [--notes TEXT] [--db FILE]
+             list [--open] [--db FILE]   ·   import FILE.csv [--db FILE]
+             Dispatching work from scripts: a job of ordered stops (KIND pickup, dropoff or service);
+             the CSV has a header with ref, lat, lon (and kind, name, radius_m, window_start,
+             window_end, priority, notes); rows with the same ref are one job's stops in order.
+             A running FleetDesk shows them at its next list; assign them in its Jobs tab.
   users      add NAME --role viewer|dispatcher|supervisor|admin [--db fleetdesk.sqlite]
              Adds a user of a hub; the password is read from standard input.
   secrets    set|clear broker-password [--db fleetdesk.sqlite]
@@ -201,6 +210,62 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function jobs(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { db: { type: 'string' }, ref: { type: 'string' }, stop: { type: 'string', multiple: true }, priority: { type: 'string' }, notes: { type: 'string' }, open: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  const [action, file] = positionals;
+  const store = new Store(path.resolve(values.db ?? 'fleetdesk.sqlite'));
+  try {
+    if (action === 'list') {
+      const list = store.jobs.list({ open: values.open, limit: 10_000 });
+      for (const j of list) console.log(`#${j.id}\t${j.status}\t${j.vehicleId ?? '-'}\t${j.ref}\t${j.stops.map((s) => `${s.seq}:${s.name}(${s.status})`).join(' ')}`);
+      if (list.length === 0) console.error(values.open ? 'no open jobs' : 'no jobs');
+      return;
+    }
+    const add = (job: NewJob) => {
+      const id = store.jobs.add({ ...job, createdMs: Date.now(), createdBy: 'fleetdesk jobs' }, DEFAULT_STOP_RADIUS_M);
+      store.audit.add({ tsMs: Date.now(), actor: 'fleetdesk jobs', action: 'job_created', detail: JSON.stringify({ id, ref: job.ref }) });
+      return id;
+    };
+    if (action === 'add') {
+      if (!values.ref?.trim()) throw new UsageError('jobs add needs --ref NAME (the customer or place)');
+      if (!values.stop?.length) throw new UsageError('jobs add needs at least one --stop LAT,LON[,NAME[,KIND]]');
+      const stops: NewStop[] = values.stop.map((text, i) => {
+        const [lat, lon, name, kind] = text.split(',').map((x) => x.trim());
+        const la = Number(lat);
+        const lo = Number(lon);
+        if (!lat || !lon || !(Math.abs(la) <= 90) || !(Math.abs(lo) <= 180)) throw new UsageError(`--stop ${i + 1} "${text}": give LAT,LON within ±90, ±180`);
+        if (kind && !(STOP_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--stop ${i + 1}: KIND is one of ${STOP_KINDS.join(', ')}`);
+        return { lat: la, lon: lo, name: name || undefined, kind: (kind || 'dropoff') as NewStop['kind'] };
+      });
+      const priority = values.priority ?? 'normal';
+      if (!(JOB_PRIORITIES as readonly string[]).includes(priority)) throw new UsageError(`--priority is one of ${JOB_PRIORITIES.join(', ')}`);
+      const id = add({ ref: values.ref.trim(), priority: priority as NewJob['priority'], notes: values.notes ?? '', stops });
+      console.log(`job #${id} added with ${stops.length} stop(s)`);
+      return;
+    }
+    if (action === 'import' && file) {
+      let parsed: ReturnType<typeof jobsFromCsv>;
+      try {
+        parsed = jobsFromCsv(readFileSync(path.resolve(file), 'utf8'));
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      for (const [, job] of parsed.jobs) add(job);
+      for (const e of parsed.errors) console.error(`refused: ${e}`);
+      console.log(`${parsed.jobs.length} job(s) imported${parsed.errors.length ? `, ${parsed.errors.length} line(s) refused` : ''}`);
+      if (parsed.errors.length) process.exitCode = 1;
+      return;
+    }
+    throw new UsageError('use: jobs add --ref NAME --stop LAT,LON[,NAME[,KIND]]... | jobs list [--open] | jobs import FILE.csv');
+  } finally {
+    store.close();
+  }
 }
 
 async function users(args: string[]): Promise<void> {
@@ -402,6 +467,8 @@ async function main(argv: string[]): Promise<void> {
       return exportCommand(rest);
     case 'maintenance':
       return maintenanceCommand(rest);
+    case 'jobs':
+      return jobs(rest);
     case 'users':
       return users(rest);
     case 'secrets':
