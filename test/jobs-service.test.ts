@@ -4,6 +4,7 @@
 // a device that was not listening gets the job once when it subscribes, one with a persistent session gets
 // it once from the broker; answers that are malformed or about another vehicle's job are dead-lettered;
 // a device can neither answer for another vehicle nor publish to its own downlink.
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../src/shared/contract/jobs';
@@ -243,5 +244,34 @@ describe('dispatching a job', () => {
     expect(await open('job_missed')).toHaveLength(1);
     await h.cancelJob({ id: missed.id, reason: 'customer rebooked' });
     await waitFor(async () => ((await open('job_missed')).length === 0 ? true : null), 'missed line resolved with the cancellation');
+    // the jobs report: planned vs actual per stop, and each vehicle's share on time
+    const ex = await h.startExport({ report: 'jobs', format: 'csv', fromMs: now - 3_600_000, toMs: now + 3_600_000, timeZone: 'UTC' });
+    const done = await waitFor(() => (service.exports.get(ex.jobId)?.state === 'done' ? service.exports.get(ex.jobId) : null), 'the jobs report');
+    const dl = service.exports.takeDownload(done.jobId, done.fileName)!;
+    const lines = readFileSync(dl.file, 'utf8').trim().split(/\r?\n/);
+    dl.done();
+    expect(lines[0]!.replace(/^\uFEFF/, '')).toBe('Job,Customer or place,Vehicle,Driver,Stop,Stop name,Kind,Window from (UTC),Window to (UTC),Arrived (UTC),Done (UTC),On time,Late min,Stop status,Job status');
+    expect(lines.find((l) => l.startsWith(`${late.id},Tight slot,VAN-8,`))).toMatch(/,1,Shop,dropoff,[^,]+,[^,]+,[^,]+,,yes,,arrived,arrived$/);
+    expect(lines.find((l) => l.startsWith(`${missed.id},Too late,`))).toMatch(/,1,Bank,dropoff,[^,]+,[^,]+,,,,,pending,cancelled$/);
+    expect(lines).toContain(',Vehicle VAN-8: 100 % on time (1 of 1 judged; 2 stops),,,,,,,,,,,,,');
+  });
+
+  it('an offer nobody answers in time is said: "no answer" on the job and an alert, resolved when the device answers', async () => {
+    const { service } = await startService({ jobAnswerMs: 1000 });
+    const h = service.handlers;
+    const pub = await publisher(service.brokerUrl);
+    await pub.publishAsync('fleet/VAN-9/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-9', timestamp: Date.now() - 2000 })), { qos: 1 });
+    await waitFor(async () => ((await h.listVehicles({})).length === 1 ? true : null), 'VAN-9');
+    const { secret } = await h.createDeviceCredential({ vehicleId: 'VAN-9' });
+    const dev = await device(service.brokerUrl, 'VAN-9', secret);
+    const job = await h.createJob({ ref: 'Quiet van', stops: [{ lat: 52.5, lon: -1.9 }] });
+    await h.assignJob({ id: job.id, vehicleId: 'VAN-9' });
+    const open = async () => (await h.listAlerts({ types: ['job_no_answer'], includeAcknowledged: true })).filter((a) => a.resolvedMs === null);
+    await waitFor(async () => ((await open()).length === 1 ? true : null), 'the no-answer alert (the clock checks every 5 s)', 15_000);
+    expect((await open())[0]).toMatchObject({ severity: 'warning', vehicleId: 'VAN-9', message: `VAN-9 has not answered job #${job.id} Quiet van within 1 s: call the driver or give it to another vehicle` });
+    expect((await h.getJob({ id: job.id })).job.delivery).toBe('no_answer');
+    await dev.answer({ job_id: job.id, status: 'accepted' });
+    await waitFor(async () => ((await open()).length === 0 ? true : null), 'resolved by the answer');
+    expect((await h.getJob({ id: job.id })).job).toMatchObject({ status: 'accepted', delivery: 'answered' });
   });
 });

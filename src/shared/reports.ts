@@ -1,6 +1,6 @@
 // Reports and export formats: shared by the UI (what to offer), the API and the `export` command.
 
-export const REPORT_NAMES = ['trips', 'stops', 'visits', 'alerts', 'driver-scores', 'maintenance-risk', 'fleet-cost', 'positions', 'geofences', 'operator-log'] as const;
+export const REPORT_NAMES = ['trips', 'stops', 'visits', 'alerts', 'driver-scores', 'maintenance-risk', 'fleet-cost', 'positions', 'geofences', 'operator-log', 'jobs'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 export const REPORT_TITLES: Record<ReportName, string> = {
@@ -14,13 +14,14 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   positions: 'Raw positions',
   geofences: 'Geofences',
   'operator-log': 'Operator log (notes by user)',
+  jobs: 'Jobs (planned vs actual per stop, on time)',
 };
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'pdf', 'gpx', 'kml', 'geojson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Reports with no map geometry can only be written as tables. */
-export const TABLE_ONLY_REPORTS: readonly ReportName[] = ['visits', 'driver-scores', 'maintenance-risk', 'fleet-cost', 'operator-log'];
+export const TABLE_ONLY_REPORTS: readonly ReportName[] = ['visits', 'driver-scores', 'maintenance-risk', 'fleet-cost', 'operator-log', 'jobs'];
 
 export type { ReportRequest, ExportProgress } from './contract/exports';
 import type { ReportRequest } from './contract/exports';

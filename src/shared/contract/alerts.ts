@@ -27,6 +27,7 @@ export const ALERT_TYPES = [
   'offline',
   'job_late',
   'job_missed',
+  'job_no_answer',
 ] as const;
 export const AlertType = StringEnum(ALERT_TYPES);
 export type AlertType = Static<typeof AlertType>;
@@ -48,6 +49,7 @@ export const ALERT_TYPE_TEXT: Record<AlertType, string> = {
   offline: 'Offline',
   job_late: 'Job running late',
   job_missed: 'Job window missed',
+  job_no_answer: 'Job not answered',
 };
 
 export const Alert = Type.Object({

@@ -25,6 +25,8 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
     // a stop's live ETA past its time window; the window over with the vehicle not there
     job_late: 'warning',
     job_missed: 'critical',
+    // an offer the vehicle's device has not answered in time: someone should call
+    job_no_answer: 'warning',
   },
   offlineAfterMin: 10,
   escalateAfterMin: 5,

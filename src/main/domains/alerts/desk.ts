@@ -83,7 +83,7 @@ export class AlertDesk {
    * there): one line per stop (keyed like a fence: `job:<id>:<seq>`), through the same severity,
    * suppression, grouping and escalation as every alert.
    */
-  jobAlert(type: 'job_late' | 'job_missed', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }, nowMs = Date.now()): void {
+  jobAlert(type: 'job_late' | 'job_missed' | 'job_no_answer', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }, nowMs = Date.now()): void {
     const severity = this.settings.severity[type];
     if (severity === 'off') return;
     this.pushRecorded(this.d.store.recordEngineOutput({ alerts: [newAlert(this.context(nowMs), type, severity, { ...a, fenceId: a.jobKey, fenceName: a.jobName })] }));
@@ -91,7 +91,7 @@ export class AlertDesk {
 
   /** The vehicle reached the stop (or the job ended): its late and missed lines resolve by themselves. */
   clearJobAlerts(vehicleId: string, jobKey: string, tsMs: number, reason: string): void {
-    const cleared = (['job_late', 'job_missed'] as const).flatMap((type) => this.d.store.alerts.clear({ vehicleId, type, fenceId: jobKey, tsMs, reason }, Date.now()));
+    const cleared = (['job_late', 'job_missed', 'job_no_answer'] as const).flatMap((type) => this.d.store.alerts.clear({ vehicleId, type, fenceId: jobKey, tsMs, reason }, Date.now()));
     this.pushRecorded({ raised: [], repeated: [], cleared });
   }
 

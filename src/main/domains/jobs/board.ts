@@ -109,7 +109,7 @@ export class JobBoard {
       answerMs?: number;
       /** Late and missed stops become alerts (and resolve when the vehicle arrives). */
       alerts?: {
-        raise(type: 'job_late' | 'job_missed', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }): void;
+        raise(type: 'job_late' | 'job_missed' | 'job_no_answer', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }): void;
         clear(vehicleId: string, jobKey: string, tsMs: number, reason: string): void;
       };
     },
@@ -117,6 +117,8 @@ export class JobBoard {
 
   /** Stops already said late or missed (job:<id>:<seq> → which), so each is said once. */
   private readonly warned = new Map<string, 'job_late' | 'job_missed'>();
+  /** Offers said unanswered (job id), cleared when the device answers or the job ends. */
+  private readonly unanswered = new Set<number>();
 
   // ---- what screens see ----
 
@@ -264,6 +266,7 @@ export class JobBoard {
     if (this.d.gate.shownVehicle(v).hidden) throw new ApiError('bad_request', `${vehicleId} is in privacy mode: it cannot be given work now.`);
     const before = job.vehicleId;
     const s = this.d.store.jobs;
+    if (before && this.unanswered.delete(id)) this.d.alerts?.clear(before, `job:${id}`, nowMs, `given to ${vehicleId}`);
     const online = v.status !== 'offline';
     const downlink = !this.noDownlink.has(vehicleId) && this.d.publish !== null;
     s.update(id, { status: 'offered', vehicleId, delivery: downlink ? (online ? 'sent' : 'queued') : 'cannot_send', sentMs: downlink ? nowMs : null, answerDueMs: downlink ? nowMs + (this.d.answerMs ?? DEFAULT_ANSWER_MS) : null }, nowMs);
@@ -286,6 +289,7 @@ export class JobBoard {
     this.d.store.jobs.event(id, nowMs, null, 'cancelled', by, reason);
     this.watches.delete(id);
     for (const st of job.stops) this.settleWarning(job, st.seq, nowMs, 'job cancelled');
+    if (this.unanswered.delete(id) && job.vehicleId) this.d.alerts?.clear(job.vehicleId, `job:${id}`, nowMs, 'job cancelled');
     if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'cancel', job_id: id, reason });
     return this.changed(id, nowMs);
   }
@@ -320,6 +324,7 @@ export class JobBoard {
       s.event(job.id, nowMs, null, 'late_answer', by, `${a.status} after the job was ${job.status}`);
       return void this.changed(job.id, nowMs);
     }
+    if (a.status !== 'received' && this.unanswered.delete(job.id)) this.d.alerts?.clear(vehicleId, `job:${job.id}`, nowMs, `the device answered: ${a.status}`);
     const delivered = job.delivery === 'sent' || job.delivery === 'queued' || job.delivery === 'no_answer' ? { delivery: a.status === 'received' ? 'delivered' : 'answered' } : {};
     switch (a.status) {
       case 'received':
@@ -380,10 +385,12 @@ export class JobBoard {
    */
   subscribed(vehicleId: string, filters: string[]): void {
     if (!filters.some((f) => f === jobTopic(vehicleId) || f === `fleet/${vehicleId}/#`)) return;
+    // only what was sent before it listened: a job sent since reached it through this subscription
+    const listeningSinceMs = Date.now();
     const t = setTimeout(() => {
       this.resendTimers.delete(t);
       for (const j of this.d.store.jobs.activeOf(vehicleId))
-        if (j.status === 'offered' && (j.delivery === 'queued' || j.delivery === 'sent' || j.delivery === 'no_answer')) {
+        if (j.status === 'offered' && j.sentMs !== null && j.sentMs < listeningSinceMs && (j.delivery === 'queued' || j.delivery === 'sent' || j.delivery === 'no_answer')) {
           this.d.store.jobs.event(j.id, Date.now(), null, 'resent', 'FleetDesk', `${vehicleId} connected`);
           void this.send(vehicleId, jobMessage(this.shown(j), Date.now()));
         }
@@ -528,7 +535,12 @@ export class JobBoard {
     for (const j of this.d.store.jobs.allActive()) {
       if (j.status === 'offered' && j.answerDueMs !== null && j.answerDueMs <= nowMs && j.delivery !== 'no_answer') {
         this.d.store.jobs.update(j.id, { delivery: 'no_answer', answerDueMs: null }, nowMs);
-        this.d.store.jobs.event(j.id, nowMs, null, 'no_answer', 'FleetDesk', `${j.vehicleId} did not answer within ${Math.round((this.d.answerMs ?? DEFAULT_ANSWER_MS) / 60_000)} min`);
+        const answerMs = this.d.answerMs ?? DEFAULT_ANSWER_MS;
+        const within = answerMs >= 60_000 ? `${Math.round(answerMs / 60_000)} min` : `${Math.round(answerMs / 1000)} s`;
+        this.d.store.jobs.event(j.id, nowMs, null, 'no_answer', 'FleetDesk', `${j.vehicleId} did not answer within ${within}`);
+        const v = this.d.live.get(j.vehicleId!, nowMs);
+        this.unanswered.add(j.id);
+        this.d.alerts?.raise('job_no_answer', { vehicleId: j.vehicleId!, jobKey: `job:${j.id}`, jobName: j.ref, tsMs: v?.last.tsMs ?? nowMs, lat: v?.last.lat ?? null, lon: v?.last.lon ?? null, message: `${j.vehicleId} has not answered job #${j.id} ${j.ref} within ${within}: call the driver or give it to another vehicle` });
         this.changed(j.id, nowMs);
       }
     }

@@ -135,9 +135,11 @@ export class Messenger {
   /** The device is listening: what it has not confirmed goes again a moment later (unless its session delivers it first). */
   subscribed(vehicleId: string, filters: string[]): void {
     if (!filters.some((f) => f === messageTopic(vehicleId) || f === `fleet/${vehicleId}/#`)) return;
+    // only what was sent before it listened: a text sent since reached it through this subscription
+    const listeningSinceMs = Date.now();
     const t = setTimeout(() => {
       this.timers.delete(t);
-      for (const m of this.d.store.messages.unconfirmed(vehicleId)) void this.publish(m);
+      for (const m of this.d.store.messages.unconfirmed(vehicleId)) if (m.tsMs < listeningSinceMs) void this.publish(m);
     }, 1000);
     this.timers.add(t);
   }

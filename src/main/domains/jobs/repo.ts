@@ -59,6 +59,11 @@ export class JobsRepo {
     return this.withStops(rows);
   }
 
+  /** Jobs created in a period, oldest first (reports). */
+  inPeriod(fromMs: number, toMs: number): StoredJob[] {
+    return this.withStops(this.db.prepare(`SELECT * FROM jobs WHERE created_ms >= ? AND created_ms < ? ORDER BY id`).all(fromMs, toMs) as JobRow[]);
+  }
+
   /** Jobs a vehicle holds and has not finished, oldest first (the one it works on first). */
   activeOf(vehicleId: string): StoredJob[] {
     const rows = this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id = ? AND status IN ('offered','accepted','en_route','arrived') ORDER BY id`).all(vehicleId) as JobRow[];

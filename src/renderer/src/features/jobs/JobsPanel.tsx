@@ -9,6 +9,7 @@ import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useAction } from '../../lib/use-action';
 import { useJobsMap } from './jobs-store';
+import { ExportBox } from '../reports/ExportBox';
 
 const DELIVERY_TEXT: Record<Job['delivery'], string> = {
   not_sent: 'not sent',
@@ -351,6 +352,7 @@ export function JobsPanel() {
           </li>
         ))}
       </ul>
+      <ExportBox vehicleIds={[]} fromMs={Date.now() - 7 * 86_400_000} toMs={Date.now()} fixedReport="jobs" />
     </div>
   );
 }
