@@ -45,6 +45,14 @@ describe('dispatching a job', () => {
     expect(s.suggestions[0]!.why).toMatch(/^free · \d+\.\d km at ~\d+ km\/h$/);
     expect(s.suggestions[1]!.why).toMatch(/min after #1$/);
     expect(s.considered).toBe(3);
+    // a job that needs a class of vehicle: only those of that class are ranked, the others said why
+    await h.saveRuleSettings({ ...(await h.getRuleSettings({})), engine: { ...(await h.getRuleSettings({})).engine, classes: { ...(await h.getRuleSettings({})).engine.classes, truck: {} }, vehicleClass: { 'VAN-3': 'truck' } } });
+    const heavy = await h.createJob({ ref: 'Pallets', vehicleClass: 'truck', stops: [{ lat: 52.5, lon: -1.9 }] });
+    const hs = await h.suggestVehicles({ id: heavy.id });
+    expect(hs.suggestions.map((x) => x.vehicleId)).toEqual(['VAN-3']);
+    expect(hs.excluded).toEqual([{ reason: 'not a truck', count: 2 }]);
+    await expect(h.assignJob({ id: heavy.id, vehicleId: 'VAN-1' })).rejects.toThrow(`Job ${heavy.id} needs a truck; VAN-1 is a default (Rules → vehicle classes).`);
+    await h.cancelJob({ id: heavy.id, reason: 'test' });
 
     // VAN-1's device: its own secret; listening before the job is sent
     const { secret } = await h.createDeviceCredential({ vehicleId: 'VAN-1' });

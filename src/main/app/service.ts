@@ -185,7 +185,7 @@ export class FleetService {
           }
         : null,
     });
-    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs, alerts: { raise: (t, a) => desk.jobAlert(t, a), clear: (v, k, ts, why) => desk.clearJobAlerts(v, k, ts, why) } });
+    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs, classOf: (v) => rules.engineConfig.vehicleClass[v] ?? 'default', alerts: { raise: (t, a) => desk.jobAlert(t, a), clear: (v, k, ts, why) => desk.clearJobAlerts(v, k, ts, why) } });
     this.messenger = new Messenger({ store, live: this.live, board: this.jobs, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 

@@ -46,6 +46,8 @@ export const Job = Type.Object({
   ref: Type.String(),
   priority: JobPriority,
   notes: Type.String(),
+  /** Only vehicles of this class (Rules: vehicle → class) may take it; null: any. */
+  vehicleClass: Nullable(Type.String()),
   status: JobStatus,
   vehicleId: Nullable(Type.String()),
   delivery: DeliveryState,
@@ -112,6 +114,7 @@ export const NewJob = Type.Object({
   ref: Type.String({ minLength: 1, maxLength: 120, default: 'Customer' }),
   priority: Type.Optional(JobPriority),
   notes: Type.Optional(Type.String({ maxLength: 2000 })),
+  vehicleClass: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   stops: Type.Array(NewStop, { minItems: 1, maxItems: 50 }),
 });
 export type NewJob = Static<typeof NewJob>;

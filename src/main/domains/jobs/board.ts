@@ -32,6 +32,7 @@ export function jobMessage(j: Job, nowMs: number) {
     ref: j.ref,
     priority: j.priority,
     notes: j.notes,
+    vehicle_class: j.vehicleClass,
     stops: j.stops.map((s) => ({
       seq: s.seq,
       kind: s.kind,
@@ -107,6 +108,8 @@ export class JobBoard {
       publish: ((topic: string, message: unknown) => Promise<void>) | null;
       log: (line: string) => void;
       answerMs?: number;
+      /** A vehicle's class, as Rules maps it ('default' when unmapped). */
+      classOf?: (vehicleId: string) => string;
       /** Late and missed stops become alerts (and resolve when the vehicle arrives). */
       alerts?: {
         raise(type: 'job_late' | 'job_missed' | 'job_no_answer', a: { vehicleId: string; jobKey: string; jobName: string; tsMs: number; lat: number | null; lon: number | null; message: string }): void;
@@ -197,8 +200,10 @@ export class JobBoard {
     }
     const candidates: { v: VehicleState; km: number }[] = [];
     let capKmh = Math.max(5, fastestKmh(model));
+    const need = job.vehicleClass;
     for (const v of vehicles) {
       if (v.status === 'offline') out('offline');
+      else if (need && (this.d.classOf?.(v.vehicleId) ?? 'default') !== need) out(`not a ${need}`);
       else if (this.d.gate.shownVehicle(v).hidden) out('in privacy mode');
       else {
         candidates.push({ v, km: haversineM(v.last.lon, v.last.lat, first.lon, first.lat) / 1000 });
@@ -264,6 +269,8 @@ export class JobBoard {
     const v = this.d.live.get(vehicleId, nowMs);
     if (!v) throw new ApiError('not_found', `Vehicle ${vehicleId} has not reported yet.`);
     if (this.d.gate.shownVehicle(v).hidden) throw new ApiError('bad_request', `${vehicleId} is in privacy mode: it cannot be given work now.`);
+    const cls = this.d.classOf?.(vehicleId) ?? 'default';
+    if (job.vehicleClass && cls !== job.vehicleClass) throw new ApiError('bad_request', `Job ${id} needs a ${job.vehicleClass}; ${vehicleId} is a ${cls} (Rules → vehicle classes).`);
     const before = job.vehicleId;
     const s = this.d.store.jobs;
     if (before && this.unanswered.delete(id)) this.d.alerts?.clear(before, `job:${id}`, nowMs, `given to ${vehicleId}`);

@@ -54,6 +54,7 @@ export function jobsFromCsv(text: string): { jobs: [number, NewJob][]; errors: s
     const lon = Number(get('lon'));
     const kind = get('kind') || 'dropoff';
     const priority = get('priority') || 'normal';
+    const vehicleClass = get('vehicle_class') || null;
     const time = (name: string): number | null | string => {
       const v = get(name);
       if (!v) return null;
@@ -82,7 +83,7 @@ export function jobsFromCsv(text: string): { jobs: [number, NewJob][]; errors: s
     const stop: NewStop = { kind: kind as NewStop['kind'], name: get('name') || undefined, lat, lon, radiusM: radius, windowStartMs: ws as number | null, windowEndMs: we as number | null };
     const existing = byRef.get(ref);
     if (existing) existing[1].stops.push(stop);
-    else byRef.set(ref, [line, { ref, priority: priority as NewJob['priority'], notes: get('notes'), stops: [stop] }]);
+    else byRef.set(ref, [line, { ref, priority: priority as NewJob['priority'], notes: get('notes'), vehicleClass, stops: [stop] }]);
   });
   return { jobs: [...byRef.values()], errors };
 }

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Job, JobEvent, JobStop, NewJob } from '../../../shared/contract/jobs';
 
-type JobRow = { id: number; ref: string; priority: string; notes: string; status: string; vehicle_id: string | null; delivery: string; created_ms: number; created_by: string; updated_ms: number; sent_ms: number | null; answer_due_ms: number | null };
+type JobRow = { id: number; ref: string; priority: string; notes: string; vehicle_class: string | null; status: string; vehicle_id: string | null; delivery: string; created_ms: number; created_by: string; updated_ms: number; sent_ms: number | null; answer_due_ms: number | null };
 type StopRow = { job_id: number; seq: number; kind: string; name: string; lat: number; lon: number; radius_m: number; window_start_ms: number | null; window_end_ms: number | null; status: string; arrived_ms: number | null; departed_ms: number | null; done_ms: number | null; failed_reason: string | null };
 type EventRow = { id: number; job_id: number; ts_ms: number; stop_seq: number | null; what: string; by: string; detail: string };
 
@@ -34,8 +34,8 @@ export class JobsRepo {
     return this.db.transaction(() => {
       const id = Number(
         this.db
-          .prepare(`INSERT INTO jobs (ref, priority, notes, status, vehicle_id, delivery, created_ms, created_by, updated_ms) VALUES (?, ?, ?, 'planned', NULL, 'not_sent', ?, ?, ?)`)
-          .run(j.ref.trim(), j.priority ?? 'normal', j.notes ?? '', j.createdMs, j.createdBy, j.createdMs).lastInsertRowid,
+          .prepare(`INSERT INTO jobs (ref, priority, notes, vehicle_class, status, vehicle_id, delivery, created_ms, created_by, updated_ms) VALUES (?, ?, ?, ?, 'planned', NULL, 'not_sent', ?, ?, ?)`)
+          .run(j.ref.trim(), j.priority ?? 'normal', j.notes ?? '', j.vehicleClass?.trim() || null, j.createdMs, j.createdBy, j.createdMs).lastInsertRowid,
       );
       const ins = this.db.prepare(`INSERT INTO job_stops (job_id, seq, kind, name, lat, lon, radius_m, window_start_ms, window_end_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`);
       j.stops.forEach((s, i) => ins.run(id, i + 1, s.kind ?? 'dropoff', s.name?.trim() || `Stop ${i + 1}`, s.lat, s.lon, s.radiusM ?? defaultRadiusM, s.windowStartMs ?? null, s.windowEndMs ?? null));
@@ -111,6 +111,7 @@ export class JobsRepo {
         ref: r.ref,
         priority: r.priority as Job['priority'],
         notes: r.notes,
+        vehicleClass: r.vehicle_class,
         status: r.status as Job['status'],
         vehicleId: r.vehicle_id,
         delivery: r.delivery as Job['delivery'],

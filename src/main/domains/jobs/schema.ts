@@ -66,4 +66,8 @@ export const jobsSchema: SchemaSteps = {
   CREATE INDEX driver_messages_vehicle ON driver_messages(vehicle_id, id);
   CREATE INDEX driver_messages_unread ON driver_messages(state) WHERE direction = 'up' AND state = 'received';
   `,
+  20: `
+  -- a job may need a class of vehicle (as Rules maps vehicles to classes)
+  ALTER TABLE jobs ADD COLUMN vehicle_class TEXT;
+  `,
 };

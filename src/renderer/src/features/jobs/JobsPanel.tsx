@@ -46,7 +46,12 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
   const [ref, setRef] = useState('');
   const [priority, setPriority] = useState<Job['priority']>('normal');
   const [notes, setNotes] = useState('');
+  const [vehicleClass, setVehicleClass] = useState('');
+  const [classes, setClasses] = useState<string[]>([]);
   const [stops, setStops] = useState<StopDraft[]>([emptyStop()]);
+  useEffect(() => {
+    void api.call('getRuleSettings', {}).then((r) => setClasses([...new Set(['default', ...Object.keys(r.engine.classes), ...Object.values(r.engine.vehicleClass)])]), () => undefined);
+  }, []);
   const [picking, setPicking] = useState<number | null>(null);
   const { error, setError, act } = useAction();
   const setPick = useJobsMap((s) => s.setPick);
@@ -75,7 +80,7 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
       if (!at) return setError(`Stop ${i + 1}: place it on the map (Pick) or type “lat, lon”.`);
       out.push({ kind: s.kind, name: s.name || undefined, lat: at.lat, lon: at.lon, radiusM: s.radiusM ? Number(s.radiusM) : undefined, windowStartMs: localMs(s.from), windowEndMs: localMs(s.to) });
     }
-    void act(async () => onDone(await api.call('createJob', { ref, priority, notes, stops: out })));
+    void act(async () => onDone(await api.call('createJob', { ref, priority, notes, vehicleClass: vehicleClass.trim() || null, stops: out })));
   };
   return (
     <form className="job-form" onSubmit={submit} aria-label="New job" onKeyDown={(e) => e.key === 'Escape' && picking === null && onDone(null)}>
@@ -119,7 +124,15 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
           </li>
         ))}
       </ol>
-      <input value={notes} onChange={(e) => setNotes(e.target.value)} placeholder="Notes for the driver" aria-label="Notes" maxLength={2000} />
+      <div className="row">
+        <input value={notes} onChange={(e) => setNotes(e.target.value)} placeholder="Notes for the driver" aria-label="Notes" maxLength={2000} />
+        <input value={vehicleClass} onChange={(e) => setVehicleClass(e.target.value)} placeholder="any vehicle class" aria-label="Vehicle class" list="job-classes" maxLength={64} />
+        <datalist id="job-classes">
+          {classes.map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+      </div>
       <div className="row">
         <button type="button" onClick={() => setStops((xs) => [...xs, emptyStop()])} disabled={stops.length >= 50}>
           Add stop
@@ -188,7 +201,7 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
         </button>
       </header>
       <p className="muted">
-        {job.priority} priority · by {job.createdBy} {localTime(job.createdMs)}
+        {job.priority} priority{job.vehicleClass ? ` · needs a ${job.vehicleClass}` : ''} · by {job.createdBy} {localTime(job.createdMs)}
         {job.notes ? ` · ${job.notes}` : ''}
       </p>
       {job.vehicleId && (
