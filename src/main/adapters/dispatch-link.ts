@@ -3,7 +3,7 @@
 // `fleet/+/jobs/ack`, and carries drivers' text messages both ways. A persistent session (stable client id, clean: false), so answers sent while
 // FleetDesk was down are delivered when it is back.
 import mqtt, { type MqttClient } from 'mqtt';
-import { clientIdFor, redactUrl, type BrokerSettings } from './mqtt-subscriber';
+import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from './mqtt-subscriber';
 
 export const JOB_ANSWER_TOPIC = 'fleet/+/jobs/ack';
 /** What drivers' devices send: their texts and receipts for ours. */
@@ -29,12 +29,8 @@ export class DispatchLink {
   ) {}
 
   start(): void {
-    const url = new URL(this.settings.url);
-    const username = this.settings.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
-    const password = this.settings.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
-    url.username = '';
-    url.password = '';
-    const client = mqtt.connect(url.toString(), {
+    const { url, username, password } = splitCredentials(this.settings);
+    const client = mqtt.connect(url, {
       clientId: `${clientIdFor(`dispatch|${this.seed}`)}`,
       clean: false,
       username,

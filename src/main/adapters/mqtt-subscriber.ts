@@ -38,6 +38,16 @@ export function redactError(message: string, settings: BrokerSettings): string {
   return out.replace(/\/\/[^@/\s]*@/g, '//');
 }
 
+/** The broker URL without credentials, and the credentials (given apart, or taken out of the URL). */
+export function splitCredentials(settings: BrokerSettings): { url: string; username?: string; password?: string } {
+  const url = new URL(settings.url);
+  const username = settings.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = settings.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), username, password };
+}
+
 export function clientIdFor(seed: string): string {
   return `fleetdesk-${createHash('sha1').update(seed).digest('hex').slice(0, 12)}`;
 }
@@ -65,13 +75,9 @@ export class MqttSubscriber {
   }
 
   start(): void {
-    const url = new URL(this.settings.url);
-    const username = this.settings.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
-    const password = this.settings.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
-    url.username = '';
-    url.password = '';
+    const { url, username, password } = splitCredentials(this.settings);
     this.events.onState('connecting', null);
-    const client = mqtt.connect(url.toString(), {
+    const client = mqtt.connect(url, {
       clientId: this.settings.clientId ?? clientIdFor(this.settings.url),
       clean: false,
       username,

@@ -2,9 +2,9 @@
 // assignment sent to the vehicle over MQTT and its answers, and each stop's arrival, departure and
 // completion from the vehicle's trusted fixes — every change in the job's timeline and pushed to screens.
 import { ApiError } from '../../api/api-error';
-import type { Job, NewJob, SuggestResult, Suggestion } from '../../../shared/contract/jobs';
+import type { Job, NewJob, SuggestResult } from '../../../shared/contract/jobs';
 import type { TelemetryPoint, VehicleState } from '../../../shared/contract/vehicles';
-import { DEFAULT_SPEED_KMH, estimateEta, type EtaModel } from '../../core/eta/eta';
+import { estimateEta, type EtaModel } from '../../core/eta/eta';
 import { haversineM } from '../../core/geo/distance';
 import type { LiveState } from '../../core/live/live-state';
 import type { Store } from '../../core/storage/store';
@@ -13,12 +13,12 @@ import type { Emit } from '../../api/handlers';
 import type { PrivacyGate } from '../privacy/gate';
 import type { EtaModels } from '../eta/models';
 import type { StoredJob } from './repo';
+import { rankVehicles } from './ranking';
+import { deadLetter, parseAnswer } from './device-messages';
 
 export const DEFAULT_STOP_RADIUS_M = 150;
 /** Inside a stop's circle this long (two fixes at least) is an arrival; outside as long, a departure. */
 export const STOP_DWELL_MS = 10_000;
-/** Time at each stop, when estimating when a busy vehicle is free. */
-const SERVICE_MS_PER_STOP = 5 * 60_000;
 /** A device that has not answered an offer by then: "no answer". */
 export const DEFAULT_ANSWER_MS = 10 * 60_000;
 /** A job sent before the device was listening is sent again this long after it subscribes, if it has not arrived. */
@@ -45,42 +45,6 @@ export function jobMessage(j: Job, nowMs: number) {
     })),
     sent_at: new Date(nowMs).toISOString(),
   };
-}
-
-type Answer =
-  | { jobId: number; status: 'received' | 'accepted' }
-  | { jobId: number; status: 'rejected'; reason: string }
-  | { jobId: number; status: 'stop_done'; stop: number }
-  | { jobId: number; status: 'stop_failed'; stop: number; reason: string };
-
-/** A device's answer, checked; a string says what is wrong with it. */
-export function parseAnswer(payload: Buffer): Answer | string {
-  if (payload.length > 16 * 1024) return 'answer larger than 16 KiB';
-  let m: Record<string, unknown>;
-  try {
-    m = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return 'answer is not JSON';
-  }
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'answer is not a JSON object';
-  const jobId = m['job_id'];
-  if (typeof jobId !== 'number' || !Number.isInteger(jobId) || jobId < 1) return 'job_id must be a positive whole number';
-  const status = m['status'];
-  const reason = typeof m['reason'] === 'string' ? (m['reason'] as string).slice(0, 500) : '';
-  const stop = m['stop'];
-  switch (status) {
-    case 'received':
-    case 'accepted':
-      return { jobId, status };
-    case 'rejected':
-      return { jobId, status, reason: reason || 'no reason given' };
-    case 'stop_done':
-    case 'stop_failed':
-      if (typeof stop !== 'number' || !Number.isInteger(stop) || stop < 1) return `${status} needs "stop": the stop's seq`;
-      return status === 'stop_done' ? { jobId, status, stop } : { jobId, status, stop, reason: reason || 'no reason given' };
-    default:
-      return `status must be one of received, accepted, rejected, stop_done, stop_failed (got ${JSON.stringify(status)?.slice(0, 40)})`;
-  }
 }
 
 interface StopWatch {
@@ -182,85 +146,14 @@ export class JobBoard {
     return this.rank(job, this.d.live.all(nowMs), limit, nowMs);
   }
 
-  /**
-   * The ranking itself (synchronous: the benchmark times it on 10,000 vehicles). Vehicles are taken nearest
-   * first, and the search stops once no vehicle left could beat the last of the best `limit`: none can
-   * arrive sooner than its straight-line distance at the fastest speed any estimate could use.
-   */
+  /** The ranking itself (synchronous: the benchmark times it on 10,000 vehicles). */
   rank(job: StoredJob, vehicles: readonly VehicleState[], limit: number, nowMs: number, model: EtaModel = this.model!): SuggestResult {
-    const first = job.stops.find((s) => s.status === 'pending') ?? job.stops[0]!;
-    const excluded = new Map<string, number>();
-    const out = (reason: string) => excluded.set(reason, (excluded.get(reason) ?? 0) + 1);
-    // what each busy vehicle still has to do: its unfinished jobs' stops, in order
-    const busy = new Map<string, { lat: number; lon: number }[]>();
-    for (const j of this.d.store.jobs.allActive()) {
-      if (j.id === job.id || !j.vehicleId) continue;
-      const left = j.stops.filter((s) => s.status === 'pending' || s.status === 'arrived').map((s) => ({ lat: s.lat, lon: s.lon }));
-      busy.set(j.vehicleId, [...(busy.get(j.vehicleId) ?? []), ...left]);
-    }
-    const candidates: { v: VehicleState; km: number }[] = [];
-    let capKmh = Math.max(5, fastestKmh(model));
-    const need = job.vehicleClass;
-    for (const v of vehicles) {
-      if (v.status === 'offline') out('offline');
-      else if (need && (this.d.classOf?.(v.vehicleId) ?? 'default') !== need) out(`not a ${need}`);
-      else if (this.d.gate.shownVehicle(v).hidden) out('in privacy mode');
-      else {
-        candidates.push({ v, km: haversineM(v.last.lon, v.last.lat, first.lon, first.lat) / 1000 });
-        if (v.last.speedKmh !== null && v.last.speedKmh > capKmh) capKmh = v.last.speedKmh;
-      }
-    }
-    candidates.sort((a, b) => a.km - b.km);
-    type Ranked = { v: VehicleState; km: number; etaMs: number | null; busyMin: number; stops: number; r: ReturnType<typeof estimateEta> | null };
-    const best: Ranked[] = []; // the best `limit` with an ETA, soonest first
-    const noEta: Ranked[] = [];
-    for (const c of candidates) {
-      if (best.length >= limit && nowMs + (Math.max(0, c.km - 0.5) / capKmh) * 3_600_000 > best[best.length - 1]!.etaMs!) break;
-      const x = this.etaVia(c.v, busy.get(c.v.vehicleId) ?? [], first, nowMs, model);
-      const ranked = { v: c.v, km: c.km, ...x };
-      if (x.etaMs === null) {
-        noEta.push(ranked);
-        continue;
-      }
-      let i = best.length;
-      while (i > 0 && (best[i - 1]!.etaMs! > x.etaMs || (best[i - 1]!.etaMs === x.etaMs && best[i - 1]!.km > c.km))) i--;
-      if (i < limit) {
-        best.splice(i, 0, ranked);
-        if (best.length > limit) best.pop();
-      }
-    }
-    const top = [...best, ...noEta.sort((a, b) => a.km - b.km)].slice(0, limit);
-    const firstEta = top[0]?.etaMs ?? null;
-    const suggestions: Suggestion[] = top.map((t, i) => {
-      const where = `${t.r ? t.r.remainingKm.toFixed(1) : t.km.toFixed(1)} km`;
-      let why =
-        t.etaMs === null
-          ? `${t.r?.state === 'stalled' ? `stopped for ${t.r.stalledMin} min` : 'no ETA'}: ranked last · ${t.km.toFixed(1)} km away`
-          : `${t.stops ? `busy ~${t.busyMin} min (${t.stops} stop${t.stops > 1 ? 's' : ''} left), then` : 'free ·'} ${where} at ~${Math.round(t.r!.speedKmh)} km/h`;
-      if (i > 0 && t.etaMs !== null && firstEta !== null) why += ` · ${Math.round((t.etaMs - firstEta) / 60_000)} min after #1`;
-      return { vehicleId: t.v.vehicleId, rank: i + 1, etaMs: t.etaMs, distanceKm: Math.round(t.km * 100) / 100, busyMin: t.stops ? t.busyMin : 0, lat: t.v.last.lat, lon: t.v.last.lon, why };
+    return rankVehicles(job, vehicles, limit, nowMs, model, {
+      active: this.d.store.jobs.allActive(),
+      hidden: (v) => this.d.gate.shownVehicle(v).hidden === true,
+      classOf: this.d.classOf,
+      stoppedSinceMs: (id) => this.d.models.stoppedSinceMs(id),
     });
-    return { jobId: job.id, suggestions, considered: candidates.length, excluded: [...excluded].map(([reason, count]) => ({ reason, count })), computedMs: nowMs };
-  }
-
-  /** When a vehicle could be at `to`: after its remaining stops (with time at each), then the way there. */
-  private etaVia(v: VehicleState, route: readonly { lat: number; lon: number }[], to: { lat: number; lon: number }, nowMs: number, model: EtaModel) {
-    let fromLat = v.last.lat;
-    let fromLon = v.last.lon;
-    let t = nowMs;
-    let speed: number | null = v.last.speedKmh;
-    let stopped = this.d.models.stoppedSinceMs(v.vehicleId);
-    for (const s of route) {
-      const leg = estimateEta(model, { vehicleId: v.vehicleId, lat: fromLat, lon: fromLon, speedKmh: speed, stoppedSinceMs: stopped, nowMs: t, destination: s });
-      if (leg.etaMs === null) return { etaMs: null, busyMin: 0, stops: route.length, r: leg };
-      t = leg.etaMs + SERVICE_MS_PER_STOP;
-      fromLat = s.lat;
-      fromLon = s.lon;
-      speed = null; // from a standstill at the stop: the usual speed
-      stopped = null;
-    }
-    const r = estimateEta(model, { vehicleId: v.vehicleId, lat: fromLat, lon: fromLon, speedKmh: speed, stoppedSinceMs: stopped, nowMs: t, destination: to });
-    return { etaMs: r.etaMs, busyMin: Math.round((t - nowMs) / 60_000), stops: route.length, r };
   }
 
   async assign(id: number, vehicleId: string, by: string, nowMs = Date.now()): Promise<Job> {
@@ -316,7 +209,7 @@ export class JobBoard {
   answer(topic: string, payload: Buffer, nowMs = Date.now()): void {
     const vehicleId = vehicleOfAnswer(topic);
     const refuse = (reason: string) => {
-      this.d.store.telemetry.writeBatch([], [{ receivedMs: nowMs, source: 'jobs', topic, reason, payload: Uint8Array.from(payload.subarray(0, 16 * 1024)), payloadBytes: payload.length }], nowMs);
+      deadLetter(this.d.store, 'jobs', topic, payload, reason, nowMs);
       this.d.log(`dispatch: answer on ${topic} refused: ${reason}`);
     };
     if (!vehicleId) return refuse('not a job answer topic');
@@ -449,37 +342,39 @@ export class JobBoard {
     const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
     if (!stop) return false;
     const distM = haversineM(p.lon, p.lat, stop.lon, stop.lat);
-    const w = this.watches.get(job.id);
-    if (stop.status === 'pending') {
-      if (distM > stop.radiusM) {
-        this.watches.delete(job.id);
-        return false;
-      }
-      const streak = w ?? { sinceMs: p.tsMs, fixes: 0 };
-      streak.fixes++;
-      this.watches.set(job.id, streak);
-      if (streak.fixes < 2 || p.tsMs - streak.sinceMs < STOP_DWELL_MS) return false;
-      s.updateStop(job.id, stop.seq, { status: 'arrived', arrivedMs: streak.sinceMs });
+    // pending: inside the circle long enough is an arrival; arrived: outside it (with a margin against GPS
+    // bounce) as long is a departure, and the stop is done
+    const arriving = stop.status === 'pending';
+    const sinceMs = this.streak(job.id, p, arriving ? distM <= stop.radiusM : distM > stop.radiusM * 1.2);
+    if (sinceMs === null) return false;
+    if (arriving) {
+      s.updateStop(job.id, stop.seq, { status: 'arrived', arrivedMs: sinceMs });
       s.update(job.id, { status: 'arrived' }, p.tsMs);
       s.event(job.id, p.tsMs, stop.seq, 'arrived', 'FleetDesk', `at ${stop.name} (${Math.round(distM)} m from its centre)`);
-      this.settleWarning(job, stop.seq, streak.sinceMs, `arrived ${stop.windowEndMs !== null && streak.sinceMs > stop.windowEndMs ? `${Math.round((streak.sinceMs - stop.windowEndMs) / 60_000)} min after the window` : 'in time'}`);
-      this.watches.delete(job.id);
+      this.settleWarning(job, stop.seq, sinceMs, `arrived ${stop.windowEndMs !== null && sinceMs > stop.windowEndMs ? `${Math.round((sinceMs - stop.windowEndMs) / 60_000)} min after the window` : 'in time'}`);
       return true;
     }
-    // arrived: leaving the circle (with a margin against GPS bounce) for as long is a departure, and the stop is done
-    if (distM <= stop.radiusM * 1.2) {
-      this.watches.delete(job.id);
-      return false;
-    }
-    const streak = w ?? { sinceMs: p.tsMs, fixes: 0 };
-    streak.fixes++;
-    this.watches.set(job.id, streak);
-    if (streak.fixes < 2 || p.tsMs - streak.sinceMs < STOP_DWELL_MS) return false;
-    s.updateStop(job.id, stop.seq, { status: 'done', departedMs: streak.sinceMs, doneMs: streak.sinceMs });
+    s.updateStop(job.id, stop.seq, { status: 'done', departedMs: sinceMs, doneMs: sinceMs });
     s.event(job.id, p.tsMs, stop.seq, 'departed', 'FleetDesk', `left ${stop.name}: stop done`);
-    this.watches.delete(job.id);
     this.finishIfLast(job.id, p.tsMs);
     return true;
+  }
+
+  /**
+   * One fix of a job's streak (inside a stop for an arrival, outside for a departure); a fix that breaks it
+   * starts over. When the streak holds two fixes over STOP_DWELL_MS: its first fix's time (and it ends).
+   */
+  private streak(jobId: number, p: TelemetryPoint, holds: boolean): number | null {
+    if (!holds) {
+      this.watches.delete(jobId);
+      return null;
+    }
+    const w = this.watches.get(jobId) ?? { sinceMs: p.tsMs, fixes: 0 };
+    w.fixes++;
+    this.watches.set(jobId, w);
+    if (w.fixes < 2 || p.tsMs - w.sinceMs < STOP_DWELL_MS) return null;
+    this.watches.delete(jobId);
+    return w.sinceMs;
   }
 
   /** After a stop finished: the job is done when none is left, else on its way to the next. */
@@ -557,19 +452,6 @@ export class JobBoard {
     for (const t of this.resendTimers) clearTimeout(t);
     this.resendTimers.clear();
   }
-}
-
-const fastest = new WeakMap<EtaModel, number>();
-
-/** The fastest speed the model could give any vehicle at any hour (an upper bound for pruning). */
-function fastestKmh(model: EtaModel): number {
-  let f = fastest.get(model);
-  if (f === undefined) {
-    f = Math.max(DEFAULT_SPEED_KMH, ...model.fleetKmh);
-    for (const v of Object.values(model.vehicles)) for (const k of v.kmh) if (k > f) f = k;
-    fastest.set(model, f);
-  }
-  return f;
 }
 
 function isOpen(status: Job['status']): boolean {

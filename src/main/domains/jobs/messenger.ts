@@ -7,6 +7,7 @@ import type { LiveState } from '../../core/live/live-state';
 import type { Store } from '../../core/storage/store';
 import type { Emit } from '../../api/handlers';
 import type { JobBoard } from './board';
+import { deadLetter, parseUplink } from './device-messages';
 
 export const messageTopic = (vehicleId: string) => `fleet/${vehicleId}/messages`;
 export const MESSAGE_UP_TOPIC = 'fleet/+/messages/up';
@@ -15,34 +16,6 @@ export const MESSAGE_UP_TOPIC = 'fleet/+/messages/up';
 export function vehicleOfUplink(topic: string): string | null {
   const m = /^fleet\/([^/]+)\/messages\/up$/.exec(topic);
   return m ? m[1]! : null;
-}
-
-type Uplink = { kind: 'text'; text: string; replyTo: number | null } | { kind: 'receipt'; messageId: number; status: 'delivered' | 'read' };
-
-export function parseUplink(payload: Buffer): Uplink | string {
-  if (payload.length > 8 * 1024) return 'message larger than 8 KiB';
-  let m: Record<string, unknown>;
-  try {
-    m = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return 'message is not JSON';
-  }
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message is not a JSON object';
-  if (m['type'] === 'message') {
-    const text = typeof m['text'] === 'string' ? (m['text'] as string).trim() : '';
-    if (!text) return 'a message needs "text"';
-    if (text.length > 1000) return 'text longer than 1000 characters';
-    const replyTo = m['reply_to'];
-    return { kind: 'text', text, replyTo: typeof replyTo === 'number' && Number.isInteger(replyTo) ? replyTo : null };
-  }
-  if (m['type'] === 'receipt') {
-    const id = m['message_id'];
-    const status = m['status'];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) return 'a receipt needs "message_id"';
-    if (status !== 'delivered' && status !== 'read') return 'a receipt\'s status is delivered or read';
-    return { kind: 'receipt', messageId: id, status };
-  }
-  return 'type must be "message" or "receipt"';
 }
 
 const RANK: Record<DriverMessage['state'], number> = { cannot_send: 0, queued: 1, sent: 2, delivered: 3, read: 4, received: 0 };
@@ -102,7 +75,7 @@ export class Messenger {
   uplink(topic: string, payload: Buffer, nowMs = Date.now()): void {
     const vehicleId = vehicleOfUplink(topic);
     const refuse = (reason: string) => {
-      this.d.store.telemetry.writeBatch([], [{ receivedMs: nowMs, source: 'messages', topic, reason, payload: Uint8Array.from(payload.subarray(0, 16 * 1024)), payloadBytes: payload.length }], nowMs);
+      deadLetter(this.d.store, 'messages', topic, payload, reason, nowMs);
       this.d.log(`messages: ${topic} refused: ${reason}`);
     };
     if (!vehicleId) return refuse('not a message topic');

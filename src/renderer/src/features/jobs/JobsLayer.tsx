@@ -5,6 +5,9 @@ import L from 'leaflet';
 import { useMap } from 'react-leaflet';
 import { textContent } from '../../lib/safe-text';
 import { useJobsMap } from './jobs-store';
+import { useMapPick } from '../map/use-map-pick';
+
+const stopPicking = () => useJobsMap.getState().setPick(null);
 
 const STOP_COLOR: Record<string, string> = { pending: '#4fc3f7', arrived: '#ffb300', done: '#66bb6a', failed: '#ef5350' };
 
@@ -12,20 +15,7 @@ export function JobsLayer() {
   const map = useMap();
   const overlay = useJobsMap((s) => s.overlay);
   const pick = useJobsMap((s) => s.pick);
-  useEffect(() => {
-    if (!pick) return;
-    const el = map.getContainer();
-    el.classList.add('picking');
-    const onClick = (e: L.LeafletMouseEvent) => pick(e.latlng.lat, e.latlng.lng);
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && useJobsMap.getState().setPick(null);
-    map.on('click', onClick);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      el.classList.remove('picking');
-      map.off('click', onClick);
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [map, pick]);
+  useMapPick(pick, stopPicking);
   useEffect(() => {
     const el = map.getContainer();
     if (!overlay) {

@@ -1,5 +1,5 @@
 // The live map: created once; basemap, geofences and vehicles are imperative layers updated in place.
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import L from 'leaflet';
 import { escapeHtml, textContent } from '../../lib/safe-text';
 import 'leaflet/dist/leaflet.css';
@@ -15,6 +15,7 @@ import { PlacesLayer } from './places-layer';
 import { clearFenceLayers, registerFenceLayer, registerMap } from '../fences/editor';
 import { HistoryLayer } from '../history/HistoryLayer';
 import { JobsLayer } from '../jobs/JobsLayer';
+import { useMapPick } from './use-map-pick';
 
 const START_CENTER = toLatLng(-1.8904, 52.4862); // the demo city; the map fits the fleet once it reports
 const START_ZOOM = 12;
@@ -306,6 +307,8 @@ function PointFocus() {
   return null;
 }
 
+const cancelEtaPick = () => useFleet.getState().setPickingEta(null);
+
 /** The ETA destination: a dashed line from the vehicle, a marker, and the map click that picks a point. */
 function EtaLayer() {
   const map = useMap();
@@ -313,23 +316,17 @@ function EtaLayer() {
   const target = useFleet((s) => s.etaTarget);
   const picking = useFleet((s) => s.pickingEta);
   const positionsVersion = useFleet((s) => s.positionsVersion);
-  useEffect(() => {
-    if (!picking) return;
-    const el = map.getContainer();
-    el.classList.add('picking');
-    const onClick = (e: L.LeafletMouseEvent) => {
-      useFleet.getState().setEtaTarget({ vehicleId: picking, destination: { lat: e.latlng.lat, lon: e.latlng.lng } });
-      useFleet.getState().select(picking, false); // a click on empty map would otherwise drop the selection
-    };
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && useFleet.getState().setPickingEta(null);
-    map.on('click', onClick);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      el.classList.remove('picking');
-      map.off('click', onClick);
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [map, picking]);
+  const onPick = useMemo(
+    () =>
+      picking
+        ? (lat: number, lon: number) => {
+            useFleet.getState().setEtaTarget({ vehicleId: picking, destination: { lat, lon } });
+            useFleet.getState().select(picking, false); // a click on empty map would otherwise drop the selection
+          }
+        : null,
+    [picking],
+  );
+  useMapPick(onPick, cancelEtaPick);
   useEffect(() => {
     const el = map.getContainer();
     if (!eta || !target) {
