@@ -75,6 +75,8 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     await expect.poll(() => detail.getByTestId('job-delivery').textContent()).toContain('on the device');
     await dev.publishAsync('fleet/VAN-1/jobs/ack', JSON.stringify({ job_id: jobId, status: 'accepted' }), { qos: 1 });
     await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe('accepted');
+    // the map now joins the assigned vehicle alone to its next stop
+    expect(await page.locator('.map').getAttribute('data-job-lines')).toBe('VAN-1');
 
     // into the first stop and out again, then the driver finishes the last on the device
     const t = T0 + 120_000;
@@ -89,6 +91,7 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe('en route');
     await dev.publishAsync('fleet/VAN-1/jobs/ack', JSON.stringify({ job_id: jobId, status: 'stop_done', stop: 2 }), { qos: 1 });
     await expect.poll(() => detail.locator('h3 .badge').textContent(), { timeout: 10_000 }).toBe('done');
+    await expect.poll(() => page.locator('.map').getAttribute('data-job-lines')).toBe('');
     await expect.poll(() => detail.getByRole('list', { name: 'Timeline' }).locator('li b').allTextContents()).toEqual(['planned', 'offered', 'delivered', 'accepted', 'en route', 'arrived', 'departed', 'en route', 'stop done', 'done']);
     await page.screenshot({ path: 'test-results/e2e-dispatch-done.png' });
 

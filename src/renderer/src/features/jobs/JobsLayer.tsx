@@ -1,6 +1,6 @@
 // The Jobs tab on the map: stops as circles of their arrival radius (numbered), suggested vehicles joined
 // to the first stop by a line with their rank and ETA, and picking a stop's place with a click.
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import L from 'leaflet';
 import { useMap } from 'react-leaflet';
 import { textContent } from '../../lib/safe-text';
@@ -15,6 +15,7 @@ export function JobsLayer() {
   const map = useMap();
   const overlay = useJobsMap((s) => s.overlay);
   const pick = useJobsMap((s) => s.pick);
+  const framed = useRef('');
   useMapPick(pick, stopPicking);
   useEffect(() => {
     const el = map.getContainer();
@@ -24,7 +25,7 @@ export function JobsLayer() {
       return;
     }
     const group = L.layerGroup().addTo(map);
-    const first = overlay.stops.find((s) => s.status === 'pending') ?? overlay.stops[0];
+    const first = overlay.stops.find((s) => s.status === 'pending' || s.status === 'arrived') ?? overlay.stops[0];
     for (const l of overlay.lines) {
       if (!first) break;
       L.polyline([L.latLng(l.lat, l.lon), L.latLng(first.lat, first.lon)], { color: l.rank === 1 ? '#ffb300' : '#90a4ae', weight: l.rank === 1 ? 3 : 2, dashArray: '6 6', interactive: false }).addTo(group);
@@ -41,8 +42,11 @@ export function JobsLayer() {
     }
     el.dataset['jobStops'] = String(overlay.stops.length);
     el.dataset['jobLines'] = overlay.lines.map((l) => l.vehicleId).join(',');
+    // framed when what is shown changes (another job, the suggestions), not each time its vehicle moves
+    const frame = `${overlay.stops.map((s) => `${s.lat},${s.lon}`).join(';')}|${overlay.lines.map((l) => l.vehicleId).join(',')}`;
     const pts = [...overlay.stops.map((s) => L.latLng(s.lat, s.lon)), ...overlay.lines.map((l) => L.latLng(l.lat, l.lon))];
-    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.2), { maxZoom: 15, animate: false });
+    if (pts.length && frame !== framed.current) map.fitBounds(L.latLngBounds(pts).pad(0.2), { maxZoom: 15, animate: false });
+    framed.current = frame;
     return () => {
       group.remove();
     };

@@ -162,13 +162,24 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
   useEffect(() => {
     void api.call('getJob', { id: job.id }).then((r) => setTimeline(r.timeline), () => undefined);
   }, [job.id, job.updatedMs]);
-  // its stops on the map, and the suggested vehicles' lines while choosing
+  // where its vehicle is now (not while in privacy mode), so its line follows it
+  const at = useFleet((s) => {
+    const v = job.vehicleId ? s.vehicles[job.vehicleId] : undefined;
+    return v && !v.hidden ? `${v.last.lat},${v.last.lon}` : null;
+  });
+  // its stops on the map; the suggested vehicles' lines while choosing, else its vehicle's line to the next stop
   useEffect(() => {
+    const [lat, lon] = at ? at.split(',').map(Number) : [];
+    const working = job.vehicleId !== null && at !== null && ['offered', 'accepted', 'en_route', 'arrived'].includes(job.status);
     setOverlay({
       stops: job.stops.map((s) => ({ seq: s.seq, name: s.name, lat: s.lat, lon: s.lon, radiusM: s.radiusM, status: s.status })),
-      lines: suggest ? suggest.suggestions.map((s) => ({ vehicleId: s.vehicleId, rank: s.rank, lat: s.lat, lon: s.lon, label: s.etaMs === null ? '' : `ETA ${hhmm(s.etaMs)}` })) : [],
+      lines: suggest
+        ? suggest.suggestions.map((s) => ({ vehicleId: s.vehicleId, rank: s.rank, lat: s.lat, lon: s.lon, label: s.etaMs === null ? '' : `ETA ${hhmm(s.etaMs)}` }))
+        : working
+          ? [{ vehicleId: job.vehicleId!, rank: 1, lat: lat!, lon: lon!, label: job.nextStopEtaMs === null ? '' : `ETA ${hhmm(job.nextStopEtaMs)}` }]
+          : [],
     });
-  }, [job, suggest, setOverlay]);
+  }, [job, suggest, at, setOverlay]);
   useEffect(() => () => setOverlay(null), [setOverlay]);
   const assign = useCallback((vehicleId: string) => void act(async () => (await api.call('assignJob', { id: job.id, vehicleId }), setSuggest(null))), [act, job.id]);
   // 1–5 assign the suggestion of that rank (keyboard), Esc closes the suggestions
