@@ -30,6 +30,9 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
     origin = new URL(served.url).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // every wait of this long walk is bounded below the test's own limit, so a stall names its step
+    // (one CI run on a loaded machine hit the 60 s test limit with no step named)
+    page.setDefaultTimeout(20_000);
     page.on('request', (r) => requests.push(r.url()));
   });
 
@@ -79,5 +82,5 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
     const outside = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith(origin.replace('http', 'ws')));
     expect(outside).toEqual([]);
     expect(requests.length).toBeGreaterThan(5);
-  });
+  }, 120_000);
 });

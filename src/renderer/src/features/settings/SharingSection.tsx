@@ -8,13 +8,21 @@ import { useAction } from '../../lib/use-action';
 
 export function SharingSection({ status, onChange }: { status: SharingStatus; onChange: (s: SharingStatus) => void }) {
   const [port, setPort] = useState(String(status.port));
+  // what the dispatcher just asked for, shown at once while the service opens or closes its listeners
+  // (a box that only flips when the answer comes looks like a click that did nothing)
+  const [asked, setAsked] = useState<boolean | null>(null);
   const { error, act } = useAction();
   useEffect(() => setPort(String(status.port)), [status.port]);
   const portOk = /^\d{4,5}$/.test(port) && Number(port) >= 1024 && Number(port) <= 65535;
   const set = async (enabled: boolean) => {
-    const ok = await act(async () => onChange(await api.call('setSharing', { enabled, port: portOk ? Number(port) : undefined })));
-    // refused (a taken port, …): show what the service holds now
-    if (!ok) onChange(await api.call('getSharing', {}));
+    setAsked(enabled);
+    try {
+      const ok = await act(async () => onChange(await api.call('setSharing', { enabled, port: portOk ? Number(port) : undefined })));
+      // refused (a taken port, …): show what the service holds now
+      if (!ok) onChange(await api.call('getSharing', {}));
+    } finally {
+      setAsked(null);
+    }
   };
   return (
     <section aria-label="Share on the network">
@@ -26,8 +34,16 @@ export function SharingSection({ status, onChange }: { status: SharingStatus; on
       {status.admins === 0 && <p className="error">Add a user with the admin role first (Users, below): nobody on the network may make themselves the admin.</p>}
       <div className="row">
         <label>
-          <input type="checkbox" checked={status.enabled} disabled={!status.enabled && status.admins === 0} onChange={(e) => void set(e.target.checked)} /> Share on the network
+          <input
+            type="checkbox"
+            checked={asked ?? status.enabled}
+            disabled={asked !== null || (!status.enabled && status.admins === 0)}
+            aria-busy={asked !== null}
+            onChange={(e) => void set(e.target.checked)}
+          />{' '}
+          Share on the network
         </label>
+        {asked !== null && <span className="muted">{asked ? 'Opening…' : 'Closing…'}</span>}
         <label>
           Port{' '}
           <input className="narrow" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} aria-label="Sharing port" aria-invalid={!portOk} />
