@@ -151,6 +151,74 @@ describe('dispatching a job', () => {
     expect(again).toMatchObject({ status: 'offered', vehicleId: 'VAN-5' });
   });
 
+  it('a stop that is a geofence arrives and leaves by the engine (its entry delay), a dispatcher settles a stop on the phone, and the vehicle history shows the job', async () => {
+    const { service } = await startService();
+    const h = service.handlers;
+    const pub = await publisher(service.brokerUrl);
+    const T0 = Date.now() - 600_000;
+    const fix = (lat: number, lon: number, tsMs: number) => pub.publishAsync('fleet/VAN-7/telemetry', JSON.stringify(telemetry({ vehicle_id: 'VAN-7', lat, lon, speed_kmh: 10, timestamp: tsMs })), { qos: 1 });
+    // a yard of about 220 × 340 m round 52.60, -1.80; crossings count after 20 s (the fence's entry delay)
+    const yard = await h.saveGeofence({ name: 'Yard B', category: 'depot', geometry: { type: 'Polygon', coordinates: [[[-1.8015, 52.599], [-1.7985, 52.599], [-1.7985, 52.601], [-1.8015, 52.601], [-1.8015, 52.599]]] }, rules: { entryDelayS: 20 } });
+    await fix(52.59, -1.8, T0);
+    await waitFor(async () => ((await h.listVehicles({})).length === 1 ? true : null), 'VAN-7 reported');
+
+    const job = await h.createJob({ ref: 'Yard pickup', stops: [{ kind: 'pickup', fenceId: yard.id }, { kind: 'dropoff', name: 'Shop', lat: 52.62, lon: -1.8 }] });
+    expect(job.stops[0]).toMatchObject({ name: 'Yard B', fenceId: yard.id });
+    expect(job.stops[0]!.lat).toBeCloseTo(52.6, 5);
+    expect(job.stops[0]!.lon).toBeCloseTo(-1.8, 5);
+    await expect(h.createJob({ ref: 'x', stops: [{ fenceId: 'no-such-fence' }] })).rejects.toThrow('Stop 1: there is no geofence no-such-fence.');
+    await expect(h.createJob({ ref: 'x', stops: [{ name: 'nowhere' }] })).rejects.toThrow('Stop 1: give its position (lat, lon) or a geofence.');
+    // a CSV names the fence as dispatchers know it
+    const r = await h.importJobsCsv({ text: 'ref,kind,fence,lat,lon\nFrom CSV,pickup,yard b,,\nLost,dropoff,Yard Z,,\n' });
+    expect(r).toEqual({ imported: 1, errors: ['job from line 3: Stop 1: there is no geofence Yard Z.'] });
+    expect((await h.listJobs({})).find((j) => j.ref === 'From CSV')!.stops[0]).toMatchObject({ fenceId: yard.id, name: 'Yard B' });
+
+    const { secret } = await h.createDeviceCredential({ vehicleId: 'VAN-7' });
+    const van7 = await device(service.brokerUrl, 'VAN-7', secret);
+    await h.assignJob({ id: job.id, vehicleId: 'VAN-7' });
+    await waitFor(() => (van7.received.length ? true : null), 'the job at the device');
+    await van7.answer({ job_id: job.id, status: 'accepted' });
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.status === 'accepted' ? true : null), 'accepted');
+
+    // in at t1; 10 s later still waiting out the entry delay (a circle stop would have arrived then); 25 s: arrived, since t1
+    const t1 = T0 + 120_000;
+    await fix(52.595, -1.8, t1 - 30_000);
+    await fix(52.6, -1.8, t1);
+    await fix(52.6001, -1.8, t1 + 10_000);
+    await fix(52.6002, -1.8, t1 + 25_000);
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.status === 'arrived' ? true : null), 'arrived in the yard');
+    let j = await h.getJob({ id: job.id });
+    expect(j.job.stops[0]).toMatchObject({ status: 'arrived', arrivedMs: t1 });
+    expect(j.timeline.find((e) => e.what === 'arrived')).toMatchObject({ tsMs: t1 + 25_000, stopSeq: 1, detail: 'at Yard B (entered the geofence)', vehicleId: 'VAN-7' });
+    // out, and out for the delay: the stop is done when it left
+    await fix(52.597, -1.8, t1 + 60_000);
+    await fix(52.594, -1.8, t1 + 85_000);
+    await waitFor(async () => ((await h.getJob({ id: job.id })).job.nextStopSeq === 2 ? true : null), 'on to the shop');
+    j = await h.getJob({ id: job.id });
+    expect(j.job).toMatchObject({ status: 'en_route', stops: [{ status: 'done', departedMs: t1 + 60_000 }, { status: 'pending' }] });
+
+    // the driver phones: the shop was closed. A failure needs its reason; the job ends with what was done
+    await expect(h.settleStop({ id: job.id, seq: 2, outcome: 'failed' })).rejects.toThrow('Say why the stop failed');
+    await expect(h.settleStop({ id: job.id, seq: 3, outcome: 'done' })).rejects.toThrow(`Job ${job.id} has no stop 3.`);
+    const settled = await h.settleStop({ id: job.id, seq: 2, outcome: 'failed', reason: 'Shop closed' });
+    expect(settled).toMatchObject({ status: 'done', stops: [{ status: 'done' }, { status: 'failed', failedReason: 'Shop closed' }] });
+    await expect(h.settleStop({ id: job.id, seq: 2, outcome: 'done' })).rejects.toThrow(`Job ${job.id} is done: its stops are settled.`);
+    // the device hears it, so its list matches
+    await waitFor(() => (van7.received.some((m) => m.type === 'stop_settled') ? true : null), 'the settled stop at the device');
+    expect(van7.received.find((m) => m.type === 'stop_settled')).toEqual({ type: 'stop_settled', job_id: job.id, stop: 2, status: 'failed', reason: 'Shop closed' });
+
+    // VAN-7's history holds the job, from its offer on, with the stops' places
+    const [hist] = await h.getHistory({ vehicleIds: ['VAN-7'], fromMs: T0 - 60_000, toMs: Date.now() + 1000 });
+    expect(hist!.jobEvents.map((e) => `${e.what}${e.stopSeq ? ` ${e.stopSeq}` : ''}`)).toEqual(
+      expect.arrayContaining(['offered', 'accepted', 'en_route 1', 'arrived 1', 'departed 1', 'en_route 2', 'stop_failed 2', 'done']),
+    );
+    expect(hist!.jobEvents.every((e) => e.jobId === job.id && e.ref === 'Yard pickup' && e.vehicleId === 'VAN-7')).toBe(true);
+    expect(hist!.jobEvents.find((e) => e.what === 'arrived')).toMatchObject({ stopName: 'Yard B', tsMs: t1 + 25_000 });
+    expect(hist!.jobEvents.find((e) => e.what === 'stop_failed')).toMatchObject({ stopName: 'Shop', lat: 52.62, lon: -1.8, detail: 'Shop closed' });
+    // another vehicle's history does not
+    expect((await h.getHistory({ vehicleIds: ['VAN-8'], fromMs: T0 - 60_000, toMs: Date.now() + 1000 }))[0]!.jobEvents).toEqual([]);
+  });
+
   it('refuses impossible jobs and reads a CSV of stops, saying which lines it refused', async () => {
     const { service } = await startService();
     const h = service.handlers;

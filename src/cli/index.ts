@@ -22,6 +22,7 @@ import { MIN_PASSWORD } from '../main/domains/users/accounts';
 import { JOB_PRIORITIES, STOP_KINDS, type NewJob, type NewStop } from '../shared/contract/jobs';
 import { jobsFromCsv } from '../main/domains/jobs/handlers';
 import { DEFAULT_STOP_RADIUS_M } from '../main/domains/jobs/board';
+import { fenceLookup, resolveStops } from '../main/domains/jobs/stops';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -228,7 +229,8 @@ async function jobs(args: string[]): Promise<void> {
       return;
     }
     const add = (job: NewJob) => {
-      const id = store.jobs.add({ ...job, createdMs: Date.now(), createdBy: 'fleetdesk jobs' }, DEFAULT_STOP_RADIUS_M);
+      const stops = resolveStops(job.stops, fenceLookup(store.fences.list()));
+      const id = store.jobs.add({ ...job, stops, createdMs: Date.now(), createdBy: 'fleetdesk jobs' }, DEFAULT_STOP_RADIUS_M);
       store.audit.add({ tsMs: Date.now(), actor: 'fleetdesk jobs', action: 'job_created', detail: JSON.stringify({ id, ref: job.ref }) });
       return id;
     };
@@ -256,9 +258,17 @@ async function jobs(args: string[]): Promise<void> {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      for (const [, job] of parsed.jobs) add(job);
+      let imported = 0;
+      for (const [line, job] of parsed.jobs) {
+        try {
+          add(job);
+          imported++;
+        } catch (err) {
+          parsed.errors.push(`job from line ${line}: ${(err as Error).message}`);
+        }
+      }
       for (const e of parsed.errors) console.error(`refused: ${e}`);
-      console.log(`${parsed.jobs.length} job(s) imported${parsed.errors.length ? `, ${parsed.errors.length} line(s) refused` : ''}`);
+      console.log(`${imported} job(s) imported${parsed.errors.length ? `, ${parsed.errors.length} line(s) refused` : ''}`);
       if (parsed.errors.length) process.exitCode = 1;
       return;
     }

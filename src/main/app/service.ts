@@ -185,7 +185,7 @@ export class FleetService {
           }
         : null,
     });
-    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs, classOf: (v) => rules.engineConfig.vehicleClass[v] ?? 'default', alerts: { raise: (t, a) => desk.jobAlert(t, a), clear: (v, k, ts, why) => desk.clearJobAlerts(v, k, ts, why) } });
+    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs, fences: fences.byId, classOf: (v) => rules.engineConfig.vehicleClass[v] ?? 'default', alerts: { raise: (t, a) => desk.jobAlert(t, a), clear: (v, k, ts, why) => desk.clearJobAlerts(v, k, ts, why) } });
     this.messenger = new Messenger({ store, live: this.live, board: this.jobs, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
@@ -288,7 +288,10 @@ export class FleetService {
     result.catch(() => undefined); // handled below, in turn; this only stops an early failure counting as unhandled
     this.engineChain = this.engineChain
       .then(() => result)
-      .then((output) => desk.recordEngineOutput(output))
+      .then((output) => {
+        desk.recordEngineOutput(output);
+        this.jobs.fenceEvents(output.geofence);
+      })
       .catch((err) => this.log(`engine check failed: ${(err as Error).message}`));
   }
 

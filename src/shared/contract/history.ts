@@ -1,6 +1,7 @@
 // History: tracks, trips, stops, visits and events of vehicles over a range; the replay cursor.
 import { Alert } from './alerts';
 import { DrivingEvent } from './drivers';
+import { HistoryJobEvent } from './jobs';
 import { method, Nullable, StringEnum, Type, type Static } from './schema';
 import { TelemetryPoint, VehicleId } from './vehicles';
 
@@ -75,6 +76,8 @@ export const VehicleHistory = Type.Object({
   visits: Type.Array(FenceVisit),
   alerts: Type.Array(Alert),
   drivingEvents: Type.Array(DrivingEvent),
+  /** What happened to the jobs this vehicle held (offered, accepted, arrived, done, …), oldest first. */
+  jobEvents: Type.Array(HistoryJobEvent),
   /** Time spent answering, for the status line. */
   queryMs: Type.Number(),
   /** Stretches hidden by privacy mode (no track, trips, events or alerts shown in them). */

@@ -30,6 +30,8 @@ export const JobStop = Type.Object({
   lat: Type.Number(),
   lon: Type.Number(),
   radiusM: Type.Number(),
+  /** The stop is this geofence: arrival and departure are the engine's enter and exit (with its entry delay). */
+  fenceId: Nullable(Type.String()),
   windowStartMs: Nullable(Type.Number()),
   windowEndMs: Nullable(Type.Number()),
   status: StopStatus,
@@ -66,6 +68,8 @@ export const JobEvent = Type.Object({
   id: Type.Integer(),
   tsMs: Type.Number(),
   jobId: Type.Integer(),
+  /** The vehicle that held the job then (null before it was assigned). */
+  vehicleId: Nullable(Type.String()),
   stopSeq: Nullable(Type.Integer()),
   what: Type.String(),
   by: Type.String(),
@@ -102,8 +106,10 @@ export type SuggestResult = Static<typeof SuggestResult>;
 export const NewStop = Type.Object({
   kind: Type.Optional(StopKind),
   name: Type.Optional(Type.String({ maxLength: 120 })),
-  lat: Lat,
-  lon: Lon,
+  /** An existing geofence as the stop (its centre is the point, its name the default name); lat/lon are then ignored. */
+  fenceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  lat: Type.Optional(Lat),
+  lon: Type.Optional(Lon),
   radiusM: Type.Optional(Type.Number({ minimum: 20, maximum: 5000 })),
   windowStartMs: Type.Optional(Nullable(Type.Number())),
   windowEndMs: Type.Optional(Nullable(Type.Number())),
@@ -129,10 +135,23 @@ export const jobsMethods = {
   suggestVehicles: method('dispatcher', Type.Object({ id: JobId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }), SuggestResult),
   /** Gives the job to a vehicle and sends it there (or queues it until the vehicle connects). */
   assignJob: method('dispatcher', Type.Object({ id: JobId, vehicleId: Type.String({ minLength: 1, maxLength: 64 }) }), Job),
+  /**
+   * A dispatcher settles a stop on the driver's word (a phone call, a device with no downlink) or on their
+   * own judgment: done, or failed with the reason. The job moves on to its next stop, or ends.
+   */
+  settleStop: method(
+    'dispatcher',
+    Type.Object({ id: JobId, seq: Type.Integer({ minimum: 1, default: 1 }), outcome: StringEnum(['done', 'failed'] as const), reason: Type.Optional(Type.String({ maxLength: 500 })) }),
+    Job,
+  ),
   cancelJob: method('dispatcher', Type.Object({ id: JobId, reason: Type.String({ minLength: 1, maxLength: 500, default: 'no longer needed' }) }), Job),
-  /** CSV with a header: ref, kind, name, lat, lon[, radius_m, window_start, window_end, priority, notes]; rows with the same ref are one job's stops in order. */
+  /** CSV with a header: ref, kind, name, lat, lon or fence (a geofence id or name)[, radius_m, window_start, window_end, priority, notes, vehicle_class]; rows with the same ref are one job's stops in order. */
   importJobsCsv: method('dispatcher', Type.Object({ text: Type.String({ maxLength: 5_000_000 }) }), Type.Object({ imported: Type.Integer(), errors: Type.Array(Type.String()) })),
 };
+
+/** A job event in a vehicle's history, with the job's name and the stop's place (History and replay). */
+export const HistoryJobEvent = Type.Composite([JobEvent, Type.Object({ ref: Type.String(), stopName: Nullable(Type.String()), lat: Nullable(Type.Number()), lon: Nullable(Type.Number()) })]);
+export type HistoryJobEvent = Static<typeof HistoryJobEvent>;
 
 export const jobsEvents = {
   jobUpdated: Job,

@@ -74,7 +74,10 @@ export function applyPrivacy(vehicleId: string, samples: TrackSample[], privacy:
  * History of each vehicle. `privacy` hides what privacy mode covers; pass null when a supervisor has
  * unlocked it (the caller records that in the audit log).
  */
-export function queryHistory(store: Store, q: HistoryQuery, privacy: PrivacyPolicy | null = null, unlocked = false): VehicleHistory[] {
+/** A vehicle's history as the telemetry, fence, alert and driver tables tell it (the jobs domain adds its events). */
+export type TrackHistory = Omit<VehicleHistory, 'jobEvents'>;
+
+export function queryHistory(store: Store, q: HistoryQuery, privacy: PrivacyPolicy | null = null, unlocked = false): TrackHistory[] {
   validateHistoryQuery(q);
   const settings: HistorySettings = { ...DEFAULT_HISTORY_SETTINGS, ...q.settings };
   return q.vehicleIds.map((vehicleId) => {
@@ -104,7 +107,7 @@ export function queryHistory(store: Store, q: HistoryQuery, privacy: PrivacyPoli
     const hiddenAt = (tsMs: number) => intervals.length > 0 && inIntervals(intervals, tsMs);
     const flagged = store.telemetry.flaggedPoints(vehicleId, q.fromMs, q.toMs, FLAGGED_LIMIT);
     const flaggedShown = privacy ? flagged.points.filter((f) => !privacy.isPrivate(vehicleId, f.driverId, f.tsMs) && !hiddenAt(f.tsMs)) : flagged.points;
-    const result: VehicleHistory = {
+    const result: TrackHistory = {
       vehicleId,
       fromMs: q.fromMs,
       toMs: q.toMs,

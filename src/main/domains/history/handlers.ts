@@ -20,7 +20,11 @@ export function historyHandlers(d: { store: Store; gate: PrivacyGate }): Handler
       // backlog is left to the background pass, and the raw path answers short ranges correctly anyway)
       if (store.track.backlog() <= 500_000) while (store.track.summarize() > 0);
       const { policy, unlocked } = gate.privacyFor(p.unlockToken, actor(caller, p.by, 'dispatcher'), { via: 'history', vehicles: p.vehicleIds, fromMs: p.fromMs, toMs: p.toMs });
-      return queryHistory(store, p, policy, unlocked);
+      // what happened to the jobs each vehicle held, where privacy does not hide that moment
+      return queryHistory(store, p, policy, unlocked).map((h) => {
+        const hiddenAt = (tsMs: number) => h.hidden.some((x) => tsMs >= x.fromMs && tsMs <= x.toMs) || (policy?.isPrivate(h.vehicleId, null, tsMs) ?? false);
+        return { ...h, jobEvents: store.jobs.eventsOfVehicle(h.vehicleId, p.fromMs, p.toMs, 2000).filter((e) => !hiddenAt(e.tsMs)) };
+      });
     },
     getPointAt: async (p, caller) => {
       const at = store.telemetry.pointAt(p.vehicleId, p.tsMs);

@@ -2,7 +2,7 @@
 // assignment sent to the vehicle over MQTT and its answers, and each stop's arrival, departure and
 // completion from the vehicle's trusted fixes — every change in the job's timeline and pushed to screens.
 import { ApiError } from '../../api/api-error';
-import type { Job, NewJob, SuggestResult } from '../../../shared/contract/jobs';
+import type { Job, JobStop, NewJob, SuggestResult } from '../../../shared/contract/jobs';
 import type { TelemetryPoint, VehicleState } from '../../../shared/contract/vehicles';
 import { estimateEta, type EtaModel } from '../../core/eta/eta';
 import { haversineM } from '../../core/geo/distance';
@@ -15,6 +15,10 @@ import type { EtaModels } from '../eta/models';
 import type { StoredJob } from './repo';
 import { rankVehicles } from './ranking';
 import { deadLetter, parseAnswer } from './device-messages';
+import type { Geofence } from '../../../shared/contract/fences';
+import type { GeofenceEvent } from '../../core/geofence/engine';
+import { isStrictlyInside } from '../../core/geofence/geometry';
+import { fenceLookup, resolveStops } from './stops';
 
 export const DEFAULT_STOP_RADIUS_M = 150;
 /** Inside a stop's circle this long (two fixes at least) is an arrival; outside as long, a departure. */
@@ -72,6 +76,8 @@ export class JobBoard {
       publish: ((topic: string, message: unknown) => Promise<void>) | null;
       log: (line: string) => void;
       answerMs?: number;
+      /** The geofences (a stop may be one): id → fence, as the engine holds them. */
+      fences?: ReadonlyMap<string, Geofence>;
       /** A vehicle's class, as Rules maps it ('default' when unmapped). */
       classOf?: (vehicleId: string) => string;
       /** Late and missed stops become alerts (and resolve when the vehicle arrives). */
@@ -135,7 +141,8 @@ export class JobBoard {
       if (s.windowStartMs != null && s.windowEndMs != null && s.windowEndMs <= s.windowStartMs) throw new ApiError('bad_request', `Stop ${i + 1}: its time window ends before it starts.`);
     }
     if (!p.ref.trim()) throw new ApiError('bad_request', 'Name the customer or place of the job.');
-    const id = this.d.store.jobs.add({ ...p, createdMs: nowMs, createdBy: by }, DEFAULT_STOP_RADIUS_M);
+    const stops = resolveStops(p.stops, fenceLookup(this.d.fences?.values() ?? []));
+    const id = this.d.store.jobs.add({ ...p, stops, createdMs: nowMs, createdBy: by }, DEFAULT_STOP_RADIUS_M);
     return this.changed(id, nowMs);
   }
 
@@ -191,6 +198,31 @@ export class JobBoard {
     for (const st of job.stops) this.settleWarning(job, st.seq, nowMs, 'job cancelled');
     if (this.unanswered.delete(id) && job.vehicleId) this.d.alerts?.clear(job.vehicleId, `job:${id}`, nowMs, 'job cancelled');
     if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'cancel', job_id: id, reason });
+    return this.changed(id, nowMs);
+  }
+
+  /** A dispatcher settles a stop (the driver phoned, or the device cannot answer): done, or failed with why. */
+  settleStop(id: number, seq: number, outcome: 'done' | 'failed', reason: string, by: string, nowMs = Date.now()): Job {
+    const job = this.get(id);
+    if (!isOpen(job.status) || job.status === 'planned') throw new ApiError('bad_request', `Job ${id} is ${job.status}: ${job.status === 'planned' ? 'give it to a vehicle first' : 'its stops are settled'}.`);
+    const stop = job.stops.find((x) => x.seq === seq);
+    if (!stop) throw new ApiError('not_found', `Job ${id} has no stop ${seq}.`);
+    if (stop.status === 'done' || stop.status === 'failed') throw new ApiError('bad_request', `Stop ${seq} of job ${id} is already ${stop.status}.`);
+    if (outcome === 'failed' && !reason.trim()) throw new ApiError('bad_request', 'Say why the stop failed (the driver’s words will do).');
+    const s = this.d.store.jobs;
+    if (outcome === 'done') s.updateStop(id, seq, { status: 'done', doneMs: nowMs });
+    else s.updateStop(id, seq, { status: 'failed', failedReason: reason.trim(), doneMs: nowMs });
+    s.event(id, nowMs, seq, outcome === 'done' ? 'stop_done' : 'stop_failed', by, outcome === 'failed' ? reason.trim() : 'settled by a dispatcher');
+    if (job.status === 'offered') {
+      // the driver was reached another way: the job is theirs
+      s.update(id, { status: 'accepted', answerDueMs: null, ...(job.delivery === 'cannot_send' ? {} : { delivery: 'answered' }) }, nowMs);
+      if (this.unanswered.delete(id) && job.vehicleId) this.d.alerts?.clear(job.vehicleId, `job:${id}`, nowMs, 'settled by a dispatcher');
+    }
+    this.settleWarning(job, seq, nowMs, outcome === 'done' ? 'stop done' : 'stop failed');
+    this.watches.delete(id);
+    this.finishIfLast(id, nowMs);
+    // the device hears it too, so its list matches (a device with no downlink is not written to)
+    if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'stop_settled', job_id: id, stop: seq, status: outcome, reason: outcome === 'failed' ? reason.trim() : null });
     return this.changed(id, nowMs);
   }
 
@@ -306,12 +338,8 @@ export class JobBoard {
       if (src === 'osmand') this.noDownlink.add(v);
       else this.noDownlink.delete(v);
     }
-    const active = this.d.store.jobs.allActive();
-    if (active.length === 0) return;
-    const byVehicle = new Map<string, StoredJob>();
-    // a vehicle works its oldest unfinished, accepted job first
-    // (a job that cannot be sent is worked once the driver was called: its positions count from the offer)
-    for (const j of active) if ((j.status !== 'offered' || j.delivery === 'cannot_send') && !byVehicle.has(j.vehicleId!)) byVehicle.set(j.vehicleId!, j);
+    const byVehicle = this.working();
+    if (byVehicle.size === 0) return;
     const touched = new Set<number>();
     for (const p of points) {
       const job = byVehicle.get(p.vehicleId);
@@ -324,6 +352,38 @@ export class JobBoard {
     for (const id of touched) this.changed(id);
   }
 
+  /**
+   * The job each vehicle works on: its oldest unfinished, accepted one (a job that cannot be sent is worked
+   * once the driver was called: its positions count from the offer).
+   */
+  private working(): Map<string, StoredJob> {
+    const byVehicle = new Map<string, StoredJob>();
+    for (const j of this.d.store.jobs.allActive()) if ((j.status !== 'offered' || j.delivery === 'cannot_send') && !byVehicle.has(j.vehicleId!)) byVehicle.set(j.vehicleId!, j);
+    return byVehicle;
+  }
+
+  /**
+   * The engine's enter and exit events (after its entry delay against GPS bounce): a vehicle entering the
+   * fence of its next stop has arrived there (when it crossed in); leaving it, the stop is done.
+   */
+  fenceEvents(events: readonly GeofenceEvent[]): void {
+    if (events.length === 0) return;
+    const byVehicle = this.working();
+    const touched = new Set<number>();
+    for (const e of events) {
+      if (e.event === 'dwell') continue;
+      const job = byVehicle.get(e.vehicleId);
+      const stop = job?.stops.find((x) => x.seq === job.nextStopSeq);
+      if (!job || !stop || stop.fenceId !== e.fenceId || !this.d.fences?.has(e.fenceId) || job.status === 'offered' || job.status === 'accepted') continue;
+      if (e.event === 'enter' && stop.status === 'pending') this.arrive(job, stop, e.sinceMs, e.tsMs, 'entered the geofence');
+      else if (e.event === 'exit' && stop.status === 'arrived') this.depart(job, stop, e.sinceMs, e.tsMs);
+      else continue;
+      touched.add(job.id);
+      byVehicle.set(e.vehicleId, this.d.store.jobs.get(job.id)!);
+    }
+    for (const id of touched) this.changed(id);
+  }
+
   /** One fix against a job's next stop; true when the job changed. */
   private step(job: StoredJob, p: TelemetryPoint): boolean {
     const s = this.d.store.jobs;
@@ -331,14 +391,39 @@ export class JobBoard {
       s.update(job.id, { status: 'en_route' }, p.tsMs);
       s.event(job.id, p.tsMs, job.nextStopSeq, 'en_route', 'FleetDesk', `to stop ${job.nextStopSeq}`);
       // the same fix may already be at the stop
-      this.stepStop(s.get(job.id)!, p);
+      const now = s.get(job.id)!;
+      const fence = this.fenceOfNext(now);
+      // already inside the stop's fence when the work began: the engine will not see it enter
+      if (fence) {
+        const stop = now.stops.find((x) => x.seq === now.nextStopSeq)!;
+        if (stop.status === 'pending' && isStrictlyInside(fence.geometry, p.lon, p.lat)) this.arrive(now, stop, p.tsMs, p.tsMs, 'inside the geofence when the job began');
+      } else this.stepStop(now, p);
       return true;
     }
-    return this.stepStop(job, p);
+    return this.fenceOfNext(job) ? false : this.stepStop(job, p);
+  }
+
+  /** The fence the job's next stop is, when it is one the engine still holds (else its circle decides). */
+  private fenceOfNext(job: StoredJob): Geofence | null {
+    const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
+    return (stop?.fenceId && this.d.fences?.get(stop.fenceId)) || null;
+  }
+
+  private arrive(job: StoredJob, stop: JobStop, sinceMs: number, tsMs: number, how: string): void {
+    const s = this.d.store.jobs;
+    s.updateStop(job.id, stop.seq, { status: 'arrived', arrivedMs: sinceMs });
+    s.update(job.id, { status: 'arrived' }, tsMs);
+    s.event(job.id, tsMs, stop.seq, 'arrived', 'FleetDesk', `at ${stop.name} (${how})`);
+    this.settleWarning(job, stop.seq, sinceMs, `arrived ${stop.windowEndMs !== null && sinceMs > stop.windowEndMs ? `${Math.round((sinceMs - stop.windowEndMs) / 60_000)} min after the window` : 'in time'}`);
+  }
+
+  private depart(job: StoredJob, stop: JobStop, sinceMs: number, tsMs: number): void {
+    this.d.store.jobs.updateStop(job.id, stop.seq, { status: 'done', departedMs: sinceMs, doneMs: sinceMs });
+    this.d.store.jobs.event(job.id, tsMs, stop.seq, 'departed', 'FleetDesk', `left ${stop.name}: stop done`);
+    this.finishIfLast(job.id, tsMs);
   }
 
   private stepStop(job: StoredJob, p: TelemetryPoint): boolean {
-    const s = this.d.store.jobs;
     const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
     if (!stop) return false;
     const distM = haversineM(p.lon, p.lat, stop.lon, stop.lat);
@@ -347,16 +432,8 @@ export class JobBoard {
     const arriving = stop.status === 'pending';
     const sinceMs = this.streak(job.id, p, arriving ? distM <= stop.radiusM : distM > stop.radiusM * 1.2);
     if (sinceMs === null) return false;
-    if (arriving) {
-      s.updateStop(job.id, stop.seq, { status: 'arrived', arrivedMs: sinceMs });
-      s.update(job.id, { status: 'arrived' }, p.tsMs);
-      s.event(job.id, p.tsMs, stop.seq, 'arrived', 'FleetDesk', `at ${stop.name} (${Math.round(distM)} m from its centre)`);
-      this.settleWarning(job, stop.seq, sinceMs, `arrived ${stop.windowEndMs !== null && sinceMs > stop.windowEndMs ? `${Math.round((sinceMs - stop.windowEndMs) / 60_000)} min after the window` : 'in time'}`);
-      return true;
-    }
-    s.updateStop(job.id, stop.seq, { status: 'done', departedMs: sinceMs, doneMs: sinceMs });
-    s.event(job.id, p.tsMs, stop.seq, 'departed', 'FleetDesk', `left ${stop.name}: stop done`);
-    this.finishIfLast(job.id, p.tsMs);
+    if (arriving) this.arrive(job, stop, sinceMs, p.tsMs, `${Math.round(distM)} m from its centre`);
+    else this.depart(job, stop, sinceMs, p.tsMs);
     return true;
   }
 

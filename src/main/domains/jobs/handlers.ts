@@ -18,6 +18,7 @@ export function jobsHandlers(d: { board: JobBoard }): HandlersOf<typeof jobsMeth
     },
     suggestVehicles: async (p) => board.suggest(p.id, p.limit ?? 5),
     assignJob: async (p, caller) => board.assign(p.id, p.vehicleId.trim(), actor(caller, undefined, 'dispatcher')),
+    settleStop: async (p, caller) => board.settleStop(p.id, p.seq, p.outcome, p.reason ?? '', actor(caller, undefined, 'dispatcher')),
     cancelJob: async (p, caller) => board.cancel(p.id, p.reason.trim() || 'no reason given', actor(caller, undefined, 'dispatcher')),
     importJobsCsv: async (p, caller) => {
       const { jobs, errors } = jobsFromCsv(p.text);
@@ -44,12 +45,14 @@ export function jobsFromCsv(text: string): { jobs: [number, NewJob][]; errors: s
     throw new ApiError('bad_request', `The CSV cannot be read: ${(err as Error).message}.`);
   }
   const col = csv.column;
-  for (const need of ['ref', 'lat', 'lon']) if (col(need) < 0) throw new ApiError('bad_request', `The CSV needs a header with at least ref, lat and lon (missing: ${need}).`);
+  if (col('ref') < 0 || ((col('lat') < 0 || col('lon') < 0) && col('fence') < 0))
+    throw new ApiError('bad_request', `The CSV needs a header with at least ref and either lat and lon or fence (missing: ${col('ref') < 0 ? 'ref' : 'lat, lon or fence'}).`);
   const errors: string[] = [];
   const byRef = new Map<string, [number, NewJob]>();
   csv.rows.forEach(({ line, cells: r }) => {
     const get = (name: string) => (col(name) >= 0 ? (r[col(name)] ?? '').trim() : '');
     const ref = get('ref');
+    const fence = get('fence');
     const lat = Number(get('lat'));
     const lon = Number(get('lon'));
     const kind = get('kind') || 'dropoff';
@@ -66,7 +69,7 @@ export function jobsFromCsv(text: string): { jobs: [number, NewJob][]; errors: s
     const radius = get('radius_m') ? Number(get('radius_m')) : undefined;
     const problem = !ref
       ? 'no ref'
-      : !(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180) || get('lat') === '' || get('lon') === ''
+      : !fence && (!(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180) || get('lat') === '' || get('lon') === '')
         ? `impossible position ${get('lat')}, ${get('lon')}`
         : !(STOP_KINDS as readonly string[]).includes(kind)
           ? `kind must be one of ${STOP_KINDS.join(', ')}`
@@ -80,7 +83,8 @@ export function jobsFromCsv(text: string): { jobs: [number, NewJob][]; errors: s
                   ? 'radius_m must be 20–5000'
                   : null;
     if (problem) return void errors.push(`line ${line}: ${problem}`);
-    const stop: NewStop = { kind: kind as NewStop['kind'], name: get('name') || undefined, lat, lon, radiusM: radius, windowStartMs: ws as number | null, windowEndMs: we as number | null };
+    const at = fence ? { fenceId: fence } : { lat, lon };
+    const stop: NewStop = { kind: kind as NewStop['kind'], name: get('name') || undefined, ...at, radiusM: radius, windowStartMs: ws as number | null, windowEndMs: we as number | null };
     const existing = byRef.get(ref);
     if (existing) existing[1].stops.push(stop);
     else byRef.set(ref, [line, { ref, priority: priority as NewJob['priority'], notes: get('notes'), vehicleClass, stops: [stop] }]);

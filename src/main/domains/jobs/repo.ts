@@ -1,10 +1,14 @@
 // The jobs domain's SQL (jobs, job_stops, job_events): parameters always bound.
 import type Database from 'better-sqlite3';
-import type { Job, JobEvent, JobStop, NewJob } from '../../../shared/contract/jobs';
+import type { HistoryJobEvent, Job, JobEvent, JobStop, NewJob, NewStop } from '../../../shared/contract/jobs';
 
 type JobRow = { id: number; ref: string; priority: string; notes: string; vehicle_class: string | null; status: string; vehicle_id: string | null; delivery: string; created_ms: number; created_by: string; updated_ms: number; sent_ms: number | null; answer_due_ms: number | null };
-type StopRow = { job_id: number; seq: number; kind: string; name: string; lat: number; lon: number; radius_m: number; window_start_ms: number | null; window_end_ms: number | null; status: string; arrived_ms: number | null; departed_ms: number | null; done_ms: number | null; failed_reason: string | null };
-type EventRow = { id: number; job_id: number; ts_ms: number; stop_seq: number | null; what: string; by: string; detail: string };
+type StopRow = { job_id: number; seq: number; kind: string; name: string; lat: number; lon: number; radius_m: number; fence_id: string | null; window_start_ms: number | null; window_end_ms: number | null; status: string; arrived_ms: number | null; departed_ms: number | null; done_ms: number | null; failed_reason: string | null };
+type EventRow = { id: number; job_id: number; ts_ms: number; stop_seq: number | null; what: string; by: string; detail: string; vehicle_id: string | null };
+const eventOf = (r: EventRow): JobEvent => ({ id: r.id, tsMs: r.ts_ms, jobId: r.job_id, vehicleId: r.vehicle_id, stopSeq: r.stop_seq, what: r.what, by: r.by, detail: r.detail });
+
+/** A stop ready to store: its point known (a fence stop's is the fence's centre). */
+export type ResolvedStop = NewStop & { lat: number; lon: number };
 
 /** A job as stored, with what only the core needs (when it was sent, when an answer is due). */
 export type StoredJob = Job & { sentMs: number | null; answerDueMs: number | null };
@@ -16,6 +20,7 @@ const stopOf = (r: StopRow): JobStop => ({
   lat: r.lat,
   lon: r.lon,
   radiusM: r.radius_m,
+  fenceId: r.fence_id,
   windowStartMs: r.window_start_ms,
   windowEndMs: r.window_end_ms,
   status: r.status as JobStop['status'],
@@ -30,15 +35,15 @@ export const OPEN_STATUSES = ['planned', 'offered', 'accepted', 'en_route', 'arr
 export class JobsRepo {
   constructor(readonly db: Database.Database) {}
 
-  add(j: NewJob & { createdMs: number; createdBy: string }, defaultRadiusM: number): number {
+  add(j: Omit<NewJob, 'stops'> & { stops: ResolvedStop[]; createdMs: number; createdBy: string }, defaultRadiusM: number): number {
     return this.db.transaction(() => {
       const id = Number(
         this.db
           .prepare(`INSERT INTO jobs (ref, priority, notes, vehicle_class, status, vehicle_id, delivery, created_ms, created_by, updated_ms) VALUES (?, ?, ?, ?, 'planned', NULL, 'not_sent', ?, ?, ?)`)
           .run(j.ref.trim(), j.priority ?? 'normal', j.notes ?? '', j.vehicleClass?.trim() || null, j.createdMs, j.createdBy, j.createdMs).lastInsertRowid,
       );
-      const ins = this.db.prepare(`INSERT INTO job_stops (job_id, seq, kind, name, lat, lon, radius_m, window_start_ms, window_end_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`);
-      j.stops.forEach((s, i) => ins.run(id, i + 1, s.kind ?? 'dropoff', s.name?.trim() || `Stop ${i + 1}`, s.lat, s.lon, s.radiusM ?? defaultRadiusM, s.windowStartMs ?? null, s.windowEndMs ?? null));
+      const ins = this.db.prepare(`INSERT INTO job_stops (job_id, seq, kind, name, lat, lon, radius_m, fence_id, window_start_ms, window_end_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`);
+      j.stops.forEach((s, i) => ins.run(id, i + 1, s.kind ?? 'dropoff', s.name?.trim() || `Stop ${i + 1}`, s.lat, s.lon, s.radiusM ?? defaultRadiusM, s.fenceId ?? null, s.windowStartMs ?? null, s.windowEndMs ?? null));
       this.event(id, j.createdMs, null, 'planned', j.createdBy, `${j.stops.length} stop(s)`);
       return id;
     })();
@@ -90,11 +95,26 @@ export class JobsRepo {
   }
 
   event(jobId: number, tsMs: number, stopSeq: number | null, what: string, by: string, detail = ''): void {
-    this.db.prepare(`INSERT INTO job_events (job_id, ts_ms, stop_seq, what, by, detail) VALUES (?, ?, ?, ?, ?, ?)`).run(jobId, tsMs, stopSeq, what, by, detail);
+    // the vehicle holding the job now is the one the event belongs to (an offer is recorded after the job changed hands)
+    this.db
+      .prepare(`INSERT INTO job_events (job_id, ts_ms, stop_seq, what, by, detail, vehicle_id) VALUES (?, ?, ?, ?, ?, ?, (SELECT vehicle_id FROM jobs WHERE id = ?))`)
+      .run(jobId, tsMs, stopSeq, what, by, detail, jobId);
   }
 
   timeline(jobId: number): JobEvent[] {
-    return (this.db.prepare(`SELECT * FROM job_events WHERE job_id = ? ORDER BY id`).all(jobId) as EventRow[]).map((r) => ({ id: r.id, tsMs: r.ts_ms, jobId: r.job_id, stopSeq: r.stop_seq, what: r.what, by: r.by, detail: r.detail }));
+    return (this.db.prepare(`SELECT * FROM job_events WHERE job_id = ? ORDER BY id`).all(jobId) as EventRow[]).map(eventOf);
+  }
+
+  /** What happened to the jobs a vehicle held in a range, oldest first, with each job's name and stop's place. */
+  eventsOfVehicle(vehicleId: string, fromMs: number, toMs: number, limit: number): HistoryJobEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.*, j.ref AS ref, s.name AS stop_name, s.lat AS lat, s.lon AS lon FROM job_events e JOIN jobs j ON j.id = e.job_id
+         LEFT JOIN job_stops s ON s.job_id = e.job_id AND s.seq = e.stop_seq
+         WHERE e.vehicle_id = ? AND e.ts_ms >= ? AND e.ts_ms <= ? ORDER BY e.ts_ms, e.id LIMIT ?`,
+      )
+      .all(vehicleId, fromMs, toMs, limit) as (EventRow & { ref: string; stop_name: string | null; lat: number | null; lon: number | null })[];
+    return rows.map((r) => ({ ...eventOf(r), ref: r.ref, stopName: r.stop_name, lat: r.lat, lon: r.lon }));
   }
 
   private withStops(rows: JobRow[]): StoredJob[] {

@@ -70,4 +70,12 @@ export const jobsSchema: SchemaSteps = {
   -- a job may need a class of vehicle (as Rules maps vehicles to classes)
   ALTER TABLE jobs ADD COLUMN vehicle_class TEXT;
   `,
+  21: `
+  -- a stop may be an existing geofence (arrival and departure from the engine's enter and exit); each
+  -- job event remembers the vehicle that held the job then (History and replay of a vehicle show them)
+  ALTER TABLE job_stops ADD COLUMN fence_id TEXT;
+  ALTER TABLE job_events ADD COLUMN vehicle_id TEXT;
+  UPDATE job_events SET vehicle_id = (SELECT vehicle_id FROM jobs WHERE jobs.id = job_events.job_id);
+  CREATE INDEX job_events_vehicle ON job_events(vehicle_id, ts_ms);
+  `,
 };

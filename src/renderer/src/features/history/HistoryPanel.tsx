@@ -7,6 +7,7 @@ import { useFleet } from '../../app/store';
 import { localTime } from '../../lib/format';
 import { TRACK_COLOURS, useHistory } from './history-store';
 import { ExportBox } from '../reports/ExportBox';
+import { jobEventText } from './job-events';
 
 const PRESETS = [
   { id: '1h', label: 'last hour', hours: 1 },
@@ -110,6 +111,18 @@ function VehicleResult({ h, colour }: { h: VehicleHistory; colour: string }) {
             {h.visits.map((v) => (
               <li key={`${v.fenceId}-${v.enterMs}`} onClick={() => setCursor(Math.max(v.enterMs, h.fromMs))}>
                 <time>{localTime(v.enterMs)}</time> {v.fenceName} · {duration(v.durationS)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {h.jobEvents.length > 0 && (
+        <>
+          <h4>Jobs</h4>
+          <ul className="event-list history-jobs" aria-label={`Jobs of ${h.vehicleId}`}>
+            {h.jobEvents.map((e) => (
+              <li key={e.id} onClick={() => (setCursor(e.tsMs), e.lat !== null && e.lon !== null && focusPoint(e.lat, e.lon, `Job #${e.jobId} ${e.ref}${e.stopName ? ` · ${e.stopName}` : ''} · ${localTime(e.tsMs)}`))}>
+                <time>{localTime(e.tsMs)}</time> {jobEventText(e)}
               </li>
             ))}
           </ul>

@@ -5,6 +5,7 @@ import type { PointAt } from '../../../../shared/contract/history';
 import { api } from '../../lib/api';
 import { fixed, localTime } from '../../lib/format';
 import { REPLAY_SPEEDS, useHistory } from './history-store';
+import { jobEventAt, jobEventText } from './job-events';
 
 /** The readout asks for the telemetry at the cursor at most this often. */
 const READOUT_EVERY_MS = 250;
@@ -88,7 +89,10 @@ export function ReplayBar() {
   const ticks = results.flatMap((h) => [
     ...h.alerts.map((a) => ({ key: `a${a.id}`, tsMs: a.tsMs, cls: a.severity })),
     ...h.drivingEvents.map((e) => ({ key: `e${e.id}`, tsMs: e.tsMs, cls: 'event' })),
+    ...h.jobEvents.map((e) => ({ key: `j${e.id}`, tsMs: e.tsMs, cls: 'job' })),
   ]);
+  // what the first vehicle was doing for its jobs at the cursor
+  const jobNow = jobEventAt(results.find((h) => h.vehicleId === first)?.jobEvents ?? [], cursorMs);
   const p = at?.point;
   return (
     <div className="replay-bar" role="group" aria-label="History replay">
@@ -131,6 +135,11 @@ export function ReplayBar() {
           <span className="muted">no report at this time (or hidden by privacy mode)</span>
         )}
       </span>
+      {jobNow && (
+        <span className="cursor-job muted" data-testid="cursor-job" title={`since ${localTime(jobNow.tsMs)}`}>
+          {jobEventText(jobNow)}
+        </span>
+      )}
     </div>
   );
 }

@@ -23,8 +23,9 @@ const DELIVERY_TEXT: Record<Job['delivery'], string> = {
 
 const hhmm = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
 
-type StopDraft = { kind: NewStop['kind']; name: string; at: string; radiusM: string; from: string; to: string };
-const emptyStop = (): StopDraft => ({ kind: 'dropoff', name: '', at: '', radiusM: '', from: '', to: '' });
+/** A stop being written: a point ("lat, lon", typed or picked on the map) or an existing geofence. */
+type StopDraft = { kind: NewStop['kind']; name: string; at: string; fenceId: string; radiusM: string; from: string; to: string };
+const emptyStop = (): StopDraft => ({ kind: 'dropoff', name: '', at: '', fenceId: '', radiusM: '', from: '', to: '' });
 
 /** "52.5, -1.9" → a position, or null. */
 function parseAt(text: string): { lat: number; lon: number } | null {
@@ -49,6 +50,7 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
   const [vehicleClass, setVehicleClass] = useState('');
   const [classes, setClasses] = useState<string[]>([]);
   const [stops, setStops] = useState<StopDraft[]>([emptyStop()]);
+  const fences = useFleet((s) => s.geofences);
   useEffect(() => {
     void api.call('getRuleSettings', {}).then((r) => setClasses([...new Set(['default', ...Object.keys(r.engine.classes), ...Object.values(r.engine.vehicleClass)])]), () => undefined);
   }, []);
@@ -68,7 +70,8 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
   }, [picking, setPick]);
   // the stops placed so far, on the map
   useEffect(() => {
-    const placed = stops.map((s, i) => ({ s, i, at: parseAt(s.at) })).filter((x) => x.at);
+    // (a geofence stop is drawn by its fence)
+    const placed = stops.map((s, i) => ({ s, i, at: s.fenceId ? null : parseAt(s.at) })).filter((x) => x.at);
     setOverlay(placed.length ? { stops: placed.map(({ s, i, at }) => ({ seq: i + 1, name: s.name || `Stop ${i + 1}`, lat: at!.lat, lon: at!.lon, radiusM: Number(s.radiusM) || 150, status: 'pending' })), lines: [] } : null);
   }, [stops, setOverlay]);
   useEffect(() => () => setOverlay(null), [setOverlay]);
@@ -76,9 +79,14 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
     e.preventDefault();
     const out: NewStop[] = [];
     for (const [i, s] of stops.entries()) {
+      const window = { windowStartMs: localMs(s.from), windowEndMs: localMs(s.to) };
+      if (s.fenceId) {
+        out.push({ kind: s.kind, name: s.name || undefined, fenceId: s.fenceId, ...window });
+        continue;
+      }
       const at = parseAt(s.at);
-      if (!at) return setError(`Stop ${i + 1}: place it on the map (Pick) or type “lat, lon”.`);
-      out.push({ kind: s.kind, name: s.name || undefined, lat: at.lat, lon: at.lon, radiusM: s.radiusM ? Number(s.radiusM) : undefined, windowStartMs: localMs(s.from), windowEndMs: localMs(s.to) });
+      if (!at) return setError(`Stop ${i + 1}: place it on the map (Pick), type “lat, lon” or choose a geofence.`);
+      out.push({ kind: s.kind, name: s.name || undefined, lat: at.lat, lon: at.lon, radiusM: s.radiusM ? Number(s.radiusM) : undefined, ...window });
     }
     void act(async () => onDone(await api.call('createJob', { ref, priority, notes, vehicleClass: vehicleClass.trim() || null, stops: out })));
   };
@@ -102,13 +110,33 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
                 ))}
               </select>
               <input value={s.name} onChange={(e) => edit(i, { name: e.target.value })} placeholder={`Stop ${i + 1}`} aria-label={`Stop ${i + 1} name`} />
-              <input value={s.at} onChange={(e) => edit(i, { at: e.target.value })} placeholder="lat, lon" aria-label={`Stop ${i + 1} position`} aria-invalid={s.at !== '' && !parseAt(s.at)} />
-              <button type="button" aria-pressed={picking === i} onClick={() => setPicking(picking === i ? null : i)} title="Click the map to place this stop (Esc: stop)">
+              <input
+                value={s.at}
+                onChange={(e) => edit(i, { at: e.target.value })}
+                placeholder="lat, lon"
+                aria-label={`Stop ${i + 1} position`}
+                aria-invalid={!s.fenceId && s.at !== '' && !parseAt(s.at)}
+                disabled={s.fenceId !== ''}
+              />
+              <button type="button" aria-pressed={picking === i} onClick={() => setPicking(picking === i ? null : i)} title="Click the map to place this stop (Esc: stop)" disabled={s.fenceId !== ''}>
                 {picking === i ? 'Click the map…' : 'Pick'}
               </button>
             </div>
             <div className="row">
-              <input className="narrow" inputMode="numeric" value={s.radiusM} onChange={(e) => edit(i, { radiusM: e.target.value })} placeholder="150 m" aria-label={`Stop ${i + 1} arrival radius (m)`} />
+              <select
+                value={s.fenceId}
+                onChange={(e) => edit(i, { fenceId: e.target.value })}
+                aria-label={`Stop ${i + 1} geofence`}
+                title="Or an existing geofence: the vehicle arrives when the engine sees it enter (with the fence's entry delay)"
+              >
+                <option value="">or a geofence…</option>
+                {fences.map((f) => (
+                  <option key={f.id} value={f.id}>
+                    {f.name}
+                  </option>
+                ))}
+              </select>
+              {!s.fenceId && <input className="narrow" inputMode="numeric" value={s.radiusM} onChange={(e) => edit(i, { radiusM: e.target.value })} placeholder="150 m" aria-label={`Stop ${i + 1} arrival radius (m)`} />}
               <label>
                 from <input type="datetime-local" value={s.from} onChange={(e) => edit(i, { from: e.target.value })} aria-label={`Stop ${i + 1} window start`} />
               </label>
@@ -197,6 +225,16 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [suggest, assign]);
+  // settling a stop by hand (the driver phoned): done at once, failed once the reason is typed
+  const [failing, setFailing] = useState<number | null>(null);
+  const [failReason, setFailReason] = useState('');
+  const settle = (seq: number, outcome: 'done' | 'failed') =>
+    void act(async () => {
+      await api.call('settleStop', { id: job.id, seq, outcome, reason: outcome === 'failed' ? failReason : undefined });
+      setFailing(null);
+      setFailReason('');
+    });
+  const settleable = mayDispatch && job.vehicleId !== null && ['offered', 'accepted', 'en_route', 'arrived'].includes(job.status);
   const cancel = () => {
     const reason = window.prompt(`Cancel job ${job.id} (${job.ref}): why?`);
     if (reason) void act(() => api.call('cancelJob', { id: job.id, reason }));
@@ -231,6 +269,32 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
             {s.windowStartMs !== null || s.windowEndMs !== null ? <span className="muted"> · window {hhmm(s.windowStartMs)}–{hhmm(s.windowEndMs)}</span> : null}
             {s.arrivedMs !== null && <span className="muted"> · arrived {hhmm(s.arrivedMs)}</span>}
             {s.doneMs !== null && <span className="muted"> · {s.status === 'failed' ? `failed: ${s.failedReason}` : `done ${hhmm(s.doneMs)}`}</span>}
+            {s.fenceId !== null && <span className="muted"> · geofence</span>}
+            {settleable && s.seq === job.nextStopSeq && failing !== s.seq && (
+              <span className="settle">
+                {' '}
+                <button type="button" onClick={() => settle(s.seq, 'done')} title="The driver says this stop is done" aria-label={`Stop ${s.seq} done`}>
+                  Done
+                </button>
+                <button type="button" onClick={() => setFailing(s.seq)} title="The driver could not do this stop" aria-label={`Stop ${s.seq} failed…`}>
+                  Failed…
+                </button>
+              </span>
+            )}
+            {failing === s.seq && (
+              <form
+                className="row settle-fail"
+                onSubmit={(e) => (e.preventDefault(), settle(s.seq, 'failed'))}
+                onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), setFailing(null))}
+                aria-label={`Why stop ${s.seq} failed`}
+              >
+                <input value={failReason} onChange={(e) => setFailReason(e.target.value)} placeholder="Why (the driver's words)" aria-label="Reason" required maxLength={500} autoFocus />
+                <button type="submit">Record failure</button>
+                <button type="button" onClick={() => setFailing(null)}>
+                  Back
+                </button>
+              </form>
+            )}
           </li>
         ))}
       </ol>
