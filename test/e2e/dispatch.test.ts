@@ -100,6 +100,65 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     await expect.poll(() => page.locator('.map').getAttribute('data-job-stops')).toBeNull();
   });
 
+  it('a stop at a geofence, settled on the driver\'s word (done, then failed with why), and the job in the vehicle\'s History and replay', async () => {
+    const { page, url } = app;
+    await wsCall(url, 'saveGeofence', { name: 'Yard C', category: 'depot', geometry: { type: 'Circle', center: [-1.95, 52.56], radiusM: 200 } });
+    await page.keyboard.press('Alt+j');
+    await page.getByRole('button', { name: 'New job…' }).click();
+    const form = page.getByRole('form', { name: 'New job' });
+    await form.getByLabel('Customer or place').fill('Yard run');
+    await form.getByLabel('Stop 1 geofence').selectOption({ label: 'Yard C' });
+    // the point is the fence's: its position field is not asked for
+    expect(await form.getByLabel('Stop 1 position').isDisabled()).toBe(true);
+    await form.getByRole('button', { name: 'Add stop' }).click();
+    await form.getByLabel('Stop 2 name').fill('Shop');
+    await form.getByLabel('Stop 2 position').fill('52.57, -1.96');
+    await form.getByRole('button', { name: 'Create job' }).click();
+    const detail = page.getByRole('region', { name: /^Job \d+$/ });
+    await expect.poll(() => detail.locator('h3').textContent()).toMatch(/^#\d+ Yard run planned$/);
+    const jobId = Number((await detail.getAttribute('aria-label'))!.replace('Job ', ''));
+    expect(await detail.locator('li[data-stop="1"]').textContent()).toContain('Yard C');
+    expect(await detail.locator('li[data-stop="1"]').textContent()).toContain('geofence');
+
+    await detail.getByRole('button', { name: 'Suggest vehicles' }).click();
+    await detail.getByRole('button', { name: 'Assign to VAN-3' }).click();
+    await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe('offered');
+    // the driver phones: the yard is done…
+    await detail.getByRole('button', { name: 'Stop 1 done' }).click();
+    await expect.poll(() => detail.locator('li[data-stop="1"]').getAttribute('data-status')).toBe('done');
+    expect(await detail.locator('h3 .badge').textContent()).toBe('en route');
+    // …the shop was closed: a failure asks why, Esc steps back, the reason is recorded
+    await detail.getByRole('button', { name: 'Stop 2 failed…' }).click();
+    const why = detail.getByRole('form', { name: 'Why stop 2 failed' });
+    await why.getByLabel('Reason').press('Escape');
+    expect(await why.count()).toBe(0);
+    await detail.getByRole('button', { name: 'Stop 2 failed…' }).click();
+    await why.getByLabel('Reason').fill('Shop closed');
+    await why.getByRole('button', { name: 'Record failure' }).click();
+    await expect.poll(() => detail.locator('li[data-stop="2"]').getAttribute('data-status')).toBe('failed');
+    expect(await detail.locator('li[data-stop="2"]').textContent()).toContain('failed: Shop closed');
+    await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe('done');
+    expect(await detail.getByRole('button', { name: /^Stop \d (done|failed…)$/ }).count()).toBe(0);
+
+    // VAN-3's History lists the job's events; a click puts the replay there and the bar says it
+    await page.keyboard.press('Alt+9');
+    const q = page.getByRole('form', { name: 'History query' });
+    await q.locator('input[name="vehicles"]').fill('VAN-3');
+    await q.getByRole('button', { name: 'Show history' }).click();
+    const jobs = page.getByRole('list', { name: 'Jobs of VAN-3' }).locator('li');
+    const p = `#${jobId} Yard run · `;
+    // (a 'queued' line too if VAN-3 counted as offline when it was offered)
+    await expect
+      .poll(async () => (await jobs.allTextContents()).filter((t) => !t.includes('· queued')).map((t) => t.slice(t.indexOf('#'))), { timeout: 10_000 })
+      .toEqual([`${p}offered — to VAN-3`, `${p}accepted — on the driver’s word`, `${p}stop done · stop 1 Yard C — settled by a dispatcher`, `${p}en route · stop 2 Shop — to stop 2`, `${p}stop failed · stop 2 Shop — Shop closed`, `${p}done — 1 of 2 stops done`]);
+    const bar = page.getByRole('group', { name: 'History replay' });
+    await jobs.filter({ hasText: 'Shop closed' }).click();
+    // (the job ended in the same second: the bar says the last thing at the cursor)
+    await expect.poll(() => bar.getByTestId('cursor-job').textContent()).toMatch(/^#\d+ Yard run · (stop failed · stop 2 Shop — Shop closed|done — 1 of 2 stops done)$/);
+    expect(await bar.locator('.tick.job').count()).toBeGreaterThanOrEqual(5);
+    await page.screenshot({ path: 'test-results/e2e-dispatch-history.png' });
+  });
+
   it('a message round trip with the driver: delivered, read, a reply counted unread until a dispatcher sees it', async () => {
     const { page, url } = app;
     const { secret } = await wsCall<{ secret: string }>(url, 'createDeviceCredential', { vehicleId: 'VAN-2' });

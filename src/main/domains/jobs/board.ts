@@ -210,14 +210,15 @@ export class JobBoard {
     if (stop.status === 'done' || stop.status === 'failed') throw new ApiError('bad_request', `Stop ${seq} of job ${id} is already ${stop.status}.`);
     if (outcome === 'failed' && !reason.trim()) throw new ApiError('bad_request', 'Say why the stop failed (the driver’s words will do).');
     const s = this.d.store.jobs;
-    if (outcome === 'done') s.updateStop(id, seq, { status: 'done', doneMs: nowMs });
-    else s.updateStop(id, seq, { status: 'failed', failedReason: reason.trim(), doneMs: nowMs });
-    s.event(id, nowMs, seq, outcome === 'done' ? 'stop_done' : 'stop_failed', by, outcome === 'failed' ? reason.trim() : 'settled by a dispatcher');
     if (job.status === 'offered') {
       // the driver was reached another way: the job is theirs
       s.update(id, { status: 'accepted', answerDueMs: null, ...(job.delivery === 'cannot_send' ? {} : { delivery: 'answered' }) }, nowMs);
+      s.event(id, nowMs, null, 'accepted', by, 'on the driver’s word');
       if (this.unanswered.delete(id) && job.vehicleId) this.d.alerts?.clear(job.vehicleId, `job:${id}`, nowMs, 'settled by a dispatcher');
     }
+    if (outcome === 'done') s.updateStop(id, seq, { status: 'done', doneMs: nowMs });
+    else s.updateStop(id, seq, { status: 'failed', failedReason: reason.trim(), doneMs: nowMs });
+    s.event(id, nowMs, seq, outcome === 'done' ? 'stop_done' : 'stop_failed', by, outcome === 'failed' ? reason.trim() : 'settled by a dispatcher');
     this.settleWarning(job, seq, nowMs, outcome === 'done' ? 'stop done' : 'stop failed');
     this.watches.delete(id);
     this.finishIfLast(id, nowMs);
