@@ -93,6 +93,11 @@ describe('dispatching a job', () => {
       'stop_done 2 by device VAN-1',
       'done by FleetDesk',
     ]);
+    // the stop's circle was watched by the geofence engine, as the jobs domain's own: no fence visit, no fence alert
+    const [hist] = await h.getHistory({ vehicleIds: ['VAN-1'], fromMs: T0 - 1000, toMs: Date.now() + 1000 });
+    expect(hist!.visits).toEqual([]);
+    expect(hist!.alerts.filter((a) => a.fenceId?.startsWith('job:') && a.type !== 'job_late' && a.type !== 'job_missed')).toEqual([]);
+    expect(timeline.find((e) => e.what === 'arrived')!.detail).toMatch(/^at Depot gate \(\d+ m from its centre\)$/);
     // the job stays where its vehicle's jobs are listed, no longer among the open ones
     expect((await h.listJobs({ vehicleId: 'VAN-1' })).map((j) => j.id)).toEqual([job.id]);
     expect(await h.listJobs({ open: true })).toEqual([]);

@@ -52,7 +52,7 @@ import { Accounts } from '../domains/users/accounts';
 import { NetworkShare } from '../domains/sharing/share';
 import { sharingHandlers } from '../domains/sharing/handlers';
 import { startHubServer } from './hub-server';
-import { JobBoard } from '../domains/jobs/board';
+import { isStopFence, JobBoard } from '../domains/jobs/board';
 import { jobsHandlers, messagesHandlers } from '../domains/jobs/handlers';
 import { Messenger } from '../domains/jobs/messenger';
 import { DispatchLink } from '../adapters/dispatch-link';
@@ -185,7 +185,9 @@ export class FleetService {
           }
         : null,
     });
-    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs, fences: fences.byId, classOf: (v) => rules.engineConfig.vehicleClass[v] ?? 'default', alerts: { raise: (t, a) => desk.jobAlert(t, a), clear: (v, k, ts, why) => desk.clearJobAlerts(v, k, ts, why) } });
+    this.jobs = new JobBoard({ store, live: this.live, gate, models: eta, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log, answerMs: o.jobAnswerMs, fences: fences.byId, engine, classOf: (v) => rules.engineConfig.vehicleClass[v] ?? 'default', alerts: { raise: (t, a) => desk.jobAlert(t, a), clear: (v, k, ts, why) => desk.clearJobAlerts(v, k, ts, why) } });
+    // after a restart, the engine watches again the stops vehicles are on
+    this.jobs.syncStopFences();
     this.messenger = new Messenger({ store, live: this.live, board: this.jobs, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
 
@@ -289,7 +291,9 @@ export class FleetService {
     this.engineChain = this.engineChain
       .then(() => result)
       .then((output) => {
-        desk.recordEngineOutput(output);
+        // a job stop's own circle is the jobs domain's, not a geofence with alerts and visits
+        const own = output.geofence.some((e) => isStopFence(e.fenceId));
+        desk.recordEngineOutput(own ? { ...output, geofence: output.geofence.filter((e) => !isStopFence(e.fenceId)) } : output);
         this.jobs.fenceEvents(output.geofence);
       })
       .catch((err) => this.log(`engine check failed: ${(err as Error).message}`));

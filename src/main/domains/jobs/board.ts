@@ -17,12 +17,19 @@ import { rankVehicles } from './ranking';
 import { deadLetter, parseAnswer } from './device-messages';
 import type { Geofence } from '../../../shared/contract/fences';
 import type { GeofenceEvent } from '../../core/geofence/engine';
+import type { IndexedFence } from '../../core/geofence/fence-index';
 import { isStrictlyInside } from '../../core/geofence/geometry';
 import { fenceLookup, resolveStops } from './stops';
 
 export const DEFAULT_STOP_RADIUS_M = 150;
-/** Inside a stop's circle this long (two fixes at least) is an arrival; outside as long, a departure. */
-export const STOP_DWELL_MS = 10_000;
+/**
+ * A stop's circle is a fence in the geofence engine while it is a vehicle's next stop, with this entry
+ * delay against GPS bounce: inside this long is an arrival, outside as long a departure.
+ */
+export const STOP_ENTRY_DELAY_S = 10;
+/** The engine's id of a job stop's circle. */
+export const stopFenceId = (jobId: number, seq: number) => `job:${jobId}:${seq}`;
+export const isStopFence = (fenceId: string) => fenceId.startsWith('job:');
 /** A device that has not answered an offer by then: "no answer". */
 export const DEFAULT_ANSWER_MS = 10 * 60_000;
 /** A job sent before the device was listening is sent again this long after it subscribes, if it has not arrived. */
@@ -51,16 +58,10 @@ export function jobMessage(j: Job, nowMs: number) {
   };
 }
 
-interface StopWatch {
-  /** First fix inside (or outside, once arrived) of the current streak, and how many fixes. */
-  sinceMs: number;
-  fixes: number;
-}
-
 export class JobBoard {
   private model: EtaModel | null = null;
-  /** Per job: the streak that may become an arrival or a departure at its next stop. */
-  private readonly watches = new Map<number, StopWatch>();
+  /** Stop circles the engine holds now (see syncStopFences). */
+  private readonly stopFences = new Set<string>();
   /** Vehicles whose last fixes came from a source that cannot receive anything (OsmAnd phones). */
   private readonly noDownlink = new Set<string>();
   private readonly resendTimers = new Set<NodeJS.Timeout>();
@@ -78,6 +79,8 @@ export class JobBoard {
       answerMs?: number;
       /** The geofences (a stop may be one): id → fence, as the engine holds them. */
       fences?: ReadonlyMap<string, Geofence>;
+      /** The geofence engine, which also watches each vehicle's next stop circle. */
+      engine?: { upsertFence(f: IndexedFence): void; removeFence(id: string): void };
       /** A vehicle's class, as Rules maps it ('default' when unmapped). */
       classOf?: (vehicleId: string) => string;
       /** Late and missed stops become alerts (and resolve when the vehicle arrives). */
@@ -111,7 +114,26 @@ export class JobBoard {
   private changed(id: number, nowMs = Date.now()): Job {
     const job = this.shown(this.d.store.jobs.get(id)!, nowMs);
     this.d.emit('jobUpdated', job);
+    this.syncStopFences();
     return job;
+  }
+
+  /**
+   * The engine watches the circle of each vehicle's next stop (a stop that is a geofence it watches
+   * already): added when a vehicle starts on it, removed when the stop or the job is over.
+   */
+  syncStopFences(): void {
+    const engine = this.d.engine;
+    if (!engine) return;
+    const want = new Map<string, IndexedFence>();
+    for (const job of this.working().values()) {
+      const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
+      if (!stop || this.fenceOfNext(job)) continue;
+      const id = stopFenceId(job.id, stop.seq);
+      want.set(id, { id, geometry: { type: 'Circle', center: [stop.lon, stop.lat], radiusM: stop.radiusM }, rules: { entryDelayS: STOP_ENTRY_DELAY_S } });
+    }
+    for (const id of this.stopFences) if (!want.has(id)) (engine.removeFence(id), this.stopFences.delete(id));
+    for (const [id, f] of want) if (!this.stopFences.has(id)) (engine.upsertFence(f), this.stopFences.add(id));
   }
 
   timeline(id: number) {
@@ -178,7 +200,6 @@ export class JobBoard {
     const downlink = !this.noDownlink.has(vehicleId) && this.d.publish !== null;
     s.update(id, { status: 'offered', vehicleId, delivery: downlink ? (online ? 'sent' : 'queued') : 'cannot_send', sentMs: downlink ? nowMs : null, answerDueMs: downlink ? nowMs + (this.d.answerMs ?? DEFAULT_ANSWER_MS) : null }, nowMs);
     for (const st of job.stops) if (st.status !== 'pending') s.updateStop(id, st.seq, { status: 'pending' });
-    this.watches.delete(id);
     s.event(id, nowMs, null, 'offered', by, before && before !== vehicleId ? `to ${vehicleId} (was ${before})` : `to ${vehicleId}`);
     if (!downlink) s.event(id, nowMs, null, 'cannot_send', 'FleetDesk', `${vehicleId} has no downlink (an OsmAnd phone): call the driver`);
     else {
@@ -194,7 +215,6 @@ export class JobBoard {
     if (!isOpen(job.status) && job.status !== 'rejected') throw new ApiError('bad_request', `Job ${id} is already ${job.status}.`);
     this.d.store.jobs.update(id, { status: 'cancelled', answerDueMs: null }, nowMs);
     this.d.store.jobs.event(id, nowMs, null, 'cancelled', by, reason);
-    this.watches.delete(id);
     for (const st of job.stops) this.settleWarning(job, st.seq, nowMs, 'job cancelled');
     if (this.unanswered.delete(id) && job.vehicleId) this.d.alerts?.clear(job.vehicleId, `job:${id}`, nowMs, 'job cancelled');
     if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'cancel', job_id: id, reason });
@@ -220,7 +240,6 @@ export class JobBoard {
     else s.updateStop(id, seq, { status: 'failed', failedReason: reason.trim(), doneMs: nowMs });
     s.event(id, nowMs, seq, outcome === 'done' ? 'stop_done' : 'stop_failed', by, outcome === 'failed' ? reason.trim() : 'settled by a dispatcher');
     this.settleWarning(job, seq, nowMs, outcome === 'done' ? 'stop done' : 'stop failed');
-    this.watches.delete(id);
     this.finishIfLast(id, nowMs);
     // the device hears it too, so its list matches (a device with no downlink is not written to)
     if (job.vehicleId && job.delivery !== 'cannot_send' && this.d.publish) void this.send(job.vehicleId, { type: 'stop_settled', job_id: id, stop: seq, status: outcome, reason: outcome === 'failed' ? reason.trim() : null });
@@ -286,7 +305,6 @@ export class JobBoard {
         s.event(job.id, nowMs, stop.seq, a.status === 'stop_done' ? 'stop_done' : 'stop_failed', by, a.status === 'stop_failed' ? a.reason : '');
         this.settleWarning(job, stop.seq, nowMs, a.status === 'stop_done' ? 'stop done' : 'stop failed');
         if (job.status === 'offered') s.update(job.id, { delivery: 'answered', status: 'accepted', answerDueMs: null }, nowMs);
-        this.watches.delete(job.id);
         this.finishIfLast(job.id, nowMs);
         break;
       }
@@ -364,8 +382,9 @@ export class JobBoard {
   }
 
   /**
-   * The engine's enter and exit events (after its entry delay against GPS bounce): a vehicle entering the
-   * fence of its next stop has arrived there (when it crossed in); leaving it, the stop is done.
+   * The engine's enter and exit events (after the entry delay against GPS bounce): a vehicle entering its
+   * next stop (the stop's circle, or the geofence it is) has arrived there, since it crossed in; leaving
+   * it, the stop is done.
    */
   fenceEvents(events: readonly GeofenceEvent[]): void {
     if (events.length === 0) return;
@@ -375,8 +394,10 @@ export class JobBoard {
       if (e.event === 'dwell') continue;
       const job = byVehicle.get(e.vehicleId);
       const stop = job?.stops.find((x) => x.seq === job.nextStopSeq);
-      if (!job || !stop || stop.fenceId !== e.fenceId || !this.d.fences?.has(e.fenceId) || job.status === 'offered' || job.status === 'accepted') continue;
-      if (e.event === 'enter' && stop.status === 'pending') this.arrive(job, stop, e.sinceMs, e.tsMs, 'entered the geofence');
+      if (!job || !stop || job.status === 'offered' || job.status === 'accepted') continue;
+      const fence = this.fenceOfNext(job);
+      if (fence ? e.fenceId !== fence.id : e.fenceId !== stopFenceId(job.id, stop.seq)) continue;
+      if (e.event === 'enter' && stop.status === 'pending') this.arrive(job, stop, e.sinceMs, e.tsMs, fence ? 'entered the geofence' : `${Math.round(haversineM(e.lon, e.lat, stop.lon, stop.lat))} m from its centre`);
       else if (e.event === 'exit' && stop.status === 'arrived') this.depart(job, stop, e.sinceMs, e.tsMs);
       else continue;
       touched.add(job.id);
@@ -391,17 +412,15 @@ export class JobBoard {
     if (job.status === 'accepted' || job.status === 'offered') {
       s.update(job.id, { status: 'en_route' }, p.tsMs);
       s.event(job.id, p.tsMs, job.nextStopSeq, 'en_route', 'FleetDesk', `to stop ${job.nextStopSeq}`);
-      // the same fix may already be at the stop
+      // already inside the geofence of its stop when the work began: the engine will not see it enter (a
+      // stop's own circle is new to the engine, which sees the vehicle enter it with the next fixes)
       const now = s.get(job.id)!;
       const fence = this.fenceOfNext(now);
-      // already inside the stop's fence when the work began: the engine will not see it enter
-      if (fence) {
-        const stop = now.stops.find((x) => x.seq === now.nextStopSeq)!;
-        if (stop.status === 'pending' && isStrictlyInside(fence.geometry, p.lon, p.lat)) this.arrive(now, stop, p.tsMs, p.tsMs, 'inside the geofence when the job began');
-      } else this.stepStop(now, p);
+      const stop = now.stops.find((x) => x.seq === now.nextStopSeq);
+      if (fence && stop?.status === 'pending' && isStrictlyInside(fence.geometry, p.lon, p.lat)) this.arrive(now, stop, p.tsMs, p.tsMs, 'inside the geofence when the job began');
       return true;
     }
-    return this.fenceOfNext(job) ? false : this.stepStop(job, p);
+    return false;
   }
 
   /** The fence the job's next stop is, when it is one the engine still holds (else its circle decides). */
@@ -422,37 +441,6 @@ export class JobBoard {
     this.d.store.jobs.updateStop(job.id, stop.seq, { status: 'done', departedMs: sinceMs, doneMs: sinceMs });
     this.d.store.jobs.event(job.id, tsMs, stop.seq, 'departed', 'FleetDesk', `left ${stop.name}: stop done`);
     this.finishIfLast(job.id, tsMs);
-  }
-
-  private stepStop(job: StoredJob, p: TelemetryPoint): boolean {
-    const stop = job.stops.find((x) => x.seq === job.nextStopSeq);
-    if (!stop) return false;
-    const distM = haversineM(p.lon, p.lat, stop.lon, stop.lat);
-    // pending: inside the circle long enough is an arrival; arrived: outside it (with a margin against GPS
-    // bounce) as long is a departure, and the stop is done
-    const arriving = stop.status === 'pending';
-    const sinceMs = this.streak(job.id, p, arriving ? distM <= stop.radiusM : distM > stop.radiusM * 1.2);
-    if (sinceMs === null) return false;
-    if (arriving) this.arrive(job, stop, sinceMs, p.tsMs, `${Math.round(distM)} m from its centre`);
-    else this.depart(job, stop, sinceMs, p.tsMs);
-    return true;
-  }
-
-  /**
-   * One fix of a job's streak (inside a stop for an arrival, outside for a departure); a fix that breaks it
-   * starts over. When the streak holds two fixes over STOP_DWELL_MS: its first fix's time (and it ends).
-   */
-  private streak(jobId: number, p: TelemetryPoint, holds: boolean): number | null {
-    if (!holds) {
-      this.watches.delete(jobId);
-      return null;
-    }
-    const w = this.watches.get(jobId) ?? { sinceMs: p.tsMs, fixes: 0 };
-    w.fixes++;
-    this.watches.set(jobId, w);
-    if (w.fixes < 2 || p.tsMs - w.sinceMs < STOP_DWELL_MS) return null;
-    this.watches.delete(jobId);
-    return w.sinceMs;
   }
 
   /** After a stop finished: the job is done when none is left, else on its way to the next. */
