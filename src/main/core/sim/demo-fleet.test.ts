@@ -109,4 +109,30 @@ describe('DemoFleet', () => {
     const receipts = out.filter((o) => o.topic.endsWith('/messages/up')).map((o) => o.body['status'] ?? o.body['type']);
     expect(receipts.slice(0, 2)).toEqual(['delivered', 'read']);
   });
+
+  it('a driver whose stop the dispatcher settled goes on to the next one', () => {
+    const start = Date.UTC(2026, 11, 2, 8);
+    const f = new DemoFleet({ vehicles: 3, seed: 2, startMs: start });
+    let clock = start + 1000;
+    const tick = () => (f.advance((clock += 1000)), clock);
+    f.advance(clock);
+    const v = f.vehicles[0]!;
+    const stops = [
+      { seq: 1, kind: 'pickup', lat: CITY_CENTER.lat + 0.01, lon: CITY_CENTER.lon, radius_m: 150 },
+      { seq: 2, kind: 'dropoff', lat: CITY_CENTER.lat - 0.004, lon: CITY_CENTER.lon + 0.006, radius_m: 150 },
+    ];
+    // offered until one driver takes it (one in ten turns a job down)
+    let jobId = 500;
+    const out: { topic: string; body: Record<string, unknown> }[] = [];
+    for (; jobId < 520; jobId++) {
+      f.receive(`fleet/${v.id}/jobs`, JSON.stringify({ type: 'job', job_id: jobId, stops }));
+      for (let t = 1; t <= 40; t++) out.push(...f.takeOutgoing(tick()));
+      if (out.some((o) => o.body['job_id'] === jobId && o.body['status'] === 'accepted')) break;
+    }
+    f.receive(`fleet/${v.id}/jobs`, JSON.stringify({ type: 'stop_settled', job_id: jobId, stop: 1, status: 'failed', reason: 'closed' }));
+    for (let t = 1; t <= 3600; t++) out.push(...f.takeOutgoing(tick()));
+    // it skipped the settled stop and finished the other
+    const done = out.filter((o) => o.body['job_id'] === jobId && o.body['status'] === 'stop_done').map((o) => o.body['stop']);
+    expect(done).toEqual([2]);
+  });
 });

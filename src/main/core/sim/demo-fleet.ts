@@ -352,6 +352,17 @@ export class DemoFleet {
       }
       return;
     }
+    if (msg['type'] === 'stop_settled') {
+      // the dispatcher settled a stop (the driver phoned): on to the one after it
+      const idx = v.job?.id === jobId ? v.job.stops.findIndex((s) => s.seq === msg['stop']) : -1;
+      if (v.job && idx >= v.job.next) {
+        v.job.next = idx + 1;
+        v.job.atStop = false;
+        if (v.job.next >= v.job.stops.length) v.job = null;
+        this.planTrip(v);
+      }
+      return;
+    }
     if (msg['type'] !== 'job' || !Array.isArray(msg['stops'])) return;
     if (v.job?.id === jobId) return; // sent again: it has it already
     ack(now + 1000, { job_id: jobId, status: 'received' });
