@@ -113,6 +113,13 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     await form.getByRole('button', { name: 'Add stop' }).click();
     await form.getByLabel('Stop 2 name').fill('Shop');
     await form.getByLabel('Stop 2 position').fill('52.57, -1.96');
+    // the shop closes in 3 minutes (typed in the screen's local time); VAN-3 is some 11 min away
+    const soon = await page.evaluate(() => {
+      const d = new Date(Date.now() + 180_000);
+      d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+      return d.toISOString().slice(0, 16);
+    });
+    await form.getByLabel('Stop 2 window end').fill(soon);
     await form.getByRole('button', { name: 'Create job' }).click();
     const detail = page.getByRole('region', { name: /^Job \d+$/ });
     await expect.poll(() => detail.locator('h3').textContent()).toMatch(/^#\d+ Yard run planned$/);
@@ -127,6 +134,9 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     await detail.getByRole('button', { name: 'Stop 1 done' }).click();
     await expect.poll(() => detail.locator('li[data-stop="1"]').getAttribute('data-status')).toBe('done');
     expect(await detail.locator('h3 .badge').textContent()).toBe('en route');
+    // on the way to the shop, its live ETA is past the window: a late warning, in the status bar and the timeline
+    await expect.poll(() => page.getByTestId('open-alerts').textContent(), { timeout: 15_000 }).toContain('1 warning');
+    await expect.poll(() => detail.getByRole('list', { name: 'Timeline' }).locator('li b').allTextContents()).toContain('late risk');
     // …the shop was closed: a failure asks why, Esc steps back, the reason is recorded
     await detail.getByRole('button', { name: 'Stop 2 failed…' }).click();
     const why = detail.getByRole('form', { name: 'Why stop 2 failed' });
@@ -150,7 +160,15 @@ describe.runIf(requireTool('chromium'))('dispatching a job in the browser', () =
     // (a 'queued' line too if VAN-3 counted as offline when it was offered)
     await expect
       .poll(async () => (await jobs.allTextContents()).filter((t) => !t.includes('· queued')).map((t) => t.slice(t.indexOf('#'))), { timeout: 10_000 })
-      .toEqual([`${p}offered — to VAN-3`, `${p}accepted — on the driver’s word`, `${p}stop done · stop 1 Yard C — settled by a dispatcher`, `${p}en route · stop 2 Shop — to stop 2`, `${p}stop failed · stop 2 Shop — Shop closed`, `${p}done — 1 of 2 stops done`]);
+      .toEqual([
+        `${p}offered — to VAN-3`,
+        `${p}accepted — on the driver’s word`,
+        `${p}stop done · stop 1 Yard C — settled by a dispatcher`,
+        `${p}en route · stop 2 Shop — to stop 2`,
+        expect.stringMatching(new RegExp(`^${p}late risk · stop 2 Shop — ETA \\d+ min after the window$`)),
+        `${p}stop failed · stop 2 Shop — Shop closed`,
+        `${p}done — 1 of 2 stops done`,
+      ]);
     const bar = page.getByRole('group', { name: 'History replay' });
     await jobs.filter({ hasText: 'Shop closed' }).click();
     // (the job ended in the same second: the bar says the last thing at the cursor)

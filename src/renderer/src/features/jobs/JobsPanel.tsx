@@ -187,9 +187,11 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
   const setOverlay = useJobsMap((s) => s.setOverlay);
   const select = useFleet((s) => s.select);
   const open = ['planned', 'offered', 'accepted', 'en_route', 'arrived', 'rejected'].includes(job.status);
+  // read again at every change pushed for the job (a new timeline line — late risk, a resend — may leave
+  // its fields as they were)
   useEffect(() => {
     void api.call('getJob', { id: job.id }).then((r) => setTimeline(r.timeline), () => undefined);
-  }, [job.id, job.updatedMs]);
+  }, [job]);
   // where its vehicle is now (not while in privacy mode), so its line follows it
   const at = useFleet((s) => {
     const v = job.vehicleId ? s.vehicles[job.vehicleId] : undefined;
