@@ -23,6 +23,7 @@ import { JOB_PRIORITIES, STOP_KINDS, type NewJob, type NewStop } from '../shared
 import { jobsFromCsv } from '../main/domains/jobs/handlers';
 import { DEFAULT_STOP_RADIUS_M } from '../main/domains/jobs/board';
 import { fenceLookup, resolveStops } from '../main/domains/jobs/stops';
+import { DEPOT_ID } from '../main/domains/federation/wire';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -34,12 +35,17 @@ const USAGE = `fleetdesk <command> [options]
              [--osmand-port 5055 | --osmand-port off] [--osmand-host 127.0.0.1]
              [--retention-days 90] [--mbtiles FILE]... [--require-sign-in]
              [--https-cert FILE --https-key FILE]
+             [--depot-id ID --upstream URL [--upstream-username U] [--forward-rate 20000]
+              | --headquarters [--depots-broker URL]]
              Headless FleetDesk with the same UI at http://HOST:PORT. A --host other than
              127.0.0.1/localhost/::1 makes it a hub: HTTPS/WSS only (with the certificate given,
              or one made on first start beside the database; its fingerprint is printed) and
              every screen signs in (as with --require-sign-in); the first sign-in creates the
              admin, or add one with 'fleetdesk users add'.
              Broker password: FLEETDESK_BROKER_PASSWORD, or stored once with 'fleetdesk secrets set'.
+             A depot forwards what it commits to headquarters' broker (--upstream; password in
+             FLEETDESK_UPSTREAM_PASSWORD or 'fleetdesk secrets set upstream-password'), at most
+             --forward-rate rows a second; --headquarters stores what depots send to its broker.
   simulate   --broker URL [--vehicles 60] [--rate 1] [--duration S] [--seed 42]
              Publishes the demo fleet (rate = reports per vehicle per second).
   replay     --fences FILE.geojson --positions FILE.csv --events-out FILE.ndjson
@@ -62,8 +68,8 @@ const USAGE = `fleetdesk <command> [options]
              A running FleetDesk shows them at its next list; assign them in its Jobs tab.
   users      add NAME --role viewer|dispatcher|supervisor|admin [--db fleetdesk.sqlite]
              Adds a user of a hub; the password is read from standard input.
-  secrets    set|clear broker-password [--db fleetdesk.sqlite]
-             Stores the external broker's password (read from standard input) in
+  secrets    set|clear broker-password|upstream-password [--db fleetdesk.sqlite]
+             Stores the external (or upstream) broker's password (read from standard input) in
              a file beside the database that only its owner can read (mode 600).
 `;
 
@@ -106,8 +112,17 @@ async function serve(args: string[]): Promise<void> {
       'osmand-host': { type: 'string' },
       'retention-days': { type: 'string' },
       mbtiles: { type: 'string', multiple: true },
+      'depot-id': { type: 'string' },
+      upstream: { type: 'string' },
+      'upstream-username': { type: 'string' },
+      'forward-rate': { type: 'string' },
+      headquarters: { type: 'boolean' },
+      'depots-broker': { type: 'string' },
     },
   });
+  if (Boolean(values['depot-id']) !== Boolean(values.upstream)) throw new UsageError('a depot needs both --depot-id and --upstream');
+  if (values['depot-id'] && !DEPOT_ID.test(values['depot-id'])) throw new UsageError('--depot-id: 1–32 letters, digits, - or _');
+  if (values['depot-id'] && values.headquarters) throw new UsageError('use either --depot-id/--upstream or --headquarters, not both');
   if (values.broker && values['embedded-broker-port']) throw new UsageError('use either --broker or --embedded-broker-port, not both');
   const dbFile = path.resolve(values.db ?? 'fleetdesk.sqlite');
   const log = (line: string) => console.error(`[fleetdesk] ${line}`);
@@ -140,6 +155,17 @@ async function serve(args: string[]): Promise<void> {
       : undefined,
     retention: values['retention-days'] ? { rawRetentionDays: num(values['retention-days'], 'retention-days', 90, 1) } : undefined,
     mbtilesFiles: values.mbtiles,
+    federation: values['depot-id']
+      ? {
+          depot: {
+            depotId: values['depot-id'],
+            upstream: { url: values.upstream!, username: values['upstream-username'], password: process.env.FLEETDESK_UPSTREAM_PASSWORD ?? new FileSecretStore(secretsFileFor(dbFile), { warn: log }).get('upstream.password') ?? undefined },
+            maxRowsPerSec: values['forward-rate'] ? num(values['forward-rate'], 'forward-rate', 20_000, 1) : undefined,
+          },
+        }
+      : values.headquarters
+        ? { headquarters: { broker: values['depots-broker'] ? { url: values['depots-broker'] } : undefined } }
+        : undefined,
     osmand: values['osmand-port'] === 'off' ? undefined : { port: num(values['osmand-port'], 'osmand-port', 5055), host: values['osmand-host'] },
     // off loopback FleetDesk is a hub: nobody on the network gets the console without signing in
     signInRequired: values['require-sign-in'] === true || !local,
@@ -300,18 +326,20 @@ async function users(args: string[]): Promise<void> {
 async function secrets(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { db: { type: 'string' } }, allowPositionals: true });
   const [action, name] = positionals;
-  if ((action !== 'set' && action !== 'clear') || name !== 'broker-password') throw new UsageError('use: secrets set|clear broker-password [--db FILE]');
+  const KEYS: Record<string, [string, string]> = { 'broker-password': ['broker.password', 'broker password'], 'upstream-password': ['upstream.password', 'upstream (headquarters) broker password'] };
+  if ((action !== 'set' && action !== 'clear') || !name || !KEYS[name]) throw new UsageError('use: secrets set|clear broker-password|upstream-password [--db FILE]');
+  const [key, what] = KEYS[name];
   const store = new FileSecretStore(secretsFileFor(path.resolve(values.db ?? 'fleetdesk.sqlite')));
   if (action === 'clear') {
-    store.set('broker.password', null);
-    console.log('broker password removed');
+    store.set(key, null);
+    console.log(`${what} removed`);
     return;
   }
   // From standard input, so it never appears in the shell history or the process list.
   const value = await readStdin();
   if (!value) throw new UsageError('no password on standard input');
-  store.set('broker.password', value);
-  console.log(`broker password stored in ${store.file} (mode 600)`);
+  store.set(key, value);
+  console.log(`${what} stored in ${store.file} (mode 600)`);
 }
 
 function isoArg(value: string | undefined, name: string): number {

@@ -4,6 +4,7 @@ import type { FetchedTile } from '../core/maps/tile-fetch';
 import type { RetentionSettings } from '../core/retention/retention';
 import type { IncomingPoint } from '../core/storage/store';
 import type { IngestOptions } from '../domains/ingest/pipeline';
+import type { BrokerSettings } from '../adapters/mqtt-subscriber';
 
 export interface FleetServiceOptions extends IngestOptions {
   workerPath: string;
@@ -35,4 +36,10 @@ export interface FleetServiceOptions extends IngestOptions {
   jobAnswerMs?: number;
   /** A session ends after this long without use; default 12 h. */
   sessionIdleMs?: number;
+  /**
+   * Depots and headquarters. A depot forwards what it commits to an upstream broker as `depotId`;
+   * headquarters stores what depots send to its broker (default: its own) and raises no alerts of its own
+   * on their vehicles (each depot owns its alerts).
+   */
+  federation?: { depot: { depotId: string; upstream: BrokerSettings; maxRowsPerSec?: number } } | { headquarters: { broker?: BrokerSettings } };
 }

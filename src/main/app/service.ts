@@ -53,6 +53,10 @@ import { NetworkShare } from '../domains/sharing/share';
 import { sharingHandlers } from '../domains/sharing/handlers';
 import { startHubServer } from './hub-server';
 import { isStopFence, JobBoard } from '../domains/jobs/board';
+import { Forwarder } from '../domains/federation/forwarder';
+import { redactUrl } from '../adapters/mqtt-subscriber';
+import { Receiver } from '../domains/federation/receiver';
+import { federationHandlers } from '../domains/federation/handlers';
 import { jobsHandlers, messagesHandlers } from '../domains/jobs/handlers';
 import { Messenger } from '../domains/jobs/messenger';
 import { DispatchLink } from '../adapters/dispatch-link';
@@ -93,6 +97,9 @@ export class FleetService {
   jobs!: JobBoard;
   messenger!: Messenger;
   private link: DispatchLink | null = null;
+  /** A depot's link to headquarters, or headquarters' to its depots (after start, when configured). */
+  private forwarder: Forwarder | null = null;
+  private receiver: Receiver | null = null;
   /** The desktop app shared on the network (after start). */
   share!: NetworkShare;
   readonly exports: ExportJobs;
@@ -211,19 +218,22 @@ export class FleetService {
       sharingHandlers({ share: this.share }),
       jobsHandlers({ board: this.jobs }),
       messagesHandlers({ messenger: this.messenger }),
+      federationHandlers({ forwarder: () => this.forwarder, receiver: () => this.receiver }),
     );
 
     await pipeline.start();
     // jobs go to vehicles, and their answers come back, on FleetDesk's own dispatch connection
     this.link = new DispatchLink(pipeline.clientSettings(), { answer: (topic, payload) => (topic.endsWith('/messages/up') ? this.messenger.uplink(topic, payload) : this.jobs.answer(topic, payload)), log }, o.dbFile);
     this.link.start();
+    this.startFederation(pipeline);
     await this.share.resume();
     // a model to rank vehicles with from the start, when there is history and none was trained yet
     if (!this.maintenance.hasModel() && this.maintenance.hasHistory()) this.maintenance.retrain();
     this.every(o.positionPushMs ?? 250, () => this.pushPositions());
     this.every(1000, () => (monitor.sample(), this.statusChanged()));
     // offline vehicles and escalation of unacknowledged critical alerts, on the wall clock
-    this.every(15_000, () => desk.checkOffline());
+    // (headquarters: each depot raises its own, and a stale depot is said as stale, not as 500 vehicles offline)
+    if (!this.receiver) this.every(15_000, () => desk.checkOffline());
     this.every(5_000, () => desk.escalate());
     this.every(5_000, () => this.jobs.tick());
     // history summary (one point per vehicle-minute) kept up to date in small steps
@@ -233,6 +243,34 @@ export class FleetService {
     this.every(6 * 3_600_000, () => void upkeep.runRetentionNow());
     // sessions that expired unused end their connections
     this.every(60_000, () => accounts.sweep());
+  }
+
+  private startFederation(pipeline: IngestPipeline): void {
+    const f = this.options.federation;
+    if (!f) return;
+    if ('depot' in f) {
+      this.forwarder = new Forwarder({ store: this.store, depotId: f.depot.depotId, upstream: f.depot.upstream, maxRowsPerSec: f.depot.maxRowsPerSec, log: this.log });
+      this.forwarder.start();
+      this.log(`federation: depot ${f.depot.depotId} forwards to ${redactUrl(f.depot.upstream.url)}`);
+      return;
+    }
+    this.receiver = new Receiver({
+      store: this.store,
+      broker: f.headquarters.broker ?? pipeline.clientSettings(),
+      log: this.log,
+      // a depot's fixes move its vehicles on the map here; its own engine already judged them
+      committed: (points, ms) => {
+        for (const p of points) if (p.flags.length === 0 && this.live.apply(p.point, ms)) this.dirtyVehicles.add(p.point.vehicleId);
+        this.p.eta.observe(points.filter((p) => p.flags.length === 0).map((p) => p.point));
+      },
+      alerts: (added, updated) => {
+        for (const a of added) this.emit('alertRaised', a);
+        for (const a of updated) this.emit('alertUpdated', a);
+        this.statusChanged();
+      },
+    });
+    this.receiver.start();
+    this.log(`federation: headquarters, hearing depots on ${redactUrl((f.headquarters.broker ?? pipeline.clientSettings()).url)}`);
   }
 
   private every(ms: number, fn: () => void): void {
@@ -268,6 +306,7 @@ export class FleetService {
 
   private onCommitted(incoming: IncomingPoint[], receivedMs: number): void {
     this.options.observeCommits?.(incoming, receivedMs);
+    this.forwarder?.nudge();
     const { upkeep, desk, eta, engine } = this.p;
     // a sample of the vehicles' GPS times against our clock, for the clock check before retention
     for (let i = 0; i < incoming.length; i += 64) upkeep.clock.observe(incoming[i]!.point.tsMs, receivedMs);
@@ -359,6 +398,8 @@ export class FleetService {
     this.jobs?.close();
     this.messenger?.close();
     await this.link?.stop();
+    await this.forwarder?.stop();
+    await this.receiver?.stop();
     await p?.summarizer.stop();
     await p?.upkeep.integrityCheck;
     this.exports.close();

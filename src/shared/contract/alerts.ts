@@ -85,6 +85,8 @@ export const Alert = Type.Object({
   /** Who is handling the line (a claim), and since when. */
   claimedBy: Nullable(Type.String()),
   claimedMs: Nullable(Type.Number()),
+  /** At headquarters: the depot that raised it and owns it (null: this FleetDesk's own). */
+  depotId: Nullable(Type.String()),
 });
 export type Alert = Static<typeof Alert>;
 

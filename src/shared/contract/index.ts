@@ -16,6 +16,7 @@ import type { MethodSpec, Static } from './schema';
 import { handoverEvents, handoverMethods } from './handover';
 import { usersEvents, usersMethods } from './users';
 import { sharingMethods } from './sharing';
+import { federationMethods } from './federation';
 import { jobsEvents, jobsMethods, messagesEvents, messagesMethods } from './jobs';
 import { vehiclesEvents, vehiclesMethods } from './vehicles';
 
@@ -51,6 +52,7 @@ export const API_METHODS = combine(
   sharingMethods,
   jobsMethods,
   messagesMethods,
+  federationMethods,
 );
 
 export const API_EVENTS = combine(vehiclesEvents, alertsEvents, fencesEvents, ingestEvents, exportsEvents, maintenanceEvents, usersEvents, handoverEvents, jobsEvents, messagesEvents);

@@ -31,6 +31,8 @@ import { UsersRepo } from '../../domains/users/repo';
 import { JobsRepo } from '../../domains/jobs/repo';
 import { MessagesRepo } from '../../domains/jobs/messages-repo';
 import { jobsSchema } from '../../domains/jobs/schema';
+import { federationSchema } from '../../domains/federation/schema';
+import { FederationRepo } from '../../domains/federation/repo';
 import { usersSchema } from '../../domains/users/schema';
 import type { AlertClear } from '../rules/alerts';
 import { mergeSchema } from './migrations';
@@ -39,7 +41,7 @@ export { DEAD_LETTER_MAX_BYTES, pointFromRow, type DeadLetterInput, type Incomin
 export type { NewAlert } from '../../domains/alerts/repo';
 
 /** Every migration, in order (a domain's step v runs with the others' step v, in this order of domains). */
-export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema, handoverSchema, jobsSchema]);
+export const MIGRATIONS = mergeSchema([ingestSchema, fencesSchema, alertsSchema, devicesSchema, settingsSchema, driversSchema, historySchema, auditSchema, privacySchema, maintenanceSchema, costsSchema, usersSchema, handoverSchema, jobsSchema, federationSchema]);
 
 export class Store {
   readonly db: Database.Database;
@@ -58,6 +60,7 @@ export class Store {
   readonly notes: NotesRepo;
   readonly jobs: JobsRepo;
   readonly messages: MessagesRepo;
+  readonly federation: FederationRepo;
 
   constructor(
     readonly file: string,
@@ -94,6 +97,7 @@ export class Store {
     this.notes = new NotesRepo(this.db);
     this.jobs = new JobsRepo(this.db);
     this.messages = new MessagesRepo(this.db);
+    this.federation = new FederationRepo(this.db);
   }
 
   private migrate(): void {

@@ -29,6 +29,9 @@ export function alertsHandlers(d: { store: Store; desk: AlertDesk; gate: Privacy
    * back with `override`.
    */
   const notClaimedByOthers = (ids: readonly number[], by: string, override: boolean | undefined): string => {
+    // headquarters sees a depot's alerts and their state; the depot owns them
+    const owned = ids.map((id) => store.alerts.get(id)).find((a) => a?.depotId);
+    if (owned) throw new ApiError('forbidden', `Alert ${owned.id} belongs to depot ${owned.depotId}: it is handled there (headquarters sees its state as the depot sends it).`);
     if (override) return by;
     const taken = ids.map((id) => store.alerts.get(id)).filter((a) => a && a.claimedBy !== null && a.claimedBy !== by && a.resolvedMs === null);
     if (taken.length === 0) return by;

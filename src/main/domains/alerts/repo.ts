@@ -41,6 +41,7 @@ interface AlertRow {
   cleared_ms: number | null;
   claimed_by: string | null;
   claimed_ms: number | null;
+  depot_id?: string | null;
 }
 
 function alertFromRow(r: AlertRow): Alert {
@@ -68,6 +69,7 @@ function alertFromRow(r: AlertRow): Alert {
     clearedMs: r.cleared_ms,
     claimedBy: r.claimed_by,
     claimedMs: r.claimed_ms,
+    depotId: r.depot_id ?? null,
   };
 }
 

@@ -10,6 +10,7 @@ const alert = (x: Partial<Alert>): Alert => ({
   vehicleId: 'V1',
   fenceId: null,
   fenceName: null,
+  depotId: null,
   tsMs: 0,
   raisedMs: 0,
   message: '',

@@ -1,0 +1,200 @@
+// A depot's link to headquarters: forwards what the depot committed — telemetry with its quality flags,
+// and alerts with every change of their state — to `fleetdesk/<depot>/…` on an upstream broker at QoS 1,
+// in compressed batches. The cursor in the depot's database moves only when the upstream broker has
+// acknowledged a batch (PUBACK), so a WAN outage of hours or a restart of either side resumes exactly
+// where it stopped (a batch sent again is stored once at headquarters). A rate cap keeps a backlog from
+// starving the depot's own work.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { FederationStatus } from '../../../shared/contract/federation';
+import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '../../adapters/mqtt-subscriber';
+import type { Store } from '../../core/storage/store';
+import { batchTopic, encodeBatch, type Batch, type FederationStream } from './wire';
+
+export interface ForwarderOptions {
+  store: Store;
+  depotId: string;
+  upstream: BrokerSettings;
+  log: (line: string) => void;
+  /** Rows a second at most (default 20,000). */
+  maxRowsPerSec?: number;
+  /** Rows per batch at most (default 2,000). */
+  batchRows?: number;
+}
+
+const IDLE_MS = 250;
+
+export class Forwarder {
+  private client: MqttClient | null = null;
+  private running = false;
+  private lastError: string | null = null;
+  private forwardedRows = 0;
+  private bytesSent = 0;
+  /** Rows sent per 1 s slot over the last 10 s (for the rate shown and the cap). */
+  private readonly window: { slotMs: number; rows: number }[] = [];
+  private wake: (() => void) | null = null;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: ForwarderOptions) {}
+
+  get maxRowsPerSec(): number {
+    return this.o.maxRowsPerSec ?? 20_000;
+  }
+
+  start(): void {
+    this.o.store.federation.startForwarding();
+    const { url, username, password } = splitCredentials(this.o.upstream);
+    const client = mqtt.connect(url, {
+      clientId: clientIdFor(`depot|${this.o.depotId}`),
+      clean: false,
+      username,
+      password,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      log: () => {},
+    });
+    this.client = client;
+    let said = false;
+    client.on('connect', () => {
+      if (said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)} is back; forwarding resumes`);
+      said = false;
+      this.lastError = null;
+      this.wake?.();
+    });
+    client.on('error', (err) => {
+      this.lastError = err.message.replace(password ?? '\u0000', '***');
+      if (!said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)}: ${this.lastError}; the depot keeps working and forwards when it is back`);
+      said = true;
+    });
+    client.on('offline', () => {
+      if (!said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)} unreachable; the depot keeps working and forwards when it is back`);
+      said = true;
+    });
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** New rows were committed: forward them soon (the loop also looks on its own every 250 ms). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private sentLastSecond(nowMs: number): number {
+    while (this.window.length && this.window[0]!.slotMs <= nowMs - 10_000) this.window.shift();
+    return this.window.filter((w) => w.slotMs > nowMs - 1000).reduce((s, w) => s + w.rows, 0);
+  }
+
+  private count(rows: number, bytes: number): void {
+    const slotMs = Math.floor(Date.now() / 100) * 100;
+    const last = this.window[this.window.length - 1];
+    if (last && last.slotMs === slotMs) last.rows += rows;
+    else this.window.push({ slotMs, rows });
+    this.forwardedRows += rows;
+    this.bytesSent += bytes;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const client = this.client!;
+      if (!client.connected) {
+        await this.sleep(1000);
+        continue;
+      }
+      // the cap: no more than maxRowsPerSec over the last second
+      if (this.sentLastSecond(Date.now()) >= this.maxRowsPerSec) {
+        await this.sleep(100);
+        continue;
+      }
+      const batch = this.nextBatch();
+      if (!batch) {
+        await this.sleep(IDLE_MS);
+        continue;
+      }
+      const payload = encodeBatch(batch);
+      try {
+        // resolves on the upstream broker's PUBACK: only then does the cursor move
+        await client.publishAsync(batchTopic(this.o.depotId, batch.stream), payload, { qos: 1 });
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        await this.sleep(1000);
+        continue;
+      }
+      if (!this.running) return;
+      this.o.store.federation.advance(batch.stream, batch.toId);
+      this.count(batch.rows.length, payload.byteLength);
+      // let the depot's own work in between batches
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Alert changes first (few and urgent), then telemetry; null when everything is forwarded. */
+  private nextBatch(): Batch | null {
+    const fed = this.o.store.federation;
+    const limit = Math.max(1, Math.min(this.o.batchRows ?? 2000, this.maxRowsPerSec));
+    const header = (stream: FederationStream, fromId: number, toId: number, rows: unknown[]): Batch => {
+      const b = fed.backlog();
+      return {
+        v: 1,
+        depot: this.o.depotId,
+        stream,
+        fromId,
+        toId,
+        sentMs: Date.now(),
+        depotNewestMs: b.newestMs,
+        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows - rows.length),
+        backlogOldestMs: b.telemetry.oldestMs,
+        rows,
+      };
+    };
+    const c = fed.cursor('changes');
+    const changes = fed.changesAfter(c, 500);
+    if (changes.toId > c) return header('changes', c, changes.toId, changes.alerts);
+    const t = fed.cursor('telemetry');
+    const rows = fed.telemetryAfter(t, limit);
+    if (rows.length === 0) return null;
+    return header('telemetry', t, rows[rows.length - 1]![0], rows);
+  }
+
+  status(): FederationStatus {
+    const now = Date.now();
+    this.sentLastSecond(now);
+    const tenS = this.window.reduce((s, w) => s + w.rows, 0);
+    const b = this.o.store.federation.backlog();
+    return {
+      role: 'depot',
+      depotId: this.o.depotId,
+      brokerUrl: redactUrl(this.o.upstream.url),
+      connected: this.client?.connected ?? false,
+      lastError: this.client?.connected ? null : this.lastError,
+      backlogRows: b.telemetry.rows + b.changes.rows,
+      backlogOldestMs: b.telemetry.oldestMs,
+      forwardedRows: this.forwardedRows,
+      rowsPerSec: Math.round(tenS / 10),
+      bytesSent: this.bytesSent,
+      maxRowsPerSec: this.maxRowsPerSec,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone.catch(() => undefined);
+    const c = this.client;
+    this.client = null;
+    if (c) await c.endAsync(true);
+  }
+}

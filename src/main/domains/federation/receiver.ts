@@ -1,0 +1,172 @@
+// Headquarters' link to its depots: subscribes to `fleetdesk/+/…` with a persistent session, stores each
+// batch (telemetry with the depot's own quality flags, alerts in the depot's state) before the broker gets
+// its PUBACK — so a kill -9 mid-ingest loses nothing, and a batch delivered again is stored once (a fix is
+// one per vehicle and time; an alert one per depot and its id there). A message that is not a batch is
+// kept as a dead letter with why.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Alert } from '../../../shared/contract/alerts';
+import type { DepotStatus, FederationStatus } from '../../../shared/contract/federation';
+import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '../../adapters/mqtt-subscriber';
+import type { Store } from '../../core/storage/store';
+import type { IncomingPoint } from '../ingest/repo';
+import type { AlertWireRow } from './repo';
+import { decodeBatch, parseBatchTopic, type TelemetryWireRow } from './wire';
+
+/** A depot is stale when nothing came for this long, or what it still has to send is older than this. */
+export const DEPOT_STALE_MS = 60_000;
+
+export interface ReceiverOptions {
+  store: Store;
+  broker: BrokerSettings;
+  log: (line: string) => void;
+  /** Stored fixes (new ones only), for the live map. */
+  committed: (points: IncomingPoint[], receivedMs: number) => void;
+  /** Stored alerts: new ones, and known ones whose state changed at the depot. */
+  alerts: (added: Alert[], updated: Alert[]) => void;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** A wire row back into a point with its verdict, or null when it is not one. */
+function pointOf(r: TelemetryWireRow): IncomingPoint | null {
+  if (!Array.isArray(r) || r.length < 19) return null;
+  const [, vehicleId, tsMs, lat, lon, speedKmh, headingDeg, fuel, rpm, odo, dtc, hdop, sats, coolant, ign, driver, quality, source, attributes] = r as unknown[];
+  if (typeof vehicleId !== 'string' || !vehicleId || num(tsMs) === null || num(lat) === null || num(lon) === null || Math.abs(lat as number) > 90 || Math.abs(lon as number) > 180) return null;
+  let dtcCodes: string[] = [];
+  let attrs: Record<string, string | number | boolean> | undefined;
+  try {
+    dtcCodes = typeof dtc === 'string' ? (JSON.parse(dtc) as string[]) : [];
+    attrs = typeof attributes === 'string' ? (JSON.parse(attributes) as Record<string, string | number | boolean>) : undefined;
+  } catch {
+    return null;
+  }
+  return {
+    point: {
+      vehicleId,
+      tsMs: tsMs as number,
+      lat: lat as number,
+      lon: lon as number,
+      speedKmh: num(speedKmh),
+      headingDeg: num(headingDeg),
+      fuelLevelPct: num(fuel),
+      engineRpm: num(rpm),
+      odometerKm: num(odo),
+      dtcCodes,
+      hdop: num(hdop),
+      satellites: num(sats),
+      coolantTempC: num(coolant),
+      ignition: ign === null ? null : ign === 1,
+      driverId: str(driver),
+      ...(attrs ? { attributes: attrs } : {}),
+    },
+    flags: typeof quality === 'string' && quality ? quality.split(',') : [],
+    source: str(source) ?? 'depot',
+  };
+}
+
+export class Receiver {
+  private client: MqttClient | null = null;
+  private lastError: string | null = null;
+  private rows = 0;
+
+  constructor(private readonly o: ReceiverOptions) {}
+
+  start(): void {
+    const { url, username, password } = splitCredentials(this.o.broker);
+    const client = mqtt.connect(url, { clientId: clientIdFor(`headquarters|${url}`), clean: false, username, password, reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30, log: () => {} });
+    this.client = client;
+    client.on('connect', (connack) => {
+      this.lastError = null;
+      if (!connack.sessionPresent) client.subscribe(['fleetdesk/+/telemetry', 'fleetdesk/+/changes'], { qos: 1 }, (err) => err && this.o.log(`federation: subscribe failed: ${err.message}`));
+    });
+    client.on('error', (err) => (this.lastError = err.message.replace(password ?? '\u0000', '***')));
+    // stored first, acknowledged after: the PUBACK goes once the batch is committed
+    client.handleMessage = (packet, callback) => {
+      if (packet.cmd === 'publish') {
+        try {
+          this.apply(packet.topic, packet.payload as Buffer);
+        } catch (err) {
+          // the database refused (disk full, …): no PUBACK, so the broker delivers it again
+          this.o.log(`federation: a batch on ${packet.topic} could not be stored (${(err as Error).message}); it will be delivered again`);
+          client.end(true, {}, () => setTimeout(() => client.reconnect(), 2000));
+          return;
+        }
+      }
+      callback();
+    };
+  }
+
+  /** One message from a depot: stored, or kept as a dead letter with why. */
+  apply(topic: string, payload: Buffer, nowMs = Date.now()): void {
+    const store = this.o.store;
+    const refuse = (reason: string) => {
+      store.telemetry.writeBatch([], [{ receivedMs: nowMs, source: 'federation', topic, reason, payload }], nowMs);
+      this.o.log(`federation: ${topic} refused: ${reason}`);
+    };
+    const at = parseBatchTopic(topic);
+    if (!at) return refuse('not a depot batch topic (fleetdesk/<depot>/telemetry|changes)');
+    const b = decodeBatch(payload);
+    if (typeof b === 'string') return refuse(b);
+    if (b.depot !== at.depotId || b.stream !== at.stream) return refuse(`batch of ${b.depot}/${b.stream} on ${topic}`);
+    if (b.stream === 'telemetry') {
+      const points: IncomingPoint[] = [];
+      let bad = 0;
+      for (const r of b.rows as TelemetryWireRow[]) {
+        const p = pointOf(r);
+        if (p) points.push(p);
+        else bad++;
+      }
+      const { inserted } = store.db.transaction(() => {
+        const res = store.telemetry.writeBatch(points, [], nowMs);
+        store.federation.noteVehicles(b.depot, new Set(points.map((p) => p.point.vehicleId)));
+        store.federation.noteBatch(b.depot, nowMs, { ...b, rows: res.inserted.length });
+        return res;
+      })();
+      if (bad) this.o.log(`federation: ${bad} row(s) of ${b.depot}'s batch ${b.fromId}–${b.toId} were not fixes; left out`);
+      this.rows += inserted.length;
+      if (inserted.length) this.o.committed(inserted, nowMs);
+      return;
+    }
+    const rows = (b.rows as AlertWireRow[]).filter((r) => Array.isArray(r) && Number.isSafeInteger(r[0]) && r.length === 23);
+    const { added, updated } = store.db.transaction(() => {
+      const res = store.federation.applyAlerts(b.depot, rows);
+      store.federation.noteBatch(b.depot, nowMs, { ...b, rows: 0 });
+      return res;
+    })();
+    const get = (ids: number[]) => ids.map((id) => store.alerts.get(id)).filter((a): a is Alert => a !== null);
+    if (added.length || updated.length) this.o.alerts(get(added), get(updated));
+  }
+
+  depots(nowMs = Date.now()): DepotStatus[] {
+    const vehicles = this.o.store.federation.vehiclesByDepot();
+    return this.o.store.federation.depots().map((d) => {
+      const silentMs = nowMs - d.lastBatchMs;
+      const backlogMs = d.backlogRows > 0 && d.backlogOldestMs !== null ? nowMs - d.backlogOldestMs : 0;
+      const behindMs = Math.max(silentMs > DEPOT_STALE_MS ? silentMs : 0, backlogMs);
+      return { ...d, stale: behindMs > DEPOT_STALE_MS, behindMs, vehicles: vehicles.get(d.id) ?? [] };
+    });
+  }
+
+  status(): FederationStatus {
+    return {
+      role: 'headquarters',
+      depotId: null,
+      brokerUrl: redactUrl(this.o.broker.url),
+      connected: this.client?.connected ?? false,
+      lastError: this.client?.connected ? null : this.lastError,
+      backlogRows: 0,
+      backlogOldestMs: null,
+      forwardedRows: this.rows,
+      rowsPerSec: 0,
+      bytesSent: 0,
+      maxRowsPerSec: 0,
+    };
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (c) await c.endAsync(true);
+  }
+}

@@ -1,0 +1,68 @@
+// What a depot sends its headquarters: one MQTT message per batch of committed rows, on
+// `fleetdesk/<depot id>/<stream>` at QoS 1 — JSON, gzip-compressed, with where the batch sits in the
+// depot's stream (so a batch sent again is recognised) and how far behind the depot's forwarding is.
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+export const FEDERATION_STREAMS = ['telemetry', 'changes'] as const;
+export type FederationStream = (typeof FEDERATION_STREAMS)[number];
+/** Bigger decompressed batches are refused (a depot sends at most a few MB). */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+export const DEPOT_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+export function batchTopic(depotId: string, stream: FederationStream): string {
+  return `fleetdesk/${depotId}/${stream}`;
+}
+
+/** `fleetdesk/<depot>/<stream>` → its parts, or null. */
+export function parseBatchTopic(topic: string): { depotId: string; stream: FederationStream } | null {
+  const m = /^fleetdesk\/([^/]+)\/([^/]+)$/.exec(topic);
+  if (!m || !DEPOT_ID.test(m[1]!) || !(FEDERATION_STREAMS as readonly string[]).includes(m[2]!)) return null;
+  return { depotId: m[1]!, stream: m[2] as FederationStream };
+}
+
+/**
+ * One telemetry row as sent: [id, vehicle, tsMs, lat, lon, speedKmh, headingDeg, fuelPct, rpm, odometerKm,
+ * dtc JSON, hdop, satellites, coolantC, ignition 0/1, driver, quality flags, source, attributes JSON].
+ */
+export type TelemetryWireRow = [number, string, number, number, number, ...(number | string | null)[]];
+
+export interface Batch {
+  v: 1;
+  depot: string;
+  stream: FederationStream;
+  /** The depot's row ids (telemetry) or change ids (changes) this batch covers: (fromId, toId]. */
+  fromId: number;
+  toId: number;
+  sentMs: number;
+  /** The newest fix the depot has committed, and what it still has to forward after this batch. */
+  depotNewestMs: number | null;
+  backlogRows: number;
+  backlogOldestMs: number | null;
+  rows: unknown[];
+}
+
+export function encodeBatch(b: Batch): Buffer {
+  return gzipSync(Buffer.from(JSON.stringify(b)), { level: 6 });
+}
+
+/** A batch, or why the message is not one (kept as a dead letter by the receiver). */
+export function decodeBatch(payload: Buffer): Batch | string {
+  let text: string;
+  try {
+    text = gunzipSync(payload, { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8');
+  } catch (err) {
+    return `not a gzip batch (${(err as Error).message})`;
+  }
+  let b: Partial<Batch>;
+  try {
+    b = JSON.parse(text) as Partial<Batch>;
+  } catch {
+    return 'not JSON inside the gzip';
+  }
+  if (typeof b !== 'object' || b === null || b.v !== 1) return 'unknown batch version';
+  if (typeof b.depot !== 'string' || !DEPOT_ID.test(b.depot)) return 'missing or bad depot id';
+  if (!(FEDERATION_STREAMS as readonly string[]).includes(b.stream as string)) return 'unknown stream';
+  if (!Number.isSafeInteger(b.fromId) || !Number.isSafeInteger(b.toId) || b.toId! < b.fromId!) return 'bad id range';
+  if (!Array.isArray(b.rows)) return 'rows missing';
+  return b as Batch;
+}

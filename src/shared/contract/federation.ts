@@ -1,0 +1,49 @@
+// Depots and headquarters: a depot forwards what it committed to an upstream broker; headquarters stores
+// what every depot sends and says how far behind each one is.
+import { method, NoParams, Nullable, StringEnum, Type, type Static } from './schema';
+
+export const FederationStatus = Type.Object({
+  /** off; depot (forwarding upstream); headquarters (receiving from depots). */
+  role: StringEnum(['off', 'depot', 'headquarters'] as const),
+  depotId: Nullable(Type.String()),
+  /** The upstream broker (depot) or the broker depots report to (headquarters), without credentials. */
+  brokerUrl: Nullable(Type.String()),
+  connected: Type.Boolean(),
+  lastError: Nullable(Type.String()),
+  /** Depot: rows committed but not yet acknowledged upstream, and the oldest one's receipt time. */
+  backlogRows: Type.Integer(),
+  backlogOldestMs: Nullable(Type.Number()),
+  /** Depot: rows forwarded since start and over the last 10 s; bytes sent. */
+  forwardedRows: Type.Integer(),
+  rowsPerSec: Type.Number(),
+  bytesSent: Type.Integer(),
+  /** Depot: the cap on forwarding, so a backlog never starves the depot's own work. */
+  maxRowsPerSec: Type.Integer(),
+});
+export type FederationStatus = Static<typeof FederationStatus>;
+
+/** A depot as headquarters sees it. */
+export const DepotStatus = Type.Object({
+  id: Type.String(),
+  firstSeenMs: Type.Number(),
+  /** When its last batch arrived here. */
+  lastBatchMs: Type.Number(),
+  /** The newest fix the depot had committed when it sent that batch. */
+  depotNewestMs: Nullable(Type.Number()),
+  /** What the depot still had to forward then (a WAN outage shows here once it is back). */
+  backlogRows: Type.Integer(),
+  backlogOldestMs: Nullable(Type.Number()),
+  rowsReceived: Type.Integer(),
+  /** Its stream is behind: nothing for a minute, or a backlog older than a minute. */
+  stale: Type.Boolean(),
+  /** How far behind, in ms (0 when current). */
+  behindMs: Type.Number(),
+  vehicles: Type.Array(Type.String()),
+});
+export type DepotStatus = Static<typeof DepotStatus>;
+
+export const federationMethods = {
+  getFederation: method('viewer', NoParams, FederationStatus),
+  /** Headquarters: the depots that report here, with their vehicles and how far behind each is. */
+  listDepots: method('viewer', NoParams, Type.Array(DepotStatus)),
+};

@@ -1,0 +1,142 @@
+// Depots and headquarters, for real: a depot FleetDesk and a headquarters FleetDesk (`fleetdesk serve`
+// processes) with Debian's mosquitto between them, all on loopback. The depot ingests a flood while the
+// upstream broker is stopped and started again; it is killed -9 while forwarding, headquarters killed -9
+// while storing; afterwards headquarters holds every row the depot committed, exactly once, with the
+// depot's quality flags, and the depot's alert in the state the depot left it.
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, requireTool, startMosquitto, startServe, telemetry, tempDir, waitFor, wsCall, type Mosquitto } from './helpers';
+
+const procs: ChildProcess[] = [];
+const brokers: Mosquitto[] = [];
+afterEach(async () => {
+  for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+  for (const b of brokers.splice(0)) await b.stop();
+});
+
+function rows(dbFile: string): { key: string; quality: string | null }[] {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db.prepare(`SELECT vehicle_id || '@' || ts_ms AS key, quality FROM telemetry ORDER BY vehicle_id, ts_ms`).all() as { key: string; quality: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
+function count(dbFile: string): number {
+  try {
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      return (db.prepare(`SELECT count(*) AS n FROM telemetry`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return -1; // not created yet
+  }
+}
+
+async function serve(args: string[]): Promise<{ url: string; proc: ChildProcess }> {
+  const s = await startServe(['--port', '0', '--osmand-port', 'off', ...args], 'pipe');
+  procs.push(s.proc);
+  return s;
+}
+
+describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
+  it('headquarters holds every row the depot committed exactly once, through an upstream outage and kill -9 of either side', async () => {
+    const dir = tempDir('federation-');
+    const upstreamPort = await freePort();
+    const persistence = path.join(dir, 'upstream');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(persistence);
+    let upstream = await startMosquitto(upstreamPort, { persistenceDir: persistence });
+    brokers.push(upstream);
+    const depotDb = path.join(dir, 'depot.sqlite');
+    const hqDb = path.join(dir, 'hq.sqlite');
+    const depotBrokerPort = await freePort();
+    const depotArgs = ['--embedded-broker-port', String(depotBrokerPort), '--allow-anonymous', '--db', depotDb, '--depot-id', 'north', '--upstream', upstream.url, '--forward-rate', '1000'];
+    let depot = await serve(depotArgs);
+    const hqArgs = ['--embedded-broker-port', '0', '--db', hqDb, '--headquarters', '--depots-broker', upstream.url];
+    let hq = await serve(hqArgs);
+
+    // the depot's vehicles report: 150 vehicles × 40 fixes, every tenth fix with poor precision (flagged)
+    const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${depotBrokerPort}`, { clientId: 'fed-pub', reconnectPeriod: 500 });
+    const base = Date.now() - 40 * 60_000;
+    const flood = async (from: number, to: number) => {
+      const sends: Promise<unknown>[] = [];
+      for (let i = from; i < to; i++) {
+        const id = `N-${i % 150}`;
+        const k = Math.floor(i / 150);
+        sends.push(pub.publishAsync(`fleet/${id}/telemetry`, JSON.stringify(telemetry({ vehicle_id: id, timestamp: base + k * 30_000, lat: 52.4 + (i % 150) * 0.001, lon: -1.9 + k * 0.0005, hdop: i % 10 === 0 ? 12 : 0.9, satellites: 9, dtc_codes: i === 7 ? ['P0301'] : [] })), { qos: 1 }));
+        if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(sends);
+    };
+    await flood(0, 1500);
+    await waitFor(() => (count(hqDb) > 0 ? true : null), 'the first rows at headquarters', 20_000, 200);
+
+    // the WAN goes: the depot keeps ingesting on its own
+    await upstream.stop();
+    await flood(1500, 4000);
+    await waitFor(() => (count(depotDb) >= 4000 ? true : null), 'the depot to store the flood while upstream is down', 20_000, 200);
+    const during = await wsCall<{ backlogRows: number; connected: boolean }>(depot.url, 'getFederation', {});
+    expect(during.connected).toBe(false);
+    expect(during.backlogRows).toBeGreaterThan(0);
+
+    // the depot's trouble-code alert, acknowledged at the depot while the WAN is down
+    // (raised by the code, resolved by itself when the next fix came without it: still anyone's to acknowledge)
+    const dtc = await waitFor(async () => (await wsCall<{ id: number; type: string }[]>(depot.url, 'listAlerts', { includeAcknowledged: true })).find((a) => a.type === 'dtc'), 'the trouble-code alert at the depot');
+    await wsCall(depot.url, 'acknowledgeAlert', { alertId: dtc.id, by: 'ana', note: 'workshop booked' });
+
+    // the WAN is back; while the backlog drains (1,000 rows a second at most), the depot is killed -9
+    upstream = await startMosquitto(upstreamPort, { persistenceDir: persistence });
+    brokers.push(upstream);
+    const resumed = await waitFor(async () => {
+      const f = await wsCall<{ forwardedRows: number; backlogRows: number }>(depot.url, 'getFederation', {});
+      return f.forwardedRows > 0 ? f : null;
+    }, 'forwarding to resume', 20_000, 50);
+    expect(resumed.backlogRows).toBeGreaterThan(0); // killed mid-forward
+    depot.proc.kill('SIGKILL');
+    depot = await serve(depotArgs);
+    // headquarters killed -9 in the middle of storing the backlog, and started again
+    const before = count(hqDb);
+    await waitFor(() => (count(hqDb) > before + 100 ? true : null), 'headquarters storing the backlog', 20_000, 20);
+    hq.proc.kill('SIGKILL');
+    expect(count(hqDb)).toBeLessThan(count(depotDb));
+    hq = await serve(hqArgs);
+    // the depot's vehicles report on after its restart (the publisher reconnects by itself)
+    await flood(4000, 4600);
+    await pub.endAsync(true);
+
+    // in the end: every row the depot committed, once, with its quality flags
+    await waitFor(() => (count(depotDb) >= 4600 ? true : null), 'the depot to store the last reports', 20_000, 200);
+    const depotRows = rows(depotDb);
+    expect(depotRows.length).toBe(4600);
+    await waitFor(() => (count(hqDb) >= depotRows.length ? true : null), `headquarters to hold all ${depotRows.length} rows`, 60_000, 250);
+    await new Promise((r) => setTimeout(r, 500));
+    const hqRows = rows(hqDb);
+    expect(hqRows.length).toBe(depotRows.length);
+    expect(hqRows).toEqual(depotRows);
+    expect(hqRows.filter((r) => r.quality === 'high_hdop').length).toBe(depotRows.filter((r) => r.quality === 'high_hdop').length);
+    expect(hqRows.filter((r) => r.quality === 'high_hdop').length).toBeGreaterThan(300);
+
+    // the depot's alert, in the depot's state, read-only here
+    type A = { id: number; type: string; depotId: string | null; note: string | null };
+    const atDepot = (await wsCall<A[]>(depot.url, 'listAlerts', { includeAcknowledged: true })).find((a) => a.id === dtc.id)!;
+    expect(atDepot.note).toContain('workshop booked');
+    const atHq = await waitFor(async () => (await wsCall<A[]>(hq.url, 'listAlerts', { includeAcknowledged: true })).find((a) => a.type === 'dtc' && a.note?.includes('workshop booked')), 'the acknowledged alert at headquarters', 20_000, 200);
+    const { id: _d, depotId: _dd, ...depotState } = atDepot;
+    const { id: _h, depotId, ...hqState } = atHq;
+    expect(depotId).toBe('north');
+    expect(hqState).toEqual(depotState);
+    await expect(wsCall(hq.url, 'resolveAlert', { alertId: atHq.id })).rejects.toThrow('belongs to depot north');
+    const depots = await wsCall<{ id: string; vehicles: string[]; stale: boolean; rowsReceived: number }[]>(hq.url, 'listDepots', {});
+    expect(depots).toMatchObject([{ id: 'north', stale: false }]);
+    expect(depots[0]!.vehicles).toHaveLength(150);
+    // and the depot says its backlog is gone
+    await waitFor(async () => ((await wsCall<{ backlogRows: number }>(depot.url, 'getFederation', {})).backlogRows === 0 ? true : null), 'the depot backlog to drain', 20_000, 200);
+  }, 150_000);
+});
