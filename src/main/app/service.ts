@@ -170,7 +170,7 @@ export class FleetService {
         subscribed: (v, filters) => (this.jobs?.subscribed(v, filters), this.messenger?.subscribed(v, filters)),
       },
     });
-    const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined });
+    const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined, federation: () => this.federationSummary() });
     const summarizer = new TrackSummarizer(store, log);
     const accounts = (this.accounts = new Accounts(store, {
       signInRequired: o.signInRequired === true,
@@ -271,6 +271,19 @@ export class FleetService {
     });
     this.receiver.start();
     this.log(`federation: headquarters, hearing depots on ${redactUrl((f.headquarters.broker ?? pipeline.clientSettings()).url)}`);
+  }
+
+  /** For the status bar: the depot's link upstream, or headquarters' depots. */
+  private federationSummary() {
+    if (this.forwarder) {
+      const f = this.forwarder.status();
+      return { role: 'depot' as const, connected: f.connected, backlogRows: f.backlogRows, backlogOldestMs: f.backlogOldestMs, depots: 0, staleDepots: 0 };
+    }
+    if (this.receiver) {
+      const depots = this.receiver.depots();
+      return { role: 'headquarters' as const, connected: this.receiver.status().connected, backlogRows: 0, backlogOldestMs: null, depots: depots.length, staleDepots: depots.filter((d) => d.stale).length };
+    }
+    return null;
   }
 
   private every(ms: number, fn: () => void): void {

@@ -35,6 +35,20 @@ export const SystemStatus = Type.Object({
   /** What is wrong with the database or the disk, each said with what to do (empty when all is well). */
   storageProblems: Type.Array(Type.String()),
   demo: Type.Boolean(),
+  /**
+   * Depots and headquarters (null: neither). A depot: is headquarters' broker reachable, and what is still
+   * to forward (rows, the oldest one's receipt time). Headquarters: depots heard from, how many are stale.
+   */
+  federation: Nullable(
+    Type.Object({
+      role: StringEnum(['depot', 'headquarters'] as const),
+      connected: Type.Boolean(),
+      backlogRows: Type.Integer(),
+      backlogOldestMs: Nullable(Type.Number()),
+      depots: Type.Integer(),
+      staleDepots: Type.Integer(),
+    }),
+  ),
   /** Wall clock of the service, so the UI can compute ages without trusting its own clock. */
   nowMs: Type.Number(),
 });

@@ -13,7 +13,7 @@ export class IngestHealthMonitor {
   /** Counter samples, one per second, for the rates. */
   private readonly samples: Sample[] = [];
 
-  constructor(private readonly d: { store: Store; live: LiveState; pipeline: IngestPipeline; upkeep: StorageUpkeep; demo: boolean }) {}
+  constructor(private readonly d: { store: Store; live: LiveState; pipeline: IngestPipeline; upkeep: StorageUpkeep; demo: boolean; federation?: () => SystemStatus['federation'] }) {}
 
   private latest(atMs: number): Sample {
     const c = this.d.pipeline.ingestor.counters;
@@ -68,6 +68,7 @@ export class IngestHealthMonitor {
       osmand: pipeline.osmandState(),
       storageProblems: this.d.upkeep.storageProblems(),
       demo: this.d.demo,
+      federation: this.d.federation?.() ?? null,
       nowMs: now,
     };
   }

@@ -12,6 +12,7 @@ import { useExampleIds } from '../../lib/example-ids';
 import { localTime } from '../../lib/format';
 import { groupAlerts, type AlertGroup } from './groups';
 import { NotesBox } from '../users/NotesBox';
+import { useDepots } from '../federation/depot-store';
 
 const GROUPING_KEY = 'fleetdesk.alerts.grouped';
 
@@ -57,7 +58,8 @@ type Selection = { has(id: number): boolean; toggle(ids: number[], on: boolean):
 
 function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection: Selection }) {
   // a viewer (a wallboard) sees the queue; acting on it is a dispatcher's
-  const mayAct = useMay('acknowledgeAlert');
+  // headquarters: a depot's alert is handled at the depot; here it shows as the depot sends it
+  const mayAct = useMay('acknowledgeAlert') && a.depotId === null;
   const acknowledge = useFleet((s) => s.acknowledge);
   const resolve = useFleet((s) => s.resolve);
   const suppress = useFleet((s) => s.suppress);
@@ -72,6 +74,11 @@ function AlertRow({ a, nowMs, selection }: { a: Alert; nowMs: number; selection:
       <div className="alert-main" onClick={() => select(a.vehicleId, true)} title="Show vehicle on the map">
         {mayAct && <input type="checkbox" checked={selection.has(a.id)} onClick={(e) => e.stopPropagation()} onChange={(e) => selection.toggle([a.id], e.target.checked)} aria-label={`Select alert ${a.id}`} />}
         <span className={`sev ${a.severity}`}>{a.severity}</span>
+        {a.depotId !== null && (
+          <span className="badge depot" title={`Raised and handled at depot ${a.depotId}`}>
+            {a.depotId}
+          </span>
+        )}
         <span className="msg">{a.message}</span>
         {a.repeatCount > 1 && (
           <span className="repeat" title={`Happened ${a.repeatCount} times while open; last at ${localTime(a.lastSeenMs, nowMs)}`}>
@@ -261,12 +268,14 @@ export function AlertsPanel() {
     const t = setTimeout(() => setFilter({ vehicle: vehicleText }), FILTER_TYPING_MS);
     return () => clearTimeout(t);
   }, [vehicleText, f.vehicle, setFilter]);
+  // headquarters: the depot chosen in the vehicle list
+  const depot = useDepots((s) => s.depot);
   const list = useMemo(
     () =>
-      Object.values(alerts).sort((a, b) =>
-        f.sort === 'severity' ? RANK[a.severity] - RANK[b.severity] || b.lastSeenMs - a.lastSeenMs || b.id - a.id : b.lastSeenMs - a.lastSeenMs || b.id - a.id,
-      ),
-    [alerts, f.sort],
+      Object.values(alerts)
+        .filter((a) => depot === null || a.depotId === depot)
+        .sort((a, b) => (f.sort === 'severity' ? RANK[a.severity] - RANK[b.severity] || b.lastSeenMs - a.lastSeenMs || b.id - a.id : b.lastSeenMs - a.lastSeenMs || b.id - a.id)),
+    [alerts, f.sort, depot],
   );
   const items = useMemo(() => (grouped ? groupAlerts(list) : list.map((alert) => ({ kind: 'alert' as const, alert }))), [grouped, list]);
   // a selection holds only lines still listed

@@ -4,6 +4,7 @@ import type { DeadLetter, IngestHealth } from '../../../../shared/contract/inges
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useFleet } from '../../app/store';
+import { FederationSection } from '../federation/FederationSection';
 
 const REFRESH_MS = 2000;
 
@@ -83,6 +84,7 @@ export function IngestPanel() {
         Queue {health.queueDepth} waiting · {health.totals.duplicates} duplicates ignored · raw points kept {health.retention.rawRetentionDays} days, then one per{' '}
         {Math.round(health.retention.downsampleIntervalMs / 1000)} s · dead letters kept {health.retention.deadLetterRetentionDays} days
       </p>
+      <FederationSection />
       <h3>Rejected (last 24 h)</h3>
       <CountTable rows={health.rejectsByReason.map((r) => [r.reason, r.count, r.example])} testId="rejects-by-reason" />
       <h3>Untrusted fixes (stored, not used for alerts)</h3>

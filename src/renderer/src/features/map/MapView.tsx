@@ -16,6 +16,7 @@ import { clearFenceLayers, registerFenceLayer, registerMap } from '../fences/edi
 import { HistoryLayer } from '../history/HistoryLayer';
 import { JobsLayer } from '../jobs/JobsLayer';
 import { useMapPick } from './use-map-pick';
+import { useDepots } from '../federation/depot-store';
 
 const START_CENTER = toLatLng(-1.8904, 52.4862); // the demo city; the map fits the fleet once it reports
 const START_ZOOM = 12;
@@ -258,8 +259,11 @@ function VehicleLayer() {
     let fitted = false;
     const push = (s: ReturnType<typeof useFleet.getState>) => {
       // vehicles in privacy mode have no position to draw
-      const list = Object.values(s.vehicles).filter((v) => !v.hidden);
+      // (headquarters: only the depot chosen in the vehicle list)
+      const inDepot = useDepots.getState().vehicleIds;
+      const list = Object.values(s.vehicles).filter((v) => !v.hidden && (!inDepot || inDepot.has(v.vehicleId)));
       layer.setData(list, s.selectedVehicleId);
+      map.getContainer().dataset['vehicles'] = String(list.length);
       if (!fitted && list.length > 0) {
         fitted = true;
         const bounds = L.latLngBounds(list.map((v) => toLatLng(v.last.lon, v.last.lat)));
@@ -270,8 +274,10 @@ function VehicleLayer() {
     const unsubscribe = useFleet.subscribe((s, prev) => {
       if (s.positionsVersion !== prev.positionsVersion || s.selectedVehicleId !== prev.selectedVehicleId) push(s);
     });
+    const unsubscribeDepot = useDepots.subscribe((d, prev) => d.vehicleIds !== prev.vehicleIds && push(useFleet.getState()));
     return () => {
       unsubscribe();
+      unsubscribeDepot();
       layer.remove();
     };
   }, [map, select]);

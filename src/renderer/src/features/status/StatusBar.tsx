@@ -10,6 +10,30 @@ const BROKER_LABEL = {
   error: 'error',
 } as const;
 
+/** A depot: its link to headquarters and what waits to go; headquarters: its depots, stale ones said. */
+function FederationState({ status }: { status: NonNullable<ReturnType<typeof useFleet.getState>['status']> }) {
+  const f = status.federation;
+  const setTab = useFleet((s) => s.setRightTab);
+  if (!f) return null;
+  if (f.role === 'depot') {
+    const behindMs = f.backlogRows > 0 && f.backlogOldestMs !== null ? status.nowMs - f.backlogOldestMs : 0;
+    const bad = !f.connected || behindMs > 60_000;
+    return (
+      <button type="button" className={`link federation ${bad ? 'bad' : 'ok'}`} data-testid="federation" onClick={() => setTab('Ingest')} title="Forwarding to headquarters (Ingest tab)">
+        ↑ HQ {f.connected ? 'connected' : 'unreachable'}
+        {f.backlogRows > 0 ? ` · ${f.backlogRows.toLocaleString()} rows waiting (oldest ${age(f.backlogOldestMs, status.nowMs).replace(' ago', '')})` : ' · up to date'}
+      </button>
+    );
+  }
+  return (
+    <button type="button" className={`link federation ${f.staleDepots > 0 || !f.connected ? 'bad' : 'ok'}`} data-testid="federation" onClick={() => setTab('Ingest')} title="Depots reporting here (Ingest tab)">
+      {f.depots} depot{f.depots === 1 ? '' : 's'}
+      {f.staleDepots > 0 ? ` · ${f.staleDepots} stale` : ''}
+      {f.connected ? '' : ' · depots broker unreachable'}
+    </button>
+  );
+}
+
 export function StatusBar() {
   const status = useFleet((s) => s.status);
   const connected = useFleet((s) => s.connected);
@@ -62,6 +86,7 @@ export function StatusBar() {
           {p}
         </span>
       ))}
+      <FederationState status={status} />
       {status.demo && <span className="demo">DEMO FLEET</span>}
       {access?.signInRequired && access.user && (
         <span className="muted" data-testid="presence" title={presence.map((p) => `${p.userName} (${p.role}) at ${p.workstation || 'a workstation'} since ${new Date(p.sinceMs).toLocaleTimeString()}`).join('\n')}>

@@ -6,6 +6,7 @@ import { age, fixed, localTime } from '../../lib/format';
 import { STATUS_COLORS } from '../map/vehicle-layer';
 import { NotesBox } from '../users/NotesBox';
 import { MessagesBox } from './MessagesBox';
+import { useDepots, useDepotsLoader } from '../federation/depot-store';
 
 /** Rows drawn at once; a fleet of thousands is found with the search, not by scrolling. */
 const MAX_ROWS = 300;
@@ -18,6 +19,12 @@ export function VehiclePanel() {
   const nowMs = useFleet((s) => s.status?.nowMs ?? Date.now());
   const [query, setQuery] = useState('');
   const search = useRef<HTMLInputElement>(null);
+  // headquarters: one depot's vehicles, or all
+  useDepotsLoader();
+  const depots = useDepots((s) => s.depots);
+  const depot = useDepots((s) => s.depot);
+  const setDepot = useDepots((s) => s.setDepot);
+  const inDepot = useDepots((s) => s.vehicleIds);
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
@@ -40,9 +47,9 @@ export function VehiclePanel() {
   const list = useMemo(() => {
     const q = query.trim().toLowerCase();
     return Object.values(vehicles)
-      .filter((v) => !q || v.vehicleId.toLowerCase().includes(q) || (v.last.driverId ?? '').toLowerCase().includes(q))
+      .filter((v) => (!inDepot || inDepot.has(v.vehicleId)) && (!q || v.vehicleId.toLowerCase().includes(q) || (v.last.driverId ?? '').toLowerCase().includes(q)))
       .sort((a, b) => a.vehicleId.localeCompare(b.vehicleId));
-  }, [vehicles, query]);
+  }, [vehicles, query, inDepot]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (list.length === 0) return;
@@ -73,6 +80,16 @@ export function VehiclePanel() {
         <h2>Vehicles</h2>
         <span className="muted">{list.length}</span>
       </header>
+      {depots.length > 0 && (
+        <select className="depot-filter" value={depot ?? ''} onChange={(e) => setDepot(e.target.value || null)} aria-label="Depot">
+          <option value="">All depots ({depots.length})</option>
+          {depots.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.id} · {d.vehicles.length} vehicles{d.stale ? ' · stale' : ''}
+            </option>
+          ))}
+        </select>
+      )}
       <input
         ref={search}
         className="search"

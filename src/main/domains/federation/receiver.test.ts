@@ -1,0 +1,59 @@
+// Headquarters' side on a real database: a depot is stale when it has been silent a minute, or when what it
+// still has to send is older than a minute (it is catching up); messages that are not batches are kept as
+// dead letters with why, and a batch delivered twice is stored once.
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Store } from '../../core/storage/store';
+import { Receiver } from './receiver';
+import { encodeBatch, type Batch } from './wire';
+
+let store: Store | null = null;
+afterEach(() => store?.close());
+
+function receiver() {
+  store = new Store(path.join(mkdtempSync(path.join(os.tmpdir(), 'fleetdesk-hq-')), 'hq.sqlite'));
+  const committed: number[] = [];
+  const r = new Receiver({ store, broker: { url: 'mqtt://127.0.0.1:1' }, log: () => undefined, committed: (p) => committed.push(p.length), alerts: () => undefined });
+  return { r, store, committed };
+}
+
+const T = Date.UTC(2026, 11, 2, 9);
+const row = (id: number, vehicle: string, tsMs: number, quality: string | null = null) => [id, vehicle, tsMs, 52.5, -1.9, 30, 90, 50, 1500, 1000, null, 0.9, 9, 80, 1, null, quality, 'mqtt', null];
+const batch = (over: Partial<Batch>): Batch => ({ v: 1, depot: 'north', stream: 'telemetry', fromId: 0, toId: 2, sentMs: T, depotNewestMs: T, backlogRows: 0, backlogOldestMs: null, rows: [row(1, 'N-1', T - 1000), row(2, 'N-2', T - 1000, 'high_hdop')], ...over });
+
+describe('headquarters', () => {
+  it('says a depot is stale when it is silent a minute or its backlog is a minute old', () => {
+    const { r } = receiver();
+    r.apply('fleetdesk/north/telemetry', encodeBatch(batch({})), T);
+    r.apply('fleetdesk/south/telemetry', encodeBatch(batch({ depot: 'south', rows: [row(1, 'S-1', T)], backlogRows: 40_000, backlogOldestMs: T - 5 * 60_000 })), T);
+    const at = (ms: number) => Object.fromEntries(r.depots(ms).map((d) => [d.id, { stale: d.stale, behindMs: d.behindMs, vehicles: d.vehicles }]));
+    expect(at(T + 30_000)).toEqual({ north: { stale: false, behindMs: 0, vehicles: ['N-1', 'N-2'] }, south: { stale: true, behindMs: 5.5 * 60_000, vehicles: ['S-1'] } });
+    expect(at(T + 90_000).north).toEqual({ stale: true, behindMs: 90_000, vehicles: ['N-1', 'N-2'] });
+  });
+
+  it('stores a batch delivered twice once, with the depot quality flags; keeps what is not a batch as a dead letter with why', () => {
+    const { r, store, committed } = receiver();
+    r.apply('fleetdesk/north/telemetry', encodeBatch(batch({})), T);
+    r.apply('fleetdesk/north/telemetry', encodeBatch(batch({})), T + 1000);
+    expect(store.db.prepare(`SELECT vehicle_id, quality FROM telemetry ORDER BY vehicle_id`).all()).toEqual([
+      { vehicle_id: 'N-1', quality: null },
+      { vehicle_id: 'N-2', quality: 'high_hdop' },
+    ]);
+    expect(committed).toEqual([2]);
+    r.apply('fleetdesk/north/telemetry', Buffer.from('{"v":1}'), T);
+    r.apply('fleetdesk/north/telemetry', gzipSync('not json'), T);
+    r.apply('fleetdesk/south/telemetry', encodeBatch(batch({})), T);
+    r.apply('fleetdesk/north/positions', encodeBatch(batch({})), T);
+    r.apply('fleetdesk/north/telemetry', encodeBatch(batch({ toId: -1 })), T);
+    expect(store.telemetry.deadLetters(10).map((d) => d.reason).reverse()).toEqual([
+      expect.stringMatching(/^not a gzip batch/),
+      'not JSON inside the gzip',
+      'batch of north/telemetry on fleetdesk/south/telemetry',
+      'not a depot batch topic (fleetdesk/<depot>/telemetry|changes)',
+      'bad id range',
+    ]);
+  });
+});

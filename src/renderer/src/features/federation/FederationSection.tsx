@@ -1,0 +1,94 @@
+// Ingest tab, depots and headquarters. A depot: its link to headquarters' broker, what waits to go and
+// how old the oldest waiting row is, the rate and the cap. Headquarters: each depot with its vehicles,
+// when it last sent, and how far behind it is (stale when a minute behind).
+import { useEffect, useState } from 'react';
+import type { DepotStatus, FederationStatus } from '../../../../shared/contract/federation';
+import { api } from '../../lib/api';
+import { age, localTime } from '../../lib/format';
+
+const REFRESH_MS = 2000;
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function FederationSection() {
+  const [f, setF] = useState<FederationStatus | null>(null);
+  const [depots, setDepots] = useState<DepotStatus[]>([]);
+  const [nowMs, setNow] = useState(Date.now());
+  useEffect(() => {
+    let alive = true;
+    const load = async () => {
+      try {
+        const status = await api.call('getFederation', {});
+        const list = status.role === 'headquarters' ? await api.call('listDepots', {}) : [];
+        if (!alive) return;
+        setF(status);
+        setDepots(list);
+        setNow(Date.now());
+      } catch {
+        // the status bar says when the service is away
+      }
+    };
+    void load();
+    const t = setInterval(() => void load(), REFRESH_MS);
+    return () => {
+      alive = false;
+      clearInterval(t);
+    };
+  }, []);
+  if (!f || f.role === 'off') return null;
+  if (f.role === 'depot')
+    return (
+      <section aria-label="Forwarding to headquarters" className="federation-section">
+        <h3>Forwarding to headquarters</h3>
+        <p>
+          Depot <b>{f.depotId}</b> → {f.brokerUrl} ·{' '}
+          <span className={f.connected ? 'ok' : 'error'} data-testid="upstream-state">
+            {f.connected ? 'connected' : `unreachable${f.lastError ? ` (${f.lastError})` : ''} — this depot keeps working and forwards when it is back`}
+          </span>
+        </p>
+        <p data-testid="upstream-backlog">
+          {f.backlogRows > 0 ? `${f.backlogRows.toLocaleString()} rows waiting, the oldest received ${age(f.backlogOldestMs, nowMs)}` : 'Up to date: everything committed has reached headquarters’ broker'} · {f.forwardedRows.toLocaleString()} forwarded since start ({(f.bytesSent / 1024).toFixed(0)} KiB) ·{' '}
+          {f.rowsPerSec.toLocaleString()} rows/s now, at most {f.maxRowsPerSec.toLocaleString()}
+        </p>
+      </section>
+    );
+  return (
+    <section aria-label="Depots" className="federation-section">
+      <h3>Depots reporting here</h3>
+      <p className="muted">
+        On {f.brokerUrl} · {f.connected ? 'connected' : 'unreachable'}. A depot owns its alerts: they show here as it sends them, acknowledged there.
+      </p>
+      {depots.length === 0 ? (
+        <p className="muted">No depot has reported yet.</p>
+      ) : (
+        <table className="grid" aria-label="Depots">
+          <thead>
+            <tr>
+              <th>Depot</th>
+              <th className="num">Vehicles</th>
+              <th>Last batch</th>
+              <th>Newest fix</th>
+              <th>Behind</th>
+            </tr>
+          </thead>
+          <tbody>
+            {depots.map((d) => (
+              <tr key={d.id} data-depot={d.id} data-stale={d.stale} className={d.stale ? 'stale' : ''}>
+                <td>{d.id}</td>
+                <td className="num">{d.vehicles.length}</td>
+                <td>{age(d.lastBatchMs, nowMs)}</td>
+                <td>{d.depotNewestMs === null ? '—' : localTime(d.depotNewestMs)}</td>
+                <td className={d.stale ? 'error' : ''}>{d.stale ? `stale · ${duration(d.behindMs)} behind` : d.backlogRows > 0 ? `catching up (${d.backlogRows.toLocaleString()} rows)` : 'current'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

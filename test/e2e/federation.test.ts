@@ -1,0 +1,89 @@
+// Depots and headquarters on screen (Chromium, 1280×720): the depot's status bar says whether headquarters'
+// broker is reachable and how much waits to go; headquarters lists the depot with its vehicles, narrows the
+// vehicle list, the map and the alert queue to one depot, and shows the depot's alert as the depot's — no
+// Ack here.
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort, openApp, requireTool, startMosquitto, startServe, telemetry, tempDir, type Mosquitto } from '../helpers';
+
+describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and headquarters in the browser', () => {
+  let upstream: Mosquitto;
+  let depot: Awaited<ReturnType<typeof openApp>>;
+  let hq: Awaited<ReturnType<typeof openApp>>;
+  let depotBroker: string;
+  let south: ChildProcess;
+  let southBroker: string;
+
+  beforeAll(async () => {
+    upstream = await startMosquitto();
+    const port = await freePort();
+    depotBroker = `mqtt://127.0.0.1:${port}`;
+    hq = await openApp(['--headquarters', '--depots-broker', upstream.url], { viewport: { width: 1280, height: 720 } });
+    depot = await openApp(['--embedded-broker-port', String(port), '--allow-anonymous', '--depot-id', 'north', '--upstream', upstream.url], { viewport: { width: 1280, height: 720 } });
+    // a second depot, headless
+    const southPort = await freePort();
+    southBroker = `mqtt://127.0.0.1:${southPort}`;
+    south = (await startServe(['--port', '0', '--osmand-port', 'off', '--embedded-broker-port', String(southPort), '--allow-anonymous', '--db', path.join(tempDir(), 'south.sqlite'), '--depot-id', 'south', '--upstream', upstream.url])).proc;
+  });
+
+  afterAll(async () => {
+    await depot?.close();
+    south?.kill('SIGTERM');
+    await hq?.close();
+    await upstream?.stop();
+  });
+
+  it('the depot says its link and backlog; headquarters shows the depot, filters by it, and leaves its alerts to it', async () => {
+    const pub = await mqtt.connectAsync(depotBroker, { clientId: 'fed-e2e-pub' });
+    const now = Date.now();
+    for (let i = 0; i < 6; i++) {
+      await pub.publishAsync(`fleet/N-${i}/telemetry`, JSON.stringify(telemetry({ vehicle_id: `N-${i}`, timestamp: now - 5000, lat: 52.48 + i * 0.01, lon: -1.9, hdop: 0.9, dtc_codes: i === 0 ? ['P0420'] : [] })), { qos: 1 });
+    }
+    await pub.endAsync();
+    const pubS = await mqtt.connectAsync(southBroker, { clientId: 'fed-e2e-pub-s' });
+    for (let i = 0; i < 2; i++) await pubS.publishAsync(`fleet/S-${i}/telemetry`, JSON.stringify(telemetry({ vehicle_id: `S-${i}`, timestamp: now - 5000, lat: 52.3, lon: -1.7 + i * 0.01, hdop: 0.9 })), { qos: 1 });
+    await pubS.endAsync();
+
+    const d = depot.page;
+    await expect.poll(() => d.getByTestId('federation').textContent(), { timeout: 15_000 }).toBe('↑ HQ connected · up to date');
+
+    const h = hq.page;
+    await expect.poll(() => h.getByTestId('federation').textContent(), { timeout: 15_000 }).toBe('2 depots');
+    await expect.poll(() => h.locator('li[data-vehicle-id]').count(), { timeout: 10_000 }).toBe(8);
+    // the depot's trouble-code alert, marked as the depot's, with nothing to press here
+    const alert = h.locator('li.alert[data-alert-type="dtc"]');
+    await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
+    expect(await alert.locator('.badge.depot').textContent()).toBe('north');
+    expect(await alert.getByRole('button', { name: /^Acknowledge alert/ }).count()).toBe(0);
+    expect(await alert.getByRole('button', { name: /^Take alert/ }).count()).toBe(0);
+
+    // one depot's vehicles on the list and the map, and its alerts; then all again
+    const depotSelect = h.getByRole('combobox', { name: 'Depot' });
+    await expect.poll(() => depotSelect.locator('option').allTextContents()).toEqual(['All depots (2)', 'north · 6 vehicles', 'south · 2 vehicles']);
+    await depotSelect.selectOption('south');
+    await expect.poll(() => h.locator('li[data-vehicle-id]').allTextContents()).toEqual([expect.stringContaining('S-0'), expect.stringContaining('S-1')]);
+    await expect.poll(() => h.locator('.map').getAttribute('data-vehicles')).toBe('2');
+    expect(await alert.count()).toBe(0);
+    await depotSelect.selectOption('north');
+    await expect.poll(() => h.locator('li[data-vehicle-id]').count()).toBe(6);
+    expect(await alert.count()).toBe(1);
+    await depotSelect.selectOption('');
+    await expect.poll(() => h.locator('.map').getAttribute('data-vehicles')).toBe('8');
+    // Ingest: each depot, its vehicles, current
+    await h.getByRole('button', { name: '2 depots' }).click();
+    const row = h.getByRole('table', { name: 'Depots' }).locator('tr[data-depot="north"]');
+    await expect.poll(() => row.locator('td').allTextContents()).toEqual(['north', '6', expect.stringMatching(/s ago$/), expect.any(String), 'current']);
+    await h.screenshot({ path: 'test-results/e2e-federation-hq.png' });
+
+    // the WAN goes: the depot says so, and how much waits
+    await upstream.stop();
+    await expect.poll(() => d.getByTestId('federation').textContent(), { timeout: 15_000 }).toMatch(/^↑ HQ unreachable/);
+    const pub2 = await mqtt.connectAsync(depotBroker, { clientId: 'fed-e2e-pub2' });
+    for (let i = 0; i < 6; i++) await pub2.publishAsync(`fleet/N-${i}/telemetry`, JSON.stringify(telemetry({ vehicle_id: `N-${i}`, timestamp: now - 1000, lat: 52.48 + i * 0.01, lon: -1.89 })), { qos: 1 });
+    await pub2.endAsync();
+    await expect.poll(() => d.getByTestId('federation').textContent(), { timeout: 10_000 }).toMatch(/^↑ HQ unreachable · 6 rows waiting \(oldest \d+s\)$/);
+    await d.screenshot({ path: 'test-results/e2e-federation-depot.png' });
+  });
+});
