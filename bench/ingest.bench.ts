@@ -6,23 +6,16 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import mqttPacket from 'mqtt-packet';
 import { FleetService } from '../src/main/app/service';
 import { cityFences } from './city';
 import { builtWorkerPath, fmt, report, type Row } from './report';
+import { benchReport, rawFlood, VEHICLES, WINDOW } from './flood';
 
-const VEHICLES = 10_000;
 const FLOOD_MESSAGES = Number(process.env['FLOOD'] ?? 400_000);
 const LATENCY_RATE = 10_000; // msg/s
 const LATENCY_SECONDS = 10;
-const WINDOW = 2_000; // QoS 1 publishes in flight from the publisher
 
 // ---------- publishers (run in their own process) ----------
-
-/** The n-th report of bench vehicle v with fix time tsMs: a slow walk, so the drift filter trusts every fix. */
-function benchReport(v: number, n: number, tsMs: number): string {
-  return JSON.stringify({ vehicle_id: `B${v}`, timestamp: tsMs, lat: 52.4 + (v % 100) * 0.002 + n * 0.00001, lon: -1.95 + Math.floor(v / 100) * 0.002, speed_kmh: 30, heading: 0, fuel_level: 50, engine_rpm: 1800, odometer_km: 1000 + n, dtc_codes: [], hdop: 0.9, satellites: 9 });
-}
 
 /** Fixed rate with mqtt.js: every 10 ms, the messages due by now; the fix time is the send time (for latency). */
 async function ratePublisher(url: string, count: number): Promise<void> {
@@ -49,66 +42,6 @@ async function ratePublisher(url: string, count: number): Promise<void> {
   const cpu = process.cpuUsage(cpuFrom);
   process.send?.({ cpuUs: cpu.user + cpu.system });
   await client.endAsync();
-}
-
-/**
- * Flood publisher on a raw socket: mqtt.js's client tops out near 32k QoS 1 msg/s on this machine,
- * which would measure the publisher, not FleetDesk. Packets are generated up front; writes are pipelined
- * with a window of unacknowledged messages; PUBACKs are only counted.
- */
-async function rawFlood(url: string, count: number): Promise<void> {
-  const u = new URL(url);
-  const socket = net.connect(Number(u.port), u.hostname);
-  await new Promise((r) => socket.once('connect', r));
-  socket.setNoDelay(true);
-  const base = Date.now() - 3_600_000;
-  const packets: Buffer[] = new Array(count);
-  const seq = new Int32Array(VEHICLES);
-  for (let i = 0; i < count; i++) {
-    const v = i % VEHICLES;
-    const n = seq[v]!++;
-    packets[i] = mqttPacket.generate({ cmd: 'publish', topic: `fleet/B${v}/telemetry`, payload: benchReport(v, n, base + n * 1000), qos: 1, messageId: (i % 65535) + 1, retain: false, dup: false });
-  }
-  let acked = 0;
-  let sent = 0;
-  let cpuFrom: NodeJS.CpuUsage | null = null;
-  await new Promise<void>((resolve, reject) => {
-    const pump = () => {
-      const upTo = Math.min(count, acked + WINDOW);
-      if (sent >= upTo) return;
-      socket.write(Buffer.concat(packets.slice(sent, upTo)));
-      sent = upTo;
-    };
-    // The broker sends this client only CONNACK and PUBACKs: counted straight from the bytes (a parser
-    // building an object per PUBACK cost this process ~4 µs a message, CPU the system under test then lacks).
-    let rest: Buffer = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      const d = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-      let i = 0;
-      const before = acked;
-      while (i + 2 <= d.length) {
-        const len = d[i + 1]!; // CONNACK and PUBACK: remaining length 2, one length byte
-        if (len > 127) return reject(new Error(`unexpected packet 0x${d[i]!.toString(16)} from the broker`));
-        if (i + 2 + len > d.length) break;
-        const type = d[i]! >> 4;
-        if (type === 2) {
-          if (d[i + 3]) return reject(new Error(`connack ${d[i + 3]}`));
-          cpuFrom = process.cpuUsage();
-          pump();
-        } else if (type === 4) acked++;
-        else return reject(new Error(`unexpected packet type ${type} from the broker`));
-        i += 2 + len;
-      }
-      rest = d.subarray(i);
-      if (acked === count) resolve();
-      else if (Math.floor(acked / 200) > Math.floor(before / 200)) pump(); // refill in steps of 200, as before
-    });
-    socket.on('error', reject);
-    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: `bench-raw-${process.pid}`, keepalive: 0 }));
-  });
-  const cpu = process.cpuUsage(cpuFrom ?? undefined);
-  process.send?.({ cpuUs: cpu.user + cpu.system });
-  socket.end(mqttPacket.generate({ cmd: 'disconnect' }));
 }
 
 if (process.argv[2] === '--publisher') {

@@ -249,7 +249,7 @@ export class FleetService {
     const f = this.options.federation;
     if (!f) return;
     if ('depot' in f) {
-      this.forwarder = new Forwarder({ store: this.store, depotId: f.depot.depotId, upstream: f.depot.upstream, maxRowsPerSec: f.depot.maxRowsPerSec, log: this.log });
+      this.forwarder = new Forwarder({ store: this.store, depotId: f.depot.depotId, upstream: f.depot.upstream, maxRowsPerSec: f.depot.maxRowsPerSec, log: this.log, pressure: () => pipeline.ingestor.queued > 0 });
       this.forwarder.start();
       this.log(`federation: depot ${f.depot.depotId} forwards to ${redactUrl(f.depot.upstream.url)}`);
       return;

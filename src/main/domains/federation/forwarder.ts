@@ -19,7 +19,12 @@ export interface ForwarderOptions {
   maxRowsPerSec?: number;
   /** Rows per batch at most (default 2,000). */
   batchRows?: number;
+  /** True while the depot's own work waits (telemetry queued for storage): forwarding drops to a trickle. */
+  pressure?: () => boolean;
 }
+
+/** Under pressure, forwarding slows to this share of its cap (at least 500 rows/s): the depot's own work first. */
+const PRESSURE_SHARE = 1 / 20;
 
 const IDLE_MS = 250;
 
@@ -74,9 +79,12 @@ export class Forwarder {
     this.loopDone = this.loop();
   }
 
-  /** New rows were committed: forward them soon (the loop also looks on its own every 250 ms). */
+  /** Waiting for rows (not for the link or the cap): a commit may wake it. */
+  private idle = false;
+
+  /** New rows were committed: forward them soon when idle (the loop also looks on its own every 250 ms). */
   nudge(): void {
-    this.wake?.();
+    if (this.idle) this.wake?.();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -114,14 +122,17 @@ export class Forwarder {
         await this.sleep(1000);
         continue;
       }
-      // the cap: no more than maxRowsPerSec over the last second
-      if (this.sentLastSecond(Date.now()) >= this.maxRowsPerSec) {
+      // the cap: no more than maxRowsPerSec over the last second, far less while the depot is busy storing
+      const cap = this.cap();
+      if (this.sentLastSecond(Date.now()) >= cap) {
         await this.sleep(100);
         continue;
       }
-      const batch = this.nextBatch();
+      const batch = this.nextBatch(cap);
       if (!batch) {
+        this.idle = true;
         await this.sleep(IDLE_MS);
+        this.idle = false;
         continue;
       }
       const payload = encodeBatch(batch);
@@ -141,10 +152,14 @@ export class Forwarder {
     }
   }
 
+  private cap(): number {
+    return this.o.pressure?.() ? Math.max(500, Math.floor(this.maxRowsPerSec * PRESSURE_SHARE)) : this.maxRowsPerSec;
+  }
+
   /** Alert changes first (few and urgent), then telemetry; null when everything is forwarded. */
-  private nextBatch(): Batch | null {
+  private nextBatch(cap: number): Batch | null {
     const fed = this.o.store.federation;
-    const limit = Math.max(1, Math.min(this.o.batchRows ?? 2000, this.maxRowsPerSec));
+    const limit = Math.max(1, Math.min(this.o.batchRows ?? 2000, cap));
     const header = (stream: FederationStream, fromId: number, toId: number, rows: unknown[]): Batch => {
       const b = fed.backlog();
       return {

@@ -17,7 +17,19 @@ export interface Backlog {
 }
 
 export class FederationRepo {
-  constructor(readonly db: Database.Database) {}
+  /** The statements the forwarder runs several times a second, prepared once. */
+  private readonly hot;
+  constructor(readonly db: Database.Database) {
+    this.hot = {
+      cursor: db.prepare(`SELECT last_id FROM federation_cursors WHERE stream = ?`),
+      telemetryAfter: db.prepare(`SELECT ${TELEMETRY_COLUMNS} FROM telemetry WHERE id > ? ORDER BY id LIMIT ?`).raw(true),
+      // the newest row by id (its primary key: one step down the index, never a scan of the table)
+      newest: db.prepare(`SELECT id AS m, received_ms AS r FROM telemetry ORDER BY id DESC LIMIT 1`),
+      firstAfter: db.prepare(`SELECT received_ms FROM telemetry WHERE id > ? ORDER BY id LIMIT 1`),
+      changesAfter: db.prepare(`SELECT id, ref_id FROM federation_changes WHERE id > ? AND kind = 'alert' ORDER BY id LIMIT ?`),
+      changesWaiting: db.prepare(`SELECT count(*) AS n FROM federation_changes WHERE id > ?`),
+    };
+  }
 
   // ---- depot ----
 
@@ -39,7 +51,7 @@ export class FederationRepo {
   }
 
   cursor(stream: FederationStream): number {
-    return (this.db.prepare(`SELECT last_id FROM federation_cursors WHERE stream = ?`).get(stream) as { last_id: number } | undefined)?.last_id ?? 0;
+    return (this.hot.cursor.get(stream) as { last_id: number } | undefined)?.last_id ?? 0;
   }
 
   /** The upstream broker acknowledged everything up to `toId`: never sent again. */
@@ -52,12 +64,12 @@ export class FederationRepo {
 
   /** Committed telemetry after the cursor, oldest first, as wire rows (quality flags and source included). */
   telemetryAfter(afterId: number, limit: number): TelemetryWireRow[] {
-    return this.db.prepare(`SELECT ${TELEMETRY_COLUMNS} FROM telemetry WHERE id > ? ORDER BY id LIMIT ?`).raw(true).all(afterId, limit) as TelemetryWireRow[];
+    return this.hot.telemetryAfter.all(afterId, limit) as TelemetryWireRow[];
   }
 
   /** Changed alerts after the cursor: [change id, wire row], one per alert (its state now). */
   changesAfter(afterId: number, limit: number): { toId: number; alerts: AlertWireRow[] } {
-    const changes = this.db.prepare(`SELECT id, ref_id FROM federation_changes WHERE id > ? AND kind = 'alert' ORDER BY id LIMIT ?`).all(afterId, limit) as { id: number; ref_id: number }[];
+    const changes = this.hot.changesAfter.all(afterId, limit) as { id: number; ref_id: number }[];
     if (changes.length === 0) return { toId: afterId, alerts: [] };
     const ids = [...new Set(changes.map((c) => c.ref_id))];
     const alerts = this.db.prepare(`SELECT id, ${ALERT_COLUMNS.join(', ')} FROM alerts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw(true).all(JSON.stringify(ids)) as AlertWireRow[];
@@ -67,9 +79,9 @@ export class FederationRepo {
   /** What is still to forward: rows and the oldest one's receipt time. */
   backlog(): { telemetry: Backlog; changes: Backlog; newestMs: number | null } {
     const t = this.cursor('telemetry');
-    const top = this.db.prepare(`SELECT max(id) AS m, max(received_ms) AS r FROM telemetry`).get() as { m: number | null; r: number | null };
-    const first = this.db.prepare(`SELECT received_ms FROM telemetry WHERE id > ? ORDER BY id LIMIT 1`).get(t) as { received_ms: number } | undefined;
-    const c = this.db.prepare(`SELECT count(*) AS n FROM federation_changes WHERE id > ?`).get(this.cursor('changes')) as { n: number };
+    const top = (this.hot.newest.get() as { m: number; r: number } | undefined) ?? { m: null, r: null };
+    const first = this.hot.firstAfter.get(t) as { received_ms: number } | undefined;
+    const c = this.hot.changesWaiting.get(this.cursor('changes')) as { n: number };
     return { telemetry: { rows: Math.max(0, (top.m ?? 0) - t), oldestMs: first?.received_ms ?? null }, changes: { rows: c.n, oldestMs: null }, newestMs: top.r };
   }
 
