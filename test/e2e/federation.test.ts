@@ -1,12 +1,12 @@
 // Depots and headquarters on screen (Chromium, 1280×720): the depot's status bar says whether headquarters'
 // broker is reachable and how much waits to go; headquarters lists the depot with its vehicles, narrows the
-// vehicle list, the map and the alert queue to one depot, and shows the depot's alert as the depot's — no
-// Ack here.
+// vehicle list, the map and the alert queue to one depot, shows the depot's alert as the depot's — no Ack
+// here — and pushes its geofence to one depot, which runs it and says which version.
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort, openApp, requireTool, startMosquitto, startServe, telemetry, tempDir, type Mosquitto } from '../helpers';
+import { freePort, openApp, requireTool, startMosquitto, startServe, telemetry, tempDir, wsCall, type Mosquitto } from '../helpers';
 
 describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and headquarters in the browser', () => {
   let upstream: Mosquitto;
@@ -35,7 +35,7 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     await upstream?.stop();
   });
 
-  it('the depot says its link and backlog; headquarters shows the depot, filters by it, and leaves its alerts to it', async () => {
+  it('the depot says its link and backlog; headquarters shows the depots, filters by one, leaves their alerts to them and pushes its fences to one', async () => {
     const pub = await mqtt.connectAsync(depotBroker, { clientId: 'fed-e2e-pub' });
     const now = Date.now();
     for (let i = 0; i < 6; i++) {
@@ -74,7 +74,18 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     // Ingest: each depot, its vehicles, current
     await h.getByRole('button', { name: '2 depots' }).click();
     const row = h.getByRole('table', { name: 'Depots' }).locator('tr[data-depot="north"]');
-    await expect.poll(() => row.locator('td').allTextContents()).toEqual(['north', '6', expect.stringMatching(/s ago$/), expect.any(String), 'current']);
+    await expect.poll(() => row.locator('td').allTextContents()).toEqual(['north', '6', expect.stringMatching(/s ago$/), expect.any(String), 'current', '—', 'Push fences']);
+
+    // headquarters' fence, pushed to north: the depot runs it, says which version, and south has none
+    await wsCall(hq.url, 'saveGeofence', { name: 'HQ yard', category: 'depot', geometry: { type: 'Circle', center: [-1.9, 52.5], radiusM: 300 }, rules: { entryDelayS: 20 } });
+    await row.getByRole('button', { name: 'Push fences to north' }).click();
+    await expect.poll(() => h.getByTestId('push-result').textContent()).toBe('Sent — north: version 1 (1 fences)');
+    await expect.poll(() => row.locator('td').nth(5).textContent()).toBe('v1 · 1');
+    await expect.poll(() => d.locator('.map').getAttribute('data-fences'), { timeout: 10_000 }).toBe('1');
+    const atDepot = await wsCall<{ name: string; rules: { entryDelayS?: number } }[]>(depot.url, 'listGeofences', {});
+    expect(atDepot.map((f) => [f.name, f.rules.entryDelayS])).toEqual([['HQ yard', 20]]);
+    await d.getByTestId('federation').click();
+    await expect.poll(() => d.getByTestId('pushed-fences').textContent(), { timeout: 10_000 }).toMatch(/^Fences from headquarters: version 1 \(1 fence\), arrived \d+s ago from /);
     await h.screenshot({ path: 'test-results/e2e-federation-hq.png' });
 
     // the WAN goes: the depot says so, and how much waits

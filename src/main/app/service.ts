@@ -57,6 +57,7 @@ import { Forwarder } from '../domains/federation/forwarder';
 import { redactUrl } from '../adapters/mqtt-subscriber';
 import { Receiver } from '../domains/federation/receiver';
 import { federationHandlers } from '../domains/federation/handlers';
+import { FencePushes } from '../domains/federation/fence-push';
 import { jobsHandlers, messagesHandlers } from '../domains/jobs/handlers';
 import { Messenger } from '../domains/jobs/messenger';
 import { DispatchLink } from '../adapters/dispatch-link';
@@ -249,13 +250,24 @@ export class FleetService {
     const f = this.options.federation;
     if (!f) return;
     if ('depot' in f) {
-      this.forwarder = new Forwarder({ store: this.store, depotId: f.depot.depotId, upstream: f.depot.upstream, maxRowsPerSec: f.depot.maxRowsPerSec, log: this.log, pressure: () => pipeline.ingestor.queued > 0 });
+      const pushes = new FencePushes({ depotId: f.depot.depotId, fences: this.p.fences, settings: new Settings(() => this.store, this.log), log: this.log, changed: () => this.emit('geofencesChanged', this.p.fences.list()) });
+      this.forwarder = new Forwarder({
+        store: this.store,
+        depotId: f.depot.depotId,
+        upstream: f.depot.upstream,
+        maxRowsPerSec: f.depot.maxRowsPerSec,
+        log: this.log,
+        pressure: () => pipeline.ingestor.queued > 0,
+        fencesPushed: (payload) => pushes.apply(payload),
+        pushedFences: () => pushes.status(),
+      });
       this.forwarder.start();
       this.log(`federation: depot ${f.depot.depotId} forwards to ${redactUrl(f.depot.upstream.url)}`);
       return;
     }
     this.receiver = new Receiver({
       store: this.store,
+      fences: () => this.p.fences.list(),
       broker: f.headquarters.broker ?? pipeline.clientSettings(),
       log: this.log,
       // a depot's fixes move its vehicles on the map here; its own engine already judged them

@@ -19,6 +19,8 @@ export const FederationStatus = Type.Object({
   bytesSent: Type.Integer(),
   /** Depot: the cap on forwarding, so a backlog never starves the depot's own work. */
   maxRowsPerSec: Type.Integer(),
+  /** Depot: the fences headquarters pushed here last — which version, how many, when it arrived, from whom. */
+  pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), arrivedMs: Type.Number(), by: Type.String() })),
 });
 export type FederationStatus = Static<typeof FederationStatus>;
 
@@ -39,6 +41,8 @@ export const DepotStatus = Type.Object({
   /** How far behind, in ms (0 when current). */
   behindMs: Type.Number(),
   vehicles: Type.Array(Type.String()),
+  /** The fences last pushed to it from here (null: never). */
+  pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), pushedMs: Type.Number(), by: Type.String() })),
 });
 export type DepotStatus = Static<typeof DepotStatus>;
 
@@ -46,4 +50,13 @@ export const federationMethods = {
   getFederation: method('viewer', NoParams, FederationStatus),
   /** Headquarters: the depots that report here, with their vehicles and how far behind each is. */
   listDepots: method('viewer', NoParams, Type.Array(DepotStatus)),
+  /**
+   * Headquarters: sends its geofences (with their rules) to depots, as a new version each; a depot replaces the
+   * fences it had from headquarters with them (its own stay) and shows which version it runs.
+   */
+  pushFences: method(
+    'supervisor',
+    Type.Object({ depotIds: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 100 }), fenceIds: Type.Optional(Type.Array(Type.String(), { maxItems: 10_000 })) }),
+    Type.Array(Type.Object({ depotId: Type.String(), version: Type.Integer(), fences: Type.Integer() })),
+  ),
 };

@@ -8,7 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { FederationStatus } from '../../../shared/contract/federation';
 import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '../../adapters/mqtt-subscriber';
 import type { Store } from '../../core/storage/store';
-import { batchTopic, encodeBatch, type Batch, type FederationStream } from './wire';
+import { batchTopic, encodeBatch, fencePushTopic, type Batch, type FederationStream } from './wire';
 
 export interface ForwarderOptions {
   store: Store;
@@ -21,6 +21,10 @@ export interface ForwarderOptions {
   batchRows?: number;
   /** True while the depot's own work waits (telemetry queued for storage): forwarding drops to a trickle. */
   pressure?: () => boolean;
+  /** Fences headquarters pushed (its retained message on fleetdesk/<depot>/push/fences). */
+  fencesPushed?: (payload: Buffer) => void;
+  /** What the depot runs of headquarters' fences, for the status. */
+  pushedFences?: () => FederationStatus['pushedFences'];
 }
 
 /** Under pressure, forwarding slows to this share of its cap (at least 500 rows/s): the depot's own work first. */
@@ -61,11 +65,14 @@ export class Forwarder {
     this.client = client;
     let said = false;
     client.on('connect', () => {
+      // headquarters' fences for this depot (retained: the latest arrives at once)
+      client.subscribe(fencePushTopic(this.o.depotId), { qos: 1 }, (err) => err && this.o.log(`federation: cannot listen for fences from headquarters: ${err.message}`));
       if (said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)} is back; forwarding resumes`);
       said = false;
       this.lastError = null;
       this.wake?.();
     });
+    client.on('message', (topic, payload) => topic === fencePushTopic(this.o.depotId) && this.o.fencesPushed?.(payload));
     client.on('error', (err) => {
       this.lastError = err.message.replace(password ?? '\u0000', '***');
       if (!said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)}: ${this.lastError}; the depot keeps working and forwards when it is back`);
@@ -156,7 +163,7 @@ export class Forwarder {
     return this.o.pressure?.() ? Math.max(500, Math.floor(this.maxRowsPerSec * PRESSURE_SHARE)) : this.maxRowsPerSec;
   }
 
-  /** Alert changes first (few and urgent), then telemetry; null when everything is forwarded. */
+  /** Alert changes first (few and urgent), then driving events, then telemetry; null when everything is forwarded. */
   private nextBatch(cap: number): Batch | null {
     const fed = this.o.store.federation;
     const limit = Math.max(1, Math.min(this.o.batchRows ?? 2000, cap));
@@ -170,7 +177,7 @@ export class Forwarder {
         toId,
         sentMs: Date.now(),
         depotNewestMs: b.newestMs,
-        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows - rows.length),
+        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows + b.driving.rows - rows.length),
         backlogOldestMs: b.telemetry.oldestMs,
         rows,
       };
@@ -178,6 +185,9 @@ export class Forwarder {
     const c = fed.cursor('changes');
     const changes = fed.changesAfter(c, 500);
     if (changes.toId > c) return header('changes', c, changes.toId, changes.alerts);
+    const dc = fed.cursor('driving');
+    const driving = fed.drivingAfter(dc, limit);
+    if (driving.length) return header('driving', dc, driving[driving.length - 1]![0], driving);
     const t = fed.cursor('telemetry');
     const rows = fed.telemetryAfter(t, limit);
     if (rows.length === 0) return null;
@@ -195,12 +205,13 @@ export class Forwarder {
       brokerUrl: redactUrl(this.o.upstream.url),
       connected: this.client?.connected ?? false,
       lastError: this.client?.connected ? null : this.lastError,
-      backlogRows: b.telemetry.rows + b.changes.rows,
+      backlogRows: b.telemetry.rows + b.changes.rows + b.driving.rows,
       backlogOldestMs: b.telemetry.oldestMs,
       forwardedRows: this.forwardedRows,
       rowsPerSec: Math.round(tenS / 10),
       bytesSent: this.bytesSent,
       maxRowsPerSec: this.maxRowsPerSec,
+      pushedFences: this.o.pushedFences?.() ?? null,
     };
   }
 

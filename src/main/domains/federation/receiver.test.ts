@@ -52,8 +52,20 @@ describe('headquarters', () => {
       expect.stringMatching(/^not a gzip batch/),
       'not JSON inside the gzip',
       'batch of north/telemetry on fleetdesk/south/telemetry',
-      'not a depot batch topic (fleetdesk/<depot>/telemetry|changes)',
+      'not a depot batch topic (fleetdesk/<depot>/telemetry|changes|driving)',
       'bad id range',
+    ]);
+  });
+
+  it('stores a depot\'s driving events once, however often they arrive', () => {
+    const { r, store } = receiver();
+    const ev = (id: number, startMs: number) => [id, 'harsh_brake', 'N-1', 'DRV-ANA', startMs + 2000, startMs, 0.8, 4.1, 3.5, 52.5, -1.9];
+    const driving = batch({ stream: 'driving', fromId: 0, toId: 2, rows: [ev(1, T - 60_000), ev(2, T - 30_000)] });
+    r.apply('fleetdesk/north/driving', encodeBatch(driving), T);
+    r.apply('fleetdesk/north/driving', encodeBatch(driving), T + 500);
+    expect(store.drivers.listEvents({ vehicleId: 'N-1', fromMs: T - 3_600_000, toMs: T, limit: 10 }).map((e) => [e.type, e.driverId, e.startMs])).toEqual([
+      ['harsh_brake', 'DRV-ANA', T - 60_000],
+      ['harsh_brake', 'DRV-ANA', T - 30_000],
     ]);
   });
 });

@@ -5,18 +5,22 @@
 // kept as a dead letter with why.
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Alert } from '../../../shared/contract/alerts';
+import type { Geofence } from '../../../shared/contract/fences';
+import { ApiError } from '../../api/api-error';
 import type { DepotStatus, FederationStatus } from '../../../shared/contract/federation';
 import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '../../adapters/mqtt-subscriber';
 import type { Store } from '../../core/storage/store';
 import type { IncomingPoint } from '../ingest/repo';
 import type { AlertWireRow } from './repo';
-import { decodeBatch, parseBatchTopic, type TelemetryWireRow } from './wire';
+import { decodeBatch, encodeJson, fencePushTopic, parseBatchTopic, type DrivingWireRow, type FencePush, type TelemetryWireRow } from './wire';
 
 /** A depot is stale when nothing came for this long, or what it still has to send is older than this. */
 export const DEPOT_STALE_MS = 60_000;
 
 export interface ReceiverOptions {
   store: Store;
+  /** Headquarters' own geofences (what it pushes to depots). */
+  fences?: () => Geofence[];
   broker: BrokerSettings;
   log: (line: string) => void;
   /** Stored fixes (new ones only), for the live map. */
@@ -76,9 +80,10 @@ export class Receiver {
     const { url, username, password } = splitCredentials(this.o.broker);
     const client = mqtt.connect(url, { clientId: clientIdFor(`headquarters|${url}`), clean: false, username, password, reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30, log: () => {} });
     this.client = client;
-    client.on('connect', (connack) => {
+    client.on('connect', () => {
       this.lastError = null;
-      if (!connack.sessionPresent) client.subscribe(['fleetdesk/+/telemetry', 'fleetdesk/+/changes'], { qos: 1 }, (err) => err && this.o.log(`federation: subscribe failed: ${err.message}`));
+      // every time (a session kept from an older FleetDesk may lack a stream added since)
+      client.subscribe(['fleetdesk/+/telemetry', 'fleetdesk/+/changes', 'fleetdesk/+/driving'], { qos: 1 }, (err) => err && this.o.log(`federation: subscribe failed: ${err.message}`));
     });
     client.on('error', (err) => (this.lastError = err.message.replace(password ?? '\u0000', '***')));
     // stored first, acknowledged after: the PUBACK goes once the batch is committed
@@ -105,7 +110,7 @@ export class Receiver {
       this.o.log(`federation: ${topic} refused: ${reason}`);
     };
     const at = parseBatchTopic(topic);
-    if (!at) return refuse('not a depot batch topic (fleetdesk/<depot>/telemetry|changes)');
+    if (!at) return refuse('not a depot batch topic (fleetdesk/<depot>/telemetry|changes|driving)');
     const b = decodeBatch(payload);
     if (typeof b === 'string') return refuse(b);
     if (b.depot !== at.depotId || b.stream !== at.stream) return refuse(`batch of ${b.depot}/${b.stream} on ${topic}`);
@@ -128,6 +133,14 @@ export class Receiver {
       if (inserted.length) this.o.committed(inserted, nowMs);
       return;
     }
+    if (b.stream === 'driving') {
+      const rows = (b.rows as DrivingWireRow[]).filter((r) => Array.isArray(r) && r.length === 11 && typeof r[1] === 'string' && typeof r[2] === 'string' && Number.isFinite(r[4]) && Number.isFinite(r[5]));
+      store.db.transaction(() => {
+        store.federation.applyDriving(rows);
+        store.federation.noteBatch(b.depot, nowMs, { ...b, rows: 0 });
+      })();
+      return;
+    }
     const rows = (b.rows as AlertWireRow[]).filter((r) => Array.isArray(r) && Number.isSafeInteger(r[0]) && r.length === 23);
     const { added, updated } = store.db.transaction(() => {
       const res = store.federation.applyAlerts(b.depot, rows);
@@ -136,6 +149,27 @@ export class Receiver {
     })();
     const get = (ids: number[]) => ids.map((id) => store.alerts.get(id)).filter((a): a is Alert => a !== null);
     if (added.length || updated.length) this.o.alerts(get(added), get(updated));
+  }
+
+  /** Sends headquarters' fences (all, or those named) to depots, each as its next version (retained). */
+  async pushFences(depotIds: string[], fenceIds: string[] | null, by: string, nowMs = Date.now()): Promise<{ depotId: string; version: number; fences: number }[]> {
+    const known = new Set(this.o.store.federation.depots().map((d) => d.id));
+    const unknown = depotIds.filter((d) => !known.has(d));
+    if (unknown.length) throw new ApiError('not_found', `No depot ${unknown.join(', ')} has reported here.`);
+    const all = this.o.fences?.() ?? [];
+    const chosen = fenceIds ? all.filter((f) => fenceIds.includes(f.id)) : all;
+    if (fenceIds && chosen.length !== fenceIds.length) throw new ApiError('not_found', `No geofence ${fenceIds.filter((id) => !all.some((f) => f.id === id)).join(', ')} here.`);
+    const client = this.client;
+    if (!client?.connected) throw new ApiError('conflict', 'The depots broker is unreachable: the fences cannot be sent now. Try again when the status bar says it is back.');
+    const out = [];
+    for (const depotId of depotIds) {
+      const version = this.o.store.federation.recordFencePush(depotId, chosen.length, by, nowMs);
+      const push: FencePush = { v: 1, depot: depotId, version, sentMs: nowMs, by, fences: chosen.map((f) => ({ id: f.id, name: f.name, category: f.category, color: f.color, geometry: f.geometry, rules: f.rules })) };
+      await client.publishAsync(fencePushTopic(depotId), encodeJson(push), { qos: 1, retain: true });
+      this.o.log(`federation: ${chosen.length} fence(s) pushed to ${depotId} as version ${version} by ${by}`);
+      out.push({ depotId, version, fences: chosen.length });
+    }
+    return out;
   }
 
   depots(nowMs = Date.now()): DepotStatus[] {
@@ -161,6 +195,7 @@ export class Receiver {
       rowsPerSec: 0,
       bytesSent: 0,
       maxRowsPerSec: 0,
+      pushedFences: null,
     };
   }
 

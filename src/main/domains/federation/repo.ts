@@ -2,7 +2,7 @@
 // headquarters, what depots sent, stored once however often it arrives. Parameters always bound.
 import type Database from 'better-sqlite3';
 import type { DepotStatus } from '../../../shared/contract/federation';
-import type { FederationStream, TelemetryWireRow } from './wire';
+import type { DrivingWireRow, FederationStream, TelemetryWireRow } from './wire';
 
 /** The alert columns a depot forwards (its own id goes as the source id). */
 const ALERT_COLUMNS = ['type', 'severity', 'vehicle_id', 'fence_id', 'fence_name', 'ts_ms', 'raised_ms', 'message', 'lat', 'lon', 'acknowledged_ms', 'acknowledged_by', 'repeat_count', 'last_seen_ms', 'resolved_ms', 'resolved_by', 'suppressed', 'escalated_ms', 'note', 'cleared_ms', 'claimed_by', 'claimed_ms'] as const;
@@ -28,6 +28,8 @@ export class FederationRepo {
       firstAfter: db.prepare(`SELECT received_ms FROM telemetry WHERE id > ? ORDER BY id LIMIT 1`),
       changesAfter: db.prepare(`SELECT id, ref_id FROM federation_changes WHERE id > ? AND kind = 'alert' ORDER BY id LIMIT ?`),
       changesWaiting: db.prepare(`SELECT count(*) AS n FROM federation_changes WHERE id > ?`),
+      drivingAfter: db.prepare(`SELECT id, type, vehicle_id, driver_id, ts_ms, start_ms, severity, value, threshold, lat, lon FROM driving_events WHERE id > ? ORDER BY id LIMIT ?`).raw(true),
+      drivingTop: db.prepare(`SELECT max(id) AS m FROM driving_events`),
     };
   }
 
@@ -39,6 +41,8 @@ export class FederationRepo {
       const maxId = (this.db.prepare(`SELECT max(id) AS m FROM telemetry`).get() as { m: number | null }).m ?? 0;
       this.db.prepare(`INSERT OR IGNORE INTO federation_cursors (stream, last_id) VALUES ('telemetry', ?)`).run(maxId);
       this.db.prepare(`INSERT OR IGNORE INTO federation_cursors (stream, last_id) VALUES ('changes', 0)`).run();
+      const maxDriving = (this.db.prepare(`SELECT max(id) AS m FROM driving_events`).get() as { m: number | null }).m ?? 0;
+      this.db.prepare(`INSERT OR IGNORE INTO federation_cursors (stream, last_id) VALUES ('driving', ?)`).run(maxDriving);
     })();
   }
 
@@ -67,6 +71,11 @@ export class FederationRepo {
     return this.hot.telemetryAfter.all(afterId, limit) as TelemetryWireRow[];
   }
 
+  /** Driving events (harsh braking, speeding, …) after the cursor, oldest first, as wire rows. */
+  drivingAfter(afterId: number, limit: number): DrivingWireRow[] {
+    return this.hot.drivingAfter.all(afterId, limit) as DrivingWireRow[];
+  }
+
   /** Changed alerts after the cursor: [change id, wire row], one per alert (its state now). */
   changesAfter(afterId: number, limit: number): { toId: number; alerts: AlertWireRow[] } {
     const changes = this.hot.changesAfter.all(afterId, limit) as { id: number; ref_id: number }[];
@@ -77,12 +86,13 @@ export class FederationRepo {
   }
 
   /** What is still to forward: rows and the oldest one's receipt time. */
-  backlog(): { telemetry: Backlog; changes: Backlog; newestMs: number | null } {
+  backlog(): { telemetry: Backlog; changes: Backlog; driving: Backlog; newestMs: number | null } {
     const t = this.cursor('telemetry');
     const top = (this.hot.newest.get() as { m: number; r: number } | undefined) ?? { m: null, r: null };
     const first = this.hot.firstAfter.get(t) as { received_ms: number } | undefined;
     const c = this.hot.changesWaiting.get(this.cursor('changes')) as { n: number };
-    return { telemetry: { rows: Math.max(0, (top.m ?? 0) - t), oldestMs: first?.received_ms ?? null }, changes: { rows: c.n, oldestMs: null }, newestMs: top.r };
+    const d = Math.max(0, ((this.hot.drivingTop.get() as { m: number | null }).m ?? 0) - this.cursor('driving'));
+    return { telemetry: { rows: Math.max(0, (top.m ?? 0) - t), oldestMs: first?.received_ms ?? null }, changes: { rows: c.n, oldestMs: null }, driving: { rows: d, oldestMs: null }, newestMs: top.r };
   }
 
   // ---- headquarters ----
@@ -125,8 +135,28 @@ export class FederationRepo {
     return { added, updated };
   }
 
+  /** A depot's driving events, stored once (one per vehicle, type and start). */
+  applyDriving(rows: readonly DrivingWireRow[]): number {
+    const ins = this.db.prepare(`INSERT OR IGNORE INTO driving_events (type, vehicle_id, driver_id, ts_ms, start_ms, severity, value, threshold, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    let added = 0;
+    for (const [, ...values] of rows) added += ins.run(...values).changes;
+    return added;
+  }
+
+  /** A new version of a depot's pushed fences: its number. */
+  recordFencePush(depotId: string, fences: number, by: string, nowMs: number): number {
+    const row = this.db
+      .prepare(
+        `INSERT INTO fence_pushes (depot_id, version, pushed_ms, pushed_by, fences) VALUES (?, 1, ?, ?, ?)
+         ON CONFLICT(depot_id) DO UPDATE SET version = version + 1, pushed_ms = excluded.pushed_ms, pushed_by = excluded.pushed_by, fences = excluded.fences RETURNING version`,
+      )
+      .get(depotId, nowMs, by, fences) as { version: number };
+    return row.version;
+  }
+
   depots(): Omit<DepotStatus, 'stale' | 'behindMs' | 'vehicles'>[] {
-    return (this.db.prepare(`SELECT * FROM depots ORDER BY id`).all() as { id: string; first_seen_ms: number; last_batch_ms: number; depot_newest_ms: number | null; backlog_rows: number; backlog_oldest_ms: number | null; rows_received: number }[]).map((r) => ({
+    type Row = { id: string; first_seen_ms: number; last_batch_ms: number; depot_newest_ms: number | null; backlog_rows: number; backlog_oldest_ms: number | null; rows_received: number; version: number | null; pushed_ms: number | null; pushed_by: string | null; fences: number | null };
+    return (this.db.prepare(`SELECT d.*, p.version, p.pushed_ms, p.pushed_by, p.fences FROM depots d LEFT JOIN fence_pushes p ON p.depot_id = d.id ORDER BY d.id`).all() as Row[]).map((r) => ({
       id: r.id,
       firstSeenMs: r.first_seen_ms,
       lastBatchMs: r.last_batch_ms,
@@ -134,6 +164,7 @@ export class FederationRepo {
       backlogRows: r.backlog_rows,
       backlogOldestMs: r.backlog_oldest_ms,
       rowsReceived: r.rows_received,
+      pushedFences: r.version === null ? null : { version: r.version, count: r.fences!, pushedMs: r.pushed_ms!, by: r.pushed_by! },
     }));
   }
 

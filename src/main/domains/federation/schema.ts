@@ -46,5 +46,13 @@ export const federationSchema: SchemaSteps = {
     vehicle_id TEXT PRIMARY KEY,
     depot_id TEXT NOT NULL
   );
+  -- headquarters: the fences last pushed to each depot (versions count up per depot)
+  CREATE TABLE fence_pushes (
+    depot_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    pushed_ms INTEGER NOT NULL,
+    pushed_by TEXT NOT NULL,
+    fences INTEGER NOT NULL
+  );
   `,
 };

@@ -3,7 +3,7 @@
 // depot's stream (so a batch sent again is recognised) and how far behind the depot's forwarding is.
 import { gunzipSync, gzipSync } from 'node:zlib';
 
-export const FEDERATION_STREAMS = ['telemetry', 'changes'] as const;
+export const FEDERATION_STREAMS = ['telemetry', 'changes', 'driving'] as const;
 export type FederationStream = (typeof FEDERATION_STREAMS)[number];
 /** Bigger decompressed batches are refused (a depot sends at most a few MB). */
 export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
@@ -12,6 +12,9 @@ export const DEPOT_ID = /^[A-Za-z0-9_-]{1,32}$/;
 export function batchTopic(depotId: string, stream: FederationStream): string {
   return `fleetdesk/${depotId}/${stream}`;
 }
+
+/** A driving event as sent: [id, type, vehicle, driver, tsMs, startMs, severity, value, threshold, lat, lon]. */
+export type DrivingWireRow = [number, string, string, string | null, number, number, number, number, number, number, number];
 
 /** `fleetdesk/<depot>/<stream>` → its parts, or null. */
 export function parseBatchTopic(topic: string): { depotId: string; stream: FederationStream } | null {
@@ -42,7 +45,7 @@ export interface Batch {
 }
 
 export function encodeBatch(b: Batch): Buffer {
-  return gzipSync(Buffer.from(JSON.stringify(b)), { level: 6 });
+  return encodeJson(b);
 }
 
 /** A batch, or why the message is not one (kept as a dead letter by the receiver). */
@@ -65,4 +68,35 @@ export function decodeBatch(payload: Buffer): Batch | string {
   if (!Number.isSafeInteger(b.fromId) || !Number.isSafeInteger(b.toId) || b.toId! < b.fromId!) return 'bad id range';
   if (!Array.isArray(b.rows)) return 'rows missing';
   return b as Batch;
+}
+
+/** Where headquarters puts a depot's fences (retained, so a depot that connects later gets the latest). */
+export function fencePushTopic(depotId: string): string {
+  return `fleetdesk/${depotId}/push/fences`;
+}
+
+/** Fences (with their rules) headquarters pushes to a depot, as one version. */
+export interface FencePush {
+  v: 1;
+  depot: string;
+  version: number;
+  sentMs: number;
+  by: string;
+  fences: { id: string; name: string; category: string; color: string; geometry: unknown; rules: unknown }[];
+}
+
+export function encodeJson(x: unknown): Buffer {
+  return gzipSync(Buffer.from(JSON.stringify(x)), { level: 6 });
+}
+
+/** A fence push, or why the message is not one. */
+export function decodeFencePush(payload: Buffer): FencePush | string {
+  let p: Partial<FencePush>;
+  try {
+    p = JSON.parse(gunzipSync(payload, { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8')) as Partial<FencePush>;
+  } catch (err) {
+    return `not a gzip JSON fence push (${(err as Error).message})`;
+  }
+  if (typeof p !== 'object' || p === null || p.v !== 1 || !Number.isSafeInteger(p.version) || !Array.isArray(p.fences) || typeof p.by !== 'string') return 'not a fence push';
+  return p as FencePush;
 }

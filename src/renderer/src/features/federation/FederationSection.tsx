@@ -5,6 +5,8 @@ import { useEffect, useState } from 'react';
 import type { DepotStatus, FederationStatus } from '../../../../shared/contract/federation';
 import { api } from '../../lib/api';
 import { age, localTime } from '../../lib/format';
+import { useMay } from '../../app/store';
+import { useAction } from '../../lib/use-action';
 
 const REFRESH_MS = 2000;
 
@@ -16,6 +18,15 @@ function duration(ms: number): string {
 }
 
 export function FederationSection() {
+  const mayPush = useMay('pushFences');
+  const { error, act } = useAction();
+  const [pushed, setPushed] = useState<string | null>(null);
+  const push = (depotIds: string[]) =>
+    void act(async () => {
+      const r = await api.call('pushFences', { depotIds });
+      setPushed(r.map((x) => `${x.depotId}: version ${x.version} (${x.fences} fences)`).join(' · '));
+      setDepots(await api.call('listDepots', {}));
+    });
   const [f, setF] = useState<FederationStatus | null>(null);
   const [depots, setDepots] = useState<DepotStatus[]>([]);
   const [nowMs, setNow] = useState(Date.now());
@@ -51,6 +62,11 @@ export function FederationSection() {
             {f.connected ? 'connected' : `unreachable${f.lastError ? ` (${f.lastError})` : ''} — this depot keeps working and forwards when it is back`}
           </span>
         </p>
+        <p data-testid="pushed-fences">
+          {f.pushedFences
+            ? `Fences from headquarters: version ${f.pushedFences.version} (${f.pushedFences.count} fence${f.pushedFences.count === 1 ? '' : 's'}), arrived ${age(f.pushedFences.arrivedMs, nowMs)} from ${f.pushedFences.by}`
+            : 'No fences from headquarters yet (this depot’s own fences are its own).'}
+        </p>
         <p data-testid="upstream-backlog">
           {f.backlogRows > 0 ? `${f.backlogRows.toLocaleString()} rows waiting, the oldest received ${age(f.backlogOldestMs, nowMs)}` : 'Up to date: everything committed has reached headquarters’ broker'} · {f.forwardedRows.toLocaleString()} forwarded since start ({(f.bytesSent / 1024).toFixed(0)} KiB) ·{' '}
           {f.rowsPerSec.toLocaleString()} rows/s now, at most {f.maxRowsPerSec.toLocaleString()}
@@ -74,6 +90,8 @@ export function FederationSection() {
               <th>Last batch</th>
               <th>Newest fix</th>
               <th>Behind</th>
+              <th>Fences sent</th>
+              {mayPush && <th />}
             </tr>
           </thead>
           <tbody>
@@ -84,10 +102,33 @@ export function FederationSection() {
                 <td>{age(d.lastBatchMs, nowMs)}</td>
                 <td>{d.depotNewestMs === null ? '—' : localTime(d.depotNewestMs)}</td>
                 <td className={d.stale ? 'error' : ''}>{d.stale ? `stale · ${duration(d.behindMs)} behind` : d.backlogRows > 0 ? `catching up (${d.backlogRows.toLocaleString()} rows)` : 'current'}</td>
+                <td title={d.pushedFences ? `by ${d.pushedFences.by} ${localTime(d.pushedFences.pushedMs)}` : undefined}>{d.pushedFences ? `v${d.pushedFences.version} · ${d.pushedFences.count}` : '—'}</td>
+                {mayPush && (
+                  <td>
+                    <button type="button" onClick={() => push([d.id])} aria-label={`Push fences to ${d.id}`} title="Send every geofence here (with its rules) to this depot, as a new version">
+                      Push fences
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {mayPush && depots.length > 1 && (
+        <button type="button" onClick={() => push(depots.map((d) => d.id))}>
+          Push fences to every depot
+        </button>
+      )}
+      {pushed && (
+        <p className="muted" data-testid="push-result">
+          Sent — {pushed}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
       )}
     </section>
   );
