@@ -62,6 +62,8 @@ describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
     const hqArgs = ['--embedded-broker-port', '0', '--db', hqDb, '--headquarters', '--depots-broker', upstream.url];
     let hq = await serve(hqArgs);
 
+    // a fence at the depot that some vehicles drive into: their visits go up too
+    await wsCall(depot.url, 'saveGeofence', { name: 'North gate', category: 'depot', geometry: { type: 'Circle', center: [-1.893, 52.45], radiusM: 400 } });
     // the depot's vehicles report: 150 vehicles × 40 fixes, every tenth fix with poor precision (flagged)
     const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${depotBrokerPort}`, { clientId: 'fed-pub', reconnectPeriod: 500 });
     const base = Date.now() - 40 * 60_000;
@@ -123,6 +125,19 @@ describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
     expect(hqRows.filter((r) => r.quality === 'high_hdop').length).toBe(depotRows.filter((r) => r.quality === 'high_hdop').length);
     expect(hqRows.filter((r) => r.quality === 'high_hdop').length).toBeGreaterThan(300);
 
+    // the depot's geofence events, once each, named as at the depot
+    const events = (f: string, where: string) => {
+      const db = new Database(f, { readonly: true });
+      try {
+        return db.prepare(`SELECT e.vehicle_id || ' ' || e.event || ' ' || e.ts_ms || ' ' || coalesce(g.name, e.fence_name) AS e FROM fence_events e LEFT JOIN geofences g ON g.id = e.fence_id WHERE ${where} ORDER BY 1`).all().map((r) => (r as { e: string }).e);
+      } finally {
+        db.close();
+      }
+    };
+    const depotEvents = events(depotDb, '1');
+    expect(depotEvents.length).toBeGreaterThan(10);
+    await waitFor(() => (events(hqDb, "e.depot_id = 'north'").length >= depotEvents.length ? true : null), 'the geofence events at headquarters', 20_000, 200);
+    expect(events(hqDb, "e.depot_id = 'north'")).toEqual(depotEvents);
     // the depot's alert, in the depot's state, read-only here
     type A = { id: number; type: string; depotId: string | null; note: string | null };
     const atDepot = (await wsCall<A[]>(depot.url, 'listAlerts', { includeAcknowledged: true })).find((a) => a.id === dtc.id)!;

@@ -163,7 +163,7 @@ export class Forwarder {
     return this.o.pressure?.() ? Math.max(500, Math.floor(this.maxRowsPerSec * PRESSURE_SHARE)) : this.maxRowsPerSec;
   }
 
-  /** Alert changes first (few and urgent), then driving events, then telemetry; null when everything is forwarded. */
+  /** Alert changes first (few and urgent), then geofence and driving events, then telemetry; null when everything is forwarded. */
   private nextBatch(cap: number): Batch | null {
     const fed = this.o.store.federation;
     const limit = Math.max(1, Math.min(this.o.batchRows ?? 2000, cap));
@@ -177,7 +177,7 @@ export class Forwarder {
         toId,
         sentMs: Date.now(),
         depotNewestMs: b.newestMs,
-        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows + b.driving.rows - rows.length),
+        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows + b.driving.rows + b.visits.rows - rows.length),
         backlogOldestMs: b.telemetry.oldestMs,
         rows,
       };
@@ -185,6 +185,9 @@ export class Forwarder {
     const c = fed.cursor('changes');
     const changes = fed.changesAfter(c, 500);
     if (changes.toId > c) return header('changes', c, changes.toId, changes.alerts);
+    const vc = fed.cursor('visits');
+    const visits = fed.visitsAfter(vc, limit);
+    if (visits.length) return header('visits', vc, visits[visits.length - 1]![0], visits);
     const dc = fed.cursor('driving');
     const driving = fed.drivingAfter(dc, limit);
     if (driving.length) return header('driving', dc, driving[driving.length - 1]![0], driving);
@@ -205,7 +208,7 @@ export class Forwarder {
       brokerUrl: redactUrl(this.o.upstream.url),
       connected: this.client?.connected ?? false,
       lastError: this.client?.connected ? null : this.lastError,
-      backlogRows: b.telemetry.rows + b.changes.rows + b.driving.rows,
+      backlogRows: b.telemetry.rows + b.changes.rows + b.driving.rows + b.visits.rows,
       backlogOldestMs: b.telemetry.oldestMs,
       forwardedRows: this.forwardedRows,
       rowsPerSec: Math.round(tenS / 10),

@@ -52,7 +52,7 @@ describe('headquarters', () => {
       expect.stringMatching(/^not a gzip batch/),
       'not JSON inside the gzip',
       'batch of north/telemetry on fleetdesk/south/telemetry',
-      'not a depot batch topic (fleetdesk/<depot>/telemetry|changes|driving)',
+      'not a depot batch topic (fleetdesk/<depot>/telemetry|changes|driving|visits)',
       'bad id range',
     ]);
   });
@@ -67,5 +67,13 @@ describe('headquarters', () => {
       ['harsh_brake', 'DRV-ANA', T - 60_000],
       ['harsh_brake', 'DRV-ANA', T - 30_000],
     ]);
+  });
+
+  it('stores a depot\'s geofence visits once, with the fence\'s name at the depot', () => {
+    const { r, store } = receiver();
+    const visits = batch({ stream: 'visits', fromId: 0, toId: 2, rows: [[1, 'N-1', 'fence-a', 'enter', T - 600_000, T - 610_000, 'Depot gate'], [2, 'N-1', 'fence-a', 'exit', T - 60_000, T - 60_000, 'Depot gate']] });
+    r.apply('fleetdesk/north/visits', encodeBatch(visits), T);
+    r.apply('fleetdesk/north/visits', encodeBatch(visits), T + 500);
+    expect(store.fences.visits('N-1', T - 3_600_000, T)).toEqual([{ vehicleId: 'N-1', fenceId: 'fence-a', fenceName: 'Depot gate', enterMs: T - 610_000, exitMs: T - 60_000, durationS: 550 }]);
   });
 });

@@ -12,7 +12,7 @@ import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '.
 import type { Store } from '../../core/storage/store';
 import type { IncomingPoint } from '../ingest/repo';
 import type { AlertWireRow } from './repo';
-import { decodeBatch, encodeJson, fencePushTopic, parseBatchTopic, type DrivingWireRow, type FencePush, type TelemetryWireRow } from './wire';
+import { decodeBatch, encodeJson, fencePushTopic, parseBatchTopic, type DrivingWireRow, type FencePush, type TelemetryWireRow, type VisitWireRow } from './wire';
 
 /** A depot is stale when nothing came for this long, or what it still has to send is older than this. */
 export const DEPOT_STALE_MS = 60_000;
@@ -83,7 +83,7 @@ export class Receiver {
     client.on('connect', () => {
       this.lastError = null;
       // every time (a session kept from an older FleetDesk may lack a stream added since)
-      client.subscribe(['fleetdesk/+/telemetry', 'fleetdesk/+/changes', 'fleetdesk/+/driving'], { qos: 1 }, (err) => err && this.o.log(`federation: subscribe failed: ${err.message}`));
+      client.subscribe(['fleetdesk/+/telemetry', 'fleetdesk/+/changes', 'fleetdesk/+/driving', 'fleetdesk/+/visits'], { qos: 1 }, (err) => err && this.o.log(`federation: subscribe failed: ${err.message}`));
     });
     client.on('error', (err) => (this.lastError = err.message.replace(password ?? '\u0000', '***')));
     // stored first, acknowledged after: the PUBACK goes once the batch is committed
@@ -110,7 +110,7 @@ export class Receiver {
       this.o.log(`federation: ${topic} refused: ${reason}`);
     };
     const at = parseBatchTopic(topic);
-    if (!at) return refuse('not a depot batch topic (fleetdesk/<depot>/telemetry|changes|driving)');
+    if (!at) return refuse('not a depot batch topic (fleetdesk/<depot>/telemetry|changes|driving|visits)');
     const b = decodeBatch(payload);
     if (typeof b === 'string') return refuse(b);
     if (b.depot !== at.depotId || b.stream !== at.stream) return refuse(`batch of ${b.depot}/${b.stream} on ${topic}`);
@@ -131,6 +131,14 @@ export class Receiver {
       if (bad) this.o.log(`federation: ${bad} row(s) of ${b.depot}'s batch ${b.fromId}–${b.toId} were not fixes; left out`);
       this.rows += inserted.length;
       if (inserted.length) this.o.committed(inserted, nowMs);
+      return;
+    }
+    if (b.stream === 'visits') {
+      const rows = (b.rows as VisitWireRow[]).filter((r) => Array.isArray(r) && r.length === 7 && Number.isSafeInteger(r[0]) && typeof r[1] === 'string' && typeof r[2] === 'string' && ['enter', 'exit', 'dwell'].includes(r[3]) && Number.isFinite(r[4]) && Number.isFinite(r[5]));
+      store.db.transaction(() => {
+        store.federation.applyVisits(b.depot, rows);
+        store.federation.noteBatch(b.depot, nowMs, { ...b, rows: 0 });
+      })();
       return;
     }
     if (b.stream === 'driving') {

@@ -2,7 +2,7 @@
 // headquarters, what depots sent, stored once however often it arrives. Parameters always bound.
 import type Database from 'better-sqlite3';
 import type { DepotStatus } from '../../../shared/contract/federation';
-import type { DrivingWireRow, FederationStream, TelemetryWireRow } from './wire';
+import type { DrivingWireRow, FederationStream, TelemetryWireRow, VisitWireRow } from './wire';
 
 /** The alert columns a depot forwards (its own id goes as the source id). */
 const ALERT_COLUMNS = ['type', 'severity', 'vehicle_id', 'fence_id', 'fence_name', 'ts_ms', 'raised_ms', 'message', 'lat', 'lon', 'acknowledged_ms', 'acknowledged_by', 'repeat_count', 'last_seen_ms', 'resolved_ms', 'resolved_by', 'suppressed', 'escalated_ms', 'note', 'cleared_ms', 'claimed_by', 'claimed_ms'] as const;
@@ -30,6 +30,10 @@ export class FederationRepo {
       changesWaiting: db.prepare(`SELECT count(*) AS n FROM federation_changes WHERE id > ?`),
       drivingAfter: db.prepare(`SELECT id, type, vehicle_id, driver_id, ts_ms, start_ms, severity, value, threshold, lat, lon FROM driving_events WHERE id > ? ORDER BY id LIMIT ?`).raw(true),
       drivingTop: db.prepare(`SELECT max(id) AS m FROM driving_events`),
+      visitsAfter: db
+        .prepare(`SELECT e.id, e.vehicle_id, e.fence_id, e.event, e.ts_ms, e.since_ms, g.name FROM fence_events e LEFT JOIN geofences g ON g.id = e.fence_id WHERE e.id > ? AND e.depot_id IS NULL ORDER BY e.id LIMIT ?`)
+        .raw(true),
+      visitsTop: db.prepare(`SELECT max(id) AS m FROM fence_events`),
     };
   }
 
@@ -43,6 +47,8 @@ export class FederationRepo {
       this.db.prepare(`INSERT OR IGNORE INTO federation_cursors (stream, last_id) VALUES ('changes', 0)`).run();
       const maxDriving = (this.db.prepare(`SELECT max(id) AS m FROM driving_events`).get() as { m: number | null }).m ?? 0;
       this.db.prepare(`INSERT OR IGNORE INTO federation_cursors (stream, last_id) VALUES ('driving', ?)`).run(maxDriving);
+      const maxVisits = (this.db.prepare(`SELECT max(id) AS m FROM fence_events`).get() as { m: number | null }).m ?? 0;
+      this.db.prepare(`INSERT OR IGNORE INTO federation_cursors (stream, last_id) VALUES ('visits', ?)`).run(maxVisits);
     })();
   }
 
@@ -76,6 +82,11 @@ export class FederationRepo {
     return this.hot.drivingAfter.all(afterId, limit) as DrivingWireRow[];
   }
 
+  /** Geofence enter/exit/dwell events after the cursor, with the fence's name, as wire rows. */
+  visitsAfter(afterId: number, limit: number): VisitWireRow[] {
+    return this.hot.visitsAfter.all(afterId, limit) as VisitWireRow[];
+  }
+
   /** Changed alerts after the cursor: [change id, wire row], one per alert (its state now). */
   changesAfter(afterId: number, limit: number): { toId: number; alerts: AlertWireRow[] } {
     const changes = this.hot.changesAfter.all(afterId, limit) as { id: number; ref_id: number }[];
@@ -86,13 +97,14 @@ export class FederationRepo {
   }
 
   /** What is still to forward: rows and the oldest one's receipt time. */
-  backlog(): { telemetry: Backlog; changes: Backlog; driving: Backlog; newestMs: number | null } {
+  backlog(): { telemetry: Backlog; changes: Backlog; driving: Backlog; visits: Backlog; newestMs: number | null } {
     const t = this.cursor('telemetry');
     const top = (this.hot.newest.get() as { m: number; r: number } | undefined) ?? { m: null, r: null };
     const first = this.hot.firstAfter.get(t) as { received_ms: number } | undefined;
     const c = this.hot.changesWaiting.get(this.cursor('changes')) as { n: number };
     const d = Math.max(0, ((this.hot.drivingTop.get() as { m: number | null }).m ?? 0) - this.cursor('driving'));
-    return { telemetry: { rows: Math.max(0, (top.m ?? 0) - t), oldestMs: first?.received_ms ?? null }, changes: { rows: c.n, oldestMs: null }, driving: { rows: d, oldestMs: null }, newestMs: top.r };
+    const v = Math.max(0, ((this.hot.visitsTop.get() as { m: number | null }).m ?? 0) - this.cursor('visits'));
+    return { telemetry: { rows: Math.max(0, (top.m ?? 0) - t), oldestMs: first?.received_ms ?? null }, changes: { rows: c.n, oldestMs: null }, driving: { rows: d, oldestMs: null }, visits: { rows: v, oldestMs: null }, newestMs: top.r };
   }
 
   // ---- headquarters ----
@@ -152,6 +164,14 @@ export class FederationRepo {
       )
       .get(depotId, nowMs, by, fences) as { version: number };
     return row.version;
+  }
+
+  /** A depot's geofence events, stored once (by the depot's id for each), with the fence's name there. */
+  applyVisits(depotId: string, rows: readonly VisitWireRow[]): number {
+    const ins = this.db.prepare(`INSERT OR IGNORE INTO fence_events (vehicle_id, fence_id, event, ts_ms, since_ms, fence_name, depot_id, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    let added = 0;
+    for (const [sourceId, vehicleId, fenceId, event, tsMs, sinceMs, name] of rows) added += ins.run(vehicleId, fenceId, event, tsMs, sinceMs, name, depotId, sourceId).changes;
+    return added;
   }
 
   depots(): Omit<DepotStatus, 'stale' | 'behindMs' | 'vehicles'>[] {

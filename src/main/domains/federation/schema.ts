@@ -30,6 +30,11 @@ export const federationSchema: SchemaSteps = {
     WHEN NEW.depot_id IS NULL AND EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes')
     BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('alert', NEW.id); END;
 
+  -- headquarters: a depot's geofence enter/exit events with the fence's name there (stored once)
+  ALTER TABLE fence_events ADD COLUMN fence_name TEXT;
+  ALTER TABLE fence_events ADD COLUMN depot_id TEXT;
+  ALTER TABLE fence_events ADD COLUMN source_id INTEGER;
+  CREATE UNIQUE INDEX fence_events_source ON fence_events(depot_id, source_id) WHERE depot_id IS NOT NULL;
   -- headquarters: the depots that report here, and how far behind each one's stream is
   CREATE TABLE depots (
     id TEXT PRIMARY KEY,

@@ -3,7 +3,7 @@
 // depot's stream (so a batch sent again is recognised) and how far behind the depot's forwarding is.
 import { gunzipSync, gzipSync } from 'node:zlib';
 
-export const FEDERATION_STREAMS = ['telemetry', 'changes', 'driving'] as const;
+export const FEDERATION_STREAMS = ['telemetry', 'changes', 'driving', 'visits'] as const;
 export type FederationStream = (typeof FEDERATION_STREAMS)[number];
 /** Bigger decompressed batches are refused (a depot sends at most a few MB). */
 export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
@@ -15,6 +15,9 @@ export function batchTopic(depotId: string, stream: FederationStream): string {
 
 /** A driving event as sent: [id, type, vehicle, driver, tsMs, startMs, severity, value, threshold, lat, lon]. */
 export type DrivingWireRow = [number, string, string, string | null, number, number, number, number, number, number, number];
+
+/** A geofence event as sent: [id, vehicle, fence id, 'enter' | 'exit' | 'dwell', tsMs, sinceMs, fence name]. */
+export type VisitWireRow = [number, string, string, string, number, number, string | null];
 
 /** `fleetdesk/<depot>/<stream>` → its parts, or null. */
 export function parseBatchTopic(topic: string): { depotId: string; stream: FederationStream } | null {

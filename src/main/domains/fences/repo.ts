@@ -98,7 +98,7 @@ export class FencesRepo {
   visits(vehicleId: string | null, fromMs: number, toMs: number, fenceId: string | null = null): FenceVisit[] {
     const rows = this.db
       .prepare(
-        `SELECT e.vehicle_id, e.fence_id, e.event, e.ts_ms, e.since_ms, g.name AS fence_name FROM fence_events e
+        `SELECT e.vehicle_id, e.fence_id, e.event, e.ts_ms, e.since_ms, coalesce(g.name, e.fence_name) AS fence_name FROM fence_events e
          LEFT JOIN geofences g ON g.id = e.fence_id
          WHERE ${fenceId === null ? '' : 'e.fence_id = ? AND '}(? IS NULL OR e.vehicle_id = ?) AND e.ts_ms >= ? AND e.ts_ms < ? AND e.event IN ('enter', 'exit')
          ORDER BY e.vehicle_id, e.ts_ms, e.id`,
