@@ -5,6 +5,7 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, openApp, requireTool, startMosquitto, startServe, telemetry, tempDir, wsCall, type Mosquitto } from '../helpers';
 
@@ -66,9 +67,24 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     await expect.poll(() => h.locator('li[data-vehicle-id]').allTextContents()).toEqual([expect.stringContaining('S-0'), expect.stringContaining('S-1')]);
     await expect.poll(() => h.locator('.map').getAttribute('data-vehicles')).toBe('2');
     expect(await alert.count()).toBe(0);
+    // a report of the depot: "whole fleet" is the depot's vehicles
+    await h.keyboard.press('Alt+9'); // History
+    const q = h.getByRole('form', { name: 'History query' });
+    await q.locator('input[name="vehicles"]').fill('S-0');
+    await q.getByRole('button', { name: 'Show history' }).click();
+    const box = h.getByRole('region', { name: 'Export report' });
+    await box.getByRole('combobox', { name: 'Report' }).selectOption('positions');
+    await box.getByRole('combobox', { name: 'Format' }).selectOption('csv');
+    await box.getByLabel('all of depot south').check();
+    const [download] = await Promise.all([h.waitForEvent('download'), box.getByRole('button', { name: 'Export CSV' }).click()]);
+    const saved = path.join(tempDir(), 'south.csv');
+    await download.saveAs(saved);
+    const vehiclesInFile = new Set(readFileSync(saved, 'utf8').split('\r\n').filter(Boolean).slice(1).map((l) => l.split(',')[0]));
+    expect([...vehiclesInFile].sort()).toEqual(['S-0', 'S-1']);
     await depotSelect.selectOption('north');
     await expect.poll(() => h.locator('li[data-vehicle-id]').count()).toBe(6);
-    expect(await alert.count()).toBe(1);
+    await h.getByRole('tab', { name: /^Alerts/ }).click();
+    await expect.poll(() => alert.count()).toBe(1);
     await depotSelect.selectOption('');
     await expect.poll(() => h.locator('.map').getAttribute('data-vehicles')).toBe('8');
     // Ingest: each depot, its vehicles, current

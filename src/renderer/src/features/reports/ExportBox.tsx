@@ -6,6 +6,7 @@ import { api } from '../../lib/api';
 import { downloadUrl } from '../../lib/download';
 import { useHistory } from '../history/history-store';
 import { useMay } from '../../app/store';
+import { useDepots } from '../federation/depot-store';
 
 const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -31,6 +32,9 @@ function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
   const wholeFleet = fixedReport ? true : wholeFleetChosen;
   const [job, setJob] = useState<ExportProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // headquarters: with a depot chosen in the vehicle list, "whole fleet" is that depot's vehicles
+  const depot = useDepots((s) => s.depot);
+  const inDepot = useDepots((s) => s.vehicleIds);
   const formats: readonly ExportFormat[] = TABLE_ONLY_REPORTS.includes(report) ? EXPORT_FORMATS.filter((f) => f === 'csv' || f === 'xlsx' || f === 'pdf') : EXPORT_FORMATS;
 
   useEffect(() => {
@@ -54,7 +58,8 @@ function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
     try {
       const unlock = useHistory.getState().unlock;
       const unlockToken = unlock && unlock.untilMs > Date.now() ? unlock.token : undefined;
-      const p = await api.call('startExport', { report, format, fromMs, toMs, timeZone, vehicleIds: wholeFleet ? [] : vehicleIds, unlockToken });
+      if (wholeFleet && inDepot && inDepot.size === 0) return setError(`Depot ${depot} has no vehicles here yet.`);
+      const p = await api.call('startExport', { report, format, fromMs, toMs, timeZone, vehicleIds: wholeFleet ? (inDepot ? [...inDepot] : []) : vehicleIds, unlockToken });
       setJob(p);
     } catch (err) {
       setError((err as Error).message);
@@ -64,7 +69,10 @@ function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
   const pct = job && job.totalRows > 0 ? Math.min(100, (job.rows / job.totalRows) * 100) : undefined;
   return (
     <section className="export-box" aria-label="Export report">
-      <h3>Export{fixedReport ? ` ${REPORT_TITLES[fixedReport].toLowerCase()}` : ''}</h3>
+      <h3>
+        Export{fixedReport ? ` ${REPORT_TITLES[fixedReport].toLowerCase()}` : ''}
+        {depot && wholeFleet ? ` — depot ${depot}` : ''}
+      </h3>
       <div className="row">
         <select aria-label="Report" value={report} onChange={(e) => setReport(e.target.value as ReportName)} hidden={!!fixedReport}>
           {REPORT_NAMES.map((r) => (
@@ -87,7 +95,7 @@ function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
         </label>
         {!fixedReport && (
           <label className="toggle">
-            <input type="checkbox" checked={wholeFleet} onChange={(e) => setWholeFleet(e.target.checked)} /> whole fleet
+            <input type="checkbox" checked={wholeFleet} onChange={(e) => setWholeFleet(e.target.checked)} /> {depot ? `all of depot ${depot}` : 'whole fleet'}
           </label>
         )}
       </div>
