@@ -226,6 +226,8 @@ async function startLocal(): Promise<void> {
   service = new FleetService({
     dbFile,
     workerPath,
+    // the upstream (headquarters) broker's password, set in Settings, sealed like the broker's
+    secrets: secretStore,
     broker: brokerUrl
       ? { url: brokerUrl, username: process.env['FLEETDESK_BROKER_USERNAME'], password: secretStore.get('broker.password') ?? undefined }
       : undefined,

@@ -104,6 +104,17 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     await expect.poll(() => d.getByTestId('pushed-fences').textContent(), { timeout: 10_000 }).toMatch(/^Fences from headquarters: version 1 \(1 fence\), arrived \d+s ago from /);
     await h.screenshot({ path: 'test-results/e2e-federation-hq.png' });
 
+    // the depot's Settings show its link, set on the command line: read here, changed there
+    await d.getByRole('tab', { name: 'Settings' }).click();
+    const link = d.getByRole('region', { name: 'Headquarters link' });
+    await expect.poll(() => link.getByLabel('Depot id').inputValue()).toBe('north');
+    expect(await link.getByLabel('Depot id').isDisabled()).toBe(true);
+    expect(await link.textContent()).toContain('Set on the command line (--depot-id, --upstream): change it there.');
+    // headquarters has no such section
+    await h.getByRole('tab', { name: 'Settings' }).click();
+    await h.getByRole('region', { name: 'Map sources' }).waitFor();
+    expect(await h.getByRole('region', { name: 'Headquarters link' }).count()).toBe(0);
+
     // the WAN goes: the depot says so, and how much waits
     await upstream.stop();
     await expect.poll(() => d.getByTestId('federation').textContent(), { timeout: 15_000 }).toMatch(/^↑ HQ unreachable/);

@@ -4,7 +4,8 @@ import type { FetchedTile } from '../core/maps/tile-fetch';
 import type { RetentionSettings } from '../core/retention/retention';
 import type { IncomingPoint } from '../core/storage/store';
 import type { IngestOptions } from '../domains/ingest/pipeline';
-import type { BrokerSettings } from '../adapters/mqtt-subscriber';
+import type { FederationOptions } from '../domains/federation/link';
+import type { SecretStore } from '../core/security/secret-store';
 
 export interface FleetServiceOptions extends IngestOptions {
   workerPath: string;
@@ -41,5 +42,7 @@ export interface FleetServiceOptions extends IngestOptions {
    * headquarters stores what depots send to its broker (default: its own) and raises no alerts of its own
    * on their vehicles (each depot owns its alerts).
    */
-  federation?: { depot: { depotId: string; upstream: BrokerSettings; maxRowsPerSec?: number } } | { headquarters: { broker?: BrokerSettings } };
+  federation?: FederationOptions;
+  /** Where secrets (the upstream broker's password) are kept: the desktop's sealed store; default a 0600 file beside the database; null: nowhere. */
+  secrets?: SecretStore | null;
 }

@@ -53,11 +53,9 @@ import { NetworkShare } from '../domains/sharing/share';
 import { sharingHandlers } from '../domains/sharing/handlers';
 import { startHubServer } from './hub-server';
 import { isStopFence, JobBoard } from '../domains/jobs/board';
-import { Forwarder } from '../domains/federation/forwarder';
-import { redactUrl } from '../adapters/mqtt-subscriber';
-import { Receiver } from '../domains/federation/receiver';
 import { federationHandlers } from '../domains/federation/handlers';
-import { FencePushes } from '../domains/federation/fence-push';
+import { FederationLink } from '../domains/federation/link';
+import { FileSecretStore, secretsFileFor } from '../core/security/secret-store';
 import { jobsHandlers, messagesHandlers } from '../domains/jobs/handlers';
 import { Messenger } from '../domains/jobs/messenger';
 import { DispatchLink } from '../adapters/dispatch-link';
@@ -98,9 +96,8 @@ export class FleetService {
   jobs!: JobBoard;
   messenger!: Messenger;
   private link: DispatchLink | null = null;
-  /** A depot's link to headquarters, or headquarters' to its depots (after start, when configured). */
-  private forwarder: Forwarder | null = null;
-  private receiver: Receiver | null = null;
+  /** A depot's link to headquarters, or headquarters' to its depots (after start). */
+  private federation!: FederationLink;
   /** The desktop app shared on the network (after start). */
   share!: NetworkShare;
   readonly exports: ExportJobs;
@@ -171,7 +168,7 @@ export class FleetService {
         subscribed: (v, filters) => (this.jobs?.subscribed(v, filters), this.messenger?.subscribed(v, filters)),
       },
     });
-    const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined, federation: () => this.federationSummary() });
+    const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined, federation: () => this.federation?.summary() ?? null });
     const summarizer = new TrackSummarizer(store, log);
     const accounts = (this.accounts = new Accounts(store, {
       signInRequired: o.signInRequired === true,
@@ -198,6 +195,26 @@ export class FleetService {
     this.jobs.syncStopFences();
     this.messenger = new Messenger({ store, live: this.live, board: this.jobs, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
+    this.federation = new FederationLink(o.federation, {
+      store,
+      settings,
+      secrets: o.secrets === undefined ? new FileSecretStore(secretsFileFor(o.dbFile), { warn: log }) : o.secrets,
+      fences,
+      log,
+      pressure: () => pipeline.ingestor.queued > 0,
+      ownBroker: () => pipeline.clientSettings(),
+      geofencesChanged: () => this.emit('geofencesChanged', fences.list()),
+      // headquarters: a depot's fixes move its vehicles on the map here; its own engine already judged them
+      committed: (points, ms) => {
+        for (const p of points) if (p.flags.length === 0 && this.live.apply(p.point, ms)) this.dirtyVehicles.add(p.point.vehicleId);
+        eta.observe(points.filter((p) => p.flags.length === 0).map((p) => p.point));
+      },
+      alerts: (added, updated) => {
+        for (const a of added) this.emit('alertRaised', a);
+        for (const a of updated) this.emit('alertUpdated', a);
+        this.statusChanged();
+      },
+    });
 
     this.handlers = combineHandlers(
       vehiclesHandlers({ store, live: this.live, gate }),
@@ -219,14 +236,14 @@ export class FleetService {
       sharingHandlers({ share: this.share }),
       jobsHandlers({ board: this.jobs }),
       messagesHandlers({ messenger: this.messenger }),
-      federationHandlers({ forwarder: () => this.forwarder, receiver: () => this.receiver }),
+      federationHandlers({ link: this.federation }),
     );
 
     await pipeline.start();
     // jobs go to vehicles, and their answers come back, on FleetDesk's own dispatch connection
     this.link = new DispatchLink(pipeline.clientSettings(), { answer: (topic, payload) => (topic.endsWith('/messages/up') ? this.messenger.uplink(topic, payload) : this.jobs.answer(topic, payload)), log }, o.dbFile);
     this.link.start();
-    this.startFederation(pipeline);
+    this.federation.start();
     await this.share.resume();
     // a model to rank vehicles with from the start, when there is history and none was trained yet
     if (!this.maintenance.hasModel() && this.maintenance.hasHistory()) this.maintenance.retrain();
@@ -234,7 +251,7 @@ export class FleetService {
     this.every(1000, () => (monitor.sample(), this.statusChanged()));
     // offline vehicles and escalation of unacknowledged critical alerts, on the wall clock
     // (headquarters: each depot raises its own, and a stale depot is said as stale, not as 500 vehicles offline)
-    if (!this.receiver) this.every(15_000, () => desk.checkOffline());
+    if (!this.federation.isHeadquarters) this.every(15_000, () => desk.checkOffline());
     this.every(5_000, () => desk.escalate());
     this.every(5_000, () => this.jobs.tick());
     // history summary (one point per vehicle-minute) kept up to date in small steps
@@ -244,58 +261,6 @@ export class FleetService {
     this.every(6 * 3_600_000, () => void upkeep.runRetentionNow());
     // sessions that expired unused end their connections
     this.every(60_000, () => accounts.sweep());
-  }
-
-  private startFederation(pipeline: IngestPipeline): void {
-    const f = this.options.federation;
-    if (!f) return;
-    if ('depot' in f) {
-      const pushes = new FencePushes({ depotId: f.depot.depotId, fences: this.p.fences, settings: new Settings(() => this.store, this.log), log: this.log, changed: () => this.emit('geofencesChanged', this.p.fences.list()) });
-      this.forwarder = new Forwarder({
-        store: this.store,
-        depotId: f.depot.depotId,
-        upstream: f.depot.upstream,
-        maxRowsPerSec: f.depot.maxRowsPerSec,
-        log: this.log,
-        pressure: () => pipeline.ingestor.queued > 0,
-        fencesPushed: (payload) => pushes.apply(payload),
-        pushedFences: () => pushes.status(),
-      });
-      this.forwarder.start();
-      this.log(`federation: depot ${f.depot.depotId} forwards to ${redactUrl(f.depot.upstream.url)}`);
-      return;
-    }
-    this.receiver = new Receiver({
-      store: this.store,
-      fences: () => this.p.fences.list(),
-      broker: f.headquarters.broker ?? pipeline.clientSettings(),
-      log: this.log,
-      // a depot's fixes move its vehicles on the map here; its own engine already judged them
-      committed: (points, ms) => {
-        for (const p of points) if (p.flags.length === 0 && this.live.apply(p.point, ms)) this.dirtyVehicles.add(p.point.vehicleId);
-        this.p.eta.observe(points.filter((p) => p.flags.length === 0).map((p) => p.point));
-      },
-      alerts: (added, updated) => {
-        for (const a of added) this.emit('alertRaised', a);
-        for (const a of updated) this.emit('alertUpdated', a);
-        this.statusChanged();
-      },
-    });
-    this.receiver.start();
-    this.log(`federation: headquarters, hearing depots on ${redactUrl((f.headquarters.broker ?? pipeline.clientSettings()).url)}`);
-  }
-
-  /** For the status bar: the depot's link upstream, or headquarters' depots. */
-  private federationSummary() {
-    if (this.forwarder) {
-      const f = this.forwarder.status();
-      return { role: 'depot' as const, connected: f.connected, backlogRows: f.backlogRows, backlogOldestMs: f.backlogOldestMs, depots: 0, staleDepots: 0 };
-    }
-    if (this.receiver) {
-      const depots = this.receiver.depots();
-      return { role: 'headquarters' as const, connected: this.receiver.status().connected, backlogRows: 0, backlogOldestMs: null, depots: depots.length, staleDepots: depots.filter((d) => d.stale).length };
-    }
-    return null;
   }
 
   private every(ms: number, fn: () => void): void {
@@ -331,7 +296,7 @@ export class FleetService {
 
   private onCommitted(incoming: IncomingPoint[], receivedMs: number): void {
     this.options.observeCommits?.(incoming, receivedMs);
-    this.forwarder?.nudge();
+    this.federation?.nudge();
     const { upkeep, desk, eta, engine } = this.p;
     // a sample of the vehicles' GPS times against our clock, for the clock check before retention
     for (let i = 0; i < incoming.length; i += 64) upkeep.clock.observe(incoming[i]!.point.tsMs, receivedMs);
@@ -423,8 +388,7 @@ export class FleetService {
     this.jobs?.close();
     this.messenger?.close();
     await this.link?.stop();
-    await this.forwarder?.stop();
-    await this.receiver?.stop();
+    await this.federation?.stop();
     await p?.summarizer.stop();
     await p?.upkeep.integrityCheck;
     this.exports.close();

@@ -19,6 +19,10 @@ export const FederationStatus = Type.Object({
   bytesSent: Type.Integer(),
   /** Depot: the cap on forwarding, so a backlog never starves the depot's own work. */
   maxRowsPerSec: Type.Integer(),
+  /** Depot: set in Settings (false: by the command line or not at all — see role). */
+  fromSettings: Type.Boolean(),
+  /** Depot: the forwarding cap and who logs in upstream, as set (never the password). */
+  username: Nullable(Type.String()),
   /** Depot: the fences headquarters pushed here last — which version, how many, when it arrived, from whom. */
   pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), arrivedMs: Type.Number(), by: Type.String() })),
 });
@@ -50,6 +54,23 @@ export const federationMethods = {
   getFederation: method('viewer', NoParams, FederationStatus),
   /** Headquarters: the depots that report here, with their vehicles and how far behind each is. */
   listDepots: method('viewer', NoParams, Type.Array(DepotStatus)),
+  /**
+   * Depot: this FleetDesk forwards to headquarters' broker (on), or stops (off; what it committed meanwhile
+   * goes when it is on again). The password is kept like the broker's (sealed, never shown); omit it to keep
+   * the one stored. Refused when the command line set the role.
+   */
+  setUpstream: method(
+    'admin',
+    Type.Object({
+      enabled: Type.Boolean(),
+      depotId: Type.Optional(Type.String({ maxLength: 32 })),
+      url: Type.Optional(Type.String({ maxLength: 500 })),
+      username: Type.Optional(Type.String({ maxLength: 200 })),
+      password: Type.Optional(Type.String({ maxLength: 500 })),
+      maxRowsPerSec: Type.Optional(Type.Integer({ minimum: 100, maximum: 1_000_000 })),
+    }),
+    FederationStatus,
+  ),
   /**
    * Headquarters: sends its geofences (with their rules) to depots, as a new version each; a depot replaces the
    * fences it had from headquarters with them (its own stay) and shows which version it runs.

@@ -197,7 +197,7 @@ export class Forwarder {
     return header('telemetry', t, rows[rows.length - 1]![0], rows);
   }
 
-  status(): FederationStatus {
+  status(): Omit<FederationStatus, 'fromSettings' | 'username'> {
     const now = Date.now();
     this.sentLastSecond(now);
     const tenS = this.window.reduce((s, w) => s + w.rows, 0);

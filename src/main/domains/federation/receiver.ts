@@ -190,7 +190,7 @@ export class Receiver {
     });
   }
 
-  status(): FederationStatus {
+  status(): Omit<FederationStatus, 'fromSettings' | 'username'> {
     return {
       role: 'headquarters',
       depotId: null,

@@ -8,10 +8,12 @@ import type { SharingStatus } from '../../../../shared/contract/sharing';
 import { useFleet, useMay } from '../../app/store';
 import { api } from '../../lib/api';
 import { SharingSection } from './SharingSection';
+import { UpstreamSection } from '../federation/UpstreamSection';
 import { AccountSection } from './AccountSection';
 
 export function SettingsPanel() {
   const mayMaps = useMay('addMbtiles');
+  const mayUpstream = useMay('setUpstream');
   // this computer's own console (no sign-in) of a desktop app: it may share itself on the network
   const mayAdmin = useMay('getSharing');
   const localConsole = useFleet((s) => s.access?.signInRequired === false);
@@ -29,6 +31,7 @@ export function SettingsPanel() {
       <AccountSection />
       <PrivacySection />
       {mayMaps && <MapSourcesSection />}
+      {mayUpstream && <UpstreamSection />}
       <DataSection />
     </div>
   );

@@ -1,0 +1,56 @@
+// A depot's link to headquarters set in Settings (the desktop app has no command line): refused with why
+// for a bad depot id or address; on, it forwards to headquarters' broker (mosquitto) and keeps the password
+// apart from the database; after a restart it forwards again by itself; off, it stops.
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeBatch, type Batch } from '../src/main/domains/federation/wire';
+import { requireTool, startMosquitto, telemetry, waitFor } from './helpers';
+import { onCleanup, publisher, startService } from './service-helpers';
+
+describe.runIf(requireTool('mosquitto'))('the headquarters link in Settings', () => {
+  it('refuses bad settings, forwards once set, resumes after a restart, stops when turned off', async () => {
+    const upstream = await startMosquitto();
+    onCleanup(() => upstream.stop());
+    const hq = await mqtt.connectAsync(upstream.url, { clientId: 'hq-listener' });
+    onCleanup(() => hq.endAsync(true));
+    const batches: Batch[] = [];
+    hq.on('message', (_t, p) => {
+      const b = decodeBatch(p);
+      if (typeof b !== 'string') batches.push(b);
+    });
+    await hq.subscribeAsync('fleetdesk/+/telemetry', { qos: 1 });
+
+    const first = await startService();
+    const h = first.service.handlers;
+    expect((await h.getFederation({})).role).toBe('off');
+    await expect(h.setUpstream({ enabled: true, depotId: 'east depot', url: upstream.url })).rejects.toThrow('The depot id is 1–32 letters, digits, - or _');
+    await expect(h.setUpstream({ enabled: true, depotId: 'east', url: 'http://hq.example' })).rejects.toThrow("Headquarters' broker is an mqtt://, mqtts://, ws:// or wss:// address");
+    const on = await h.setUpstream({ enabled: true, depotId: 'east', url: upstream.url, username: 'east', password: 'depot secret 1' });
+    expect(on).toMatchObject({ role: 'depot', depotId: 'east', fromSettings: true, username: 'east' });
+    // the password is in the secrets file, not in the database's settings
+    const db = new Database(first.dbFile, { readonly: true });
+    const saved = (db.prepare(`SELECT value FROM settings WHERE key = 'federation.upstream'`).get() as { value: string }).value;
+    const all = (db.prepare(`SELECT group_concat(value) AS v FROM settings`).get() as { v: string }).v;
+    db.close();
+    expect(JSON.parse(saved)).toEqual({ depotId: 'east', url: upstream.url, username: 'east', maxRowsPerSec: null });
+    expect(all).not.toContain('depot secret 1');
+    const secrets = readFileSync(first.dbFile.replace(/\.sqlite$/, '.secrets.json'), 'utf8');
+    expect(secrets).toContain('depot secret 1');
+
+    const pub = await publisher(first.service.brokerUrl);
+    await pub.publishAsync('fleet/E-1/telemetry', JSON.stringify(telemetry({ vehicle_id: 'E-1', timestamp: Date.now() - 2000 })), { qos: 1 });
+    await waitFor(() => (batches.some((b) => b.depot === 'east' && b.rows.length === 1) ? true : null), 'the first batch at headquarters');
+    await first.service.stop();
+
+    // started again (no command line): it forwards by itself
+    const second = await startService({ dbFile: first.dbFile });
+    expect(await second.service.handlers.getFederation({})).toMatchObject({ role: 'depot', depotId: 'east', fromSettings: true });
+    const pub2 = await publisher(second.service.brokerUrl);
+    await pub2.publishAsync('fleet/E-1/telemetry', JSON.stringify(telemetry({ vehicle_id: 'E-1', timestamp: Date.now() - 1000 })), { qos: 1 });
+    await waitFor(() => (batches.filter((b) => b.depot === 'east').length >= 2 ? true : null), 'a batch after the restart');
+    const off = await second.service.handlers.setUpstream({ enabled: false });
+    expect(off.role).toBe('off');
+  });
+});
