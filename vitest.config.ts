@@ -6,6 +6,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // a screen's answer to an action, polled: 5 s before it counts as not coming (1 s, the default, failed
+    // on CI's loaded two-core machine where the same step takes 1–3 s — a sharing switch closing its listeners)
+    expect: { poll: { timeout: 5000 } },
     pool: 'forks',
     maxWorkers: 2,
     // every answer of every method checked against the contract (src/shared/contract), in-process and in

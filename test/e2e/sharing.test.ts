@@ -61,7 +61,7 @@ describe.runIf(requireTool('chromium'))('sharing the desktop app on the network'
 
     // off: the workstation loses the hub
     await share.getByRole('checkbox', { name: 'Share on the network' }).uncheck();
-    await expect.poll(() => share.getByTestId('sharing-addresses').count()).toBe(0);
+    await expect.poll(() => share.getByTestId('sharing-addresses').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => ws2.locator('.statusbar').textContent(), { timeout: 10_000 }).toMatch(/disconnected|reconnecting|Connecting/i);
   });
 });

@@ -226,7 +226,10 @@ export async function startWsServer(options: {
       for (const u of unsubscribe) u();
       for (const ws of clients.keys()) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // off means off: keep-alive connections of browsers (a page's next request) end now, not when idle
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
