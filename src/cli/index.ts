@@ -19,11 +19,9 @@ import { PrivacyPolicy, SUPERVISOR_PASSWORD_KEY } from '../main/core/privacy/pri
 import { hashSecret, verifySecret } from '../main/core/security/broker-policy';
 import { ROLES, type Role } from '../shared/contract/users';
 import { MIN_PASSWORD } from '../main/domains/users/accounts';
-import { JOB_PRIORITIES, STOP_KINDS, type NewJob, type NewStop } from '../shared/contract/jobs';
-import { jobsFromCsv } from '../main/domains/jobs/handlers';
-import { DEFAULT_STOP_RADIUS_M } from '../main/domains/jobs/board';
-import { fenceLookup, resolveStops } from '../main/domains/jobs/stops';
 import { DEPOT_ID } from '../main/domains/federation/wire';
+import { UsageError } from './usage-error';
+import { jobsCommand } from './jobs';
 
 const USAGE = `fleetdesk <command> [options]
 
@@ -73,7 +71,6 @@ const USAGE = `fleetdesk <command> [options]
              a file beside the database that only its owner can read (mode 600).
 `;
 
-class UsageError extends Error {}
 
 function num(value: string | undefined, name: string, dflt: number, min = 0): number {
   if (value === undefined) return dflt;
@@ -237,71 +234,6 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-async function jobs(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { db: { type: 'string' }, ref: { type: 'string' }, stop: { type: 'string', multiple: true }, priority: { type: 'string' }, notes: { type: 'string' }, open: { type: 'boolean' } },
-    allowPositionals: true,
-  });
-  const [action, file] = positionals;
-  const store = new Store(path.resolve(values.db ?? 'fleetdesk.sqlite'));
-  try {
-    if (action === 'list') {
-      const list = store.jobs.list({ open: values.open, limit: 10_000 });
-      for (const j of list) console.log(`#${j.id}\t${j.status}\t${j.vehicleId ?? '-'}\t${j.ref}\t${j.stops.map((s) => `${s.seq}:${s.name}(${s.status})`).join(' ')}`);
-      if (list.length === 0) console.error(values.open ? 'no open jobs' : 'no jobs');
-      return;
-    }
-    const add = (job: NewJob) => {
-      const stops = resolveStops(job.stops, fenceLookup(store.fences.list()));
-      const id = store.jobs.add({ ...job, stops, createdMs: Date.now(), createdBy: 'fleetdesk jobs' }, DEFAULT_STOP_RADIUS_M);
-      store.audit.add({ tsMs: Date.now(), actor: 'fleetdesk jobs', action: 'job_created', detail: JSON.stringify({ id, ref: job.ref }) });
-      return id;
-    };
-    if (action === 'add') {
-      if (!values.ref?.trim()) throw new UsageError('jobs add needs --ref NAME (the customer or place)');
-      if (!values.stop?.length) throw new UsageError('jobs add needs at least one --stop LAT,LON[,NAME[,KIND]]');
-      const stops: NewStop[] = values.stop.map((text, i) => {
-        const [lat, lon, name, kind] = text.split(',').map((x) => x.trim());
-        const la = Number(lat);
-        const lo = Number(lon);
-        if (!lat || !lon || !(Math.abs(la) <= 90) || !(Math.abs(lo) <= 180)) throw new UsageError(`--stop ${i + 1} "${text}": give LAT,LON within ±90, ±180`);
-        if (kind && !(STOP_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--stop ${i + 1}: KIND is one of ${STOP_KINDS.join(', ')}`);
-        return { lat: la, lon: lo, name: name || undefined, kind: (kind || 'dropoff') as NewStop['kind'] };
-      });
-      const priority = values.priority ?? 'normal';
-      if (!(JOB_PRIORITIES as readonly string[]).includes(priority)) throw new UsageError(`--priority is one of ${JOB_PRIORITIES.join(', ')}`);
-      const id = add({ ref: values.ref.trim(), priority: priority as NewJob['priority'], notes: values.notes ?? '', stops });
-      console.log(`job #${id} added with ${stops.length} stop(s)`);
-      return;
-    }
-    if (action === 'import' && file) {
-      let parsed: ReturnType<typeof jobsFromCsv>;
-      try {
-        parsed = jobsFromCsv(readFileSync(path.resolve(file), 'utf8'));
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-      let imported = 0;
-      for (const [line, job] of parsed.jobs) {
-        try {
-          add(job);
-          imported++;
-        } catch (err) {
-          parsed.errors.push(`job from line ${line}: ${(err as Error).message}`);
-        }
-      }
-      for (const e of parsed.errors) console.error(`refused: ${e}`);
-      console.log(`${imported} job(s) imported${parsed.errors.length ? `, ${parsed.errors.length} line(s) refused` : ''}`);
-      if (parsed.errors.length) process.exitCode = 1;
-      return;
-    }
-    throw new UsageError('use: jobs add --ref NAME --stop LAT,LON[,NAME[,KIND]]... | jobs list [--open] | jobs import FILE.csv');
-  } finally {
-    store.close();
-  }
 }
 
 async function users(args: string[]): Promise<void> {
@@ -506,7 +438,7 @@ async function main(argv: string[]): Promise<void> {
     case 'maintenance':
       return maintenanceCommand(rest);
     case 'jobs':
-      return jobs(rest);
+      return jobsCommand(rest);
     case 'users':
       return users(rest);
     case 'secrets':

@@ -2,8 +2,8 @@
 // path): publishes jobs to `fleet/<vehicle>/jobs` at QoS 1 and listens to the devices' answers on
 // `fleet/+/jobs/ack`, and carries drivers' text messages both ways. A persistent session (stable client id, clean: false), so answers sent while
 // FleetDesk was down are delivered when it is back.
-import mqtt, { type MqttClient } from 'mqtt';
-import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from './mqtt-subscriber';
+import type { MqttClient } from 'mqtt';
+import { persistentClient, redactUrl, type BrokerSettings } from './mqtt-subscriber';
 
 export const JOB_ANSWER_TOPIC = 'fleet/+/jobs/ack';
 /** What drivers' devices send: their texts and receipts for ours. */
@@ -29,18 +29,7 @@ export class DispatchLink {
   ) {}
 
   start(): void {
-    const { url, username, password } = splitCredentials(this.settings);
-    const client = mqtt.connect(url, {
-      clientId: `${clientIdFor(`dispatch|${this.seed}`)}`,
-      clean: false,
-      username,
-      password,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      resubscribe: true,
-      log: () => {},
-    });
+    const { client, password } = persistentClient(this.settings, `dispatch|${this.seed}`);
     this.client = client;
     let said = false;
     client.on('connect', (connack) => {

@@ -52,6 +52,18 @@ export function clientIdFor(seed: string): string {
   return `fleetdesk-${createHash('sha1').update(seed).digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * One of FleetDesk's own MQTT connections beside the telemetry path (dispatch, a depot's link upstream,
+ * headquarters hearing depots): a stable client id from `seed` and a persistent session, so QoS 1 messages
+ * wait at the broker while FleetDesk is away; reconnects every 2 s. Returns the password too, so what it
+ * logs can hide it.
+ */
+export function persistentClient(settings: BrokerSettings, seed: string): { client: MqttClient; password: string | undefined } {
+  const { url, username, password } = splitCredentials(settings);
+  const client = mqtt.connect(url, { clientId: clientIdFor(seed), clean: false, username, password, reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30, resubscribe: true, log: () => {} });
+  return { client, password };
+}
+
 export interface SubscriberEvents {
   onState(state: BrokerConnectionState, error: string | null): void;
   /** One message; call `ack` once it is safely stored. */

@@ -4,9 +4,9 @@
 // acknowledged a batch (PUBACK), so a WAN outage of hours or a restart of either side resumes exactly
 // where it stopped (a batch sent again is stored once at headquarters). A rate cap keeps a backlog from
 // starving the depot's own work.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { FederationStatus } from '../../../shared/contract/federation';
-import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '../../adapters/mqtt-subscriber';
+import { persistentClient, redactUrl, type BrokerSettings } from '../../adapters/mqtt-subscriber';
 import type { Store } from '../../core/storage/store';
 import { batchTopic, encodeBatch, fencePushTopic, type Batch, type FederationStream } from './wire';
 
@@ -51,17 +51,7 @@ export class Forwarder {
 
   start(): void {
     this.o.store.federation.startForwarding();
-    const { url, username, password } = splitCredentials(this.o.upstream);
-    const client = mqtt.connect(url, {
-      clientId: clientIdFor(`depot|${this.o.depotId}`),
-      clean: false,
-      username,
-      password,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      log: () => {},
-    });
+    const { client, password } = persistentClient(this.o.upstream, `depot|${this.o.depotId}`);
     this.client = client;
     let said = false;
     client.on('connect', () => {

@@ -3,12 +3,12 @@
 // its PUBACK — so a kill -9 mid-ingest loses nothing, and a batch delivered again is stored once (a fix is
 // one per vehicle and time; an alert one per depot and its id there). A message that is not a batch is
 // kept as a dead letter with why.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Alert } from '../../../shared/contract/alerts';
 import type { Geofence } from '../../../shared/contract/fences';
 import { ApiError } from '../../api/api-error';
 import type { DepotStatus, FederationStatus } from '../../../shared/contract/federation';
-import { clientIdFor, redactUrl, splitCredentials, type BrokerSettings } from '../../adapters/mqtt-subscriber';
+import { persistentClient, redactUrl, type BrokerSettings } from '../../adapters/mqtt-subscriber';
 import type { Store } from '../../core/storage/store';
 import type { IncomingPoint } from '../ingest/repo';
 import type { AlertWireRow } from './repo';
@@ -77,8 +77,7 @@ export class Receiver {
   constructor(private readonly o: ReceiverOptions) {}
 
   start(): void {
-    const { url, username, password } = splitCredentials(this.o.broker);
-    const client = mqtt.connect(url, { clientId: clientIdFor(`headquarters|${url}`), clean: false, username, password, reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30, log: () => {} });
+    const { client, password } = persistentClient(this.o.broker, `headquarters|${redactUrl(this.o.broker.url)}`);
     this.client = client;
     client.on('connect', () => {
       this.lastError = null;

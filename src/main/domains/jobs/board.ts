@@ -12,9 +12,9 @@ import { jobTopic, vehicleOfAnswer } from '../../adapters/dispatch-link';
 import type { Emit } from '../../api/handlers';
 import type { PrivacyGate } from '../privacy/gate';
 import type { EtaModels } from '../eta/models';
-import type { StoredJob } from './repo';
+import { isOpen, type StoredJob } from './repo';
 import { rankVehicles } from './ranking';
-import { deadLetter, parseAnswer } from './device-messages';
+import { deadLetter, jobMessage, parseAnswer } from './device-messages';
 import type { Geofence } from '../../../shared/contract/fences';
 import type { GeofenceEvent } from '../../core/geofence/engine';
 import type { IndexedFence } from '../../core/geofence/fence-index';
@@ -34,29 +34,6 @@ export const isStopFence = (fenceId: string) => fenceId.startsWith('job:');
 export const DEFAULT_ANSWER_MS = 10 * 60_000;
 /** A job sent before the device was listening is sent again this long after it subscribes, if it has not arrived. */
 const RESEND_AFTER_SUBSCRIBE_MS = 1000;
-
-/** How a job travels to a device, as the device reads it (documented in README, "Dispatching"). */
-export function jobMessage(j: Job, nowMs: number) {
-  return {
-    type: 'job',
-    job_id: j.id,
-    ref: j.ref,
-    priority: j.priority,
-    notes: j.notes,
-    vehicle_class: j.vehicleClass,
-    stops: j.stops.map((s) => ({
-      seq: s.seq,
-      kind: s.kind,
-      name: s.name,
-      lat: s.lat,
-      lon: s.lon,
-      radius_m: s.radiusM,
-      window_start: s.windowStartMs === null ? null : new Date(s.windowStartMs).toISOString(),
-      window_end: s.windowEndMs === null ? null : new Date(s.windowEndMs).toISOString(),
-    })),
-    sent_at: new Date(nowMs).toISOString(),
-  };
-}
 
 export class JobBoard {
   private model: EtaModel | null = null;
@@ -518,8 +495,4 @@ export class JobBoard {
     for (const t of this.resendTimers) clearTimeout(t);
     this.resendTimers.clear();
   }
-}
-
-function isOpen(status: Job['status']): boolean {
-  return status === 'planned' || status === 'offered' || status === 'accepted' || status === 'en_route' || status === 'arrived';
 }

@@ -1,6 +1,31 @@
-// What vehicles' devices send FleetDesk about its downlink: answers to jobs on `fleet/<id>/jobs/ack`, texts
-// and receipts on `fleet/<id>/messages/up` — each checked, or refused with the reason a dead letter keeps.
+// The device protocol of dispatching: how a job reads on the device (`fleet/<id>/jobs`), and what devices
+// send back about it — answers on `fleet/<id>/jobs/ack`, texts and receipts on `fleet/<id>/messages/up` —
+// each checked, or refused with the reason a dead letter keeps.
+import type { Job } from '../../../shared/contract/jobs';
 import type { Store } from '../../core/storage/store';
+
+/** How a job travels to a device, as the device reads it (documented in README, "Dispatching"). */
+export function jobMessage(j: Job, nowMs: number) {
+  return {
+    type: 'job',
+    job_id: j.id,
+    ref: j.ref,
+    priority: j.priority,
+    notes: j.notes,
+    vehicle_class: j.vehicleClass,
+    stops: j.stops.map((s) => ({
+      seq: s.seq,
+      kind: s.kind,
+      name: s.name,
+      lat: s.lat,
+      lon: s.lon,
+      radius_m: s.radiusM,
+      window_start: s.windowStartMs === null ? null : new Date(s.windowStartMs).toISOString(),
+      window_end: s.windowEndMs === null ? null : new Date(s.windowEndMs).toISOString(),
+    })),
+    sent_at: new Date(nowMs).toISOString(),
+  };
+}
 
 /** A JSON object of at most `maxBytes`, or what is wrong with the payload (naming it as `what`). */
 function jsonObject(payload: Buffer, maxBytes: number, what: string): Record<string, unknown> | string {

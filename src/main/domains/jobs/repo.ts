@@ -31,6 +31,8 @@ const stopOf = (r: StopRow): JobStop => ({
 });
 
 export const OPEN_STATUSES = ['planned', 'offered', 'accepted', 'en_route', 'arrived'] as const;
+/** Not finished: planned, offered, accepted, en route or arrived at a stop. */
+export const isOpen = (status: Job['status']): boolean => (OPEN_STATUSES as readonly string[]).includes(status);
 
 export class JobsRepo {
   constructor(readonly db: Database.Database) {}
