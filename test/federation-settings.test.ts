@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, type Batch } from '../src/main/domains/federation/wire';
+import { decodeBatch, encodeBatch, type Batch } from '../src/main/domains/federation/wire';
 import { requireTool, startMosquitto, telemetry, waitFor } from './helpers';
 import { onCleanup, publisher, startService } from './service-helpers';
 
@@ -52,5 +52,28 @@ describe.runIf(requireTool('mosquitto'))('the headquarters link in Settings', ()
     await waitFor(() => (batches.filter((b) => b.depot === 'east').length >= 2 ? true : null), 'a batch after the restart');
     const off = await second.service.handlers.setUpstream({ enabled: false });
     expect(off.role).toBe('off');
+  });
+});
+
+describe.runIf(requireTool('mosquitto'))('headquarters hearing a depot catch up', () => {
+  it('shows a depot vehicle by when its fix was made: an hour-old backlog does not look live', async () => {
+    const upstream = await startMosquitto();
+    onCleanup(() => upstream.stop());
+    const { service } = await startService({ federation: { headquarters: { broker: { url: upstream.url } } } });
+    await waitFor(async () => ((await service.handlers.getFederation({})).connected ? true : null), 'headquarters connected to the depots broker');
+    const depot = await mqtt.connectAsync(upstream.url, { clientId: 'depot-west' });
+    onCleanup(() => depot.endAsync(true));
+    const now = Date.now();
+    const row = (id: number, v: string, tsMs: number) => [id, v, tsMs, 52.5, -1.9, 30, 90, 50, 1500, 1000, null, 0.9, 9, 80, 1, null, null, 'mqtt', null];
+    const batch: Batch = { v: 1, depot: 'west', stream: 'telemetry', fromId: 0, toId: 2, sentMs: now, depotNewestMs: now, backlogRows: 0, backlogOldestMs: null, rows: [row(1, 'W-OLD', now - 3_600_000), row(2, 'W-NOW', now - 2000)] };
+    await depot.publishAsync('fleetdesk/west/telemetry', encodeBatch(batch), { qos: 1 });
+    const vehicles = await waitFor(async () => {
+      const list = await service.handlers.listVehicles({});
+      return list.length === 2 ? list : null;
+    }, 'both depot vehicles at headquarters');
+    const byId = Object.fromEntries(vehicles.map((v) => [v.vehicleId, v]));
+    expect(byId['W-NOW']!.status).not.toBe('offline');
+    expect(byId['W-OLD']!.status).toBe('offline');
+    expect(byId['W-OLD']!.lastSeenMs).toBe(now - 3_600_000);
   });
 });

@@ -204,9 +204,11 @@ export class FleetService {
       pressure: () => pipeline.ingestor.queued > 0,
       ownBroker: () => pipeline.clientSettings(),
       geofencesChanged: () => this.emit('geofencesChanged', fences.list()),
-      // headquarters: a depot's fixes move its vehicles on the map here; its own engine already judged them
+      // headquarters: a depot's fixes move its vehicles on the map here; its own engine already judged them.
+      // Seen when the fix was made, not when it arrived here: a depot catching up on an hour's backlog must
+      // not make its vehicles look live.
       committed: (points, ms) => {
-        for (const p of points) if (p.flags.length === 0 && this.live.apply(p.point, ms)) this.dirtyVehicles.add(p.point.vehicleId);
+        for (const p of points) if (p.flags.length === 0 && this.live.apply(p.point, Math.min(ms, p.point.tsMs))) this.dirtyVehicles.add(p.point.vehicleId);
         eta.observe(points.filter((p) => p.flags.length === 0).map((p) => p.point));
       },
       alerts: (added, updated) => {
