@@ -39,11 +39,15 @@ function count(dbFile: string): number {
   }
 }
 
+/** What each `serve` printed, for the failure message when a wait times out. */
+const outputs: (() => string)[] = [];
 async function serve(args: string[]): Promise<{ url: string; proc: ChildProcess }> {
   const s = await startServe(['--port', '0', '--osmand-port', 'off', ...args], 'pipe');
   procs.push(s.proc);
+  outputs.push(s.output);
   return s;
 }
+const logsTail = () => outputs.map((o, i) => `--- serve #${i + 1}\n${o().slice(-2500)}`).join('\n');
 
 describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
   it('headquarters holds every row the depot committed exactly once, through an upstream outage and kill -9 of either side', async () => {
@@ -117,7 +121,9 @@ describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
     await waitFor(() => (count(depotDb) >= 4600 ? true : null), 'the depot to store the last reports', 20_000, 200);
     const depotRows = rows(depotDb);
     expect(depotRows.length).toBe(4600);
-    await waitFor(() => (count(hqDb) >= depotRows.length ? true : null), `headquarters to hold all ${depotRows.length} rows`, 60_000, 250);
+    await waitFor(() => (count(hqDb) >= depotRows.length ? true : null), `headquarters to hold all ${depotRows.length} rows`, 60_000, 250).catch((err: Error) => {
+      throw new Error(`${err.message} (it holds ${count(hqDb)})\n${logsTail()}`);
+    });
     await new Promise((r) => setTimeout(r, 500));
     const hqRows = rows(hqDb);
     expect(hqRows.length).toBe(depotRows.length);

@@ -14,6 +14,7 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
   let page: Page;
   let origin: string;
   const requests: string[] = [];
+  const pageErrors: string[] = [];
   const dir = tempDir('maps-');
   const region = path.join(dir, 'birmingham.mbtiles');
   const second = path.join(dir, 'coventry.mbtiles');
@@ -33,6 +34,8 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
     // every wait of this long walk is bounded below the test's own limit, so a stall names its step
     // (one CI run on a loaded machine hit the 60 s test limit with no step named)
     page.setDefaultTimeout(20_000);
+    // a part of the page that fails shows its error in place of itself: kept for the failure message
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('request', (r) => requests.push(r.url()));
   });
 
@@ -60,7 +63,12 @@ describe.runIf(requireTool('chromium'))('offline maps in the browser', () => {
     // navigation that, on a loaded machine, timed out (3 runs in 5).
     await map.focus();
     for (let i = 0; i < 6; i++) await map.press('-');
-    await expect.poll(async () => Number(await map.getAttribute('data-places')), { timeout: 15_000 }).toBeGreaterThan(5);
+    await expect
+      .poll(async () => Number(await map.getAttribute('data-places', { timeout: 2000 })), { timeout: 15_000 })
+      .toBeGreaterThan(5)
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\nmap on the page: ${await map.count()}; page errors: ${pageErrors.join(' | ') || 'none'}; alerts: ${(await page.getByRole('alert').allTextContents()).join(' | ')}`);
+      });
 
     // add a second file in Settings, then remove it
     await page.getByRole('tab', { name: 'Settings' }).click();
