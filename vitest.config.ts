@@ -12,7 +12,7 @@ export default defineConfig({
     pool: 'forks',
     // one file at a time: each browser test starts `serve` processes, brokers and Chromium, and two of them
     // at once on CI's two-core machine made waits of a few seconds fail now and then (sharing, offline
-    // map, federation). Slower (~20 min), and the same every run.
+    // map, federation). About 13 min, and the same every run.
     maxWorkers: 1,
     // every answer of every method checked against the contract (src/shared/contract), in-process and in
     // the `serve` processes the browser tests start
