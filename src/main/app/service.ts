@@ -45,7 +45,7 @@ import { MapSourceSet } from '../domains/maps/sources';
 import { PrivacyGate } from '../domains/privacy/gate';
 import { privacyHandlers } from '../domains/privacy/handlers';
 import { ENGINE_CONFIG_KEY, Rules } from '../domains/rules/rules';
-import { rulesHandlers } from '../domains/rules/handlers';
+import { ruleSettingsStore, rulesHandlers } from '../domains/rules/handlers';
 import { Settings } from '../domains/settings/settings';
 import { StorageUpkeep } from '../domains/storage/upkeep';
 import { Accounts } from '../domains/users/accounts';
@@ -195,7 +195,9 @@ export class FleetService {
     this.jobs.syncStopFences();
     this.messenger = new Messenger({ store, live: this.live, board: this.jobs, emit: this.emit, publish: (topic, m) => this.link!.publish(topic, m), log });
     this.p = { store, gate, fences, desk, maps, eta, engine, pipeline, monitor, upkeep, summarizer };
+    const ruleSettings = ruleSettingsStore({ rules, desk, engine });
     this.federation = new FederationLink(o.federation, {
+      rules: ruleSettings,
       store,
       settings,
       secrets: o.secrets === undefined ? new FileSecretStore(secretsFileFor(o.dbFile), { warn: log }) : o.secrets,
@@ -216,13 +218,20 @@ export class FleetService {
         for (const a of updated) this.emit('alertUpdated', a);
         this.statusChanged();
       },
+      // a depot's jobs and messages, as the depot has them (read-only here)
+      jobs: (ids) => {
+        for (const id of ids) this.emit('jobUpdated', this.jobs.shown(store.jobs.get(id)!));
+      },
+      messages: (ids) => {
+        for (const id of ids) this.emit('messageUpdated', store.messages.get(id)!);
+      },
     });
 
     this.handlers = combineHandlers(
       vehiclesHandlers({ store, live: this.live, gate }),
       alertsHandlers({ store, desk, gate, emit: this.emit, statusChanged: this.statusChanged }),
-      fencesHandlers({ fences, emit: this.emit, store }),
-      rulesHandlers({ rules, desk, engine }),
+      fencesHandlers({ fences, emit: this.emit, store, ownerOf: (id) => this.federation.fenceOwner(id) }),
+      rulesHandlers({ settings: ruleSettings }),
       driversHandlers({ store, rules, gate }),
       historyHandlers({ store, gate }),
       exportsHandlers({ store, jobs: this.exports, gate }),

@@ -25,6 +25,8 @@ export const FederationStatus = Type.Object({
   username: Nullable(Type.String()),
   /** Depot: the fences headquarters pushed here last — which version, how many, when it arrived, from whom. */
   pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), arrivedMs: Type.Number(), by: Type.String() })),
+  /** Depot: the rules (thresholds, alert settings, penalties) headquarters pushed here last. */
+  pushedRules: Nullable(Type.Object({ version: Type.Integer(), arrivedMs: Type.Number(), by: Type.String() })),
 });
 export type FederationStatus = Static<typeof FederationStatus>;
 
@@ -47,6 +49,8 @@ export const DepotStatus = Type.Object({
   vehicles: Type.Array(Type.String()),
   /** The fences last pushed to it from here (null: never). */
   pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), pushedMs: Type.Number(), by: Type.String() })),
+  /** The rules last pushed to it from here (null: never). */
+  pushedRules: Nullable(Type.Object({ version: Type.Integer(), pushedMs: Type.Number(), by: Type.String() })),
 });
 export type DepotStatus = Static<typeof DepotStatus>;
 
@@ -79,5 +83,15 @@ export const federationMethods = {
     'supervisor',
     Type.Object({ depotIds: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 100 }), fenceIds: Type.Optional(Type.Array(Type.String(), { maxItems: 10_000 })) }),
     Type.Array(Type.Object({ depotId: Type.String(), version: Type.Integer(), fences: Type.Integer() })),
+  ),
+  /**
+   * Headquarters: sends its rules — thresholds per vehicle class, fuel and coolant limits, alert severities and
+   * times, driver-score penalties — to depots, as a new version each. A depot keeps which of its vehicles is
+   * which class (it knows its vehicles) and the classes only it defines; the rest becomes headquarters'.
+   */
+  pushRules: method(
+    'supervisor',
+    Type.Object({ depotIds: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 100 }) }),
+    Type.Array(Type.Object({ depotId: Type.String(), version: Type.Integer() })),
   ),
 };

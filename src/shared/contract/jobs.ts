@@ -61,6 +61,8 @@ export const Job = Type.Object({
   /** The assigned vehicle's ETA to the next stop, when live. */
   nextStopEtaMs: Nullable(Type.Number()),
   stops: Type.Array(JobStop),
+  /** Headquarters: the depot that dispatched the job and works it (read-only here); null: this FleetDesk's own. */
+  depotId: Nullable(Type.String()),
 });
 export type Job = Static<typeof Job>;
 

@@ -23,6 +23,12 @@ export class FencePushes {
     return s ? { version: s.version, count: s.count, arrivedMs: s.arrivedMs, by: s.by } : null;
   }
 
+  /** "headquarters, version N" when this fence came from headquarters' push now in force, else null. */
+  ownerOf(id: string): string | null {
+    const s = this.state();
+    return s && s.ids.includes(id) ? `headquarters (version ${s.version}, by ${s.by})` : null;
+  }
+
   apply(payload: Buffer, nowMs = Date.now()): void {
     const p = decodeFencePush(payload);
     if (typeof p === 'string') return this.d.log(`federation: a fence push from headquarters was refused: ${p}`);

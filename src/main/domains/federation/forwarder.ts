@@ -1,5 +1,5 @@
 // A depot's link to headquarters: forwards what the depot committed — telemetry with its quality flags,
-// and alerts with every change of their state — to `fleetdesk/<depot>/…` on an upstream broker at QoS 1,
+// alerts, jobs and driver messages with every change of their state, geofence and driving events — to `fleetdesk/<depot>/…` on an upstream broker at QoS 1,
 // in compressed batches. The cursor in the depot's database moves only when the upstream broker has
 // acknowledged a batch (PUBACK), so a WAN outage of hours or a restart of either side resumes exactly
 // where it stopped (a batch sent again is stored once at headquarters). A rate cap keeps a backlog from
@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { FederationStatus } from '../../../shared/contract/federation';
 import { persistentClient, redactUrl, type BrokerSettings } from '../../adapters/mqtt-subscriber';
 import type { Store } from '../../core/storage/store';
-import { batchTopic, encodeBatch, fencePushTopic, type Batch, type FederationStream } from './wire';
+import { batchTopic, encodeBatch, fencePushTopic, rulesPushTopic, type Batch, type FederationStream } from './wire';
 
 export interface ForwarderOptions {
   store: Store;
@@ -25,6 +25,9 @@ export interface ForwarderOptions {
   fencesPushed?: (payload: Buffer) => void;
   /** What the depot runs of headquarters' fences, for the status. */
   pushedFences?: () => FederationStatus['pushedFences'];
+  /** Rules headquarters pushed (retained on fleetdesk/<depot>/push/rules), and which version runs here. */
+  rulesPushed?: (payload: Buffer) => void;
+  pushedRules?: () => FederationStatus['pushedRules'];
 }
 
 /** Under pressure, forwarding slows to this share of its cap (at least 500 rows/s): the depot's own work first. */
@@ -56,13 +59,16 @@ export class Forwarder {
     let said = false;
     client.on('connect', () => {
       // headquarters' fences for this depot (retained: the latest arrives at once)
-      client.subscribe(fencePushTopic(this.o.depotId), { qos: 1 }, (err) => err && this.o.log(`federation: cannot listen for fences from headquarters: ${err.message}`));
+      client.subscribe([fencePushTopic(this.o.depotId), rulesPushTopic(this.o.depotId)], { qos: 1 }, (err) => err && this.o.log(`federation: cannot listen for fences and rules from headquarters: ${err.message}`));
       if (said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)} is back; forwarding resumes`);
       said = false;
       this.lastError = null;
       this.wake?.();
     });
-    client.on('message', (topic, payload) => topic === fencePushTopic(this.o.depotId) && this.o.fencesPushed?.(payload));
+    client.on('message', (topic, payload) => {
+      if (topic === fencePushTopic(this.o.depotId)) this.o.fencesPushed?.(payload);
+      else if (topic === rulesPushTopic(this.o.depotId)) this.o.rulesPushed?.(payload);
+    });
     client.on('error', (err) => {
       this.lastError = err.message.replace(password ?? '\u0000', '***');
       if (!said) this.o.log(`federation: upstream ${redactUrl(this.o.upstream.url)}: ${this.lastError}; the depot keeps working and forwards when it is back`);
@@ -143,7 +149,7 @@ export class Forwarder {
       }
       if (!this.running) return;
       this.o.store.federation.advance(batch.stream, batch.toId);
-      this.count(batch.rows.length, payload.byteLength);
+      this.count(batch.rows.length + (batch.jobs?.length ?? 0) + (batch.messages?.length ?? 0), payload.byteLength);
       // let the depot's own work in between batches
       await new Promise((r) => setImmediate(r));
     }
@@ -153,12 +159,13 @@ export class Forwarder {
     return this.o.pressure?.() ? Math.max(500, Math.floor(this.maxRowsPerSec * PRESSURE_SHARE)) : this.maxRowsPerSec;
   }
 
-  /** Alert changes first (few and urgent), then geofence and driving events, then telemetry; null when everything is forwarded. */
+  /** Changes first (alerts, jobs, driver messages: few and urgent), then geofence and driving events, then telemetry; null when everything is forwarded. */
   private nextBatch(cap: number): Batch | null {
     const fed = this.o.store.federation;
     const limit = Math.max(1, Math.min(this.o.batchRows ?? 2000, cap));
-    const header = (stream: FederationStream, fromId: number, toId: number, rows: unknown[]): Batch => {
+    const header = (stream: FederationStream, fromId: number, toId: number, rows: unknown[], extra: Pick<Batch, 'jobs' | 'messages'> = {}): Batch => {
       const b = fed.backlog();
+      const sent = rows.length + (extra.jobs?.length ?? 0) + (extra.messages?.length ?? 0);
       return {
         v: 1,
         depot: this.o.depotId,
@@ -167,14 +174,15 @@ export class Forwarder {
         toId,
         sentMs: Date.now(),
         depotNewestMs: b.newestMs,
-        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows + b.driving.rows + b.visits.rows - rows.length),
+        backlogRows: Math.max(0, b.telemetry.rows + b.changes.rows + b.driving.rows + b.visits.rows - sent),
         backlogOldestMs: b.telemetry.oldestMs,
         rows,
+        ...extra,
       };
     };
     const c = fed.cursor('changes');
     const changes = fed.changesAfter(c, 500);
-    if (changes.toId > c) return header('changes', c, changes.toId, changes.alerts);
+    if (changes.toId > c) return header('changes', c, changes.toId, changes.alerts, { jobs: changes.jobs, messages: changes.messages });
     const vc = fed.cursor('visits');
     const visits = fed.visitsAfter(vc, limit);
     if (visits.length) return header('visits', vc, visits[visits.length - 1]![0], visits);
@@ -205,6 +213,7 @@ export class Forwarder {
       bytesSent: this.bytesSent,
       maxRowsPerSec: this.maxRowsPerSec,
       pushedFences: this.o.pushedFences?.() ?? null,
+      pushedRules: this.o.pushedRules?.() ?? null,
     };
   }
 

@@ -10,6 +10,8 @@ import { ApiError } from '../../api/api-error';
 import type { FenceRegistry } from '../fences/registry';
 import type { Settings } from '../settings/settings';
 import { FencePushes } from './fence-push';
+import { RulePushes } from './rule-push';
+import type { RuleSettingsStore } from '../rules/handlers';
 import { Forwarder } from './forwarder';
 import { Receiver, type ReceiverOptions } from './receiver';
 import { DEPOT_ID } from './wire';
@@ -32,6 +34,7 @@ export interface LinkDeps {
   settings: Settings;
   secrets: SecretStore | null;
   fences: FenceRegistry;
+  rules: RuleSettingsStore;
   log: (line: string) => void;
   /** Telemetry waits to be stored: forwarding yields. */
   pressure: () => boolean;
@@ -40,6 +43,8 @@ export interface LinkDeps {
   geofencesChanged: () => void;
   committed: ReceiverOptions['committed'];
   alerts: ReceiverOptions['alerts'];
+  jobs: ReceiverOptions['jobs'];
+  messages: ReceiverOptions['messages'];
 }
 
 export class FederationLink {
@@ -59,7 +64,7 @@ export class FederationLink {
     const f = this.fixed;
     if (f && 'headquarters' in f) {
       const broker = f.headquarters.broker ?? this.d.ownBroker();
-      this.receiver = new Receiver({ store: this.d.store, fences: () => this.d.fences.list(), broker, log: this.d.log, committed: this.d.committed, alerts: this.d.alerts });
+      this.receiver = new Receiver({ store: this.d.store, fences: () => this.d.fences.list(), rules: () => this.d.rules.current(), broker, log: this.d.log, committed: this.d.committed, alerts: this.d.alerts, jobs: this.d.jobs, messages: this.d.messages });
       this.receiver.start();
       this.d.log(`federation: headquarters, hearing depots on ${redactUrl(broker.url)}`);
       return;
@@ -73,9 +78,29 @@ export class FederationLink {
     return this.d.settings.load<SavedUpstream | null>(UPSTREAM_KEY, null, (x) => (x === null || (typeof x === 'object' && typeof (x as SavedUpstream).depotId === 'string' && typeof (x as SavedUpstream).url === 'string') ? null : 'not an upstream setting'));
   }
 
+  /** The fences headquarters pushed, while this FleetDesk is a depot. */
+  private fencePushes: FencePushes | null = null;
+
+  /** A depot: who owns a fence that is not the depot's own (headquarters pushed it), else null. */
+  fenceOwner(id: string): string | null {
+    return this.forwarder ? (this.fencePushes?.ownerOf(id) ?? null) : null;
+  }
+
   private startDepot(depotId: string, upstream: BrokerSettings, maxRowsPerSec: number | undefined): void {
-    const pushes = new FencePushes({ depotId, fences: this.d.fences, settings: this.d.settings, log: this.d.log, changed: this.d.geofencesChanged });
-    this.forwarder = new Forwarder({ store: this.d.store, depotId, upstream, maxRowsPerSec, log: this.d.log, pressure: this.d.pressure, fencesPushed: (p) => pushes.apply(p), pushedFences: () => pushes.status() });
+    const pushes = (this.fencePushes = new FencePushes({ depotId, fences: this.d.fences, settings: this.d.settings, log: this.d.log, changed: this.d.geofencesChanged }));
+    const rules = new RulePushes({ depotId, rules: this.d.rules, settings: this.d.settings, log: this.d.log });
+    this.forwarder = new Forwarder({
+      store: this.d.store,
+      depotId,
+      upstream,
+      maxRowsPerSec,
+      log: this.d.log,
+      pressure: this.d.pressure,
+      fencesPushed: (p) => pushes.apply(p),
+      pushedFences: () => pushes.status(),
+      rulesPushed: (p) => rules.apply(p),
+      pushedRules: () => rules.status(),
+    });
     this.forwarder.start();
     this.d.log(`federation: depot ${depotId} forwards to ${redactUrl(upstream.url)}`);
   }
@@ -114,7 +139,7 @@ export class FederationLink {
     const username = this.fixed && 'depot' in this.fixed ? (this.fixed.depot.upstream.username ?? null) : (this.saved()?.username ?? null);
     if (this.forwarder) return { ...this.forwarder.status(), fromSettings, username };
     if (this.receiver) return { ...this.receiver.status(), fromSettings: false, username: null };
-    return { role: 'off', depotId: null, brokerUrl: null, connected: false, lastError: null, backlogRows: 0, backlogOldestMs: null, forwardedRows: 0, rowsPerSec: 0, bytesSent: 0, maxRowsPerSec: 0, pushedFences: null, fromSettings: false, username: null };
+    return { role: 'off', depotId: null, brokerUrl: null, connected: false, lastError: null, backlogRows: 0, backlogOldestMs: null, forwardedRows: 0, rowsPerSec: 0, bytesSent: 0, maxRowsPerSec: 0, pushedFences: null, pushedRules: null, fromSettings: false, username: null };
   }
 
   /** For the status bar. */
@@ -137,6 +162,11 @@ export class FederationLink {
   pushFences(depotIds: string[], fenceIds: string[] | null, by: string) {
     if (!this.receiver) throw new ApiError('bad_request', 'Only headquarters pushes fences to depots (fleetdesk serve --headquarters).');
     return this.receiver.pushFences(depotIds, fenceIds, by);
+  }
+
+  pushRules(depotIds: string[], by: string) {
+    if (!this.receiver) throw new ApiError('bad_request', 'Only headquarters pushes rules to depots (fleetdesk serve --headquarters).');
+    return this.receiver.pushRules(depotIds, by);
   }
 
   nudge(): void {

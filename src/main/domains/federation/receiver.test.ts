@@ -16,8 +16,10 @@ afterEach(() => store?.close());
 function receiver() {
   store = new Store(path.join(mkdtempSync(path.join(os.tmpdir(), 'fleetdesk-hq-')), 'hq.sqlite'));
   const committed: number[] = [];
-  const r = new Receiver({ store, broker: { url: 'mqtt://127.0.0.1:1' }, log: () => undefined, committed: (p) => committed.push(p.length), alerts: () => undefined });
-  return { r, store, committed };
+  const logs: string[] = [];
+  const jobs: number[][] = [];
+  const r = new Receiver({ store, broker: { url: 'mqtt://127.0.0.1:1' }, log: (l) => logs.push(l), committed: (p) => committed.push(p.length), alerts: () => undefined, jobs: (ids) => jobs.push(ids) });
+  return { r, store, committed, logs, jobs };
 }
 
 const T = Date.UTC(2026, 11, 2, 9);
@@ -75,5 +77,26 @@ describe('headquarters', () => {
     r.apply('fleetdesk/north/visits', encodeBatch(visits), T);
     r.apply('fleetdesk/north/visits', encodeBatch(visits), T + 500);
     expect(store.fences.visits('N-1', T - 3_600_000, T)).toEqual([{ vehicleId: 'N-1', fenceId: 'fence-a', fenceName: 'Depot gate', enterMs: T - 610_000, exitMs: T - 60_000, durationS: 550 }]);
+  });
+
+  it('stores a depot\'s job whole at each change, once; a job it cannot store is left out with why, the rest kept', () => {
+    const { r, store, logs, jobs } = receiver();
+    const job = (id: number, status: string, stops: unknown[][], events: unknown[][]) => ({ id, job: ['Bakery', 'normal', '', null, status, 'N-1', 'answered', T - 60_000, 'ana', T, null, null], stops, events });
+    const stop = (seq: number, status: string) => [seq, 'dropoff', `Stop ${seq}`, 52.4, -1.8, 150, null, null, null, status, null, null, status === 'done' ? T : null, null];
+    const ev = (tsMs: number, what: string) => [tsMs, null, what, 'ana', '', 'N-1'];
+    const changes = (rows: unknown[], toId: number) => encodeBatch(batch({ stream: 'changes', fromId: toId - 1, toId, rows: [], jobs: rows as Batch['jobs'] }));
+    r.apply('fleetdesk/north/changes', changes([job(7, 'accepted', [stop(1, 'pending')], [ev(T - 60_000, 'planned'), ev(T - 50_000, 'accepted')])], 1), T);
+    r.apply('fleetdesk/north/changes', changes([job(7, 'accepted', [stop(1, 'pending')], [ev(T - 60_000, 'planned'), ev(T - 50_000, 'accepted')])], 1), T);
+    // under way at the depot, worked there: headquarters' own board neither tracks nor times it
+    expect(store.jobs.list({ open: true, limit: 10 })).toHaveLength(1);
+    expect(store.jobs.allActive()).toEqual([]);
+    expect(store.jobs.activeOf('N-1')).toEqual([]);
+    // a broken job beside a good change: the good one is stored
+    r.apply('fleetdesk/north/changes', changes([{ id: 8, job: ['x'], stops: [], events: [] }, job(7, 'done', [stop(1, 'done')], [ev(T - 60_000, 'planned'), ev(T - 50_000, 'accepted'), ev(T, 'done')])], 2), T);
+    const stored = store.jobs.list({ limit: 10 });
+    expect(stored.map((j) => [j.ref, j.status, j.depotId, j.stops.map((s) => s.status)])).toEqual([['Bakery', 'done', 'north', ['done']]]);
+    expect(store.jobs.timeline(stored[0]!.id).map((e) => e.what)).toEqual(['planned', 'accepted', 'done']);
+    expect(jobs).toEqual([[stored[0]!.id], [stored[0]!.id], [stored[0]!.id]]);
+    expect(logs).toEqual([expect.stringMatching(/changes 1–2, job 8: not a job row; left out/)]);
   });
 });

@@ -1,5 +1,5 @@
 // Headquarters' link to its depots: subscribes to `fleetdesk/+/…` with a persistent session, stores each
-// batch (telemetry with the depot's own quality flags, alerts in the depot's state) before the broker gets
+// batch (telemetry with the depot's own quality flags; alerts, jobs and driver messages in the depot's state) before the broker gets
 // its PUBACK — so a kill -9 mid-ingest loses nothing, and a batch delivered again is stored once (a fix is
 // one per vehicle and time; an alert one per depot and its id there). A message that is not a batch is
 // kept as a dead letter with why.
@@ -12,21 +12,26 @@ import { persistentClient, redactUrl, type BrokerSettings } from '../../adapters
 import type { Store } from '../../core/storage/store';
 import type { IncomingPoint } from '../ingest/repo';
 import type { AlertWireRow } from './repo';
-import { decodeBatch, encodeJson, fencePushTopic, parseBatchTopic, type DrivingWireRow, type FencePush, type TelemetryWireRow, type VisitWireRow } from './wire';
+import type { RuleSettings } from '../../../shared/contract/rules';
+import { decodeBatch, encodeJson, fencePushTopic, parseBatchTopic, rulesPushTopic, type DrivingWireRow, type FencePush, type RulePush, type TelemetryWireRow, type VisitWireRow } from './wire';
 
 /** A depot is stale when nothing came for this long, or what it still has to send is older than this. */
 export const DEPOT_STALE_MS = 60_000;
 
 export interface ReceiverOptions {
   store: Store;
-  /** Headquarters' own geofences (what it pushes to depots). */
+  /** Headquarters' own geofences and rules (what it pushes to depots). */
   fences?: () => Geofence[];
+  rules?: () => RuleSettings;
   broker: BrokerSettings;
   log: (line: string) => void;
   /** Stored fixes (new ones only), for the live map. */
   committed: (points: IncomingPoint[], receivedMs: number) => void;
   /** Stored alerts: new ones, and known ones whose state changed at the depot. */
   alerts: (added: Alert[], updated: Alert[]) => void;
+  /** Stored jobs and driver messages (their ids here), new or changed at the depot. */
+  jobs?: (ids: number[]) => void;
+  messages?: (ids: number[]) => void;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -149,25 +154,53 @@ export class Receiver {
       return;
     }
     const rows = (b.rows as AlertWireRow[]).filter((r) => Array.isArray(r) && Number.isSafeInteger(r[0]) && r.length === 23);
-    const { added, updated } = store.db.transaction(() => {
+    const { added, updated, jobs, messages } = store.db.transaction(() => {
       const res = store.federation.applyAlerts(b.depot, rows);
+      const jobs = store.federation.applyJobs(b.depot, Array.isArray(b.jobs) ? b.jobs : []);
+      const messages = store.federation.applyMessages(b.depot, Array.isArray(b.messages) ? b.messages : []);
       store.federation.noteBatch(b.depot, nowMs, { ...b, rows: 0 });
-      return res;
+      return { ...res, jobs, messages };
     })();
+    for (const why of [...jobs.refused, ...messages.refused]) this.o.log(`federation: from ${b.depot}'s changes ${b.fromId}–${b.toId}, ${why}; left out`);
     const get = (ids: number[]) => ids.map((id) => store.alerts.get(id)).filter((a): a is Alert => a !== null);
     if (added.length || updated.length) this.o.alerts(get(added), get(updated));
+    if (jobs.ids.length) this.o.jobs?.(jobs.ids);
+    if (messages.ids.length) this.o.messages?.(messages.ids);
+  }
+
+  /** The broker to push to, once every depot named has reported here (else refused with why). */
+  private pushTarget(depotIds: string[], what: string): MqttClient {
+    const known = new Set(this.o.store.federation.depots().map((d) => d.id));
+    const unknown = depotIds.filter((d) => !known.has(d));
+    if (unknown.length) throw new ApiError('not_found', `No depot ${unknown.join(', ')} has reported here.`);
+    const client = this.client;
+    if (!client?.connected) throw new ApiError('conflict', `The depots broker is unreachable: the ${what} cannot be sent now. Try again when the status bar says it is back.`);
+    return client;
+  }
+
+  /** Sends headquarters' rules to depots, each as its next version (retained); a depot keeps its own vehicle → class map. */
+  async pushRules(depotIds: string[], by: string, nowMs = Date.now()): Promise<{ depotId: string; version: number }[]> {
+    const client = this.pushTarget(depotIds, 'rules');
+    const rules = this.o.rules?.();
+    if (!rules) throw new ApiError('bad_request', 'This FleetDesk has no rules to send.');
+    const { vehicleClass: _own, ...engine } = rules.engine;
+    const out = [];
+    for (const depotId of depotIds) {
+      const version = this.o.store.federation.recordRulePush(depotId, by, nowMs);
+      const push: RulePush = { v: 1, depot: depotId, version, sentMs: nowMs, by, rules: { ...rules, engine } };
+      await client.publishAsync(rulesPushTopic(depotId), encodeJson(push), { qos: 1, retain: true });
+      this.o.log(`federation: rules pushed to ${depotId} as version ${version} by ${by}`);
+      out.push({ depotId, version });
+    }
+    return out;
   }
 
   /** Sends headquarters' fences (all, or those named) to depots, each as its next version (retained). */
   async pushFences(depotIds: string[], fenceIds: string[] | null, by: string, nowMs = Date.now()): Promise<{ depotId: string; version: number; fences: number }[]> {
-    const known = new Set(this.o.store.federation.depots().map((d) => d.id));
-    const unknown = depotIds.filter((d) => !known.has(d));
-    if (unknown.length) throw new ApiError('not_found', `No depot ${unknown.join(', ')} has reported here.`);
+    const client = this.pushTarget(depotIds, 'fences');
     const all = this.o.fences?.() ?? [];
     const chosen = fenceIds ? all.filter((f) => fenceIds.includes(f.id)) : all;
     if (fenceIds && chosen.length !== fenceIds.length) throw new ApiError('not_found', `No geofence ${fenceIds.filter((id) => !all.some((f) => f.id === id)).join(', ')} here.`);
-    const client = this.client;
-    if (!client?.connected) throw new ApiError('conflict', 'The depots broker is unreachable: the fences cannot be sent now. Try again when the status bar says it is back.');
     const out = [];
     for (const depotId of depotIds) {
       const version = this.o.store.federation.recordFencePush(depotId, chosen.length, by, nowMs);
@@ -203,6 +236,7 @@ export class Receiver {
       bytesSent: 0,
       maxRowsPerSec: 0,
       pushedFences: null,
+      pushedRules: null,
     };
   }
 

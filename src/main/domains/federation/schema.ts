@@ -60,4 +60,41 @@ export const federationSchema: SchemaSteps = {
     fences INTEGER NOT NULL
   );
   `,
+  23: `
+  -- headquarters: a depot's jobs and driver messages, kept with the depot's own ids (stored once however
+  -- often they are resent; a job arrives whole — its stops and timeline — at each change)
+  ALTER TABLE jobs ADD COLUMN depot_id TEXT;
+  ALTER TABLE jobs ADD COLUMN source_id INTEGER;
+  CREATE UNIQUE INDEX jobs_source ON jobs(depot_id, source_id) WHERE depot_id IS NOT NULL;
+  ALTER TABLE driver_messages ADD COLUMN depot_id TEXT;
+  ALTER TABLE driver_messages ADD COLUMN source_id INTEGER;
+  CREATE UNIQUE INDEX driver_messages_source ON driver_messages(depot_id, source_id) WHERE depot_id IS NOT NULL;
+  -- depot: every change of a job (its row, a stop, a new line of its timeline) and of a message goes into
+  -- the outbox in the same transaction, while forwarding is on
+  CREATE TRIGGER federation_job_insert AFTER INSERT ON jobs
+    WHEN NEW.depot_id IS NULL AND EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes')
+    BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('job', NEW.id); END;
+  CREATE TRIGGER federation_job_update AFTER UPDATE ON jobs
+    WHEN NEW.depot_id IS NULL AND EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes')
+    BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('job', NEW.id); END;
+  CREATE TRIGGER federation_job_stop_update AFTER UPDATE ON job_stops
+    WHEN EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes') AND (SELECT depot_id FROM jobs WHERE id = NEW.job_id) IS NULL
+    BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('job', NEW.job_id); END;
+  CREATE TRIGGER federation_job_event AFTER INSERT ON job_events
+    WHEN EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes') AND (SELECT depot_id FROM jobs WHERE id = NEW.job_id) IS NULL
+    BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('job', NEW.job_id); END;
+  CREATE TRIGGER federation_message_insert AFTER INSERT ON driver_messages
+    WHEN NEW.depot_id IS NULL AND EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes')
+    BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('message', NEW.id); END;
+  -- headquarters: the rules last pushed to each depot (versions count up per depot)
+  CREATE TABLE rule_pushes (
+    depot_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    pushed_ms INTEGER NOT NULL,
+    pushed_by TEXT NOT NULL
+  );
+  CREATE TRIGGER federation_message_update AFTER UPDATE ON driver_messages
+    WHEN NEW.depot_id IS NULL AND EXISTS (SELECT 1 FROM federation_cursors WHERE stream = 'changes')
+    BEGIN INSERT INTO federation_changes (kind, ref_id) VALUES ('message', NEW.id); END;
+  `,
 };

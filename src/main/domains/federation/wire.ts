@@ -2,6 +2,7 @@
 // `fleetdesk/<depot id>/<stream>` at QoS 1 — JSON, gzip-compressed, with where the batch sits in the
 // depot's stream (so a batch sent again is recognised) and how far behind the depot's forwarding is.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { RuleSettings } from '../../../shared/contract/rules';
 
 export const FEDERATION_STREAMS = ['telemetry', 'changes', 'driving', 'visits'] as const;
 export type FederationStream = (typeof FEDERATION_STREAMS)[number];
@@ -45,7 +46,20 @@ export interface Batch {
   backlogRows: number;
   backlogOldestMs: number | null;
   rows: unknown[];
+  /** Changes stream: jobs (each whole: its row, stops and timeline) and driver messages, in their state now. */
+  jobs?: JobWire[];
+  messages?: MessageWireRow[];
 }
+
+/** A job as sent: the depot's id, its columns (JOB_COLUMNS), its stops (STOP_COLUMNS) and timeline (EVENT_COLUMNS). */
+export interface JobWire {
+  id: number;
+  job: unknown[];
+  stops: unknown[][];
+  events: unknown[][];
+}
+/** A driver message as sent: [depot's id, …MESSAGE_COLUMNS]. */
+export type MessageWireRow = [number, ...unknown[]];
 
 export function encodeBatch(b: Batch): Buffer {
   return encodeJson(b);
@@ -102,4 +116,33 @@ export function decodeFencePush(payload: Buffer): FencePush | string {
   }
   if (typeof p !== 'object' || p === null || p.v !== 1 || !Number.isSafeInteger(p.version) || !Array.isArray(p.fences) || typeof p.by !== 'string') return 'not a fence push';
   return p as FencePush;
+}
+
+/** Where headquarters puts a depot's rules (retained, like its fences). */
+export function rulesPushTopic(depotId: string): string {
+  return `fleetdesk/${depotId}/push/rules`;
+}
+
+/** Headquarters' rules as one version for a depot (its vehicle → class map is not sent: the depot keeps its own). */
+export interface RulePush {
+  v: 1;
+  depot: string;
+  version: number;
+  sentMs: number;
+  by: string;
+  rules: Omit<RuleSettings, 'engine'> & { engine: Omit<RuleSettings['engine'], 'vehicleClass'> };
+}
+
+/** A rules push, or why the message is not one (its settings are checked when applied, as if saved there). */
+export function decodeRulePush(payload: Buffer): RulePush | string {
+  let p: Partial<RulePush>;
+  try {
+    p = JSON.parse(gunzipSync(payload, { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8')) as Partial<RulePush>;
+  } catch (err) {
+    return `not a gzip JSON rules push (${(err as Error).message})`;
+  }
+  if (typeof p !== 'object' || p === null || p.v !== 1 || !Number.isSafeInteger(p.version) || typeof p.by !== 'string' || typeof p.depot !== 'string') return 'not a rules push';
+  const r = p.rules;
+  if (typeof r !== 'object' || r === null || typeof r.engine !== 'object' || r.engine === null || typeof r.engine.classes !== 'object' || typeof r.alerts !== 'object' || r.alerts === null || typeof r.penalties !== 'object') return 'a rules push without engine, alerts and penalties';
+  return p as RulePush;
 }

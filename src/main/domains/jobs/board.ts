@@ -123,6 +123,19 @@ export class JobBoard {
     return j;
   }
 
+  /** A job this FleetDesk works: a depot's (at headquarters) is dispatched and worked at the depot, refused here. */
+  own(id: number): StoredJob {
+    const j = this.get(id);
+    if (j.depotId) throw new ApiError('forbidden', `Job ${id} (${j.ref}) belongs to depot ${j.depotId}: it is dispatched and worked there (headquarters sees it as the depot sends it).`);
+    return j;
+  }
+
+  /** Headquarters: a vehicle reporting through a depot takes work from that depot only. */
+  private ownVehicle(vehicleId: string): void {
+    const depot = this.d.store.federation.depotOfVehicle(vehicleId);
+    if (depot) throw new ApiError('forbidden', `${vehicleId} reports through depot ${depot}: give it work there.`);
+  }
+
   list(q: { open?: boolean; vehicleId?: string; limit: number }): Job[] {
     const now = Date.now();
     return this.d.store.jobs.list(q).map((j) => this.shown(j, now));
@@ -146,7 +159,7 @@ export class JobBoard {
   }
 
   async suggest(id: number, limit: number, nowMs = Date.now()): Promise<SuggestResult> {
-    const job = this.get(id);
+    const job = this.own(id);
     if (!isOpen(job.status)) throw new ApiError('bad_request', `Job ${id} is ${job.status}: there is nothing to assign.`);
     this.model = await this.d.models.model(nowMs);
     return this.rank(job, this.d.live.all(nowMs), limit, nowMs);
@@ -163,7 +176,8 @@ export class JobBoard {
   }
 
   async assign(id: number, vehicleId: string, by: string, nowMs = Date.now()): Promise<Job> {
-    const job = this.get(id);
+    const job = this.own(id);
+    this.ownVehicle(vehicleId);
     if (!isOpen(job.status) && job.status !== 'rejected') throw new ApiError('bad_request', `Job ${id} is ${job.status}: it cannot be assigned.`);
     const v = this.d.live.get(vehicleId, nowMs);
     if (!v) throw new ApiError('not_found', `Vehicle ${vehicleId} has not reported yet.`);
@@ -188,7 +202,7 @@ export class JobBoard {
   }
 
   async cancel(id: number, reason: string, by: string, nowMs = Date.now()): Promise<Job> {
-    const job = this.get(id);
+    const job = this.own(id);
     if (!isOpen(job.status) && job.status !== 'rejected') throw new ApiError('bad_request', `Job ${id} is already ${job.status}.`);
     this.d.store.jobs.update(id, { status: 'cancelled', answerDueMs: null }, nowMs);
     this.d.store.jobs.event(id, nowMs, null, 'cancelled', by, reason);
@@ -200,7 +214,7 @@ export class JobBoard {
 
   /** A dispatcher settles a stop (the driver phoned, or the device cannot answer): done, or failed with why. */
   settleStop(id: number, seq: number, outcome: 'done' | 'failed', reason: string, by: string, nowMs = Date.now()): Job {
-    const job = this.get(id);
+    const job = this.own(id);
     if (!isOpen(job.status) || job.status === 'planned') throw new ApiError('bad_request', `Job ${id} is ${job.status}: ${job.status === 'planned' ? 'give it to a vehicle first' : 'its stops are settled'}.`);
     const stop = job.stops.find((x) => x.seq === seq);
     if (!stop) throw new ApiError('not_found', `Job ${id} has no stop ${seq}.`);
@@ -245,7 +259,7 @@ export class JobBoard {
     const a = parseAnswer(payload);
     if (typeof a === 'string') return refuse(a);
     const job = this.d.store.jobs.get(a.jobId);
-    if (!job) return refuse(`job ${a.jobId} does not exist`);
+    if (!job || job.depotId) return refuse(`job ${a.jobId} does not exist`);
     if (job.vehicleId !== vehicleId) return refuse(`job ${a.jobId} is not assigned to ${vehicleId}`);
     const s = this.d.store.jobs;
     const by = `device ${vehicleId}`;
@@ -301,7 +315,7 @@ export class JobBoard {
       return;
     }
     const job = typeof id === 'number' ? this.d.store.jobs.get(id) : null;
-    if (!job || job.vehicleId !== vehicleId || (job.delivery !== 'sent' && job.delivery !== 'queued' && job.delivery !== 'no_answer')) return;
+    if (!job || job.depotId || job.vehicleId !== vehicleId || (job.delivery !== 'sent' && job.delivery !== 'queued' && job.delivery !== 'no_answer')) return;
     this.d.store.jobs.update(job.id, { delivery: 'delivered' }, nowMs);
     this.d.store.jobs.event(job.id, nowMs, null, 'delivered', `device ${vehicleId}`, 'acknowledged by the device');
     this.changed(job.id, nowMs);

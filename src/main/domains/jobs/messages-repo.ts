@@ -44,10 +44,11 @@ export class MessagesRepo {
 
   /** Messages to a vehicle that its device has not confirmed (sent again when it subscribes). */
   unconfirmed(vehicleId: string): DriverMessage[] {
-    return (this.db.prepare(`SELECT * FROM driver_messages WHERE vehicle_id = ? AND direction = 'down' AND state IN ('queued', 'sent') ORDER BY id`).all(vehicleId) as Row[]).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM driver_messages WHERE vehicle_id = ? AND direction = 'down' AND state IN ('queued', 'sent') AND depot_id IS NULL ORDER BY id`).all(vehicleId) as Row[]).map(fromRow);
   }
 
+  /** Drivers' texts nobody here has read (a depot's, at headquarters, are read there). */
   unreadFromDrivers(vehicleId?: string): DriverMessage[] {
-    return (this.db.prepare(`SELECT * FROM driver_messages WHERE direction = 'up' AND state = 'received' AND (? IS NULL OR vehicle_id = ?) ORDER BY id`).all(vehicleId ?? null, vehicleId ?? null) as Row[]).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM driver_messages WHERE direction = 'up' AND state = 'received' AND depot_id IS NULL AND (? IS NULL OR vehicle_id = ?) ORDER BY id`).all(vehicleId ?? null, vehicleId ?? null) as Row[]).map(fromRow);
   }
 }

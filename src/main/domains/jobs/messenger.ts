@@ -37,6 +37,8 @@ export class Messenger {
   async send(vehicleId: string, text: string, by: string, nowMs = Date.now()): Promise<DriverMessage> {
     const v = this.d.live.get(vehicleId, nowMs);
     if (!v) throw new ApiError('not_found', `Vehicle ${vehicleId} has not reported yet.`);
+    const depot = this.d.store.federation.depotOfVehicle(vehicleId);
+    if (depot) throw new ApiError('forbidden', `${vehicleId} reports through depot ${depot}: its driver is written to from there (headquarters sees the conversation as the depot sends it).`);
     const body = text.trim();
     if (!body) throw new ApiError('bad_request', 'The message is empty.');
     const reachable = this.d.publish !== null && this.d.board.canReach(vehicleId);
@@ -102,7 +104,7 @@ export class Messenger {
       return;
     }
     const m = typeof id === 'number' ? this.d.store.messages.get(id) : null;
-    if (m && m.vehicleId === vehicleId && RANK.delivered > RANK[m.state]) this.d.emit('messageUpdated', this.d.store.messages.setState(m.id, 'delivered', nowMs));
+    if (m && m.vehicleId === vehicleId && !this.d.store.federation.depotOfVehicle(vehicleId) && RANK.delivered > RANK[m.state]) this.d.emit('messageUpdated', this.d.store.messages.setState(m.id, 'delivered', nowMs));
   }
 
   /** The device is listening: what it has not confirmed goes again a moment later (unless its session delivers it first). */

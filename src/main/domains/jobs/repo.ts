@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { HistoryJobEvent, Job, JobEvent, JobStop, NewJob, NewStop } from '../../../shared/contract/jobs';
 
-type JobRow = { id: number; ref: string; priority: string; notes: string; vehicle_class: string | null; status: string; vehicle_id: string | null; delivery: string; created_ms: number; created_by: string; updated_ms: number; sent_ms: number | null; answer_due_ms: number | null };
+type JobRow = { id: number; ref: string; priority: string; notes: string; vehicle_class: string | null; status: string; vehicle_id: string | null; delivery: string; created_ms: number; created_by: string; updated_ms: number; sent_ms: number | null; answer_due_ms: number | null; depot_id: string | null };
 type StopRow = { job_id: number; seq: number; kind: string; name: string; lat: number; lon: number; radius_m: number; fence_id: string | null; window_start_ms: number | null; window_end_ms: number | null; status: string; arrived_ms: number | null; departed_ms: number | null; done_ms: number | null; failed_reason: string | null };
 type EventRow = { id: number; job_id: number; ts_ms: number; stop_seq: number | null; what: string; by: string; detail: string; vehicle_id: string | null };
 const eventOf = (r: EventRow): JobEvent => ({ id: r.id, tsMs: r.ts_ms, jobId: r.job_id, vehicleId: r.vehicle_id, stopSeq: r.stop_seq, what: r.what, by: r.by, detail: r.detail });
@@ -71,15 +71,15 @@ export class JobsRepo {
     return this.withStops(this.db.prepare(`SELECT * FROM jobs WHERE created_ms >= ? AND created_ms < ? ORDER BY id`).all(fromMs, toMs) as JobRow[]);
   }
 
-  /** Jobs a vehicle holds and has not finished, oldest first (the one it works on first). */
+  /** Jobs a vehicle holds and has not finished, oldest first (the one it works on first); a depot's jobs (at headquarters) are worked there. */
   activeOf(vehicleId: string): StoredJob[] {
-    const rows = this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id = ? AND status IN ('offered','accepted','en_route','arrived') ORDER BY id`).all(vehicleId) as JobRow[];
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id = ? AND status IN ('offered','accepted','en_route','arrived') AND depot_id IS NULL ORDER BY id`).all(vehicleId) as JobRow[];
     return this.withStops(rows);
   }
 
-  /** Every assigned, unfinished job (for stop tracking and answer deadlines). */
+  /** Every assigned, unfinished job of this FleetDesk's own (for stop tracking and answer deadlines; not a depot's, at headquarters). */
   allActive(): StoredJob[] {
-    return this.withStops(this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id IS NOT NULL AND status IN ('offered','accepted','en_route','arrived') ORDER BY id`).all() as JobRow[]);
+    return this.withStops(this.db.prepare(`SELECT * FROM jobs WHERE vehicle_id IS NOT NULL AND status IN ('offered','accepted','en_route','arrived') AND depot_id IS NULL ORDER BY id`).all() as JobRow[]);
   }
 
   update(id: number, f: Partial<{ status: string; vehicleId: string | null; delivery: string; sentMs: number | null; answerDueMs: number | null }>, nowMs: number): void {
@@ -143,6 +143,7 @@ export class JobsRepo {
         nextStopSeq: next?.seq ?? null,
         nextStopEtaMs: null,
         stops: s,
+        depotId: r.depot_id,
         sentMs: r.sent_ms,
         answerDueMs: r.answer_due_ms,
       };

@@ -1,5 +1,5 @@
 // Rule methods: thresholds, alert severities and penalties, checked and applied to the running engine.
-import type { rulesMethods } from '../../../shared/contract/rules';
+import type { RuleSettings, rulesMethods } from '../../../shared/contract/rules';
 import { DEFAULT_PENALTIES } from '../../core/analytics/scoring';
 import type { EngineHost } from '../../core/engine/engine-host';
 import { DEFAULT_ALERT_SETTINGS, validateAlertSettings } from '../../core/rules/alerts';
@@ -9,12 +9,19 @@ import type { HandlersOf } from '../../api/handlers';
 import type { AlertDesk } from '../alerts/desk';
 import type { Rules } from './rules';
 
-export function rulesHandlers(d: { rules: Rules; desk: AlertDesk; engine: EngineHost }): HandlersOf<typeof rulesMethods> {
+/** Rule settings as a whole: read, and saved (checked, then applied to the running engine and alert desk). */
+export interface RuleSettingsStore {
+  current(): RuleSettings;
+  save(p: SaveRuleSettings): RuleSettings;
+}
+type SaveRuleSettings = Parameters<HandlersOf<typeof rulesMethods>['saveRuleSettings']>[0];
+
+export function ruleSettingsStore(d: { rules: Rules; desk: AlertDesk; engine: EngineHost }): RuleSettingsStore {
   const { rules, desk } = d;
   const current = () => ({ engine: rules.engineConfig, alerts: desk.settings, penalties: rules.penalties() });
   return {
-    getRuleSettings: async () => current(),
-    saveRuleSettings: async (p) => {
+    current,
+    save: (p) => {
       const engineErr = validateEngineConfig(p.engine);
       if (engineErr) throw new ApiError('bad_request', `Rules not saved: ${engineErr}.`);
       const alerts = { ...p.alerts, severity: { ...DEFAULT_ALERT_SETTINGS.severity, ...p.alerts.severity } };
@@ -28,5 +35,12 @@ export function rulesHandlers(d: { rules: Rules; desk: AlertDesk; engine: Engine
       if (p.penalties !== undefined) rules.savePenalties(p.penalties);
       return current();
     },
+  };
+}
+
+export function rulesHandlers(d: { settings: RuleSettingsStore }): HandlersOf<typeof rulesMethods> {
+  return {
+    getRuleSettings: async () => d.settings.current(),
+    saveRuleSettings: async (p) => d.settings.save(p),
   };
 }

@@ -24,7 +24,13 @@ export function FederationSection() {
   const push = (depotIds: string[]) =>
     void act(async () => {
       const r = await api.call('pushFences', { depotIds });
-      setPushed(r.map((x) => `${x.depotId}: version ${x.version} (${x.fences} fences)`).join(' · '));
+      setPushed(`fences to ${r.map((x) => `${x.depotId}: version ${x.version} (${x.fences} fences)`).join(' · ')}`);
+      setDepots(await api.call('listDepots', {}));
+    });
+  const pushRules = (depotIds: string[]) =>
+    void act(async () => {
+      const r = await api.call('pushRules', { depotIds });
+      setPushed(`rules to ${r.map((x) => `${x.depotId}: version ${x.version}`).join(' · ')}`);
       setDepots(await api.call('listDepots', {}));
     });
   const [f, setF] = useState<FederationStatus | null>(null);
@@ -67,6 +73,11 @@ export function FederationSection() {
             ? `Fences from headquarters: version ${f.pushedFences.version} (${f.pushedFences.count} fence${f.pushedFences.count === 1 ? '' : 's'}), arrived ${age(f.pushedFences.arrivedMs, nowMs)} from ${f.pushedFences.by}`
             : 'No fences from headquarters yet (this depot’s own fences are its own).'}
         </p>
+        <p data-testid="pushed-rules">
+          {f.pushedRules
+            ? `Rules from headquarters: version ${f.pushedRules.version}, arrived ${age(f.pushedRules.arrivedMs, nowMs)} from ${f.pushedRules.by} (which vehicle is which class stays this depot’s)`
+            : 'No rules from headquarters yet: this depot runs its own.'}
+        </p>
         <p data-testid="upstream-backlog">
           {f.backlogRows > 0 ? `${f.backlogRows.toLocaleString()} rows waiting, the oldest received ${age(f.backlogOldestMs, nowMs)}` : 'Up to date: everything committed has reached headquarters’ broker'} · {f.forwardedRows.toLocaleString()} forwarded since start ({(f.bytesSent / 1024).toFixed(0)} KiB) ·{' '}
           {f.rowsPerSec.toLocaleString()} rows/s now, at most {f.maxRowsPerSec.toLocaleString()}
@@ -77,7 +88,7 @@ export function FederationSection() {
     <section aria-label="Depots" className="federation-section">
       <h3>Depots reporting here</h3>
       <p className="muted">
-        On {f.brokerUrl} · {f.connected ? 'connected' : 'unreachable'}. A depot owns its alerts: they show here as it sends them, acknowledged there.
+        On {f.brokerUrl} · {f.connected ? 'connected' : 'unreachable'}. A depot owns its alerts, jobs and driver messages: they show here as it sends them, handled there.
       </p>
       {depots.length === 0 ? (
         <p className="muted">No depot has reported yet.</p>
@@ -91,6 +102,7 @@ export function FederationSection() {
               <th>Newest fix</th>
               <th>Behind</th>
               <th>Fences sent</th>
+              <th>Rules sent</th>
               {mayPush && <th />}
             </tr>
           </thead>
@@ -103,10 +115,14 @@ export function FederationSection() {
                 <td>{d.depotNewestMs === null ? '—' : localTime(d.depotNewestMs)}</td>
                 <td className={d.stale ? 'error' : ''}>{d.stale ? `stale · ${duration(d.behindMs)} behind` : d.backlogRows > 0 ? `catching up (${d.backlogRows.toLocaleString()} rows)` : 'current'}</td>
                 <td title={d.pushedFences ? `by ${d.pushedFences.by} ${localTime(d.pushedFences.pushedMs)}` : undefined}>{d.pushedFences ? `v${d.pushedFences.version} · ${d.pushedFences.count}` : '—'}</td>
+                <td title={d.pushedRules ? `by ${d.pushedRules.by} ${localTime(d.pushedRules.pushedMs)}` : undefined}>{d.pushedRules ? `v${d.pushedRules.version}` : '—'}</td>
                 {mayPush && (
-                  <td>
+                  <td className="row">
                     <button type="button" onClick={() => push([d.id])} aria-label={`Push fences to ${d.id}`} title="Send every geofence here (with its rules) to this depot, as a new version">
                       Push fences
+                    </button>
+                    <button type="button" onClick={() => pushRules([d.id])} aria-label={`Push rules to ${d.id}`} title="Send the Rules tab’s thresholds, alert settings and penalties to this depot, as a new version (it keeps which vehicle is which class)">
+                      Push rules
                     </button>
                   </td>
                 )}
@@ -116,9 +132,14 @@ export function FederationSection() {
         </table>
       )}
       {mayPush && depots.length > 1 && (
-        <button type="button" onClick={() => push(depots.map((d) => d.id))}>
-          Push fences to every depot
-        </button>
+        <div className="row">
+          <button type="button" onClick={() => push(depots.map((d) => d.id))}>
+            Push fences to every depot
+          </button>
+          <button type="button" onClick={() => pushRules(depots.map((d) => d.id))}>
+            Push rules to every depot
+          </button>
+        </div>
       )}
       {pushed && (
         <p className="muted" data-testid="push-result">

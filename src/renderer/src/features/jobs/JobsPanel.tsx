@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import type { Job, JobEvent, NewStop, SuggestResult } from '../../../../shared/contract/jobs';
 import { JOB_PRIORITIES, STOP_KINDS } from '../../../../shared/contract/jobs';
 import { useFleet, useMay } from '../../app/store';
+import { useDepots } from '../federation/depot-store';
 import { api } from '../../lib/api';
 import { localTime } from '../../lib/format';
 import { useAction } from '../../lib/use-action';
@@ -182,7 +183,8 @@ function NewJobForm({ onDone }: { onDone: (job: Job | null) => void }) {
 function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
   const [timeline, setTimeline] = useState<JobEvent[]>([]);
   const [suggest, setSuggest] = useState<SuggestResult | null>(null);
-  const mayDispatch = useMay('assignJob');
+  // headquarters: a depot's job is dispatched and worked at the depot; here it shows as the depot sends it
+  const mayDispatch = useMay('assignJob') && job.depotId === null;
   const { error, act } = useAction();
   const setOverlay = useJobsMap((s) => s.setOverlay);
   const select = useFleet((s) => s.select);
@@ -245,7 +247,7 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
     <section className="job-detail" aria-label={`Job ${job.id}`}>
       <header className="row">
         <h3>
-          #{job.id} {job.ref} <span className={`badge job-${job.status}`}>{job.status.replace('_', ' ')}</span>
+          #{job.id} {job.ref} <span className={`badge job-${job.status}`}>{job.status.replace('_', ' ')}</span> <DepotBadge depotId={job.depotId} />
         </h3>
         <button type="button" onClick={onClose} aria-label="Close the job">
           Close
@@ -364,8 +366,19 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
   );
 }
 
+function DepotBadge({ depotId }: { depotId: string | null }) {
+  return depotId === null ? null : (
+    <span className="badge depot" title={`Dispatched and worked at depot ${depotId}`}>
+      {depotId}
+    </span>
+  );
+}
+
 export function JobsPanel() {
-  const [jobs, setJobs] = useState<Job[]>([]);
+  const [all, setJobs] = useState<Job[]>([]);
+  // headquarters: the depot chosen in the vehicle list
+  const depot = useDepots((s) => s.depot);
+  const jobs = useMemo(() => (depot === null ? all : all.filter((j) => j.depotId === depot)), [all, depot]);
   const [showAll, setShowAll] = useState(false);
   const [creating, setCreating] = useState(false);
   const [openId, setOpenId] = useState<number | null>(null);
@@ -431,7 +444,7 @@ export function JobsPanel() {
         {jobs.length === 0 && <li className="muted">{showAll ? 'No jobs yet.' : 'No open jobs.'}</li>}
         {jobs.map((j) => (
           <li key={j.id} data-job-id={j.id} className={j.id === openId ? 'selected' : ''} onClick={() => (setOpenId(j.id), setCreating(false))}>
-            <span className="muted">#{j.id}</span> <b>{j.ref}</b> <span className={`badge job-${j.status}`}>{j.status.replace('_', ' ')}</span>
+            <span className="muted">#{j.id}</span> <b>{j.ref}</b> <span className={`badge job-${j.status}`}>{j.status.replace('_', ' ')}</span> <DepotBadge depotId={j.depotId} />
             <span className="muted">
               {' '}
               {j.vehicleId ?? 'unassigned'}

@@ -5,6 +5,8 @@ import { ALERT_TYPE_TEXT, ALERT_TYPES, type DrivingEventType } from '../../../..
 import { type AlertSettings, type EngineConfig, type RuleSeverity, type VehicleClassThresholds } from '../../../../shared/contract/rules';
 import { api } from '../../lib/api';
 import { useMay } from '../../app/store';
+import { localTime } from '../../lib/format';
+import type { FederationStatus } from '../../../../shared/contract/federation';
 
 const THRESHOLDS: [keyof VehicleClassThresholds, string][] = [
   ['harshBrakeMs2', 'Harsh braking above (m/s²)'],
@@ -30,6 +32,11 @@ export function RulesPanel() {
   const [alerts, setAlerts] = useState<AlertSettings | null>(null);
   const [penalties, setPenalties] = useState<Record<DrivingEventType, number> | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  // a depot: the rules headquarters pushed, when they are in force
+  const [fromHq, setFromHq] = useState<FederationStatus['pushedRules']>(null);
+  useEffect(() => {
+    api.call('getFederation', {}).then((f) => setFromHq(f.role === 'depot' ? f.pushedRules : null), () => undefined);
+  }, []);
   useEffect(() => {
     api
       .call('getRuleSettings', {})
@@ -63,6 +70,11 @@ export function RulesPanel() {
         void save();
       }}
     >
+      {fromHq && (
+        <p className="muted" data-testid="rules-from-hq">
+          These rules came from headquarters: version {fromHq.version}, arrived {localTime(fromHq.arrivedMs)} from {fromHq.by}. A change saved here holds until headquarters sends the next version; which vehicle is which class stays this depot’s.
+        </p>
+      )}
       {/* rules are a supervisor's: below that they are shown, not changed */}
       <fieldset className="plain" disabled={!mayEdit}>
       <h3>Driving events (all vehicles)</h3>

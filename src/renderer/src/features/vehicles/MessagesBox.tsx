@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { CANNED_MESSAGES, type DriverMessage } from '../../../../shared/contract/jobs';
 import { useFleet, useMay } from '../../app/store';
 import { api } from '../../lib/api';
+import { useDepots } from '../federation/depot-store';
 
 const STATE_TEXT: Record<DriverMessage['state'], string> = { queued: 'queued (offline)', sent: 'sent', delivered: 'delivered', read: 'read', cannot_send: 'cannot be sent to this device — call the driver', received: 'new', };
 
@@ -11,7 +12,9 @@ export function MessagesBox({ vehicleId }: { vehicleId: string }) {
   const [messages, setMessages] = useState<DriverMessage[] | null>(null);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const mayWrite = useMay('sendMessage');
+  // headquarters: a depot's vehicle is written to from its depot; here the conversation shows as the depot sends it
+  const depot = useDepots((s) => s.depots.find((d) => d.vehicles.includes(vehicleId))?.id ?? null);
+  const mayWrite = useMay('sendMessage') && depot === null;
   const unread = useFleet((s) => s.unreadMessages.byVehicle[vehicleId] ?? 0);
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -65,6 +68,7 @@ export function MessagesBox({ vehicleId }: { vehicleId: string }) {
           </li>
         ))}
       </ol>
+      {depot !== null && <p className="muted">Written to from depot {depot}: headquarters reads the conversation as the depot sends it.</p>}
       {mayWrite && (
         <>
           <form className="row" onSubmit={submit} aria-label={`Message to ${vehicleId}`}>
