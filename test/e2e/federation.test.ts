@@ -1,7 +1,7 @@
 // Depots and headquarters on screen (Chromium, 1280×720): the depot's status bar says whether headquarters'
 // broker is reachable and how much waits to go; headquarters lists the depot with its vehicles, narrows the
-// vehicle list, the map and the alert queue to one depot, shows the depot's alert as the depot's — no Ack
-// here — and pushes its geofence to one depot, which runs it and says which version.
+// vehicle list, the map and the alert queue to one depot, shows the depot's alert and job as the depot's —
+// nothing to press here — and pushes its geofence and rules to one depot, which runs them and says which version.
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
@@ -90,18 +90,37 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     // Ingest: each depot, its vehicles, current
     await h.getByRole('button', { name: '2 depots' }).click();
     const row = h.getByRole('table', { name: 'Depots' }).locator('tr[data-depot="north"]');
-    await expect.poll(() => row.locator('td').allTextContents()).toEqual(['north', '6', expect.stringMatching(/s ago$/), expect.any(String), 'current', '—', 'Push fences']);
+    await expect.poll(() => row.locator('td').allTextContents()).toEqual(['north', '6', expect.stringMatching(/s ago$/), 'current', '—']);
 
     // headquarters' fence, pushed to north: the depot runs it, says which version, and south has none
     await wsCall(hq.url, 'saveGeofence', { name: 'HQ yard', category: 'depot', geometry: { type: 'Circle', center: [-1.9, 52.5], radiusM: 300 }, rules: { entryDelayS: 20 } });
-    await row.getByRole('button', { name: 'Push fences to north' }).click();
-    await expect.poll(() => h.getByTestId('push-result').textContent()).toBe('Sent — north: version 1 (1 fences)');
-    await expect.poll(() => row.locator('td').nth(5).textContent()).toBe('v1 · 1');
+    await h.getByRole('button', { name: 'Push fences to north' }).click();
+    await expect.poll(() => h.getByTestId('push-result').textContent()).toBe('Sent — fences to north: version 1 (1 fences)');
+    await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('fences v1 (1)');
     await expect.poll(() => d.locator('.map').getAttribute('data-fences'), { timeout: 10_000 }).toBe('1');
     const atDepot = await wsCall<{ name: string; rules: { entryDelayS?: number } }[]>(depot.url, 'listGeofences', {});
     expect(atDepot.map((f) => [f.name, f.rules.entryDelayS])).toEqual([['HQ yard', 20]]);
+    // and its rules: north runs them as version 1, says so in Ingest and on the Rules tab
+    await h.getByRole('button', { name: 'Push rules to north' }).click();
+    await expect.poll(() => h.getByTestId('push-result').textContent()).toBe('Sent — rules to north: version 1');
+    await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('fences v1 (1) · rules v1');
+    await h.screenshot({ path: 'test-results/e2e-federation-hq-ingest.png' });
     await d.getByTestId('federation').click();
     await expect.poll(() => d.getByTestId('pushed-fences').textContent(), { timeout: 10_000 }).toMatch(/^Fences from headquarters: version 1 \(1 fence\), arrived \d+s ago from /);
+    await expect.poll(() => d.getByTestId('pushed-rules').textContent(), { timeout: 10_000 }).toMatch(/^Rules from headquarters: version 1, arrived \d+s ago from /);
+    await d.getByRole('tab', { name: 'Rules' }).click();
+    await expect.poll(() => d.getByTestId('rules-from-hq').textContent()).toMatch(/^These rules came from headquarters: version 1/);
+
+    // a job north dispatches shows at headquarters as north's: its stops and timeline, nothing to press
+    const job = await wsCall<{ id: number }>(depot.url, 'createJob', { ref: 'Depot run', stops: [{ lat: 52.45, lon: -1.88, name: 'Moseley' }] });
+    await wsCall(depot.url, 'assignJob', { id: job.id, vehicleId: 'N-1' });
+    await h.keyboard.press('Alt+J');
+    const hqJob = h.getByRole('list', { name: 'Jobs' }).locator('li', { hasText: 'Depot run' });
+    await expect.poll(() => hqJob.textContent(), { timeout: 10_000 }).toMatch(/Depot run\s*offered\s*north\s*N-1/);
+    await hqJob.click();
+    const detail = h.getByRole('region', { name: /^Job \d+$/ });
+    await expect.poll(() => detail.locator('.badge.depot').textContent()).toBe('north');
+    expect(await detail.getByRole('button', { name: /^(Reassign…|Suggest vehicles|Cancel job…)$/ }).count()).toBe(0);
     await h.screenshot({ path: 'test-results/e2e-federation-hq.png' });
 
     // the depot's Settings show its link, set on the command line: read here, changed there

@@ -1,7 +1,7 @@
 // Ingest tab, depots and headquarters. A depot: its link to headquarters' broker, what waits to go and
 // how old the oldest waiting row is, the rate and the cap. Headquarters: each depot with its vehicles,
 // when it last sent, and how far behind it is (stale when a minute behind).
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { DepotStatus, FederationStatus } from '../../../../shared/contract/federation';
 import { api } from '../../lib/api';
 import { age, localTime } from '../../lib/format';
@@ -99,34 +99,35 @@ export function FederationSection() {
               <th>Depot</th>
               <th className="num">Vehicles</th>
               <th>Last batch</th>
-              <th>Newest fix</th>
               <th>Behind</th>
-              <th>Fences sent</th>
-              <th>Rules sent</th>
-              {mayPush && <th />}
+              <th>Pushed from here</th>
             </tr>
           </thead>
           <tbody>
             {depots.map((d) => (
-              <tr key={d.id} data-depot={d.id} data-stale={d.stale} className={d.stale ? 'stale' : ''}>
-                <td>{d.id}</td>
-                <td className="num">{d.vehicles.length}</td>
-                <td>{age(d.lastBatchMs, nowMs)}</td>
-                <td>{d.depotNewestMs === null ? '—' : localTime(d.depotNewestMs)}</td>
-                <td className={d.stale ? 'error' : ''}>{d.stale ? `stale · ${duration(d.behindMs)} behind` : d.backlogRows > 0 ? `catching up (${d.backlogRows.toLocaleString()} rows)` : 'current'}</td>
-                <td title={d.pushedFences ? `by ${d.pushedFences.by} ${localTime(d.pushedFences.pushedMs)}` : undefined}>{d.pushedFences ? `v${d.pushedFences.version} · ${d.pushedFences.count}` : '—'}</td>
-                <td title={d.pushedRules ? `by ${d.pushedRules.by} ${localTime(d.pushedRules.pushedMs)}` : undefined}>{d.pushedRules ? `v${d.pushedRules.version}` : '—'}</td>
-                {mayPush && (
-                  <td className="row">
-                    <button type="button" onClick={() => push([d.id])} aria-label={`Push fences to ${d.id}`} title="Send every geofence here (with its rules) to this depot, as a new version">
-                      Push fences
-                    </button>
-                    <button type="button" onClick={() => pushRules([d.id])} aria-label={`Push rules to ${d.id}`} title="Send the Rules tab’s thresholds, alert settings and penalties to this depot, as a new version (it keeps which vehicle is which class)">
-                      Push rules
-                    </button>
+              <Fragment key={d.id}>
+                <tr data-depot={d.id} data-stale={d.stale} className={d.stale ? 'stale' : ''}>
+                  <td>{d.id}</td>
+                  <td className="num">{d.vehicles.length}</td>
+                  <td title={d.depotNewestMs === null ? undefined : `its newest fix then: ${localTime(d.depotNewestMs)}`}>{age(d.lastBatchMs, nowMs)}</td>
+                  <td className={d.stale ? 'error' : ''}>{d.stale ? `stale · ${duration(d.behindMs)} behind` : d.backlogRows > 0 ? `catching up (${d.backlogRows.toLocaleString()} rows)` : 'current'}</td>
+                  <td title={[d.pushedFences && `fences by ${d.pushedFences.by} ${localTime(d.pushedFences.pushedMs)}`, d.pushedRules && `rules by ${d.pushedRules.by} ${localTime(d.pushedRules.pushedMs)}`].filter(Boolean).join('; ') || undefined}>
+                    {[d.pushedFences && `fences v${d.pushedFences.version} (${d.pushedFences.count})`, d.pushedRules && `rules v${d.pushedRules.version}`].filter(Boolean).join(' · ') || '—'}
                   </td>
+                </tr>
+                {mayPush && (
+                  <tr className="depot-actions">
+                    <td colSpan={5}>
+                      <button type="button" onClick={() => push([d.id])} aria-label={`Push fences to ${d.id}`} title="Send every geofence here (with its rules) to this depot, as a new version">
+                        Push fences
+                      </button>{' '}
+                      <button type="button" onClick={() => pushRules([d.id])} aria-label={`Push rules to ${d.id}`} title="Send the Rules tab’s thresholds, alert settings and penalties to this depot, as a new version (it keeps which vehicle is which class)">
+                        Push rules
+                      </button>
+                    </td>
+                  </tr>
                 )}
-              </tr>
+              </Fragment>
             ))}
           </tbody>
         </table>
