@@ -110,6 +110,14 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     await expect.poll(() => d.getByTestId('pushed-rules').textContent(), { timeout: 10_000 }).toMatch(/^Rules from headquarters: version 1, arrived \d+s ago from /);
     await d.getByRole('tab', { name: 'Rules' }).click();
     await expect.poll(() => d.getByTestId('rules-from-hq').textContent()).toMatch(/^These rules came from headquarters: version 1/);
+    // the pushed fence is headquarters' to change: marked, and its form has nothing to save
+    await d.getByRole('tab', { name: 'Fences' }).click();
+    const hqYard = d.locator('li[data-fence-id]', { hasText: 'HQ yard' });
+    await expect.poll(() => hqYard.locator('.badge.depot').textContent()).toBe('HQ');
+    await hqYard.click();
+    await expect.poll(() => d.getByTestId('fence-from-hq').textContent()).toMatch(/^From headquarters \(version 1, by .+\): changed there/);
+    const fenceForm = d.getByRole('form', { name: 'Geofence properties' });
+    expect(await fenceForm.getByRole('button', { name: /^(Save|Delete|Edit shape)$/ }).count()).toBe(0);
 
     // a job north dispatches shows at headquarters as north's: its stops and timeline, nothing to press
     const job = await wsCall<{ id: number }>(depot.url, 'createJob', { ref: 'Depot run', stops: [{ lat: 52.45, lon: -1.88, name: 'Moseley' }] });

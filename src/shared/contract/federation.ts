@@ -23,8 +23,8 @@ export const FederationStatus = Type.Object({
   fromSettings: Type.Boolean(),
   /** Depot: the forwarding cap and who logs in upstream, as set (never the password). */
   username: Nullable(Type.String()),
-  /** Depot: the fences headquarters pushed here last — which version, how many, when it arrived, from whom. */
-  pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), arrivedMs: Type.Number(), by: Type.String() })),
+  /** Depot: the fences headquarters pushed here last — which version, how many, when it arrived, from whom, which (changed at headquarters only). */
+  pushedFences: Nullable(Type.Object({ version: Type.Integer(), count: Type.Integer(), arrivedMs: Type.Number(), by: Type.String(), fenceIds: Type.Array(Type.String()) })),
   /** Depot: the rules (thresholds, alert settings, penalties) headquarters pushed here last. */
   pushedRules: Nullable(Type.Object({ version: Type.Integer(), arrivedMs: Type.Number(), by: Type.String() })),
 });

@@ -8,7 +8,7 @@ import type { Settings } from '../settings/settings';
 import { decodeFencePush } from './wire';
 
 const KEY = 'federation.pushedFences';
-type State = NonNullable<FederationStatus['pushedFences']> & { ids: string[] };
+type State = Omit<NonNullable<FederationStatus['pushedFences']>, 'fenceIds'> & { ids: string[] };
 
 export class FencePushes {
   constructor(private readonly d: { depotId: string; fences: FenceRegistry; settings: Settings; log: (line: string) => void; changed: () => void }) {}
@@ -20,7 +20,7 @@ export class FencePushes {
   /** What this depot runs of headquarters' fences. */
   status(): FederationStatus['pushedFences'] {
     const s = this.state();
-    return s ? { version: s.version, count: s.count, arrivedMs: s.arrivedMs, by: s.by } : null;
+    return s ? { version: s.version, count: s.count, arrivedMs: s.arrivedMs, by: s.by, fenceIds: s.ids } : null;
   }
 
   /** "headquarters, version N" when this fence came from headquarters' push now in force, else null. */

@@ -5,6 +5,7 @@ import type { FenceGeometry, FenceRules, Geofence, GeofenceCategory } from '../.
 import { FENCE_CATEGORIES, FENCE_DEFAULT_COLORS } from '../../../../shared/fence-geojson';
 import { useFleet, useMay } from '../../app/store';
 import { api } from '../../lib/api';
+import { useFencesFromHq } from '../federation/pushed-fences';
 import { cancelDraw, clearPreview, draw, editedGeometry, isEditing, setCircleRadius, startEditing, stopEditing, zoomToFence, type DrawShape } from './editor';
 
 /** How often the form reads the shape back while it is dragged on the map. */
@@ -76,7 +77,10 @@ function describe(g: FenceGeometry): string {
 }
 
 function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => void; onSaved?: () => void }) {
-  const mayEdit = useMay('saveGeofence');
+  // a depot: a fence headquarters pushed is changed there (the next push would undo a change made here)
+  const fromHq = useFencesFromHq();
+  const pushed = draft.id !== undefined && fromHq?.ids.has(draft.id) === true;
+  const mayEdit = useMay('saveGeofence') && !pushed;
   const [d, setD] = useState(draft);
   const [message, setMessage] = useState<string | null>(null);
   const [shapeEditing, setShapeEditing] = useState(false);
@@ -137,6 +141,11 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h3>{d.id ? 'Geofence' : 'New geofence'}</h3>
+      {pushed && (
+        <p className="muted" data-testid="fence-from-hq">
+          From headquarters (version {fromHq!.version}, by {fromHq!.by}): changed there — the next push replaces it here.
+        </p>
+      )}
       {/* a viewer reads a fence's properties; nothing there can be changed */}
       <fieldset className="plain" disabled={!mayEdit}>
       <span className="hint" data-testid="fence-shape">{describe(shown)}</span>
@@ -260,6 +269,7 @@ function FenceForm({ draft, onClose, onSaved }: { draft: Draft; onClose: () => v
 
 export function FencesPanel() {
   const geofences = useFleet((s) => s.geofences);
+  const fromHq = useFencesFromHq();
   const selectedId = useFleet((s) => s.selectedFenceId);
   const selectFence = useFleet((s) => s.selectFence);
   const [drawing, setDrawing] = useState<DrawShape | null>(null);
@@ -357,6 +367,11 @@ export function FencesPanel() {
           >
             <span className="swatch" style={{ background: f.color }} />
             <span>{f.name}</span>
+            {fromHq?.ids.has(f.id) && (
+              <span className="badge depot" title={`From headquarters, version ${fromHq.version}: changed there`}>
+                HQ
+              </span>
+            )}
             <span className="muted">
               {f.category.replace('_', ' ')}
               {f.rules.speedLimitKmh ? ` · ${f.rules.speedLimitKmh} km/h` : ''}
