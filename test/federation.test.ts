@@ -2,7 +2,7 @@
 // processes) with Debian's mosquitto between them, all on loopback. The depot ingests a flood while the
 // upstream broker is stopped and started again; it is killed -9 while forwarding, headquarters killed -9
 // while storing; afterwards headquarters holds every row the depot committed, exactly once, with the
-// depot's quality flags, and the depot's alert in the state the depot left it.
+// depot's quality flags, the depot's alert in the state the depot left it, and its jobs and messages.
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -96,6 +96,13 @@ describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
     // (raised by the code, resolved by itself when the next fix came without it: still anyone's to acknowledge)
     const dtc = await waitFor(async () => (await wsCall<{ id: number; type: string }[]>(depot.url, 'listAlerts', { includeAcknowledged: true })).find((a) => a.type === 'dtc'), 'the trouble-code alert at the depot');
     await wsCall(depot.url, 'acknowledgeAlert', { alertId: dtc.id, by: 'ana', note: 'workshop booked' });
+    // and its dispatching meanwhile: jobs planned, given to vehicles, one cancelled; a message to a driver
+    for (let i = 0; i < 4; i++) {
+      const job = await wsCall<{ id: number }>(depot.url, 'createJob', { ref: `Run ${i}`, stops: [{ lat: 52.45 + i * 0.01, lon: -1.89, name: `Stop ${i}` }] });
+      if (i > 0) await wsCall(depot.url, 'assignJob', { id: job.id, vehicleId: `N-${i}` });
+      if (i === 3) await wsCall(depot.url, 'cancelJob', { id: job.id, reason: 'customer called off' });
+    }
+    await wsCall(depot.url, 'sendMessage', { vehicleId: 'N-1', text: 'Depot gate closes at six' });
 
     // the WAN is back; while the backlog drains (1,000 rows a second at most), the depot is killed -9
     upstream = await startMosquitto(upstreamPort, { persistenceDir: persistence });
@@ -154,6 +161,20 @@ describe.runIf(requireTool('mosquitto'))('depots and headquarters', () => {
     expect(depotId).toBe('north');
     expect(hqState).toEqual(depotState);
     await expect(wsCall(hq.url, 'resolveAlert', { alertId: atHq.id })).rejects.toThrow('belongs to depot north');
+    // its jobs, each with its stops and timeline as the depot has them, and the message
+    type J = { id: number; ref: string; status: string; vehicleId: string | null; depotId: string | null; stops: unknown[] };
+    const jobView = async (url: string) =>
+      Promise.all(
+        (await wsCall<J[]>(url, 'listJobs', {})).map(async (j) => {
+          const { timeline } = await wsCall<{ timeline: { what: string; by: string; tsMs: number; detail: string }[] }>(url, 'getJob', { id: j.id });
+          return { ref: j.ref, status: j.status, vehicleId: j.vehicleId, stops: j.stops, timeline: timeline.map((e) => [e.what, e.by, e.tsMs, e.detail]) };
+        }),
+      );
+    const depotJobs = await jobView(depot.url);
+    expect(depotJobs.map((j) => j.status).sort()).toEqual(['cancelled', 'offered', 'offered', 'planned']);
+    await waitFor(async () => ((await wsCall<J[]>(hq.url, 'listJobs', {})).filter((j) => j.depotId === 'north').length === 4 ? true : null), 'the depot jobs at headquarters', 20_000, 200);
+    expect(await jobView(hq.url)).toEqual(depotJobs);
+    expect((await wsCall<{ text: string }[]>(hq.url, 'listMessages', { vehicleId: 'N-1' })).map((m) => m.text)).toEqual(['Depot gate closes at six']);
     const depots = await wsCall<{ id: string; vehicles: string[]; stale: boolean; rowsReceived: number }[]>(hq.url, 'listDepots', {});
     expect(depots).toMatchObject([{ id: 'north', stale: false }]);
     expect(depots[0]!.vehicles).toHaveLength(150);

@@ -108,6 +108,9 @@ describe.runIf(requireTool('chromium') && requireTool('mosquitto'))('depots and 
     await d.getByTestId('federation').click();
     await expect.poll(() => d.getByTestId('pushed-fences').textContent(), { timeout: 10_000 }).toMatch(/^Fences from headquarters: version 1 \(1 fence\), arrived \d+s ago from /);
     await expect.poll(() => d.getByTestId('pushed-rules').textContent(), { timeout: 10_000 }).toMatch(/^Rules from headquarters: version 1, arrived \d+s ago from /);
+    // the depot's admin may send headquarters again what it committed since a time (the default: a day)
+    await d.getByRole('form', { name: 'Send again to headquarters' }).getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => d.getByTestId('send-again-result').textContent()).toMatch(/^Queued 6 fixes, \d+ alert, job and message changes, 0 driving and 0 geofence events/);
     await d.getByRole('tab', { name: 'Rules' }).click();
     await expect.poll(() => d.getByTestId('rules-from-hq').textContent()).toMatch(/^These rules came from headquarters: version 1/);
     // the pushed fence is headquarters' to change: marked, and its form has nothing to save

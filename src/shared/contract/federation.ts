@@ -94,4 +94,14 @@ export const federationMethods = {
     Type.Object({ depotIds: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 100 }) }),
     Type.Array(Type.Object({ depotId: Type.String(), version: Type.Integer() })),
   ),
+  /**
+   * Depot: sends headquarters again — or for the first time, when forwarding was turned on later — what this
+   * depot committed since a time (fixes, driving and geofence events; alerts, jobs and messages that changed
+   * since). It goes at the forwarding rate, behind nothing; headquarters stores each row once.
+   */
+  forwardAgainSince: method(
+    'admin',
+    Type.Object({ sinceMs: Type.Number({ minimum: 0 }) }),
+    Type.Object({ telemetryRows: Type.Integer(), changes: Type.Integer(), drivingEvents: Type.Integer(), visits: Type.Integer() }),
+  ),
 };

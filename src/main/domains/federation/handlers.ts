@@ -11,5 +11,6 @@ export function federationHandlers(d: { link: FederationLink }): HandlersOf<type
     setUpstream: async (p) => d.link.setUpstream(p),
     pushFences: async (p, caller) => d.link.pushFences(p.depotIds, p.fenceIds ?? null, actor(caller, undefined, 'supervisor')),
     pushRules: async (p, caller) => d.link.pushRules(p.depotIds, actor(caller, undefined, 'supervisor')),
+    forwardAgainSince: async (p, caller) => d.link.forwardAgainSince(p.sinceMs, actor(caller, undefined, 'admin')),
   };
 }

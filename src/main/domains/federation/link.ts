@@ -169,6 +169,17 @@ export class FederationLink {
     return this.receiver.pushRules(depotIds, by);
   }
 
+  forwardAgainSince(sinceMs: number, by: string) {
+    if (!this.forwarder) throw new ApiError('bad_request', 'This FleetDesk does not forward to headquarters: turn the headquarters link on first (Settings).');
+    if (sinceMs > Date.now()) throw new ApiError('bad_request', 'That time is in the future: nothing was committed since then.');
+    const r = this.d.store.federation.sendAgainSince(sinceMs);
+    if (!r) throw new ApiError('conflict', 'Forwarding is not on yet: try again in a moment.');
+    this.d.store.audit.add({ tsMs: Date.now(), actor: by, action: 'forward_again', detail: JSON.stringify({ sinceMs, ...r }) });
+    this.d.log(`federation: ${by} asked to send again what was committed since ${new Date(sinceMs).toISOString()}: ${r.telemetryRows} fixes, ${r.changes} alert/job/message changes, ${r.drivingEvents} driving and ${r.visits} geofence events queued`);
+    this.forwarder.nudge();
+    return r;
+  }
+
   nudge(): void {
     this.forwarder?.nudge();
   }

@@ -67,6 +67,53 @@ export class FederationRepo {
     })();
   }
 
+  /**
+   * Forward again — or for the first time, when forwarding was turned on later — what this depot committed
+   * since a time: each stream's cursor moves back to its first row since then (never forward), and every
+   * alert, job and driver message that changed since goes into the outbox. Headquarters stores each once,
+   * so what it has already is not doubled. Refused (null) while forwarding is off.
+   */
+  sendAgainSince(sinceMs: number): { telemetryRows: number; changes: number; drivingEvents: number; visits: number } | null {
+    return this.db.transaction(() => {
+      if (!this.db.prepare(`SELECT 1 FROM federation_cursors WHERE stream = 'changes'`).get()) return null;
+      const back = (stream: FederationStream, firstId: number | null) => {
+        if (firstId === null) return 0;
+        const before = this.cursor(stream);
+        this.db.prepare(`UPDATE federation_cursors SET last_id = min(last_id, ?) WHERE stream = ?`).run(firstId - 1, stream);
+        return Math.max(0, before - (firstId - 1));
+      };
+      const telemetryRows = back('telemetry', this.firstTelemetryReceivedSince(sinceMs));
+      const drivingEvents = back('driving', (this.db.prepare(`SELECT min(id) AS m FROM driving_events WHERE ts_ms >= ?`).get(sinceMs) as { m: number | null }).m);
+      const visits = back('visits', (this.db.prepare(`SELECT min(id) AS m FROM fence_events WHERE ts_ms >= ? AND depot_id IS NULL`).get(sinceMs) as { m: number | null }).m);
+      const changes =
+        this.db
+          .prepare(
+            `INSERT INTO federation_changes (kind, ref_id) SELECT 'alert', id FROM alerts WHERE depot_id IS NULL AND max(raised_ms, coalesce(last_seen_ms, 0), coalesce(acknowledged_ms, 0), coalesce(resolved_ms, 0), coalesce(cleared_ms, 0)) >= ? ORDER BY id`,
+          )
+          .run(sinceMs).changes +
+        this.db.prepare(`INSERT INTO federation_changes (kind, ref_id) SELECT 'job', id FROM jobs WHERE depot_id IS NULL AND updated_ms >= ? ORDER BY id`).run(sinceMs).changes +
+        this.db.prepare(`INSERT INTO federation_changes (kind, ref_id) SELECT 'message', id FROM driver_messages WHERE depot_id IS NULL AND max(ts_ms, state_ms) >= ? ORDER BY id`).run(sinceMs).changes;
+      return { telemetryRows, changes, drivingEvents, visits };
+    })();
+  }
+
+  /** The first telemetry row committed at or after a time (ids grow with commit time: a binary search on the key, no scan). */
+  private firstTelemetryReceivedSince(sinceMs: number): number | null {
+    const at = this.db.prepare(`SELECT id, received_ms FROM telemetry WHERE id >= ? ORDER BY id LIMIT 1`);
+    const top = this.hot.newest.get() as { m: number; r: number } | undefined;
+    if (!top || top.r < sinceMs) return null;
+    let lo = 0;
+    let hi = top.m;
+    // invariant: the row at or after hi was received at or after sinceMs
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const r = at.get(mid) as { id: number; received_ms: number } | undefined;
+      if (r && r.received_ms >= sinceMs) hi = mid;
+      else lo = mid + 1;
+    }
+    return (at.get(lo) as { id: number } | undefined)?.id ?? null;
+  }
+
   cursor(stream: FederationStream): number {
     return (this.hot.cursor.get(stream) as { last_id: number } | undefined)?.last_id ?? 0;
   }

@@ -17,6 +17,54 @@ function duration(ms: number): string {
   return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** epoch ms → a datetime-local input's value, in this screen's time zone. */
+function localInput(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A depot: send headquarters again what was committed since a time (its database was lost, or the link was turned on later). */
+function SendAgain() {
+  const mayResend = useMay('forwardAgainSince');
+  const [since, setSince] = useState(() => localInput(Date.now() - 86_400_000));
+  const [result, setResult] = useState<string | null>(null);
+  const { error, act } = useAction();
+  if (!mayResend) return null;
+  return (
+    <form
+      className="row"
+      aria-label="Send again to headquarters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const ms = new Date(since).getTime();
+        void act(async () => {
+          if (!Number.isFinite(ms)) throw new Error('Choose a date and time.');
+          const r = await api.call('forwardAgainSince', { sinceMs: ms });
+          setResult(`Queued ${r.telemetryRows.toLocaleString()} fixes, ${r.changes.toLocaleString()} alert, job and message changes, ${r.drivingEvents.toLocaleString()} driving and ${r.visits.toLocaleString()} geofence events: they go at the forwarding rate; headquarters keeps each once.`);
+        });
+      }}
+    >
+      <label>
+        Send again everything since <input type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} aria-label="Send again since" required />
+      </label>
+      <button type="submit" title="For a headquarters that lost its data, or when this depot held data before its link was turned on">
+        Send
+      </button>
+      {result && (
+        <p className="muted" data-testid="send-again-result">
+          {result}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 export function FederationSection() {
   const mayPush = useMay('pushFences');
   const { error, act } = useAction();
@@ -82,6 +130,7 @@ export function FederationSection() {
           {f.backlogRows > 0 ? `${f.backlogRows.toLocaleString()} rows waiting, the oldest received ${age(f.backlogOldestMs, nowMs)}` : 'Up to date: everything committed has reached headquarters’ broker'} · {f.forwardedRows.toLocaleString()} forwarded since start ({(f.bytesSent / 1024).toFixed(0)} KiB) ·{' '}
           {f.rowsPerSec.toLocaleString()} rows/s now, at most {f.maxRowsPerSec.toLocaleString()}
         </p>
+        <SendAgain />
       </section>
     );
   return (

@@ -247,7 +247,8 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
     <section className="job-detail" aria-label={`Job ${job.id}`}>
       <header className="row">
         <h3>
-          #{job.id} {job.ref} <span className={`badge job-${job.status}`}>{job.status.replace('_', ' ')}</span> <DepotBadge depotId={job.depotId} />
+          #{job.id} {job.ref} <span className={`badge job-${job.status}`}>{job.status.replace('_', ' ')}</span>
+          <DepotBadge depotId={job.depotId} />
         </h3>
         <button type="button" onClick={onClose} aria-label="Close the job">
           Close
@@ -367,10 +368,14 @@ function JobDetail({ job, onClose }: { job: Job; onClose: () => void }) {
 }
 
 function DepotBadge({ depotId }: { depotId: string | null }) {
+  // with its own leading space, so a job of this FleetDesk reads as before
   return depotId === null ? null : (
-    <span className="badge depot" title={`Dispatched and worked at depot ${depotId}`}>
-      {depotId}
-    </span>
+    <>
+      {' '}
+      <span className="badge depot" title={`Dispatched and worked at depot ${depotId}`}>
+        {depotId}
+      </span>
+    </>
   );
 }
 
@@ -444,7 +449,8 @@ export function JobsPanel() {
         {jobs.length === 0 && <li className="muted">{showAll ? 'No jobs yet.' : 'No open jobs.'}</li>}
         {jobs.map((j) => (
           <li key={j.id} data-job-id={j.id} className={j.id === openId ? 'selected' : ''} onClick={() => (setOpenId(j.id), setCreating(false))}>
-            <span className="muted">#{j.id}</span> <b>{j.ref}</b> <span className={`badge job-${j.status}`}>{j.status.replace('_', ' ')}</span> <DepotBadge depotId={j.depotId} />
+            <span className="muted">#{j.id}</span> <b>{j.ref}</b> <span className={`badge job-${j.status}`}>{j.status.replace('_', ' ')}</span>
+            <DepotBadge depotId={j.depotId} />
             <span className="muted">
               {' '}
               {j.vehicleId ?? 'unassigned'}

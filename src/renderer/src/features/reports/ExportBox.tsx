@@ -1,6 +1,6 @@
 // Export a report for the period on screen: pick report, format and time zone; a progress bar with
 // Cancel while it runs; then the browser downloads it (serve mode) or the app says where it was saved.
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { REPORT_NAMES, REPORT_TITLES, EXPORT_FORMATS, TABLE_ONLY_REPORTS, type ExportFormat, type ExportProgress, type ReportName } from '../../../../shared/reports';
 import { api } from '../../lib/api';
 import { downloadUrl } from '../../lib/download';
@@ -41,16 +41,27 @@ function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
     if (!formats.includes(format)) setFormat('csv');
   }, [formats, format]);
 
+  // the job this box started; progress of a job it has not heard of yet (a small export may finish before
+  // startExport answers); the downloads begun — one per job: the served file is handed out once, and a
+  // second request would find nothing (no side effect inside a state updater, which React may run twice)
+  const jobId = useRef<string | null>(null);
+  const early = useRef(new Map<string, ExportProgress>());
+  const downloaded = useRef(new Set<string>());
+  const follow = useCallback((p: ExportProgress) => {
+    setJob(p);
+    if (p.state === 'done' && p.downloadUrl && !downloaded.current.has(p.jobId)) {
+      downloaded.current.add(p.jobId);
+      downloadUrl(p.downloadUrl, p.fileName);
+    }
+  }, []);
   useEffect(
     () =>
       api.on('exportProgress', (p) => {
-        setJob((cur) => {
-          if (!cur || cur.jobId !== p.jobId) return cur;
-          if (p.state === 'done' && cur.state !== 'done' && p.downloadUrl) downloadUrl(p.downloadUrl, p.fileName);
-          return p;
-        });
+        if (p.jobId === jobId.current) return follow(p);
+        early.current.set(p.jobId, p);
+        if (early.current.size > 20) early.current.delete(early.current.keys().next().value!);
       }),
-    [],
+    [follow],
   );
 
   const start = async () => {
@@ -60,7 +71,9 @@ function ExportForm({ vehicleIds, fromMs, toMs, fixedReport }: ExportBoxProps) {
       const unlockToken = unlock && unlock.untilMs > Date.now() ? unlock.token : undefined;
       if (wholeFleet && inDepot && inDepot.size === 0) return setError(`Depot ${depot} has no vehicles here yet.`);
       const p = await api.call('startExport', { report, format, fromMs, toMs, timeZone, vehicleIds: wholeFleet ? (inDepot ? [...inDepot] : []) : vehicleIds, unlockToken });
-      setJob(p);
+      jobId.current = p.jobId;
+      const heard = early.current.get(p.jobId);
+      follow(heard && (heard.state !== 'running' || heard.rows >= p.rows) ? heard : p);
     } catch (err) {
       setError((err as Error).message);
     }
