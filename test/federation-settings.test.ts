@@ -75,5 +75,14 @@ describe.runIf(requireTool('mosquitto'))('headquarters hearing a depot catch up'
     expect(byId['W-NOW']!.status).not.toBe('offline');
     expect(byId['W-OLD']!.status).toBe('offline');
     expect(byId['W-OLD']!.lastSeenMs).toBe(now - 3_600_000);
+    // headquarters' status bar and Ingest tab count what depots sent (not 0 and "last message never")
+    await depot.publishAsync('fleetdesk/west/telemetry', encodeBatch(batch), { qos: 1 }); // delivered again: duplicates
+    const status = await waitFor(async () => {
+      const s = await service.handlers.getStatus({});
+      return s.ingest.duplicates === 2 ? s : null;
+    }, 'the resent batch counted as duplicates');
+    expect(status.ingest).toEqual({ accepted: 2, flagged: 0, duplicates: 2, rejected: 0 });
+    expect(status.lastMessageMs).toBeGreaterThan(now - 60_000);
+    expect((await service.handlers.getIngestHealth({})).totals.accepted).toBe(2);
   });
 });

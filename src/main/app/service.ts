@@ -168,7 +168,7 @@ export class FleetService {
         subscribed: (v, filters) => (this.jobs?.subscribed(v, filters), this.messenger?.subscribed(v, filters)),
       },
     });
-    const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined, federation: () => this.federation?.summary() ?? null });
+    const monitor = new IngestHealthMonitor({ store, live: this.live, pipeline, upkeep, demo: o.demo !== undefined, federation: () => this.federation?.summary() ?? null, received: () => this.federation?.received() ?? null });
     const summarizer = new TrackSummarizer(store, log);
     const accounts = (this.accounts = new Accounts(store, {
       signInRequired: o.signInRequired === true,

@@ -9,6 +9,7 @@ import type { Store } from '../../core/storage/store';
 import { ApiError } from '../../api/api-error';
 import type { FenceRegistry } from '../fences/registry';
 import type { Settings } from '../settings/settings';
+import type { IngestCounters } from '../../core/ingest/ingestor';
 import { FencePushes } from './fence-push';
 import { RulePushes } from './rule-push';
 import type { RuleSettingsStore } from '../rules/handlers';
@@ -153,6 +154,11 @@ export class FederationLink {
       return { role: 'headquarters', connected: this.receiver.status().connected, backlogRows: 0, backlogOldestMs: null, depots: depots.length, staleDepots: depots.filter((x) => x.stale).length };
     }
     return null;
+  }
+
+  /** Headquarters: the depots' fixes stored here, as ingest counters (null elsewhere). */
+  received(): IngestCounters | null {
+    return this.receiver?.counters ?? null;
   }
 
   depots() {

@@ -11,6 +11,7 @@ import type { DepotStatus, FederationStatus } from '../../../shared/contract/fed
 import { persistentClient, redactUrl, type BrokerSettings } from '../../adapters/mqtt-subscriber';
 import type { Store } from '../../core/storage/store';
 import type { IncomingPoint } from '../ingest/repo';
+import type { IngestCounters } from '../../core/ingest/ingestor';
 import type { AlertWireRow } from './repo';
 import type { RuleSettings } from '../../../shared/contract/rules';
 import { decodeBatch, encodeJson, fencePushTopic, parseBatchTopic, rulesPushTopic, type DrivingWireRow, type FencePush, type RulePush, type TelemetryWireRow, type VisitWireRow } from './wire';
@@ -78,6 +79,8 @@ export class Receiver {
   private client: MqttClient | null = null;
   private lastError: string | null = null;
   private rows = 0;
+  /** The depots' fixes as stored here, counted like the ingest of this FleetDesk's own (status bar, Ingest tab). */
+  readonly counters: IngestCounters = { accepted: 0, flagged: 0, duplicates: 0, rejected: 0, lastAcceptedMs: null, flaggedByReason: {} };
 
   constructor(private readonly o: ReceiverOptions) {}
 
@@ -134,6 +137,16 @@ export class Receiver {
       })();
       if (bad) this.o.log(`federation: ${bad} row(s) of ${b.depot}'s batch ${b.fromId}–${b.toId} were not fixes; left out`);
       this.rows += inserted.length;
+      const c = this.counters;
+      c.accepted += inserted.length;
+      c.duplicates += points.length - inserted.length;
+      c.rejected += bad;
+      for (const p of inserted) {
+        if (p.flags.length === 0) continue;
+        c.flagged++;
+        for (const f of p.flags) c.flaggedByReason[f] = (c.flaggedByReason[f] ?? 0) + 1;
+      }
+      if (inserted.length) c.lastAcceptedMs = nowMs;
       if (inserted.length) this.o.committed(inserted, nowMs);
       return;
     }

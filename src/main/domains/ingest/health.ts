@@ -6,6 +6,7 @@ import type { Store } from '../../core/storage/store';
 import { QUALITY_FLAG_TEXT, type QualityFlag } from '../../core/telemetry/quality';
 import type { StorageUpkeep } from '../storage/upkeep';
 import type { IngestPipeline } from './pipeline';
+import type { IngestCounters } from '../../core/ingest/ingestor';
 
 type Sample = { atMs: number; accepted: number; flagged: number; rejected: number };
 
@@ -13,10 +14,32 @@ export class IngestHealthMonitor {
   /** Counter samples, one per second, for the rates. */
   private readonly samples: Sample[] = [];
 
-  constructor(private readonly d: { store: Store; live: LiveState; pipeline: IngestPipeline; upkeep: StorageUpkeep; demo: boolean; federation?: () => SystemStatus['federation'] }) {}
+  constructor(
+    private readonly d: {
+      store: Store;
+      live: LiveState;
+      pipeline: IngestPipeline;
+      upkeep: StorageUpkeep;
+      demo: boolean;
+      federation?: () => SystemStatus['federation'];
+      /** Headquarters: the depots' fixes stored here, counted with this FleetDesk's own ingest. */
+      received?: () => IngestCounters | null;
+    },
+  ) {}
+
+  /** What was stored: from this FleetDesk's brokers, plus (headquarters) what depots sent. */
+  private counters(): IngestCounters {
+    const own = this.d.pipeline.ingestor.counters;
+    const fed = this.d.received?.() ?? null;
+    if (!fed) return own;
+    const byReason = { ...own.flaggedByReason };
+    for (const [k, n] of Object.entries(fed.flaggedByReason)) byReason[k] = (byReason[k] ?? 0) + n;
+    const last = Math.max(own.lastAcceptedMs ?? -1, fed.lastAcceptedMs ?? -1);
+    return { accepted: own.accepted + fed.accepted, flagged: own.flagged + fed.flagged, duplicates: own.duplicates + fed.duplicates, rejected: own.rejected + fed.rejected, lastAcceptedMs: last < 0 ? null : last, flaggedByReason: byReason };
+  }
 
   private latest(atMs: number): Sample {
-    const c = this.d.pipeline.ingestor.counters;
+    const c = this.counters();
     return { atMs, accepted: c.accepted, flagged: c.flagged, rejected: c.rejected };
   }
 
@@ -29,7 +52,7 @@ export class IngestHealthMonitor {
   health(): IngestHealth {
     const now = Date.now();
     const ingestor = this.d.pipeline.ingestor;
-    const c = ingestor.counters;
+    const c = this.counters();
     const latest = this.latest(now);
     const rate = (n: number, dt: number) => Math.round((n / dt) * 10) / 10;
     const rates = [10, 60].map((windowS) => {
@@ -54,7 +77,7 @@ export class IngestHealthMonitor {
   status(): SystemStatus {
     const now = Date.now();
     const { store, live, pipeline } = this.d;
-    const c = pipeline.ingestor?.counters;
+    const c = pipeline.ingestor ? this.counters() : undefined;
     const bySeverity = store.alerts.openBySeverity();
     return {
       broker: { ...pipeline.brokerState, embedded: pipeline.listeners().embeddedUrls !== null },
