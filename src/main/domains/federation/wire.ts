@@ -106,14 +106,20 @@ export function encodeJson(x: unknown): Buffer {
   return gzipSync(Buffer.from(JSON.stringify(x)), { level: 6 });
 }
 
+/** A push from headquarters unpacked (gzip JSON, bounded), or why it is not one ("not a gzip JSON <what> (…)"). */
+function unpackPush<T>(payload: Buffer, what: string): { p: Partial<T> } | string {
+  try {
+    return { p: JSON.parse(gunzipSync(payload, { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8')) as Partial<T> };
+  } catch (err) {
+    return `not a gzip JSON ${what} (${(err as Error).message})`;
+  }
+}
+
 /** A fence push, or why the message is not one. */
 export function decodeFencePush(payload: Buffer): FencePush | string {
-  let p: Partial<FencePush>;
-  try {
-    p = JSON.parse(gunzipSync(payload, { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8')) as Partial<FencePush>;
-  } catch (err) {
-    return `not a gzip JSON fence push (${(err as Error).message})`;
-  }
+  const u = unpackPush<FencePush>(payload, 'fence push');
+  if (typeof u === 'string') return u;
+  const { p } = u;
   if (typeof p !== 'object' || p === null || p.v !== 1 || !Number.isSafeInteger(p.version) || !Array.isArray(p.fences) || typeof p.by !== 'string') return 'not a fence push';
   return p as FencePush;
 }
@@ -135,12 +141,9 @@ export interface RulePush {
 
 /** A rules push, or why the message is not one (its settings are checked when applied, as if saved there). */
 export function decodeRulePush(payload: Buffer): RulePush | string {
-  let p: Partial<RulePush>;
-  try {
-    p = JSON.parse(gunzipSync(payload, { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8')) as Partial<RulePush>;
-  } catch (err) {
-    return `not a gzip JSON rules push (${(err as Error).message})`;
-  }
+  const u = unpackPush<RulePush>(payload, 'rules push');
+  if (typeof u === 'string') return u;
+  const { p } = u;
   if (typeof p !== 'object' || p === null || p.v !== 1 || !Number.isSafeInteger(p.version) || typeof p.by !== 'string' || typeof p.depot !== 'string') return 'not a rules push';
   const r = p.rules;
   if (typeof r !== 'object' || r === null || typeof r.engine !== 'object' || r.engine === null || typeof r.engine.classes !== 'object' || typeof r.alerts !== 'object' || r.alerts === null || typeof r.penalties !== 'object') return 'a rules push without engine, alerts and penalties';
